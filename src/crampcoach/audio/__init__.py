@@ -1,0 +1,1 @@
+"""Sound: speech synthesis (cached), tones, mixing, playback through ALSA, rendering."""

@@ -1,0 +1,69 @@
+"""The one family of errors a user can cause or must be told about.
+
+Only ``cli.py`` turns these into messages and exit codes; everything else raises them.
+Each message is a single line a person can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CrampcoachError(Exception):
+    """Base class of every error crampcoach reports to a person."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a file, at a line (1-based; 0 when the file as a whole is wrong)."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class RoutineError(CrampcoachError):
+    """A routine file that cannot be used; carries every problem found, each FILE:LINE: ..."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("RoutineError needs at least one problem")
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, file: str, line: int, message: str) -> RoutineError:
+        return cls([Problem(file, line, message)])
+
+
+class ConfigError(RoutineError):
+    """A settings file that cannot be used (same FILE:LINE: form as routines)."""
+
+
+class AudioError(CrampcoachError):
+    """Sound could not be made or played."""
+
+
+class AudioDeviceError(AudioError):
+    """The audio output device is missing, busy or refused the format."""
+
+
+class SynthesisError(AudioError):
+    """Speech synthesis failed, hung, or espeak-ng is not installed."""
+
+
+class JournalError(CrampcoachError):
+    """The journal could not be opened, read or written. Its data is never touched."""
+
+
+class ScheduleError(CrampcoachError):
+    """A scheduled start could not be created, listed or removed."""

@@ -1,0 +1,1 @@
+"""The durable history of sessions and ratings (SQLite), trends, export and import."""

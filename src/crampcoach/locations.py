@@ -1,0 +1,44 @@
+"""Where crampcoach keeps its files (XDG base directories). The one place defaults live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "crampcoach"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "")
+    # The XDG spec says relative paths are invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / fallback
+
+
+def config_dir() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config") / APP
+
+
+def cache_dir() -> Path:
+    return _xdg("XDG_CACHE_HOME", ".cache") / APP
+
+
+def data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / APP
+
+
+def speech_cache_dir() -> Path:
+    return cache_dir() / "speech"
+
+
+def journal_path() -> Path:
+    return data_dir() / "journal.sqlite3"
+
+
+def user_routines_dir() -> Path:
+    return config_dir() / "routines"
+
+
+def config_path() -> Path:
+    return config_dir() / "config.yaml"

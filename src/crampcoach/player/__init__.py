@@ -1,0 +1,1 @@
+"""Runs a timeline in real time: deadlines on a monotonic clock, controls, the rating."""

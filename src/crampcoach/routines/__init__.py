@@ -1,0 +1,1 @@
+"""Routines: loading and validating YAML, the built-in library, and the compiler."""
