@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from crampcoach.routines.timeline import Voice
+from crampcoach.routines.timeline import Cue, Voice
 
 SAMPLE_RATE = 22050
 SAMPLE_WIDTH = 2
@@ -56,3 +56,12 @@ class SpeechSource(Protocol):
     def clip(self, text: str, voice: Voice) -> Clip: ...
 
     def seconds(self, text: str, voice: Voice) -> float: ...
+
+
+class CueSounds(Protocol):
+    """The sound of one cue: synthesized speech for speech cues, a generated tone for tones.
+
+    Thread-safe: the player asks for later cues from a background thread ahead of need.
+    """
+
+    def clip_for(self, cue: Cue, voice: Voice) -> Clip: ...
