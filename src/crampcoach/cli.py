@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -153,6 +154,43 @@ def list_routines() -> None:
 
 
 # --- audio: voices, render --------------------------------------------------------------------
+
+
+@cli.command()
+def voices() -> None:
+    """List the voices espeak-ng offers: the language code to put in a routine, and its name."""
+    from crampcoach.audio.voices import list_voices
+
+    with reported_errors():
+        found = list_voices()
+    width = max((len(v.language) for v in found), default=0)
+    for voice in found:
+        click.echo(f"{voice.language:<{width}}  {voice.name}")
+
+
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+@click.option("-o", "--output", required=True, metavar="FILE.wav",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The WAV file to write (22050 Hz, mono, 16-bit).")
+def render(routine: str, output: Path) -> None:
+    """Write the whole session of ROUTINE (a file or a built-in name) to one WAV file.
+
+    Every cue sounds at its planned time; play the file on any device.
+    """
+    from crampcoach.audio.render import render_routine
+    from crampcoach.audio.speech import SynthesizedSpeech
+    from crampcoach.audio.voices import known_language
+    from crampcoach.routines.durations import format_clock
+    from crampcoach.routines.loader import load_routine
+
+    with reported_errors():
+        loaded = load_routine(routine, language_check=known_language)
+        with SynthesizedSpeech() as speech:
+            timeline, rendered = render_routine(loaded, output, speech, _voice(loaded))
+    click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
+               f"({len(timeline.cues)} cues)")
+
 
 
 # --- player: play -----------------------------------------------------------------------------

@@ -22,8 +22,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import wave
 from typing import Any, TextIO
+
+# A phrase that comes back silent (pyttsx3 lost the file) is tried again this often.
+_ATTEMPTS = 3
 
 
 def _protocol_stream() -> TextIO:
@@ -45,31 +49,34 @@ def _send(stream: TextIO, answer: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _synthesize(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
-    voice = str(request["voice"])
-    out = str(request["out"])
-    engine.setProperty("voice", voice)
-    # espeak-ng keeps the previous voice without complaint when a name is unknown.
-    current = str(engine.getProperty("voice") or "")
-    if current.lower() != voice.lower():
-        return {"ok": False, "error": f"espeak-ng has no voice '{voice}'"}
-    engine.setProperty("rate", int(request["rate"]))
-    if os.path.exists(out):
-        os.unlink(out)
-    engine.save_to_file(str(request["text"]), out)
-    engine.runAndWait()
+def _audible_frames(path: str) -> int:
+    """Frames in the WAV at ``path`` if any sample is audible, else 0."""
     try:
-        with wave.open(out, "rb") as wav:
+        with wave.open(path, "rb") as wav:
             frames = wav.getnframes()
-    except (OSError, EOFError, wave.Error) as e:
-        return {"ok": False, "error": f"espeak-ng wrote no sound ({e})"}
-    if frames <= 0:
-        return {"ok": False, "error": "espeak-ng wrote an empty sound"}
-    return {"ok": True, "frames": frames}
+            pcm = wav.readframes(frames)
+    except (OSError, EOFError, wave.Error):
+        return 0
+    # A sample's high byte is 0x00 or 0xff only when it is quieter than 256 of 32768:
+    # a file of nothing but such samples is silence, a phrase pyttsx3 lost.
+    return frames if pcm[1::2].translate(None, b"\x00\xff") else 0
 
 
-def main() -> int:
+def _synthesize(engine: Any, text: str, out: str) -> dict[str, Any]:
+    for _ in range(_ATTEMPTS):
+        if os.path.exists(out):
+            os.unlink(out)
+        engine.save_to_file(text, out)
+        engine.runAndWait()
+        frames = _audible_frames(out)
+        if frames:
+            return {"ok": True, "frames": frames}
+    return {"ok": False, "error": "espeak-ng wrote no sound"}
+
+
+def main(argv: list[str]) -> int:
     answers = _protocol_stream()
+    voice, rate = argv[0], int(argv[1])
     try:
         import pyttsx3
 
@@ -77,12 +84,30 @@ def main() -> int:
     except Exception as e:  # the library or its data is missing: say so, then stop
         _send(answers, {"error": "missing", "detail": f"{type(e).__name__}: {e}"})
         return 1
+    # pyttsx3 queues property changes until the first runAndWait, and a change between
+    # phrases races espeak-ng's own thread (the new rate applies to some phrases and not
+    # others). So the voice and rate are set once, before anything is spoken, and a
+    # worker speaks with nothing else; a short first phrase applies them.
+    engine.setProperty("voice", voice)
+    engine.setProperty("rate", rate)
+    warm_up = os.path.join(tempfile.gettempdir(), f"crampcoach-warm-up-{os.getpid()}.wav")
+    try:
+        _synthesize(engine, "Ready.", warm_up)
+    finally:
+        if os.path.exists(warm_up):
+            os.unlink(warm_up)
+    current = str(engine.getProperty("voice") or "")
+    # espeak-ng keeps its previous voice without complaint when a name is unknown.
+    if current.lower() != voice.lower():
+        _send(answers, {"error": "voice", "detail": f"espeak-ng has no voice '{voice}'"})
+        return 1
     _send(answers, {"ready": True})
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
-            answer = _synthesize(engine, json.loads(line))
+            request = json.loads(line)
+            answer = _synthesize(engine, str(request["text"]), str(request["out"]))
         except Exception as e:  # one bad phrase is an answer, not the end of the worker
             answer = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         _send(answers, answer)
@@ -90,4 +115,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

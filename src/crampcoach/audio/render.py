@@ -16,6 +16,11 @@ from pathlib import Path
 
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
+from crampcoach.audio.sounds import SpokenCueSounds
+from crampcoach.audio.speech import SynthesizedSpeech
+from crampcoach.errors import AudioError
+from crampcoach.routines.compiler import compile_routine, phrases
+from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Timeline, Voice
 
 # Silence is written in blocks of this many frames (one second).
@@ -87,11 +92,13 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
     """Write the session to the WAV file ``path`` (22050 Hz mono 16-bit).
 
     The file appears only when complete (written beside it, then renamed), so a failed
-    render never leaves half a session behind. Raises ``OSError`` when it cannot be
-    written, and whatever ``sounds`` raises.
+    render never leaves half a session behind. Raises :class:`AudioError` when it cannot
+    be written, and whatever ``sounds`` raises.
     """
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as e:
+        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
     frames = 0
     try:
         with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as wav:
@@ -103,8 +110,26 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
                 frames += len(piece) // SAMPLE_WIDTH
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a rendered session is not
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
         raise
     return Rendered(path, frames)
+
+
+def render_routine(routine: Routine, path: Path, speech: SynthesizedSpeech,
+                   voice: Voice) -> tuple[Timeline, Rendered]:
+    """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
+    speech lengths, and write the session to ``path``.
+
+    Raises :class:`SynthesisError` naming the first phrase that could not be made (a
+    rendered session must not have holes), :class:`RoutineError` when the real speech
+    overruns a step, :class:`AudioError` when the file cannot be written.
+    """
+    failures = speech.prepare(phrases(routine), voice)
+    if failures:
+        raise next(iter(failures.values()))
+    timeline = compile_routine(routine, speech, voice)
+    return timeline, render_to_wav(timeline, SpokenCueSounds(speech), path, voice)

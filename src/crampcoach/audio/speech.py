@@ -91,19 +91,29 @@ class SpeechWorker:
         self.timeout_s = timeout_s
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
+        self._config: tuple[str, int] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while one runs."""
+        return self._proc.pid if self._proc is not None else None
 
     def synthesize(self, text: str, espeak_voice_id: str, rate: int, out: Path) -> None:
         """Write ``text`` spoken by the voice at ``rate`` words per minute to WAV ``out``.
 
-        Raises :class:`SynthesisError` when espeak-ng is missing, the phrase fails, or no
-        answer comes within the timeout (the worker is then killed).
+        A worker speaks with one voice and rate (see ``_speech_worker`` for why): asking
+        for another restarts it. Raises :class:`SynthesisError` when espeak-ng is missing,
+        the phrase fails, or no answer comes within the timeout (the worker is then killed).
         """
-        request = {"text": text, "voice": espeak_voice_id, "rate": rate, "out": str(out)}
+        config = (espeak_voice_id, rate)
+        request = {"text": text, "out": str(out)}
         for attempt in (1, 2):
+            if self._config != config:
+                self.close()
             fresh = self._proc is None
             deadline = time.monotonic() + self.timeout_s
             try:
-                self._ensure_started(deadline)
+                self._ensure_started(config, deadline)
                 answer = self._ask(request, deadline)
             except TimeoutError:
                 self.close()
@@ -126,7 +136,7 @@ class SpeechWorker:
 
     def close(self) -> None:
         """Stop the worker process (killed: it holds nothing worth saving)."""
-        proc, self._proc, self._buffer = self._proc, None, b""
+        proc, self._proc, self._buffer, self._config = self._proc, None, b"", None
         if proc is None:
             return
         with contextlib.suppress(OSError):
@@ -138,14 +148,14 @@ class SpeechWorker:
                 with contextlib.suppress(OSError):
                     stream.close()
 
-    def _ensure_started(self, deadline: float) -> None:
+    def _ensure_started(self, config: tuple[str, int], deadline: float) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
         self.close()
         try:
             self._proc = subprocess.Popen(
-                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                [*self.command, config[0], str(config[1])],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 # Its own session: Ctrl-C reaches the player, which then closes the worker.
                 start_new_session=True,
             )
@@ -153,10 +163,13 @@ class SpeechWorker:
             raise SynthesisError(f"cannot start the speech worker: {e}") from None
         hello = self._read_answer(deadline)
         if hello.get("ready"):
+            self._config = config
             return
         self.close()
         if hello.get("error") == "missing":
             raise SynthesisError(INSTALL_HINT)
+        if hello.get("error") == "voice":
+            raise SynthesisError(str(hello.get("detail")))
         raise SynthesisError(f"the speech worker did not start: {hello}")
 
     def _ask(self, request: dict[str, Any], deadline: float) -> dict[str, Any]:
