@@ -51,8 +51,9 @@ def onset_error(samples: array[int], at_s: float, quiet_before_s: float = 0.08,
     """
     tolerance = round(0.015 * SAMPLE_RATE)
     at = round(at_s * SAMPLE_RATE)
-    quiet_from = max(0, at - tolerance - round(quiet_before_s * SAMPLE_RATE))
-    if any(abs(s) > level for s in samples[quiet_from:at - tolerance]):
+    quiet_to = max(0, at - tolerance)
+    quiet_from = max(0, quiet_to - round(quiet_before_s * SAMPLE_RATE))
+    if any(abs(s) > level for s in samples[quiet_from:quiet_to]):
         return None
     found = first_sound(samples, level, max(0, at - tolerance))
     if found is None or found > at + round(0.05 * SAMPLE_RATE):

@@ -66,7 +66,7 @@ def _chime(frames: int) -> list[float]:
         n = frames - start
         w = 2 * math.pi * hz / SAMPLE_RATE
         decay = math.exp(-4.0 / n)
-        attack = _fade_gains(n, frame_at(0.01))
+        attack = _fade_gains(n, frame_at(0.02))
         # A quieter octave gives the sine a softer, bell-like colour.
         note = [
             0.6 * decay**k * a * (math.sin(w * k) + 0.25 * math.sin(2 * w * k))
