@@ -208,3 +208,9 @@ def test_list_shows_every_built_in_with_its_length(
     assert [line.split()[0] for line in lines] == NAMES
     daily = next(line for line in lines if line.startswith("daily-stretch "))
     assert re.search(r" (08|09|10|11):\d\d  A gentle ten-minute stretch", daily)
+
+
+def test_the_format_reference_lists_every_built_in() -> None:
+    docs = Path(__file__).parent.parent / "docs" / "routine-format.md"
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \| \d+:\d\d \|", docs.read_text(), re.MULTILINE))
+    assert listed == set(NAMES)

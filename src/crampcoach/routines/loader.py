@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crampcoach.errors import Problem, RoutineError
@@ -126,11 +126,53 @@ def read_routine_text(path: Path, shown: str) -> str:
     return text
 
 
-def compose(text: str, shown: str) -> Node:
-    """The YAML node tree of one document, with marks for line numbers."""
+class _Refused(Exception):
+    """YAML that parses but that routines do not allow (at a 1-based line)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+
+
+def _event_line(event: yaml.Event) -> int:
+    mark = event.start_mark
+    return int(mark.line) + 1 if mark is not None else 0
+
+
+def _prescan(text: str) -> None:
+    """Refuse anchors, aliases and deep nesting from the event stream, before any node exists."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(_event_line(event),
+                           "YAML anchors and aliases are not allowed in routines")
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Refused(_event_line(event), f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _compose(text: str) -> Node | None:
+    if getattr(yaml, "__with_libyaml__", False):
+        # libyaml is about ten times faster; the prescan gives it the strict loader's rules.
+        _prescan(text)
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
     loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def compose(text: str, shown: str) -> Node:
+    """The YAML node tree of one document, with marks for line numbers."""
+    try:
+        node = _compose(text)
+    except _Refused as e:
+        raise RoutineError.single(shown, e.line, f"not valid YAML: {e.problem}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -138,8 +180,6 @@ def compose(text: str, shown: str) -> Node:
         raise RoutineError.single(shown, line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as e:
         raise RoutineError.single(shown, 0, f"not valid YAML: {e}") from None
-    finally:
-        loader.dispose()
     if node is None:
         raise RoutineError.single(shown, 0, "is empty; a routine needs a name and steps")
     return node
