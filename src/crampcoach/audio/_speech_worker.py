@@ -23,11 +23,15 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
 import wave
 from typing import Any, TextIO
 
 # A phrase that comes back silent (pyttsx3 lost the file) is tried again this often.
 _ATTEMPTS = 3
+# Seconds to wait for espeak-ng to finish one phrase (it takes milliseconds).
+_PHRASE_WAIT_S = 10.0
 
 
 def _protocol_stream() -> TextIO:
@@ -62,12 +66,35 @@ def _audible_frames(path: str) -> int:
     return frames if pcm[1::2].translate(None, b"\x00\xff") else 0
 
 
-def _synthesize(engine: Any, text: str, out: str) -> dict[str, Any]:
+class _Finished:
+    """Set when espeak-ng's thread has written the file.
+
+    pyttsx3's espeak driver returns from ``runAndWait`` as soon as the phrase is queued;
+    the file is written later, from espeak-ng's own thread, which then says
+    "finished-utterance". Reading before that reads nothing, or the previous phrase.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.completed = False
+
+    def __call__(self, completed: bool = True, **_: Any) -> None:
+        self.completed = completed
+        self.event.set()
+
+
+def _synthesize(engine: Any, finished: _Finished, text: str, out: str) -> dict[str, Any]:
     for _ in range(_ATTEMPTS):
         if os.path.exists(out):
             os.unlink(out)
+        finished.event.clear()
         engine.save_to_file(text, out)
         engine.runAndWait()
+        # A phrase that never finishes counts as lost; one that hangs is the parent's to kill.
+        if not finished.event.wait(_PHRASE_WAIT_S) or not finished.completed:
+            continue
+        while engine.isBusy():
+            time.sleep(0.001)
         frames = _audible_frames(out)
         if frames:
             return {"ok": True, "frames": frames}
@@ -88,11 +115,20 @@ def main(argv: list[str]) -> int:
     # phrases races espeak-ng's own thread (the new rate applies to some phrases and not
     # others). So the voice and rate are set once, before anything is spoken, and a
     # worker speaks with nothing else; a short first phrase applies them.
+    # runAndWait ends its loop through the driver's stop(), which cancels whatever
+    # espeak-ng still has queued or is speaking: the voice and rate just set, or the tail
+    # of a phrase (phrases came back cut short, or at the old rate). Nothing here ever
+    # needs stopping, so stop() does nothing.
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is not None and hasattr(driver, "stop"):
+        driver.stop = lambda: None
+    finished = _Finished()
+    engine.connect("finished-utterance", finished)
     engine.setProperty("voice", voice)
     engine.setProperty("rate", rate)
     warm_up = os.path.join(tempfile.gettempdir(), f"crampcoach-warm-up-{os.getpid()}.wav")
     try:
-        _synthesize(engine, "Ready.", warm_up)
+        _synthesize(engine, finished, "Ready.", warm_up)
     finally:
         if os.path.exists(warm_up):
             os.unlink(warm_up)
@@ -107,7 +143,7 @@ def main(argv: list[str]) -> int:
             continue
         try:
             request = json.loads(line)
-            answer = _synthesize(engine, str(request["text"]), str(request["out"]))
+            answer = _synthesize(engine, finished, str(request["text"]), str(request["out"]))
         except Exception as e:  # one bad phrase is an answer, not the end of the worker
             answer = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         _send(answers, answer)
