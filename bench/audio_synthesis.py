@@ -136,6 +136,17 @@ def main() -> int:
                 speech.clip(t, VOICE)
             in_memory = timed(lambda: [speech.clip(t, VOICE) for t in session]) / len(session)
 
+        # What `plan` with real speech lengths costs on a cold cache, per built-in routine.
+        plan_times: list[tuple[float, str, int]] = []
+        for name in library.builtin_names():
+            builtin = load_routine(name)
+            start = time.perf_counter()
+            with SynthesizedSpeech(SpeechCache(root / f"plan-{name}")) as speech:
+                speech.prepare(phrases(builtin), VOICE)
+                compile_routine(builtin, speech, VOICE)
+            plan_times.append((time.perf_counter() - start, name, len(phrases(builtin))))
+        slowest = max(plan_times)
+
         sample = texts[: args.baseline]
         (root / "naive").mkdir()
         espeak = espeak_per_call(sample, root / "naive")
@@ -163,6 +174,10 @@ def main() -> int:
         ("cold, per phrase, `prepare` on two workers", ms(cold_two)),
         ("cached on disk, per phrase (fresh speech source)", ms(cached)),
         ("cached in memory, per phrase (30 phrases, asked again)", f"{in_memory * 1e6:.1f} µs"),
+        (f"cold `plan` (prepare + compile), slowest built-in: {slowest[1]}, "
+         f"{slowest[2]} phrases", f"{slowest[0]:.2f} s"),
+        ("cold `plan`, mean over the built-ins",
+         f"{sum(t for t, _, _ in plan_times) / len(plan_times):.2f} s"),
         (f"naive: `espeak-ng -w` per phrase ({len(sample)} phrases)", ms(espeak)),
         (f"naive: fresh process + pyttsx3 engine per phrase ({len(sample)})", ms(fresh)),
         ("ratio: espeak-ng per call / cold two workers", f"{espeak / cold_two:.1f}x"),

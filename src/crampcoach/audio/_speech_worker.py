@@ -1,18 +1,20 @@
 """The speech worker: one pyttsx3 engine on espeak-ng in a process of its own.
 
-Run as ``python -m crampcoach.audio._speech_worker``. It speaks a line protocol of JSON
-objects on its original standard output and reads requests on standard input:
+Run as ``python -m crampcoach.audio._speech_worker VOICE RATE`` (an espeak-ng voice such
+as ``gmw/en`` and words per minute). It answers in JSON lines on its original standard
+output and reads requests on standard input:
 
-* on start it answers ``{"ready": true}``, or ``{"error": "missing", "detail": ...}``
-  when espeak-ng cannot be loaded;
-* each request ``{"text", "voice", "rate", "out"}`` is synthesized into the WAV file
-  ``out`` and answered ``{"ok": true, "frames": N}`` or ``{"ok": false, "error": ...}``.
+* on start ``{"ready": true}``; or ``{"error": "missing", ...}`` when espeak-ng cannot be
+  loaded, ``{"error": "voice", ...}`` when it has no such voice (and then it ends);
+* each request ``{"text", "out"}`` is synthesized into the WAV file ``out`` and answered
+  ``{"ok": true, "frames": N}`` or ``{"ok": false, "error": ...}``.
 
 Why a process of its own: pyttsx3 2.99 prints to standard output while saving, writes
 only the last file when several are queued, loses files when one engine is shared by
 threads, and a crash or hang inside espeak-ng must not take a session down. So the
 engine lives here, is held for the life of the process, and runs one phrase per
 ``runAndWait``; the parent kills and restarts this process when it stops answering.
+The other traps of its espeak driver are explained where they are avoided below.
 
 Only the standard library and pyttsx3 are imported, so the worker starts quickly.
 """
@@ -93,7 +95,8 @@ def _synthesize(engine: Any, finished: _Finished, text: str, out: str) -> dict[s
         # A phrase that never finishes counts as lost; one that hangs is the parent's to kill.
         if not finished.event.wait(_PHRASE_WAIT_S) or not finished.completed:
             continue
-        while engine.isBusy():
+        settle_until = time.monotonic() + 1.0
+        while engine.isBusy() and time.monotonic() < settle_until:
             time.sleep(0.001)
         frames = _audible_frames(out)
         if frames:
