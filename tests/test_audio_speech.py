@@ -304,3 +304,14 @@ def test_speech_pcm_converts_other_formats(tmp_path: Path) -> None:
     # One second at 44.1 kHz is one second at 22.05 kHz, the two channels averaged.
     assert abs(len(pcm) - SAMPLE_RATE) <= 2
     assert pcm[100] == 3000
+
+
+@pytest.mark.realaudio
+def test_closed_speech_still_reads_the_cache_but_starts_no_worker(cache: SpeechCache) -> None:
+    speech = SynthesizedSpeech(cache)
+    made = speech.clip("Well done.", EN)
+    speech.close()
+    assert speech.clip("Well done.", EN) == made
+    with pytest.raises(SynthesisError) as e:
+        speech.clip("Something new.", EN)
+    assert str(e.value) == "speech synthesis has been stopped"

@@ -440,6 +440,7 @@ class _WorkerPool:
         self._idle: queue.LifoQueue[SpeechWorker] = queue.LifoQueue()
         self._all: list[SpeechWorker] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     @contextlib.contextmanager
     def worker(self) -> Any:
@@ -457,9 +458,12 @@ class _WorkerPool:
             yield w
         finally:
             self._idle.put(w)
+            if self._closed:
+                w.close()
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             for w in self._all:
                 w.close()
 
@@ -549,6 +553,7 @@ class SynthesizedSpeech:
         return failures
 
     def close(self) -> None:
+        """Stop the worker processes. Cached phrases can still be read afterwards."""
         self._closed = True
         self._pool.close()
 
@@ -586,6 +591,10 @@ class SynthesizedSpeech:
         return clip
 
     def _synthesize(self, text: str, voice: Voice) -> Clip:
+        if self._closed:
+            # A background prepare may still be running when the session ends: it must not
+            # start new workers that nobody will stop.
+            raise SynthesisError("speech synthesis has been stopped")
         if self._missing_espeak:
             raise SynthesisError(INSTALL_HINT)
         if not text.strip():
