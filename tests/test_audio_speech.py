@@ -315,3 +315,16 @@ def test_closed_speech_still_reads_the_cache_but_starts_no_worker(cache: SpeechC
     with pytest.raises(SynthesisError) as e:
         speech.clip("Something new.", EN)
     assert str(e.value) == "speech synthesis has been stopped"
+
+
+def test_eviction_removes_abandoned_temporary_files(cache: SpeechCache) -> None:
+    cache.put("Hello.", EN, tone_clip(10))
+    old = cache.folder / ".tmp-abandoned.wav"
+    new = cache.folder / ".raw-being-written.wav"
+    old.write_bytes(b"half")
+    new.write_bytes(b"half")
+    os.utime(old, (1000, 1000))
+    cache.evict()
+    assert not old.exists()
+    assert new.exists()
+    assert cache.get("Hello.", EN) is not None

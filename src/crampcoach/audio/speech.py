@@ -33,7 +33,7 @@ import time
 import wave
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -391,6 +391,7 @@ class SpeechCache:
         """Remove least recently used entries until the folder is within ``max_bytes``
         (down to 90 % of it, so eviction does not run on every write). Returns how many.
         """
+        self._remove_stale_temporaries()
         stats: list[tuple[float, int, str]] = []
         for entry in self.entries():
             with contextlib.suppress(OSError):
@@ -421,6 +422,20 @@ class SpeechCache:
         if must_scan:
             self.evict()
 
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files left by a process killed mid-write (a live write takes
+        milliseconds, so an hour-old one is abandoned)."""
+        too_old = time.time() - 3600
+        try:
+            with os.scandir(self.folder) as it:
+                for entry in it:
+                    if entry.name.startswith((".tmp-", ".raw-")):
+                        with contextlib.suppress(OSError):
+                            if entry.stat().st_mtime < too_old:
+                                os.unlink(entry.path)
+        except OSError:
+            pass
+
     @staticmethod
     def _discard(path: Path) -> None:
         with contextlib.suppress(OSError):
@@ -443,7 +458,7 @@ class _WorkerPool:
         self._closed = False
 
     @contextlib.contextmanager
-    def worker(self) -> Any:
+    def worker(self) -> Iterator[SpeechWorker]:
         try:
             w = self._idle.get_nowait()
         except queue.Empty:
