@@ -63,6 +63,7 @@ def test_voices_lists_language_and_name() -> None:
     assert len(rows) == len(list_voices()) > 50
 
 
+@pytest.mark.realaudio
 @pytest.mark.usefixtures("fresh_voice_list")
 def test_known_language() -> None:
     assert known_language("en")
@@ -105,6 +106,7 @@ def test_render_writes_the_session(tmp_path: Path) -> None:
         assert wav.getnframes() > 10 * 22050
 
 
+@pytest.mark.realaudio
 @pytest.mark.usefixtures("fresh_voice_list")
 def test_render_unknown_language_names_the_line(tmp_path: Path) -> None:
     routine = write_routine(tmp_path, language="xx-nowhere")

@@ -176,6 +176,7 @@ def test_a_killed_worker_is_replaced(tmp_path: Path) -> None:
         worker.close()
 
 
+@pytest.mark.realaudio
 def test_worker_rejects_a_voice_espeak_does_not_have(tmp_path: Path) -> None:
     worker = SpeechWorker()
     try:
