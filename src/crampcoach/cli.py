@@ -58,6 +58,203 @@ def cli() -> None:
 
 
 # --- journal: rate, history -------------------------------------------------------------------
+# The journal's library imports stay inside its commands so other commands do not pay for
+# them; these few live here rather than at the top so that merging the sections stays clean.
+import datetime as _dt  # noqa: E402
+from collections.abc import Sequence, Sized  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from crampcoach.journal.trends import RedFlag
+
+
+def _journal_now() -> _dt.datetime:
+    """The moment commands treat as now (tests replace it to get fixed output)."""
+    return _dt.datetime.now(_dt.UTC)
+
+
+def _journal_tz() -> _dt.tzinfo | None:
+    """The zone times are shown in: None is the system's local time (tests replace it)."""
+    return None
+
+
+def _journal_file(path: Path | None) -> Path:
+    from crampcoach.locations import journal_path
+
+    return path if path is not None else journal_path()
+
+
+journal_option = click.option(
+    "--journal",
+    "journal_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CRAMPCOACH_JOURNAL",
+    help="The journal file [default: $XDG_DATA_HOME/crampcoach/journal.sqlite3; "
+    "env: CRAMPCOACH_JOURNAL].",
+)
+
+
+def _print_flags(flags: Sequence[RedFlag]) -> None:
+    if flags:
+        click.echo("Worth raising with your neurologist:")
+        for flag in flags:
+            click.echo(f"  {flag.message}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("value", metavar="N")
+@click.option("--note", help="A few words: what set it off, where, what helped.")
+@click.option("--routine", help="The routine this rating is about, if any.")
+@journal_option
+def rate(value: str, note: str | None, routine: str | None, journal_file: Path | None) -> None:
+    """Record how the cramps are now: N from 0 (no cramps) to 10 (worst).
+
+    For a cramp worth noting when no routine is played, such as one that wakes you at night.
+    """
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import local, red_flags
+
+    if not value.isascii() or not value.isdigit() or int(value) > 10:
+        fail(f"a rating is a whole number from 0 (no cramps) to 10 (worst), not {value!r}", 2)
+    path = _journal_file(journal_file)
+    with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
+        rating = journal.add_rating(int(value), note=note, routine=routine)
+        # The rating is committed and synced: from here on nothing can lose it.
+        flags = red_flags(journal, now=_journal_now(), tz=_journal_tz())
+    click.echo(f"Recorded rating {rating.value} at {local(rating.at, _journal_tz()):%H:%M}.")
+    _print_flags(flags)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=30, show_default=True,
+              help="How many days to show, ending today.")
+@journal_option
+@click.pass_context
+def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
+    """Show the last days of sessions and ratings, the trend, and what helps.
+
+    Also: export it for the neurologist or as a backup, import an export, draw a chart.
+    """
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import history as summarize_history
+    from crampcoach.journal.trends import render_history
+
+    ctx.obj = journal_file
+    if ctx.invoked_subcommand is not None:
+        return
+    path = _journal_file(journal_file)
+    with reported_errors(), Journal.open(path, create=False) as journal:
+        summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz())
+    click.echo(render_history(summary, path), nl=False)
+
+
+def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
+    """``--journal`` given after the subcommand, else before it, else the default."""
+    given = journal_file if journal_file is not None else ctx.obj
+    return _journal_file(given if isinstance(given, Path) else None)
+
+
+@history.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
+              help="csv (for a spreadsheet) or json [default: from -o's suffix, else csv].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the screen.")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Only the last N days [default: everything].")
+@journal_option
+@click.pass_context
+def history_export(
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    days: int | None,
+    journal_file: Path | None,
+) -> None:
+    """Export the journal as CSV or JSON: for the neurologist, or as a backup."""
+    from crampcoach.journal.exchange import export_text, write_export
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import query_bounds, window
+
+    chosen = fmt or ("json" if output is not None and output.suffix == ".json" else "csv")
+    path = _history_journal(ctx, journal_file)
+    now = _journal_now()
+    since = until = None
+    if days is not None:
+        since, until = query_bounds(*window(now, days, _journal_tz()), _journal_tz())
+    with reported_errors():
+        with Journal.open(path, create=False) as journal:
+            sessions = journal.sessions(since, until)
+            ratings = journal.ratings(since, until)
+        text = export_text(sessions, ratings, "json" if chosen == "json" else "csv", now)
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        write_export(output, text)
+    click.echo(f"Exported {_count(sessions, 'session')} and {_count(ratings, 'rating')} "
+               f"to {output}.")
+
+
+def _count(items: Sized, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+@history.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@journal_option
+@click.pass_context
+def history_import(ctx: click.Context, file: Path, journal_file: Path | None) -> None:
+    """Add the records of an export (CSV or JSON) to the journal.
+
+    Records already in the journal are not added twice. A file with a mistake in it
+    imports nothing, and the error names the line.
+    """
+    from crampcoach.journal.exchange import read_export
+    from crampcoach.journal.store import Journal
+
+    path = _history_journal(ctx, journal_file)
+    with reported_errors():
+        records = read_export(file)
+        with Journal.open(path) as journal:
+            result = journal.merge(records.sessions, records.ratings)
+    click.echo(
+        f"Imported {_count(range(result.sessions_added), 'session')} and "
+        f"{_count(range(result.ratings_added), 'rating')} from {file}"
+        + (f" ({result.already_present} already in the journal)." if result.already_present
+           else ".")
+    )
+
+
+@history.command("chart")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The PNG file to write.")
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=90, show_default=True,
+              help="How many days to show, ending today.")
+@journal_option
+@click.pass_context
+def history_chart(
+    ctx: click.Context, output: Path, days: int, journal_file: Path | None
+) -> None:
+    """Draw the ratings over time, with the sessions marked, into a PNG file.
+
+    Needs the optional charts extra: pip install 'crampcoach[charts]'.
+    """
+    from crampcoach.journal.chart import draw_chart, load_pyplot
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import query_bounds, window
+
+    path = _history_journal(ctx, journal_file)
+    tz = _journal_tz()
+    first, last = window(_journal_now(), days, tz)
+    with reported_errors():
+        load_pyplot()  # say it is missing before reading anything
+        with Journal.open(path, create=False) as journal:
+            since, until = query_bounds(first, last, tz)
+            sessions = journal.sessions(since, until)
+            ratings = journal.ratings(since, until)
+        draw_chart(sessions, ratings, output, first_day=first, last_day=last, tz=tz)
+    click.echo(f"Wrote a chart of {first} to {last} to {output}.")
+
 
 
 # --- bedside: config, schedule ----------------------------------------------------------------
