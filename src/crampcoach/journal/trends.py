@@ -392,10 +392,6 @@ def describe_rating(r: Rating, tz: tzinfo | None) -> str:
     return text
 
 
-def _average(value: float | None, where: str) -> str:
-    return f"no ratings {where}" if value is None else f"average rating {value:.1f} {where}"
-
-
 def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
     """The text of ``crampcoach history`` (times in the summary's local time)."""
     lines = [
@@ -456,8 +452,14 @@ def _trend_line(trend: Trend) -> str:
 
 
 def _adherence_line(a: Adherence) -> str:
-    return (
-        f"Routine done on {a.session_days} of {a.window_days} days: "
-        f"{_average(a.average_on_session_days, 'on those days')}, "
-        f"{_average(a.average_on_other_days, 'on the other days')}."
-    )
+    on, off = a.average_on_session_days, a.average_on_other_days
+    done = f"Routine done on {a.session_days} of {a.window_days} days"
+    if on is not None and off is not None:
+        return f"{done}: average rating {on:.1f} on those days, {off:.1f} on the others."
+    if on is not None:
+        return f"{done}: average rating {on:.1f} on those days, no ratings on the others."
+    if off is not None and a.session_days:
+        return f"{done}: no ratings on those days, average rating {off:.1f} on the others."
+    if off is not None:
+        return f"{done}: average rating {off:.1f}."
+    return f"{done}."
