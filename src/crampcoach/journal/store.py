@@ -359,9 +359,11 @@ class Journal:
             try:
                 _create_private_file(path)
             except OSError as e:
+                blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+                reason = f"{blocked} is a file, not a folder" if blocked else e.strerror or e
                 raise JournalError(
-                    f"cannot create the journal {path}: {e.strerror or e}. Choose a folder you "
-                    "can write to with --journal."
+                    f"cannot create the journal {path}: {reason}. Choose a folder you can "
+                    "write to with --journal."
                 ) from None
         target = str(path) if exists or create else ":memory:"
         try:
