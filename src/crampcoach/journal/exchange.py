@@ -132,11 +132,21 @@ def export_text(
     out.write(f"{CSV_COMMENT} {FORMAT_NAME} export, format {FORMAT_VERSION}, "
               f"made {to_text(exported_at)}\n")
     out.write(f"{CSV_COMMENT} {ABOUT}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    out.write(",".join(COLUMNS) + "\n")
     for fields in records:
-        writer.writerow(["" if fields[c] is None else fields[c] for c in COLUMNS])
+        out.write(",".join(_csv_field(fields[c]) for c in COLUMNS) + "\n")
     return out.getvalue()
+
+
+def _csv_field(value: str | int | None) -> str:
+    # Written by hand rather than with csv.writer, which leaves a lone carriage return
+    # unquoted when lines end in "\n", and such a note would not read back the same.
+    if value is None:
+        return ""
+    text = str(value)
+    if any(c in text for c in ',"\r\n') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_export(path: Path, text: str) -> None:

@@ -614,7 +614,7 @@ class Journal:
         where, args = _time_window("started_at", since, until)
         with self._guard():
             rows = self._db.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions {where} ORDER BY started_at, id", args
+                f"SELECT {_SESSION_COLUMNS} FROM sessions {where} ORDER BY started_at, uuid", args
             ).fetchall()
         return [_session_from_row(r) for r in rows]
 
@@ -625,7 +625,7 @@ class Journal:
         where, args = _time_window("at", since, until)
         with self._guard():
             rows = self._db.execute(
-                f"SELECT {_RATING_COLUMNS} FROM ratings {where} ORDER BY at, id", args
+                f"SELECT {_RATING_COLUMNS} FROM ratings {where} ORDER BY at, uuid", args
             ).fetchall()
         return [_rating_from_row(r) for r in rows]
 
