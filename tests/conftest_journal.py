@@ -69,7 +69,7 @@ def every_day(path: Path, days: int, end: datetime) -> None:
     clock = MovableClock()
     with Journal.open(path, clock=clock) as j:
         for n in range(days):
-            evening = end - timedelta(days=days - n) + timedelta(hours=1)
+            evening = end - timedelta(days=days - 1 - n) - timedelta(hours=1)
             clock.now = evening - timedelta(hours=12)
             j.add_rating(3 + n % 5)
             clock.now = evening
