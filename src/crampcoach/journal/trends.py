@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -123,6 +124,12 @@ def local(moment: datetime, tz: tzinfo | None) -> datetime:
     return moment.astimezone(tz)
 
 
+@lru_cache(maxsize=1 << 16)
+def local_day(moment: datetime, tz: tzinfo | None) -> date:
+    """The local calendar day of ``moment`` (cached: each record is placed several times)."""
+    return moment.astimezone(tz).date()
+
+
 def local_midnight(day: date, tz: tzinfo | None) -> datetime:
     if tz is None:
         return datetime.combine(day, time()).astimezone()
@@ -183,7 +190,7 @@ def daily_averages(
 ) -> dict[date, float]:
     by_day: dict[date, list[int]] = defaultdict(list)
     for p in points:
-        by_day[local(p.at, tz).date()].append(p.value)
+        by_day[local_day(p.at, tz)].append(p.value)
     return {d: sum(v) / len(v) for d, v in sorted(by_day.items())}
 
 
@@ -218,7 +225,7 @@ def sparkline(
     bucket_days = 7 if per_week else 1
     buckets: dict[int, list[int]] = defaultdict(list)
     for p in points:
-        offset = (local(p.at, tz).date() - first).days
+        offset = (local_day(p.at, tz) - first).days
         if 0 <= offset < n_days:
             buckets[offset // bucket_days].append(p.value)
     n_buckets = -(-n_days // bucket_days)
@@ -240,22 +247,27 @@ def summarize(
     """Read the records of the ``days`` local days ending today (records outside are ignored)."""
     first, last = window(now, days, tz)
 
-    def inside(moment: datetime) -> bool:
-        return first <= local(moment, tz).date() <= last
-
-    sessions = [s for s in sessions if inside(s.started_at)]
-    ratings = [r for r in ratings if inside(r.at)]
-    points = [p for p in rating_points(sessions, ratings) if inside(p.at)]
-
     day_sessions: dict[date, list[Session]] = defaultdict(list)
     day_ratings: dict[date, list[Rating]] = defaultdict(list)
     day_points: dict[date, list[RatingPoint]] = defaultdict(list)
+    kept_sessions: list[Session] = []
+    kept_ratings: list[Rating] = []
     for s in sessions:
-        day_sessions[local(s.started_at, tz).date()].append(s)
+        d = local_day(s.started_at, tz)
+        if first <= d <= last:
+            day_sessions[d].append(s)
+            kept_sessions.append(s)
     for r in ratings:
-        day_ratings[local(r.at, tz).date()].append(r)
-    for p in points:
-        day_points[local(p.at, tz).date()].append(p)
+        d = local_day(r.at, tz)
+        if first <= d <= last:
+            day_ratings[d].append(r)
+            kept_ratings.append(r)
+    points: list[RatingPoint] = []
+    for p in rating_points(kept_sessions, kept_ratings):
+        d = local_day(p.at, tz)
+        if first <= d <= last:
+            day_points[d].append(p)
+            points.append(p)
     all_days = sorted(set(day_sessions) | set(day_ratings))
     day_list = tuple(
         Day(d, tuple(day_sessions.get(d, ())), tuple(day_ratings.get(d, ())),
@@ -269,7 +281,7 @@ def summarize(
     adherence = Adherence(days, len(day_sessions), _mean(on), _mean(off))
 
     drops: dict[str, list[int]] = defaultdict(list)
-    for s in sessions:
+    for s in kept_sessions:
         if s.effect is not None:
             drops[s.routine].append(s.effect)
     effects = tuple(
@@ -321,7 +333,7 @@ def flags_from(
         )
     first, last = window(now, RED_FLAG_DAYS, tz)
     week = daily_averages(
-        (p for p in points if first <= local(p.at, tz).date() <= last), tz
+        (p for p in points if first <= local_day(p.at, tz) <= last), tz
     )
     trend = trend_of(week, WORSENING_PER_WEEK)
     if trend.kind == "worsening" and trend.change_per_week is not None:
@@ -364,8 +376,14 @@ def _step(s: Session) -> str:
     return where
 
 
+def _clock_time(moment: datetime, tz: tzinfo | None) -> str:
+    # Formatted by hand: strftime is the slow part of printing years of entries.
+    shown = local(moment, tz)
+    return f"{shown.hour:02d}:{shown.minute:02d}"
+
+
 def describe_session(s: Session, tz: tzinfo | None) -> str:
-    text = f"{local(s.started_at, tz):%H:%M}  {s.routine}: "
+    text = f"{_clock_time(s.started_at, tz)}  {s.routine}: "
     if s.outcome == "finished":
         text += "finished" + (f" all {s.steps_total} steps" if s.steps_total else "")
     elif s.outcome == "stopped":
@@ -384,7 +402,7 @@ def describe_session(s: Session, tz: tzinfo | None) -> str:
 
 
 def describe_rating(r: Rating, tz: tzinfo | None) -> str:
-    text = f"{local(r.at, tz):%H:%M}  rating {r.value}"
+    text = f"{_clock_time(r.at, tz)}  rating {r.value}"
     if r.routine:
         text += f" ({r.routine})"
     if r.note:
