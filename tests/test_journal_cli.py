@@ -123,6 +123,9 @@ def test_history_shows_red_flags(runner: CliRunner, tmp_path: Path) -> None:
         j.add_rating(9)
     result = runner.invoke(cli, ["history", "--days", "1", "--journal", str(path)])
     assert result.exit_code == 0
+    assert result.output.startswith(
+        "History of today, 2026-04-02 (times are local)\n\nThu 2026-04-02\n  22:30  rating 9\n"
+    )
     assert result.output.endswith(
         "Worth raising with your neurologist:\n"
         "  A rating of 9 in the last day is high. If cramps are this strong often, are painful,"

@@ -321,6 +321,9 @@ def flags_from(
     points: Sequence[RatingPoint], *, now: datetime, tz: tzinfo | None = None
 ) -> tuple[RedFlag, ...]:
     flags: list[RedFlag] = []
+    # Only the last week matters; a cheap time test first spares the local-day lookups.
+    cutoff = now - timedelta(days=RED_FLAG_DAYS + 1)
+    points = [p for p in points if p.at >= cutoff]
     recent = [p.value for p in points if now - timedelta(days=1) <= p.at <= now]
     if recent and max(recent) >= HIGH_RATING:
         flags.append(
@@ -412,11 +415,12 @@ def describe_rating(r: Rating, tz: tzinfo | None) -> str:
 
 def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
     """The text of ``crampcoach history`` (times in the summary's local time)."""
-    lines = [
-        f"History of the last {summary.window_days} days, {summary.first_day} to "
-        f"{summary.last_day} (times are local)",
-        "",
-    ]
+    if summary.window_days == 1:
+        title = f"History of today, {summary.last_day} (times are local)"
+    else:
+        title = (f"History of the last {summary.window_days} days, {summary.first_day} to "
+                 f"{summary.last_day} (times are local)")
+    lines = [title, ""]
     footer = ["", f"Journal: {journal_path}", GUIDANCE]
     if summary.empty:
         lines += [
