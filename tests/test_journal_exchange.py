@@ -62,7 +62,7 @@ def write(tmp: Path, text: str, name: str = "export") -> Path:
     return path
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(sessions(), max_size=6, unique_by=lambda s: s.id),
        st.lists(ratings, max_size=6, unique_by=lambda r: r.id), formats)
 def test_export_then_read_gives_back_every_record(
