@@ -207,11 +207,13 @@ def test_export_csv_to_the_screen(runner: CliRunner, month: Path) -> None:
     result = runner.invoke(cli, ["history", "export", "--journal", str(month)])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "# crampcoach journal export, format 1, made 2026-04-02T21:30:00.000000Z"
+    assert lines[0] == "# crampcoach journal export format 1 made 2026-04-02T21:30:00.000000Z"
     assert lines[1] == (
-        "# Self-reported cramp ratings from crampcoach, 0 = no cramps to 10 = worst. Guidance,"
-        " not diagnosis. Times are UTC (ISO 8601); step_reached counts from 1."
+        "# Self-reported cramp ratings from crampcoach (0 = no cramps; 10 = worst). crampcoach"
+        " gives guidance and not diagnosis. Times are UTC (ISO 8601); step_reached counts from 1."
     )
+    # A spreadsheet keeps each comment line in its first cell.
+    assert "," not in lines[0] + lines[1]
     assert lines[2] == (
         "record,id,time_utc,end_utc,routine,routine_hash,status,step_reached,step_title,"
         "steps_total,rating_before,rating_after,rating,note"
@@ -246,7 +248,10 @@ def test_export_then_import_into_a_new_journal(
         )
         with Journal.open(month) as a, Journal.open(fresh) as b:
             assert (a.sessions(), a.ratings()) == (b.sessions(), b.ratings())
-    assert json.loads((tmp_path / "backup.json").read_text())["format"] == "crampcoach journal"
+    document = json.loads((tmp_path / "backup.json").read_text())
+    assert document["format"] == "crampcoach journal"
+    assert "guidance and not diagnosis" in document["about"]
+    assert document["exported_at"] == "2026-04-02T21:30:00.000000Z"
 
 
 def test_import_of_a_malformed_file_names_the_line(

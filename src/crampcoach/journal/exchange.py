@@ -55,9 +55,10 @@ COLUMNS = (
 SESSION_ONLY = ("end_utc", "routine_hash", "status", "step_reached", "step_title",
                 "steps_total", "rating_before", "rating_after")
 
+# No commas: in the CSV this is a comment line, and a spreadsheet should keep it in one cell.
 ABOUT = (
-    "Self-reported cramp ratings from crampcoach, 0 = no cramps to 10 = worst. "
-    "Guidance, not diagnosis. Times are UTC (ISO 8601); step_reached counts from 1."
+    "Self-reported cramp ratings from crampcoach (0 = no cramps; 10 = worst). crampcoach gives "
+    "guidance and not diagnosis. Times are UTC (ISO 8601); step_reached counts from 1."
 )
 CSV_COMMENT = "#"
 
@@ -129,7 +130,7 @@ def export_text(
         }
         return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     out = io.StringIO()
-    out.write(f"{CSV_COMMENT} {FORMAT_NAME} export, format {FORMAT_VERSION}, "
+    out.write(f"{CSV_COMMENT} {FORMAT_NAME} export format {FORMAT_VERSION} "
               f"made {to_text(exported_at)}\n")
     out.write(f"{CSV_COMMENT} {ABOUT}\n")
     out.write(",".join(COLUMNS) + "\n")
