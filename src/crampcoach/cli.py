@@ -213,6 +213,7 @@ def rate(value: str, note: str | None, routine: str | None, journal_file: Path |
 
     For a cramp worth noting when no routine is played, such as one that wakes you at night.
     """
+    from crampcoach.errors import JournalError
     from crampcoach.journal.store import Journal
     from crampcoach.journal.trends import local, red_flags
 
@@ -221,8 +222,12 @@ def rate(value: str, note: str | None, routine: str | None, journal_file: Path |
     path = _journal_file(journal_file)
     with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
         rating = journal.add_rating(int(value), note=note, routine=routine)
-        # The rating is committed and synced: from here on nothing can lose it.
-        flags = red_flags(journal, now=_journal_now(), tz=_journal_tz())
+        # The rating is committed and synced: from here on nothing can lose it, and a
+        # reminder that cannot be worked out is no reason to report a failure.
+        try:
+            flags = red_flags(journal, now=_journal_now(), tz=_journal_tz())
+        except JournalError:
+            flags = ()
     click.echo(f"Recorded rating {rating.value} at {local(rating.at, _journal_tz()):%H:%M}.")
     _print_flags(flags)
 
