@@ -12,7 +12,7 @@ import pytest
 
 from conftest_journal import NOW, MovableClock, utc
 from crampcoach.errors import JournalError
-from crampcoach.journal.store import APPLICATION_ID, SCHEMA_VERSION, Journal
+from crampcoach.journal.store import APPLICATION_ID, SCHEMA_VERSION, Journal, routine_hash
 from crampcoach.locations import journal_path
 
 
@@ -285,3 +285,10 @@ def test_an_empty_file_becomes_a_journal(tmp_path: Path) -> None:
     with Journal.open(path) as j:
         j.add_rating(1)
         assert j.integrity_check() == "ok"
+
+
+def test_routine_hash_tells_edited_routines_apart() -> None:
+    assert routine_hash(b"name: A\n") == (
+        "sha256:" + hashlib.sha256(b"name: A\n").hexdigest()
+    )
+    assert routine_hash(b"name: A\n") != routine_hash(b"name: A \n")

@@ -12,6 +12,7 @@ order and reads plainly in any SQLite tool; they are shown in local time elsewhe
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import stat
@@ -59,6 +60,12 @@ def from_text(text: str) -> datetime:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def routine_hash(source: bytes) -> str:
+    """What a session records as its routine's file hash: ``sha256:`` and the hex digest of
+    the routine file's bytes, so a session can be told from one of an edited routine."""
+    return "sha256:" + hashlib.sha256(source).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
