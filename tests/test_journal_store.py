@@ -292,3 +292,15 @@ def test_routine_hash_tells_edited_routines_apart() -> None:
         "sha256:" + hashlib.sha256(b"name: A\n").hexdigest()
     )
     assert routine_hash(b"name: A\n") != routine_hash(b"name: A \n")
+
+
+def test_every_connection_syncs_fully_and_waits_its_turn(tmp_path: Path) -> None:
+    # FULL (2) syncs the WAL at each commit: what makes a confirmed rating survive power loss.
+    with Journal.open(tmp_path / "j.sqlite3", busy_timeout_s=7) as j:
+        db = j._db
+        assert db.execute("PRAGMA synchronous").fetchone() == (2,)
+        assert db.execute("PRAGMA busy_timeout").fetchone() == (7000,)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert not db.in_transaction
+        j.add_rating(5)
+        assert not db.in_transaction
