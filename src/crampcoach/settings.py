@@ -32,6 +32,8 @@ from crampcoach.routines.timeline import Voice
 
 #: A settings file is a page of text; anything larger is a mistake (or an attack).
 MAX_CONFIG_BYTES = 64 * 1024
+#: Settings are two levels deep; stop reading long before deep nesting costs time.
+MAX_DEPTH = 8
 CONFIG_ENV = "CRAMPCOACH_CONFIG"
 ENV_PREFIX = "CRAMPCOACH_"
 
@@ -204,7 +206,16 @@ def _compose(path: Path) -> Node | None:
     if "\x00" in text:
         raise ConfigError.single(name, 0, "is not text (it contains NUL bytes)")
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    msg = f"is nested too deeply (more than {MAX_DEPTH} levels)"
+                    raise ConfigError.single(name, line, msg)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor:
                 line = event.start_mark.line + 1 if event.start_mark else 0
@@ -349,8 +360,10 @@ def _key_list(node: Node) -> tuple[str, ...]:
     keys: list[str] = []
     for item in items:
         key = _scalar_text(item)
+        if key == " ":
+            key = "space"
         # One printable character is itself; longer names are the named keys.
-        if len(key) != 1 or not key.isprintable() or key == " ":
+        if len(key) != 1 or not key.isprintable():
             key = key.strip().lower()
             if key not in NAMED_KEYS:
                 hint = _did_you_mean(key, NAMED_KEYS)
