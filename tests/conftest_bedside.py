@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture
-def bedside_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(name="bedside_home")
+def bedside_home_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home of its own, so no test reads or writes the real ~/.config."""
     home = tmp_path / "home"
     home.mkdir()
@@ -56,3 +56,19 @@ class SpokenPhrases:
 
     def __call__(self, text: str) -> None:
         self.said.append(text)
+
+
+def spoken_recording(text: str, rate: int, folder: Path) -> bytes:
+    """``text`` said by espeak-ng at ``rate`` words per minute, as a microphone would give it.
+
+    16 kHz, 16-bit mono raw samples with half a second of quiet before and a second after,
+    like a few seconds of arecord with the person answering in the middle.
+    """
+    stem = f"{'-'.join(text.split())}-{rate}"
+    wav = folder / f"{stem}.wav"
+    raw = folder / f"{stem}.raw"
+    subprocess.run(["espeak-ng", "-s", str(rate), "-w", str(wav), text], check=True,
+                   capture_output=True)
+    subprocess.run(["sox", str(wav), "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer",
+                    "-t", "raw", str(raw), "pad", "0.5", "1.0"], check=True, capture_output=True)
+    return raw.read_bytes()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest_bedside import bedside_home  # noqa: F401  (fixture)
 
+from conftest_bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach.cli import cli
 from crampcoach.settings import EXAMPLE
 from crampcoach.user_routines import find_user_routine, user_routine_dirs, user_routines
@@ -84,7 +84,7 @@ def test_a_bad_settings_file_exits_2_with_every_problem(tmp_path: Path) -> None:
 
 def test_config_init_honours_crampcoach_config(bedside_home: Path, tmp_path: Path) -> None:
     path = tmp_path / "elsewhere" / "c.yaml"
-    code, out, _ = _run("config", "init", env={"CRAMPCOACH_CONFIG": str(path)})
+    code, _, _ = _run("config", "init", env={"CRAMPCOACH_CONFIG": str(path)})
     assert code == 0
     assert path.read_text() == EXAMPLE
     assert not (bedside_home / ".config/crampcoach/config.yaml").exists()

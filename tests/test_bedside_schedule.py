@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest_bedside import FakeSystemctl, bedside_home  # noqa: F401  (fixture)
 
+from conftest_bedside import FakeSystemctl, bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach import schedule
 from crampcoach.cli import cli
 from crampcoach.errors import ScheduleError

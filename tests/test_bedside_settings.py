@@ -4,8 +4,8 @@ from datetime import datetime, time
 from pathlib import Path
 
 import pytest
-from conftest_bedside import bedside_home  # noqa: F401  (fixture)
 
+from conftest_bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach.errors import ConfigError, RoutineError
 from crampcoach.routines.timeline import Voice
 from crampcoach.settings import (
