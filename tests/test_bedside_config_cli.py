@@ -8,7 +8,6 @@ from click.testing import CliRunner
 from conftest_bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach.cli import cli
 from crampcoach.settings import EXAMPLE
-from crampcoach.user_routines import find_user_routine, user_routine_dirs, user_routines
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -88,37 +87,3 @@ def test_config_init_honours_crampcoach_config(bedside_home: Path, tmp_path: Pat
     assert code == 0
     assert path.read_text() == EXAMPLE
     assert not (bedside_home / ".config/crampcoach/config.yaml").exists()
-
-
-# --- the person's own routines ----------------------------------------------------------------
-
-def test_user_routines_are_found_by_name(bedside_home: Path) -> None:
-    folder = bedside_home / ".config/crampcoach/routines"
-    assert user_routine_dirs() == [folder]
-    assert find_user_routine("evening") is None
-    assert user_routines() == {}
-    folder.mkdir(parents=True)
-    (folder / "evening.yaml").write_text("name: Mine\nsteps: [{rest: 5}]\n")
-    (folder / "legs.yml").write_text("name: Legs\nsteps: [{rest: 5}]\n")
-    (folder / "notes.txt").write_text("not a routine\n")
-    (folder / ".hidden.yaml").write_text("name: x\n")
-    assert find_user_routine("evening") == folder / "evening.yaml"
-    assert find_user_routine("legs") == folder / "legs.yml"
-    assert user_routines() == {"evening": folder / "evening.yaml", "legs": folder / "legs.yml"}
-
-
-@pytest.mark.parametrize("name", ["", "../config", "a/b", ".hidden", "notes"])
-def test_a_user_routine_name_never_escapes_its_folder(bedside_home: Path, name: str) -> None:
-    folder = bedside_home / ".config/crampcoach/routines"
-    folder.mkdir(parents=True)
-    (folder / ".hidden.yaml").write_text("name: x\n")
-    (folder / "notes.txt").write_text("x\n")
-    (bedside_home / ".config/crampcoach/config.yaml").write_text("volume: 1\n")
-    assert find_user_routine(name) is None
-
-
-def test_user_routines_follow_xdg_config_home(
-    bedside_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    assert user_routine_dirs() == [tmp_path / "xdg" / "crampcoach" / "routines"]

@@ -2,8 +2,10 @@
 
 A few seconds are recorded with ``arecord`` (16 kHz, 16-bit, mono: what the recognizer's
 acoustic model was trained on), and pocketsphinx decodes them against a JSGF grammar of the
-eleven number words, with the English model inside its wheel; nothing is downloaded. The
-number heard is said back ("I heard three.").
+eleven number words plus "yes" and "no", with the English model inside its wheel; nothing
+is downloaded. The number heard is said back and kept only when the person says "yes"
+("I heard three. Say yes to keep it, or say the number again."): a grammar this small
+turns any sound into one of its words, so an unconfirmed guess never reaches the journal.
 
 Two things make the recognizer reliable on quiet recordings: the sound is cut to the
 loud part with a little margin (long silences make pocketsphinx guess), and digital
@@ -18,21 +20,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable, Speak
 
 SAMPLE_RATE = 16000
 LISTEN_S = 4
-ATTEMPTS = 2
+ATTEMPTS = 4
 PROMPT = "Please say a number from zero to ten."
 RETRY = "I did not catch that."
+GAVE_UP = "I did not get a rating."
 
+# "yes" and "no" are in the grammar for the confirmation; out-of-grammar words such as
+# "hello" mostly come out as "no", which is then not mistaken for a number.
 GRAMMAR = (
     "#JSGF V1.0;\n"
     "grammar rating;\n"
-    "public <rating> = " + " | ".join(RATING_WORDS) + ";\n"
+    "public <answer> = " + " | ".join((*RATING_WORDS, "yes", "no")) + ";\n"
 )
+
+Answer = int | Literal["yes", "no"] | None
 
 #: Records this many seconds and returns raw S16_LE 16 kHz mono samples.
 Recorder = Callable[[float], bytes]
@@ -89,8 +96,8 @@ class NumberRecognizer:
             msg = f"The speech recognizer could not start ({e}); using the keys instead."
             raise HandsFreeUnavailable(msg) from None
 
-    def recognize(self, pcm: bytes) -> int | None:
-        """The number said in ``pcm`` (S16_LE, 16 kHz, mono), or None when none was heard."""
+    def recognize_answer(self, pcm: bytes) -> Answer:
+        """A number, "yes" or "no" said in ``pcm`` (S16_LE, 16 kHz, mono); None for nothing."""
         if len(pcm) < 2 * _FRAME:
             return None
         decoder = self._decoder
@@ -99,9 +106,20 @@ class NumberRecognizer:
         decoder.end_utt()
         hypothesis = decoder.hyp()
         words = hypothesis.hypstr.split() if hypothesis is not None else []
-        if len(words) != 1 or words[0] not in RATING_WORDS:
+        if len(words) != 1:
             return None
-        return RATING_WORDS.index(words[0])
+        if words[0] in RATING_WORDS:
+            return RATING_WORDS.index(words[0])
+        if words[0] == "yes":
+            return "yes"
+        if words[0] == "no":
+            return "no"
+        return None
+
+    def recognize(self, pcm: bytes) -> int | None:
+        """The number said in ``pcm``, or None when no number was heard."""
+        answer = self.recognize_answer(pcm)
+        return answer if isinstance(answer, int) else None
 
 
 def arecord_recorder(device: str = "default") -> Recorder:
@@ -148,16 +166,32 @@ class SpokenRating:
         self._clock = clock
 
     def ask_rating(self, timeout_s: float) -> int | None:
+        """Ask, hear a number, have it confirmed with "yes"; None when that does not happen.
+
+        Every round is one prompt and one recording; there are at most ``attempts`` rounds
+        and none starts when it could not finish before ``timeout_s``.
+        """
         deadline = self._clock() + timeout_s
+        candidate: int | None = None
+        prompt = PROMPT
         for attempt in range(self._attempts):
             if attempt and self._clock() + self._listen_s > deadline:
                 break
-            self._speak(PROMPT if attempt == 0 else f"{RETRY} {PROMPT}")
-            number = self._recognizer.recognize(self._record(self._listen_s))
-            if number is not None:
-                self._speak(f"I heard {RATING_WORDS[number]}.")
-                return number
-        self._speak("I did not catch a number.")
+            self._speak(prompt)
+            heard = self._recognizer.recognize_answer(self._record(self._listen_s))
+            if candidate is not None and heard == "yes":
+                self._speak(f"Thank you. {RATING_WORDS[candidate].capitalize()} it is.")
+                return candidate
+            if isinstance(heard, int):
+                candidate = heard
+                prompt = (f"I heard {RATING_WORDS[heard]}. "
+                          "Say yes to keep it, or say the number again.")
+            elif candidate is not None:
+                candidate = None
+                prompt = f"Sorry. {PROMPT}"
+            else:
+                prompt = f"{RETRY} {PROMPT}"
+        self._speak(GAVE_UP)
         return None
 
 

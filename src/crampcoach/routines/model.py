@@ -101,6 +101,8 @@ class Routine:
     source: str = ""
     # The file each step came from (differs from ``source`` for included steps).
     step_sources: tuple[str, ...] = field(default=())
+    # SHA-256 of the routine file, so the journal knows which version was played.
+    sha256: str = ""
 
     def step_file(self, index: int) -> str:
         if index < len(self.step_sources):
