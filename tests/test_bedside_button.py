@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest_bedside import SpokenPhrases
-from crampcoach.handsfree import HandsFreeUnavailable
+from crampcoach.handsfree import HandsFreeUnavailable, rating_as_keys
 from crampcoach.player.button import RATING_HINT, BedsideButton, open_button
 
 gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")
@@ -163,3 +163,30 @@ def test_on_a_machine_without_gpio_it_says_so(spoken: SpokenPhrases) -> None:
         "The GPIO button on GPIO17 cannot be used (Unable to load any default pin factory!); "
         "using the keys instead."
     )
+
+
+def test_a_confirmed_rating_can_be_handed_to_the_players_key_queue(
+    button: BedsideButton, mock_pins: MockFactory, clock: FakeClock
+) -> None:
+    pushed: list[str] = []
+
+    def push_keys(value: int) -> None:
+        pushed.extend(rating_as_keys(value))
+
+    button.begin_rating(hint=False, on_rating=push_keys)
+    for _ in range(10):
+        _press(mock_pins, clock)
+    _press(mock_pins, clock, seconds=1.0)
+    assert pushed == ["1", "0"]
+    assert button.end_rating() == 10
+
+
+@pytest.mark.parametrize(("value", "keys"), [(0, ("0",)), (1, ("1", "enter")), (7, ("7",)),
+                                             (10, ("1", "0"))])
+def test_rating_as_keys(value: int, keys: tuple[str, ...]) -> None:
+    assert rating_as_keys(value) == keys
+
+
+def test_a_rating_outside_zero_to_ten_is_not_turned_into_keys() -> None:
+    with pytest.raises(ValueError, match="a rating is 0 to 10, not 11"):
+        rating_as_keys(11)

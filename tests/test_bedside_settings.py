@@ -300,3 +300,9 @@ def test_key_bindings_map_keys_to_actions() -> None:
     keys = KeyBindings()
     assert [keys.action_for(k) for k in ("space", "pagedown", "pageup", "q", "x")] == [
         "pause", "skip", "repeat", "quit", None]
+
+
+def test_key_bindings_as_the_players_control_table() -> None:
+    assert KeyBindings().controls() == {
+        "space": "pause", "b": "pause", "n": "next", "pagedown": "next",
+        "r": "repeat", "pageup": "repeat", "q": "quit"}

@@ -29,3 +29,18 @@ class RatingSource(Protocol):
     """Asks the person for a 0-10 rating; None when nobody answers in time."""
 
     def ask_rating(self, timeout_s: float) -> int | None: ...
+
+
+def rating_as_keys(value: int) -> tuple[str, ...]:
+    """The key presses that give ``value`` to the player's key rating (a hand-off seam).
+
+    The player reads "1" as the start of "10" until Enter or a short wait, so 1 is sent
+    with Enter and 10 as "1", "0".
+    """
+    if not 0 <= value <= 10:
+        raise ValueError(f"a rating is 0 to 10, not {value}")
+    if value == 10:
+        return ("1", "0")
+    if value == 1:
+        return ("1", "enter")
+    return (str(value),)

@@ -78,6 +78,11 @@ class KeyBindings:
     repeat: tuple[str, ...] = ("r", "pageup")
     quit: tuple[str, ...] = ("q",)
 
+    def controls(self) -> dict[str, str]:
+        """Key -> the player's control name (its ``CONTROLS`` table: skip is "next")."""
+        names = {"pause": "pause", "skip": "next", "repeat": "repeat", "quit": "quit"}
+        return {key: names[action] for action in ACTIONS for key in getattr(self, action)}
+
     def action_for(self, key: str) -> Action | None:
         for action in ACTIONS:
             if key in getattr(self, action):

@@ -47,6 +47,7 @@ class BedsideButton:
         self._pressed_at: float | None = None
         self._count = 0
         self._rating: int | None = None
+        self._on_rating: Callable[[int], None] | None = None
         self._confirmed = threading.Event()
         device.when_pressed = self._pressed
         device.when_released = self._released
@@ -61,12 +62,19 @@ class BedsideButton:
 
     # -- the rating ----------------------------------------------------------------------------
 
-    def begin_rating(self, *, hint: bool = True) -> None:
-        """Start counting presses for a rating (and say how, unless ``hint`` is False)."""
+    def begin_rating(self, *, hint: bool = True,
+                     on_rating: Callable[[int], None] | None = None) -> None:
+        """Start counting presses for a rating (and say how, unless ``hint`` is False).
+
+        ``on_rating`` is called with the confirmed rating from gpiozero's thread: the player
+        can push it into its key queue (:func:`crampcoach.handsfree.rating_as_keys`) and
+        take whichever answer comes first, the button's or the keyboard's.
+        """
         with self._lock:
             self._mode = "rating"
             self._count = 0
             self._rating = None
+            self._on_rating = on_rating
             self._confirmed.clear()
         if hint:
             self._speak(RATING_HINT)
@@ -74,8 +82,13 @@ class BedsideButton:
     def wait_rating(self, timeout_s: float) -> int | None:
         """The confirmed rating, or None when no long press came within ``timeout_s``."""
         self._confirmed.wait(timeout_s)
+        return self.end_rating()
+
+    def end_rating(self) -> int | None:
+        """Stop counting (the rating was given another way, or time ran out)."""
         with self._lock:
             self._mode = "idle"
+            self._on_rating = None
             return self._rating
 
     def ask_rating(self, timeout_s: float) -> int | None:
@@ -97,6 +110,7 @@ class BedsideButton:
             callback()
 
     def _released(self) -> None:
+        on_rating = None
         with self._lock:
             if self._mode != "rating" or self._pressed_at is None:
                 self._pressed_at = None
@@ -106,6 +120,7 @@ class BedsideButton:
             if held >= self._hold_s:
                 self._rating = self._count
                 self._mode = "idle"
+                on_rating = self._on_rating
                 said = f"{RATING_WORDS[self._count].capitalize()}. Thank you."
             else:
                 self._count = (self._count + 1) % len(RATING_WORDS)
@@ -113,6 +128,8 @@ class BedsideButton:
         self._speak(said)
         if self._rating is not None:
             self._confirmed.set()
+            if on_rating is not None:
+                on_rating(self._rating)
 
 
 def open_button(speak: Speak, pin: int = DEFAULT_PIN, *, hold_s: float = HOLD_S,
