@@ -76,8 +76,8 @@ def test_a_bad_settings_file_exits_2_with_every_problem(tmp_path: Path) -> None:
     code, out, err = _run("config", "--config", str(path))
     assert (code, out) == (2, "")
     assert err == (
-        f"{path}:1: unknown key 'volme' (did you mean 'volume'?)\n"
-        f"{path}:3: night.start: must be a time of day like 22:00, not '10pm'\n"
+        f"{path}:1: settings: unknown key 'volme'; did you mean 'volume'?\n"
+        f"{path}:3: night.start must be a time of day like 22:00, not '10pm'\n"
     )
 
 

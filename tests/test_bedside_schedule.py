@@ -297,35 +297,35 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_add_list_remove(bedside_home: Path, fake_systemd: FakeSystemctl) -> None:
-    code, out, err = _run("schedule", "add", "evening", "--at", "21:30", "--days", "mon-fri")
+    code, out, err = _run("schedule", "add", "evening-calf-relief", "--at", "21:30", "--days", "mon-fri")
     assert (code, err) == (0, "")
     assert out == (
-        "Scheduled evening at 21:30 (Mon-Fri) as 'evening-2130'.\n"
+        "Scheduled evening-calf-relief at 21:30 (Mon-Fri) as 'evening-calf-relief-2130'.\n"
         "On a machine nobody logs in to (a Raspberry Pi by the bed), let your timers run "
         "without a login: loginctl enable-linger pat\n"
     )
     unit_dir = bedside_home / ".config/systemd/user"
-    assert (unit_dir / "crampcoach-evening-2130.timer").is_file()
+    assert (unit_dir / "crampcoach-evening-calf-relief-2130.timer").is_file()
     code, out, _ = _run("schedule", "list")
-    assert (code, out) == (0, "evening-2130  evening  Mon..Fri *-*-* 21:30:00  [active]\n")
-    code, out, _ = _run("schedule", "remove", "evening-2130")
+    assert (code, out) == (0, "evening-calf-relief-2130  evening-calf-relief  Mon..Fri *-*-* 21:30:00  [active]\n")
+    code, out, _ = _run("schedule", "remove", "evening-calf-relief-2130")
     assert (code, out) == (
-        0, "Removed crampcoach-evening-2130.timer, crampcoach-evening-2130.service.\n")
+        0, "Removed crampcoach-evening-calf-relief-2130.timer, crampcoach-evening-calf-relief-2130.service.\n")
     assert _run("schedule", "list")[:2] == (0, "No scheduled starts.\n")
 
 
 def test_cli_dry_run_prints_the_units_and_changes_nothing(
     bedside_home: Path, fake_systemd: FakeSystemctl
 ) -> None:
-    code, out, err = _run("schedule", "add", "evening", "--at", "21:30", "--dry-run")
+    code, out, err = _run("schedule", "add", "evening-calf-relief", "--at", "21:30", "--dry-run")
     assert (code, err) == (0, "")
-    start = plan_start("evening", "21:30", python=PY)
+    start = plan_start("evening-calf-relief", "21:30", python=PY)
     unit_dir = bedside_home / ".config/systemd/user"
     assert out == (
-        f"# {unit_dir}/crampcoach-evening-2130.timer\n{start.timer_text()}\n"
-        f"# {unit_dir}/crampcoach-evening-2130.service\n{start.service_text()}\n"
+        f"# {unit_dir}/crampcoach-evening-calf-relief-2130.timer\n{start.timer_text()}\n"
+        f"# {unit_dir}/crampcoach-evening-calf-relief-2130.service\n{start.service_text()}\n"
         "# Without systemd, the crontab line ('crontab -e') would be:\n"
-        f"# 30 21 * * * {PY} -m crampcoach play evening\n"
+        f"# 30 21 * * * {PY} -m crampcoach play evening-calf-relief\n"
     )
     assert fake_systemd.calls == []
     assert not unit_dir.exists()
@@ -335,7 +335,7 @@ def test_cli_carries_the_settings_file_into_the_unit(
     bedside_home: Path, fake_systemd: FakeSystemctl, tmp_path: Path
 ) -> None:
     config = tmp_path / "bedroom.yaml"
-    code, out, _ = _run("schedule", "add", "evening", "--at", "21:30", "--dry-run",
+    code, out, _ = _run("schedule", "add", "evening-calf-relief", "--at", "21:30", "--dry-run",
                         "--config", str(config))
     assert code == 0
     assert f"Environment=CRAMPCOACH_CONFIG={config}\n" in out
@@ -343,7 +343,7 @@ def test_cli_carries_the_settings_file_into_the_unit(
 
 @pytest.mark.usefixtures("fake_systemd")
 def test_cli_errors_are_one_line_and_exit_1() -> None:
-    code, out, err = _run("schedule", "add", "evening", "--at", "9pm")
+    code, out, err = _run("schedule", "add", "evening-calf-relief", "--at", "9pm")
     assert (code, out) == (1, "")
     assert err == ("Error: --at '9pm': give a time of day as HH:MM on the 24-hour clock, "
                    "like 21:30\n")
@@ -357,10 +357,39 @@ def test_cli_without_systemd_gives_the_crontab_line(
 ) -> None:
     monkeypatch.setattr(schedule.shutil, "which", lambda name: None)
     monkeypatch.setattr(schedule.sys, "executable", PY)
-    code, out, err = _run("schedule", "add", "evening", "--at", "21:30")
+    code, out, err = _run("schedule", "add", "evening-calf-relief", "--at", "21:30")
     assert (code, out) == (1, "")
     assert err == (
         "Error: systemd user services are not available here: systemctl is not installed. "
         "To start it with cron instead, run 'crontab -e' and add this line: "
-        f"30 21 * * * {PY} -m crampcoach play evening\n"
+        f"30 21 * * * {PY} -m crampcoach play evening-calf-relief\n"
     )
+
+
+@pytest.mark.usefixtures("fake_systemd")
+def test_cli_refuses_a_routine_that_would_fail_at_night() -> None:
+    code, out, err = _run("schedule", "add", "evening-calf-releif", "--at", "21:30")
+    assert (code, out) == (2, "")
+    assert err == ("evening-calf-releif: no such file or built-in routine (did you mean "
+                   "'evening-calf-relief'?) (crampcoach list shows them)\n")
+
+
+def test_cli_names_a_user_routine_by_name_and_a_file_by_its_full_path(
+    bedside_home: Path, fake_systemd: FakeSystemctl, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = bedside_home / ".config/crampcoach/routines/legs.yaml"
+    mine.parent.mkdir(parents=True)
+    routine = "name: Legs\nsteps:\n  - say: Gently point your toes.\n"
+    mine.write_text(routine)
+    code, out, err = _run("schedule", "add", "legs", "--at", "22:00", "--dry-run")
+    assert (code, err) == (0, "")
+    assert f"ExecStart={PY} -m crampcoach play legs\n" in out
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "calves.yaml").write_text(routine)
+    monkeypatch.chdir(folder)
+    code, out, err = _run("schedule", "add", "calves.yaml", "--at", "22:00", "--dry-run")
+    assert (code, err) == (0, "")
+    assert f"ExecStart={PY} -m crampcoach play {folder}/calves.yaml\n" in out
+    assert f"# {bedside_home}/.config/systemd/user/crampcoach-calves-2200.timer\n" in out

@@ -231,7 +231,9 @@ def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bo
     env_config = os.environ.get("CRAMPCOACH_CONFIG")
     config = config_file or (Path(env_config) if env_config else None)
     with reported_errors():
-        start = schedule.plan_start(routine, at, days, name, config)
+        schedule.parse_at(at)
+        schedule.parse_days(days)
+        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config)
         scheduler = schedule.default_scheduler()
         if dry_run:
             for unit, text in ((start.timer_unit, start.timer_text()),

@@ -244,13 +244,31 @@ def plan_start(routine: str, at: str, days: str = "daily", name: str | None = No
         raise ScheduleError(msg)
     routine_arg = routine
     if routine.endswith((".yaml", ".yml")) or os.sep in routine:
-        # A path: the unit runs from another working directory.
+        # A path: the unit runs in another working directory.
         routine_arg = str(Path(routine).expanduser().absolute())
     if config is not None:
         # A unit's environment is not the shell's: the settings file must be named in it.
         config = config.expanduser().absolute()
     return ScheduledStart(chosen, routine_arg, hour, minute, day_list,
                           play_command(routine_arg, python), config)
+
+
+def routine_reference(routine: str) -> str:
+    """What the unit should name: the routine by name when found by name, else its full path.
+
+    The routine is loaded and validated now, so a typo or a broken file is reported at the
+    keyboard rather than at 21:30 with nobody there. A name stays a name, so later edits
+    to the person's own routine are what plays.
+    """
+    from crampcoach.routines import library
+    from crampcoach.routines.loader import load_routine, resolve
+
+    load_routine(routine)
+    path, _ = resolve(routine)
+    found_by_name = path.parent in (*library.default_user_dirs(), library.BUILTIN_DIR)
+    if found_by_name and path.stem == routine:
+        return routine
+    return str(path.expanduser().absolute())
 
 
 # --- systemd ------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ Night mode is a pure function of the settings and the time of day, so the player
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -28,6 +27,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crampcoach import locations
 from crampcoach.errors import ConfigError, Problem
+from crampcoach.routines.durations import parse_duration
+from crampcoach.routines.loader import did_you_mean
 from crampcoach.routines.timeline import Voice
 
 #: A settings file is a page of text; anything larger is a mistake (or an attack).
@@ -193,23 +194,27 @@ def _compose(path: Path) -> Node | None:
     name = str(path)
     try:
         if path.is_dir():
-            raise ConfigError.single(name, 0, "is a folder, not a settings file")
+            raise ConfigError.single(name, 0, "is a directory, not a settings file")
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
             raise ConfigError.single(
-                name, 0, f"is {size} bytes; a settings file is at most {MAX_CONFIG_BYTES}"
+                name, 0,
+                f"is {size:,} bytes; settings files are limited to {MAX_CONFIG_BYTES:,} bytes",
             )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError.single(name, 0, "no such settings file") from None
+        raise ConfigError.single(name, 0, "no such file") from None
+    except PermissionError:
+        raise ConfigError.single(name, 0, "cannot be read (permission denied)") from None
     except OSError as e:
-        raise ConfigError.single(name, 0, f"cannot be read: {e.strerror}") from None
+        raise ConfigError.single(name, 0, f"cannot be read ({e.strerror})") from None
+    if b"\0" in raw:
+        raise ConfigError.single(name, 0, "is a binary file, not a YAML settings file")
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError.single(name, 0, "is not text (UTF-8 expected)") from None
-    if "\x00" in text:
-        raise ConfigError.single(name, 0, "is not text (it contains NUL bytes)")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError.single(name, line, "is not UTF-8 text") from None
     try:
         depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -217,16 +222,15 @@ def _compose(path: Path) -> Node | None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     line = event.start_mark.line + 1 if event.start_mark else 0
-                    msg = f"is nested too deeply (more than {MAX_DEPTH} levels)"
+                    msg = f"not valid YAML: nested more than {MAX_DEPTH} levels deep"
                     raise ConfigError.single(name, line, msg)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor:
                 line = event.start_mark.line + 1 if event.start_mark else 0
-                raise ConfigError.single(
-                    name, line, "YAML anchors and aliases (& and *) are not allowed"
-                )
+                msg = "not valid YAML: YAML anchors and aliases are not allowed in settings"
+                raise ConfigError.single(name, line, msg)
         root: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -234,14 +238,11 @@ def _compose(path: Path) -> Node | None:
         raise ConfigError.single(name, line, f"not valid YAML: {e.problem or e.context}") from None
     except yaml.YAMLError as e:
         raise ConfigError.single(name, 0, f"not valid YAML: {e}") from None
-    except RecursionError:
-        raise ConfigError.single(name, 0, "is nested too deeply") from None
     return root
 
 
 # --- reading and checking -------------------------------------------------------------------
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -291,27 +292,12 @@ def _whole_in_range(lo: int, hi: int, unit: str = "") -> Callable[[Node], int]:
     return read
 
 
-def parse_duration(text: str) -> float:
-    """Seconds from ``30``, ``7.5``, ``30s``, ``2m``, ``1m30s``; ValueError otherwise."""
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    match = _DURATION.match(text)
-    if not text or not match or not any(match.groups()):
-        raise ValueError(text)
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
-
-
 def _duration(lo: float, hi: float) -> Callable[[Node], float]:
     def read(node: Node) -> float:
         text = _scalar_text(node)
-        try:
-            value = parse_duration(text)
-        except ValueError:
-            raise _Invalid(f"must be a duration like 30, 30s, 2m or 1m30s, not {text!r}") from None
+        value = parse_duration(text)
+        if value is None:
+            raise _Invalid(f"must be a duration like 30, 7.5, 30s, 2m or 1m30s, not {text!r}")
         if not lo <= value <= hi:
             raise _Invalid(f"must be between {lo:g} and {hi:g} seconds, not {value:g}")
         return value
@@ -371,18 +357,13 @@ def _key_list(node: Node) -> tuple[str, ...]:
         if len(key) != 1 or not key.isprintable():
             key = key.strip().lower()
             if key not in NAMED_KEYS:
-                hint = _did_you_mean(key, NAMED_KEYS)
+                named = sorted(NAMED_KEYS)
                 raise _Invalid(
-                    f"unknown key {key!r}{hint}; use one character or one of "
-                    + ", ".join(sorted(NAMED_KEYS))
+                    f"must be one character or one of {', '.join(named)}, not {key!r}"
+                    f"{did_you_mean(key, named)}"
                 )
         keys.append(key)
     return tuple(keys)
-
-
-def _did_you_mean(word: str, choices: Iterator[str] | frozenset[str] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.8)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 Reader = Callable[[Node], Any]
@@ -432,19 +413,20 @@ class _Reader:
 
     def _entries(self, mapping: MappingNode, what: str, known: tuple[str, ...] | list[str]
                  ) -> Iterator[tuple[str, Node, Node]]:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for key_node, value_node in mapping.value:
             if not isinstance(key_node, ScalarNode):
-                self._problem(key_node, f"{what} keys must be plain names")
+                self._problem(key_node, f"{what}: keys must be plain words")
                 continue
             key = str(key_node.value)
             if key in seen:
-                self._problem(key_node, f"{what}key {key!r} is given twice")
+                first = seen[key]
+                self._problem(key_node, f"{what}: duplicate key '{key}' (first at line {first})")
                 continue
-            seen.add(key)
+            seen[key] = self._line(key_node)
             if key not in known:
-                hint = _did_you_mean(key, list(known))
-                self._problem(key_node, f"unknown {what}key {key!r}{hint}")
+                hint = did_you_mean(key, list(known))
+                self._problem(key_node, f"{what}: unknown key '{key}'{hint}")
                 continue
             yield key, key_node, value_node
 
@@ -454,7 +436,7 @@ class _Reader:
         if not isinstance(root, MappingNode):
             self._problem(root, "settings must be a mapping of keys to values")
             return
-        for key, key_node, node in self._entries(root, "", list(_ALL_TOP)):
+        for key, key_node, node in self._entries(root, "settings", list(_ALL_TOP)):
             where = f"{self.file}:{self._line(key_node)}"
             try:
                 if key in _TOP:
@@ -472,7 +454,7 @@ class _Reader:
                     self.values["preroll"] = _preroll(node)
                     self.where[key] = where
             except _Invalid as e:
-                self._problem(node, f"{key}: {e.message}")
+                self._problem(node, f"{key} {e.message}")
 
     def _read_night(self, node: Node, where: str) -> None:
         if isinstance(node, ScalarNode):
@@ -484,24 +466,24 @@ class _Reader:
             raise _Invalid("must be a mapping (start, end, volume_cap, rate, tone_gain) or off")
         if not isinstance(node, MappingNode):
             raise _Invalid("must be a mapping (start, end, volume_cap, rate, tone_gain) or off")
-        for key, key_node, value_node in self._entries(node, "night ", list(_NIGHT)):
+        for key, key_node, value_node in self._entries(node, "night", list(_NIGHT)):
             try:
                 self.night[key] = _NIGHT[key](value_node)
                 self.where[f"night.{key}"] = f"{self.file}:{self._line(key_node)}"
             except _Invalid as e:
-                self._problem(value_node, f"night.{key}: {e.message}")
+                self._problem(value_node, f"night.{key} {e.message}")
 
     def _read_keys(self, node: Node) -> None:
         if not isinstance(node, MappingNode):
             raise _Invalid("must be a mapping of controls (pause, skip, repeat, quit) to keys")
         lines: dict[str, Node] = {}
-        for key, key_node, value_node in self._entries(node, "keys ", list(ACTIONS)):
+        for key, key_node, value_node in self._entries(node, "keys", list(ACTIONS)):
             lines[key] = value_node
             try:
                 self.keys[key] = _key_list(value_node)
                 self.where[f"keys.{key}"] = f"{self.file}:{self._line(key_node)}"
             except _Invalid as e:
-                self._problem(value_node, f"keys.{key}: {e.message}")
+                self._problem(value_node, f"keys.{key} {e.message}")
         owner: dict[str, str] = {}
         merged = {a: self.keys.get(a, getattr(KeyBindings(), a)) for a in ACTIONS}
         for action in ACTIONS:
@@ -509,7 +491,7 @@ class _Reader:
                 if key in owner and owner[key] != action:
                     # Point at whichever of the two the file set (a default has no line).
                     at = lines.get(action) or lines.get(owner[key]) or node
-                    self._problem(at, f"keys: {key!r} is bound to both {owner[key]} and {action}")
+                    self._problem(at, f"keys: '{key}' is bound to both {owner[key]} and {action}")
                 owner.setdefault(key, action)
 
     def _path(self, node: Node) -> Path:
@@ -563,11 +545,9 @@ def _preroll(node: Node) -> Preroll:
     text = _scalar_text(node).strip().lower()
     if text == "chime":
         return Preroll("chime", 0.0)
-    try:
-        seconds = parse_duration(text)
-    except ValueError:
-        msg = f'must be "chime" or seconds of quiet like 1 or 1.5s, not {text!r}'
-        raise _Invalid(msg) from None
+    seconds = parse_duration(text)
+    if seconds is None:
+        raise _Invalid(f'must be "chime" or seconds of quiet like 1 or 1.5s, not {text!r}')
     if not 0 <= seconds <= 10:
         raise _Invalid(f"must be between 0 and 10 seconds, not {seconds:g}")
     return Preroll("quiet", seconds)
