@@ -297,7 +297,8 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_add_list_remove(bedside_home: Path, fake_systemd: FakeSystemctl) -> None:
-    code, out, err = _run("schedule", "add", "evening-calf-relief", "--at", "21:30", "--days", "mon-fri")
+    code, out, err = _run("schedule", "add", "evening-calf-relief", "--at", "21:30",
+                          "--days", "mon-fri")
     assert (code, err) == (0, "")
     assert out == (
         "Scheduled evening-calf-relief at 21:30 (Mon-Fri) as 'evening-calf-relief-2130'.\n"
@@ -307,10 +308,11 @@ def test_cli_add_list_remove(bedside_home: Path, fake_systemd: FakeSystemctl) ->
     unit_dir = bedside_home / ".config/systemd/user"
     assert (unit_dir / "crampcoach-evening-calf-relief-2130.timer").is_file()
     code, out, _ = _run("schedule", "list")
-    assert (code, out) == (0, "evening-calf-relief-2130  evening-calf-relief  Mon..Fri *-*-* 21:30:00  [active]\n")
-    code, out, _ = _run("schedule", "remove", "evening-calf-relief-2130")
     assert (code, out) == (
-        0, "Removed crampcoach-evening-calf-relief-2130.timer, crampcoach-evening-calf-relief-2130.service.\n")
+        0, "evening-calf-relief-2130  evening-calf-relief  Mon..Fri *-*-* 21:30:00  [active]\n")
+    code, out, _ = _run("schedule", "remove", "evening-calf-relief-2130")
+    assert (code, out) == (0, "Removed crampcoach-evening-calf-relief-2130.timer, "
+                              "crampcoach-evening-calf-relief-2130.service.\n")
     assert _run("schedule", "list")[:2] == (0, "No scheduled starts.\n")
 
 
@@ -370,8 +372,8 @@ def test_cli_without_systemd_gives_the_crontab_line(
 def test_cli_refuses_a_routine_that_would_fail_at_night() -> None:
     code, out, err = _run("schedule", "add", "evening-calf-releif", "--at", "21:30")
     assert (code, out) == (2, "")
-    assert err == ("evening-calf-releif: no such file or built-in routine (did you mean "
-                   "'evening-calf-relief'?) (crampcoach list shows them)\n")
+    assert err == ("evening-calf-releif: no such file or built-in routine; did you mean "
+                   "'evening-calf-relief'? (crampcoach list shows them)\n")
 
 
 def test_cli_names_a_user_routine_by_name_and_a_file_by_its_full_path(
