@@ -173,13 +173,13 @@ def test_without_pocketsphinx_it_says_so(monkeypatch: pytest.MonkeyPatch) -> Non
         NumberRecognizer()
     assert str(caught.value) == (
         "The spoken rating needs pocketsphinx, which is not installed "
-        "(pip install 'crampcoach[voice]'); using the keys instead."
+        "(pip install 'crampcoach[voice]')."
     )
 
 
 def test_without_arecord_it_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = ("The spoken rating needs arecord (the alsa-utils package), "
-                "which is not installed; using the keys instead.")
+                "which is not installed.")
     monkeypatch.setattr(voice_rating.shutil, "which", lambda name: None)
     with pytest.raises(HandsFreeUnavailable) as caught:
         open_spoken_rating(SpokenPhrases())
@@ -197,7 +197,7 @@ def test_a_microphone_that_is_not_there_says_which() -> None:
         record(1)
     message = str(caught.value)
     assert message.startswith("The microphone 'crampcoach_no_such_device' cannot be used (")
-    assert message.endswith("); using the keys instead.")
+    assert message.endswith(").")
 
 
 def test_arecord_is_asked_for_what_the_recognizer_needs(

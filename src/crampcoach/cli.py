@@ -275,6 +275,55 @@ def schedule_remove(name: str) -> None:
 
 
 
+@cli.group("hands-free")
+def hands_free_group() -> None:
+    """Try the GPIO button or the spoken rating before relying on them at night."""
+
+
+def _say(text: str) -> None:
+    # No speech here: the checks run over ssh as often as by the bed, so they show the words.
+    click.echo(f"  \u201c{text}\u201d")
+
+
+@hands_free_group.command("button")
+@click.option("--pin", type=click.IntRange(0, 27), default=None,
+              help="BCM number of the button's pin (default: button_pin in the settings, or 17).")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=60.0, show_default=True,
+              help="Seconds to wait for the rating.")
+def hands_free_button(pin: int | None, timeout: float) -> None:
+    """Count presses on the GPIO button and confirm with a long press, as the rating does."""
+    from crampcoach.player.button import DEFAULT_PIN, open_button
+    from crampcoach.settings import load_settings
+
+    with reported_errors():
+        settings, _ = load_settings()
+        chosen = pin if pin is not None else (settings.button_pin or DEFAULT_PIN)
+        button = open_button(_say, chosen)
+    click.echo(f"Listening to the button on GPIO{chosen} for {timeout:g} seconds.")
+    try:
+        rating = button.ask_rating(timeout)
+    finally:
+        button.close()
+    click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
+
+
+@hands_free_group.command("voice")
+@click.option("--microphone", default=None,
+              help="ALSA device to record from (default: microphone in the settings).")
+@click.option("--timeout", type=click.FloatRange(5, 600), default=60.0, show_default=True,
+              help="Seconds the whole exchange may take.")
+def hands_free_voice(microphone: str | None, timeout: float) -> None:
+    """Ask for a number, listen, and show what was heard, as the spoken rating does."""
+    from crampcoach.settings import load_settings
+    from crampcoach.voice_rating import open_spoken_rating
+
+    with reported_errors():
+        settings, _ = load_settings()
+        device = microphone or settings.microphone
+        rating = open_spoken_rating(_say, device).ask_rating(timeout)
+    click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
+
+
 def main() -> None:
     try:
         cli.main(prog_name="crampcoach")

@@ -21,8 +21,16 @@ RATING_WORDS = (
 )
 
 
+#: What the player adds after a HandsFreeUnavailable message when it falls back.
+FALLBACK = "Using the keys instead."
+
+
 class HandsFreeUnavailable(CrampcoachError):
-    """A hands-free input cannot be used here; the message says why and what to do."""
+    """A hands-free input cannot be used here; the message says why and what to do.
+
+    The message is one sentence about the input alone; the player adds :data:`FALLBACK`
+    (or its own words) when it goes on without it.
+    """
 
 
 class RatingSource(Protocol):

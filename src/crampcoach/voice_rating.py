@@ -86,14 +86,14 @@ class NumberRecognizer:
             from pocketsphinx import Decoder
         except ImportError:
             msg = ("The spoken rating needs pocketsphinx, which is not installed "
-                   "(pip install 'crampcoach[voice]'); using the keys instead.")
+                   "(pip install 'crampcoach[voice]').")
             raise HandsFreeUnavailable(msg) from None
         try:
             self._decoder: Any = Decoder(lm=None, loglevel="FATAL")
             self._decoder.add_jsgf_string("rating", GRAMMAR)
             self._decoder.activate_search("rating")
         except (RuntimeError, ValueError, OSError) as e:
-            msg = f"The speech recognizer could not start ({e}); using the keys instead."
+            msg = f"The speech recognizer could not start ({e})."
             raise HandsFreeUnavailable(msg) from None
 
     def recognize_answer(self, pcm: bytes) -> Answer:
@@ -133,15 +133,15 @@ def arecord_recorder(device: str = "default") -> Recorder:
                                     stdin=subprocess.DEVNULL, check=False)
         except FileNotFoundError:
             msg = ("The spoken rating needs arecord (the alsa-utils package), "
-                   "which is not installed; using the keys instead.")
+                   "which is not installed.")
             raise HandsFreeUnavailable(msg) from None
         except subprocess.TimeoutExpired:
-            msg = f"The microphone {device!r} did not stop recording; using the keys instead."
+            msg = f"The microphone {device!r} did not stop recording."
             raise HandsFreeUnavailable(msg) from None
         if result.returncode != 0:
             lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
             detail = f" ({lines[-1]})" if lines else ""
-            msg = f"The microphone {device!r} cannot be used{detail}; using the keys instead."
+            msg = f"The microphone {device!r} cannot be used{detail}."
             raise HandsFreeUnavailable(msg)
         return bytes(result.stdout)
 
@@ -200,6 +200,6 @@ def open_spoken_rating(speak: Speak, device: str = "default", *,
     """A spoken rating on ``device``; HandsFreeUnavailable (saying why) when it cannot work."""
     if shutil.which("arecord") is None:
         msg = ("The spoken rating needs arecord (the alsa-utils package), "
-               "which is not installed; using the keys instead.")
+               "which is not installed.")
         raise HandsFreeUnavailable(msg)
     return SpokenRating(NumberRecognizer(), arecord_recorder(device), speak, listen_s=listen_s)

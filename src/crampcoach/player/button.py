@@ -141,7 +141,7 @@ def open_button(speak: Speak, pin: int = DEFAULT_PIN, *, hold_s: float = HOLD_S,
         from gpiozero.exc import GPIOZeroError
     except ImportError:
         msg = ("The GPIO button needs gpiozero, which is not installed "
-               "(pip install 'crampcoach[pi]'); using the keys instead.")
+               "(pip install 'crampcoach[pi]').")
         raise HandsFreeUnavailable(msg) from None
     try:
         with warnings.catch_warnings():
@@ -149,6 +149,6 @@ def open_button(speak: Speak, pin: int = DEFAULT_PIN, *, hold_s: float = HOLD_S,
             warnings.simplefilter("ignore")
             device = Button(pin, pull_up=True, bounce_time=bounce_s, pin_factory=pin_factory)
     except (GPIOZeroError, OSError, RuntimeError, ImportError) as e:
-        msg = f"The GPIO button on GPIO{pin} cannot be used ({e}); using the keys instead."
+        msg = f"The GPIO button on GPIO{pin} cannot be used ({e})."
         raise HandsFreeUnavailable(msg) from None
     return BedsideButton(device, speak, hold_s=hold_s, clock=clock)
