@@ -188,6 +188,8 @@ NAMED = ("backspace, down, end, enter, escape, home, left, pagedown, pageup, rig
     [
         ("volme: 0.5\n", ["F:1: settings: unknown key 'volme'; did you mean 'volume'?"]),
         ("colour: red\n", ["F:1: settings: unknown key 'colour'"]),
+        ("voice: en-gb\n", ["F:1: settings: unknown key 'voice'; the espeak-ng voice is set "
+                            "with 'language' (like en, en-gb, de)"]),
         ("night:\n  strat: 22:00\n", ["F:2: night: unknown key 'strat'; did you mean 'start'?"]),
         ("keys:\n  pase: p\n", ["F:2: keys: unknown key 'pase'; did you mean 'pause'?"]),
         ("volume: 1.5\n", ["F:1: volume must be between 0 and 1, not 1.5"]),

@@ -389,6 +389,13 @@ _NIGHT: dict[str, Reader] = {
     "tone_gain": _in_range(0.0, 1.0),
 }
 _STRUCTURED = ("night", "keys", "journal", "preroll")
+# Words people reach for that are spelled differently here.
+_RENAMED = {
+    "voice": "; the espeak-ng voice is set with 'language' (like en, en-gb, de)",
+    "speed": "; speech speed is 'rate' (words per minute)",
+    "red_flag": "; did you mean 'red_flag_threshold'?",
+    "routine": "; did you mean 'default_routine'?",
+}
 _ALL_TOP = (*_TOP, *_STRUCTURED)
 
 
@@ -425,7 +432,8 @@ class _Reader:
                 continue
             seen[key] = self._line(key_node)
             if key not in known:
-                hint = did_you_mean(key, list(known))
+                hint = _RENAMED.get(key, "") if what == "settings" else ""
+                hint = hint or did_you_mean(key, list(known))
                 self._problem(key_node, f"{what}: unknown key '{key}'{hint}")
                 continue
             yield key, key_node, value_node
