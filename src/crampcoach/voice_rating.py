@@ -101,6 +101,9 @@ class NumberRecognizer:
         if len(pcm) < 2 * _FRAME:
             return None
         decoder = self._decoder
+        # Forget the noise and loudness estimates of earlier answers: the same recording
+        # always gives the same result (measured: as good as a fresh decoder, 30 ms).
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(prepare(pcm), full_utt=True)
         decoder.end_utt()
