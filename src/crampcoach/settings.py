@@ -153,13 +153,14 @@ def effective_voice(
 Sources = dict[str, str]
 
 
-def settings_path(explicit: Path | None = None) -> Path:
+def settings_path(explicit: Path | None = None,
+                  environ: Mapping[str, str] | None = None) -> Path:
     """The file to read: ``--config``, else ``$CRAMPCOACH_CONFIG``, else the XDG default."""
+    env = os.environ if environ is None else environ
     if explicit is not None:
         return explicit
-    env = os.environ.get(CONFIG_ENV, "")
-    if env:
-        return Path(env).expanduser()
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
     return locations.config_path()
 
 
@@ -174,12 +175,7 @@ def load_settings(
     """
     env = os.environ if environ is None else environ
     explicit = path is not None or bool(env.get(CONFIG_ENV))
-    if path is not None:
-        target = path
-    elif env.get(CONFIG_ENV):
-        target = Path(env[CONFIG_ENV]).expanduser()
-    else:
-        target = locations.config_path()
+    target = settings_path(path, env)
     reader = _Reader(str(target), target.parent)
     if target.exists() or explicit:
         root = _compose(target)
