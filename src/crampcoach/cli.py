@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -163,7 +164,6 @@ def list_routines() -> None:
 # them; these few live here rather than at the top so that merging the sections stays clean.
 import datetime as _dt  # noqa: E402
 from collections.abc import Sequence, Sized  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 if TYPE_CHECKING:
@@ -364,6 +364,165 @@ def history_chart(
 
 
 # --- bedside: config, schedule ----------------------------------------------------------------
+
+_CONFIG_OPTION = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file to use (default: $CRAMPCOACH_CONFIG, else "
+    "~/.config/crampcoach/config.yaml).",
+)
+
+
+@cli.group("config", invoke_without_command=True)
+@_CONFIG_OPTION
+@click.pass_context
+def config_group(ctx: click.Context, config_file: Path | None) -> None:
+    """Show the settings in effect and where each one came from."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = config_file
+        return
+    from crampcoach import settings as bedside_settings
+
+    path = bedside_settings.settings_path(config_file)
+    with reported_errors():
+        current, sources = bedside_settings.load_settings(config_file)
+    state = "" if path.exists() else (
+        "  (not there: defaults apply; 'crampcoach config init' writes one)"
+    )
+    click.echo(f"Settings file: {path}{state}")
+    shown = bedside_settings.describe(current)
+    width = max(len(key) for key in shown)
+    for key, value in shown.items():
+        click.echo(f"  {key:<{width}}  {value}  [{sources[key]}]")
+
+
+@config_group.command("init")
+@click.option("--force", is_flag=True, help="Replace a settings file that is already there.")
+@_CONFIG_OPTION
+@click.pass_context
+def config_init(ctx: click.Context, force: bool, config_file: Path | None) -> None:
+    """Write a commented example settings file (never over an existing one without --force)."""
+    from crampcoach import settings as bedside_settings
+
+    path = bedside_settings.settings_path(config_file or ctx.obj)
+    with reported_errors():
+        bedside_settings.write_example(path, force=force)
+    click.echo(f"Wrote {path}. Edit it, then check it with: crampcoach config")
+
+
+@cli.group("schedule")
+def schedule_group() -> None:
+    """Start a routine at a set time, with no one at a keyboard (systemd user timers)."""
+
+
+@schedule_group.command("add")
+@click.argument("routine")
+@click.option("--at", "at", required=True, metavar="HH:MM", help="Time of day, like 21:30.")
+@click.option("--days", default="daily", show_default=True,
+              help="mon-fri, sat,sun, mon,wed,fri, weekdays, weekends or daily.")
+@click.option("--name", default=None, help="Name of the start (default: ROUTINE-HHMM).")
+@click.option("--dry-run", is_flag=True, help="Print the unit files and change nothing.")
+@_CONFIG_OPTION
+def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bool,
+                 config_file: Path | None) -> None:
+    """Start ROUTINE at a time of day, on some or all days."""
+    import os
+
+    from crampcoach import schedule
+
+    env_config = os.environ.get("CRAMPCOACH_CONFIG")
+    config = config_file or (Path(env_config) if env_config else None)
+    with reported_errors():
+        schedule.parse_at(at)
+        schedule.parse_days(days)
+        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config)
+        scheduler = schedule.default_scheduler()
+        if dry_run:
+            for unit, text in ((start.timer_unit, start.timer_text()),
+                               (start.service_unit, start.service_text())):
+                click.echo(f"# {scheduler.unit_dir / unit}")
+                click.echo(text)
+            click.echo("# Without systemd, the crontab line ('crontab -e') would be:")
+            click.echo(f"# {start.crontab_line()}")
+            return
+        scheduler.add(start)
+    click.echo(f"Scheduled {start.routine} at {start.at} ({start.days_text()}) "
+               f"as '{start.name}'.")
+    click.echo(schedule.linger_hint())
+
+
+@schedule_group.command("list")
+def schedule_list() -> None:
+    """List the scheduled starts."""
+    from crampcoach import schedule
+
+    with reported_errors():
+        starts = schedule.default_scheduler().list_starts()
+    if not starts:
+        click.echo("No scheduled starts.")
+        return
+    for start in starts:
+        click.echo(f"{start.name}  {start.routine}  {start.on_calendar}  [{start.state}]")
+
+
+@schedule_group.command("remove")
+@click.argument("name")
+def schedule_remove(name: str) -> None:
+    """Remove the scheduled start NAME (as shown by 'schedule list')."""
+    from crampcoach import schedule
+
+    with reported_errors():
+        removed = schedule.default_scheduler().remove(name)
+    click.echo("Removed " + ", ".join(path.name for path in removed) + ".")
+
+
+
+@cli.group("hands-free")
+def hands_free_group() -> None:
+    """Try the GPIO button or the spoken rating before relying on them at night."""
+
+
+def _say(text: str) -> None:
+    # No speech here: the checks run over ssh as often as by the bed, so they show the words.
+    click.echo(f"  \u201c{text}\u201d")
+
+
+@hands_free_group.command("button")
+@click.option("--pin", type=click.IntRange(0, 27), default=None,
+              help="BCM number of the button's pin (default: button_pin in the settings, or 17).")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=60.0, show_default=True,
+              help="Seconds to wait for the rating.")
+def hands_free_button(pin: int | None, timeout: float) -> None:
+    """Count presses on the GPIO button and confirm with a long press, as the rating does."""
+    from crampcoach.player.button import DEFAULT_PIN, open_button
+    from crampcoach.settings import load_settings
+
+    with reported_errors():
+        settings, _ = load_settings()
+        chosen = pin if pin is not None else (settings.button_pin or DEFAULT_PIN)
+        button = open_button(_say, chosen)
+    click.echo(f"Listening to the button on GPIO{chosen} for {timeout:g} seconds.")
+    try:
+        rating = button.ask_rating(timeout)
+    finally:
+        button.close()
+    click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
+
+
+@hands_free_group.command("voice")
+@click.option("--microphone", default=None,
+              help="ALSA device to record from (default: microphone in the settings).")
+@click.option("--timeout", type=click.FloatRange(5, 600), default=60.0, show_default=True,
+              help="Seconds the whole exchange may take.")
+def hands_free_voice(microphone: str | None, timeout: float) -> None:
+    """Ask for a number, listen, and show what was heard, as the spoken rating does."""
+    from crampcoach.settings import load_settings
+    from crampcoach.voice_rating import open_spoken_rating
+
+    with reported_errors():
+        settings, _ = load_settings()
+        device = microphone or settings.microphone
+        rating = open_spoken_rating(_say, device).ask_rating(timeout)
+    click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
 
 
 def main() -> None:
