@@ -329,3 +329,13 @@ def test_eviction_removes_abandoned_temporary_files(cache: SpeechCache) -> None:
     assert not old.exists()
     assert new.exists()
     assert cache.get("Hello.", EN) is not None
+
+
+@pytest.mark.realaudio
+def test_threads_asking_for_one_phrase_share_one_synthesis(cache: SpeechCache) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with SynthesizedSpeech(cache) as speech, ThreadPoolExecutor(8) as pool:
+        clips = list(pool.map(lambda _: speech.clip("Together now.", EN), range(8)))
+    assert all(c == clips[0] for c in clips)
+    assert [p.name for p in cache.folder.iterdir()] == [cache.path_for("Together now.", EN).name]
