@@ -58,23 +58,41 @@ def cli() -> None:
 # --- routines: check, plan, list -------------------------------------------------------------
 
 
-def _speech_meter() -> SpeechMeter:
-    """How long each phrase sounds. An estimate until real synthesized lengths are wired in."""
-    from crampcoach.routines.compiler import EstimatedSpeechMeter
+@contextmanager
+def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
+    """A meter giving each phrase's real synthesized length (synthesizing what is not yet
+    cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
+    from crampcoach.audio.speech import SynthesizedSpeech
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, phrases
 
-    return EstimatedSpeechMeter()
+    with SynthesizedSpeech() as speech:
+        failed = speech.prepare(phrases(routine), voice)
+        if not failed:
+            yield speech
+            return
+    reason = next(iter(failed.values()))
+    click.echo(f"Note: speech lengths are estimates ({reason})", err=True)
+    yield EstimatedSpeechMeter()
 
 
 def _voice(routine: Routine) -> Voice:
     return Voice(language=routine.language or "en", rate=routine.rate or 140)
 
 
-def _compile(ref: str) -> tuple[Routine, Timeline]:
-    from crampcoach.routines.compiler import compile_routine
+def _load(ref: str) -> Routine:
+    from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
 
-    routine = load_routine(ref)
-    return routine, compile_routine(routine, _speech_meter(), _voice(routine))
+    return load_routine(ref, language_check=known_language)
+
+
+def _compile(ref: str) -> tuple[Routine, Timeline]:
+    from crampcoach.routines.compiler import compile_routine
+
+    routine = _load(ref)
+    voice = _voice(routine)
+    with _measured_speech(routine, voice) as meter:
+        return routine, compile_routine(routine, meter, voice)
 
 
 @cli.command()
