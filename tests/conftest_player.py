@@ -1,0 +1,112 @@
+"""Helpers for the player's tests: a small routine, a fake session, recorded events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crampcoach.audio.base import Clip
+from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from crampcoach.errors import AudioDeviceError
+from crampcoach.player.clock import FakeClock
+from crampcoach.player.events import SessionEvent
+from crampcoach.player.session import (
+    RatingChoice,
+    SessionRecord,
+    SessionStart,
+    play_session,
+)
+from crampcoach.routines.compiler import compile_routine, iter_steps
+from crampcoach.routines.model import Breathe, Rest, Routine, Say, Stretch
+from crampcoach.routines.timeline import Cue, Timeline, Voice
+
+VOICE = Voice()
+
+ROUTINE = Routine(
+    name="Test calm",
+    source="test.yaml",
+    steps=(
+        Say("Sit on the edge of the bed."),
+        Stretch(name="Calf stretch", cue="Draw your toes toward you.", hold_s=10,
+                sides=("left", "right"), countdown=2, prepare_s=5, rest_s=5),
+        Rest(4),
+        Breathe(name="Box breathing", in_s=4, hold_s=2, out_s=4, cycles=2, guide="both"),
+    ),
+)
+
+
+def timeline(routine: Routine = ROUTINE) -> Timeline:
+    return compile_routine(routine, FakeSpeech(), VOICE)
+
+
+class Events(list[SessionEvent]):
+    """Every event the session sent, with filters by type."""
+
+    def __call__(self, event: SessionEvent) -> None:
+        self.append(event)
+
+    def of(self, kind: type[Any]) -> list[Any]:
+        return [e for e in self if isinstance(e, kind)]
+
+
+@dataclass
+class Recorder:
+    starts: list[SessionStart] = field(default_factory=list)
+    records: list[SessionRecord] = field(default_factory=list)
+
+    def started(self, start: SessionStart) -> None:
+        self.starts.append(start)
+
+    def finished(self, record: SessionRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class FakeSession:
+    clock: FakeClock
+    sink: RecordingSink
+    speech: FakeSpeech
+    events: Events
+    recorder: Recorder
+    record: SessionRecord | None = None
+
+    @property
+    def onsets(self) -> list[float]:
+        return [t for t, _ in self.sink.played]
+
+
+def run_session(
+    script: list[tuple[float, str]] | None = None, *, routine: Routine = ROUTINE,
+    rating: RatingChoice | None = None, input_live: bool = False,
+    person_present: bool = False, sink_error: AudioDeviceError | None = None,
+    sounds: Any = None, text_only: bool = False, worsening: Any = None,
+) -> FakeSession:
+    clock = FakeClock(script or [])
+    sink = RecordingSink(clock)
+    speech = FakeSpeech()
+    events = Events()
+    recorder = Recorder()
+
+    def make_sink() -> RecordingSink:
+        if sink_error is not None:
+            raise sink_error
+        return sink
+
+    session = FakeSession(clock, sink, speech, events, recorder)
+    session.record = play_session(
+        routine, iter_steps(routine, speech, VOICE), voice=VOICE,
+        sounds=None if text_only else (sounds or FakeCueSounds(speech)),
+        sink_factory=make_sink, clock=clock, observer=events, recorder=recorder,
+        rating=rating or RatingChoice(ask=False), input_live=lambda: input_live,
+        person_present=person_present, worsening=worsening, tick_s=None, prefetch_all=True,
+    )
+    return session
+
+
+def sound_of(cue: Cue) -> Clip:
+    return FakeCueSounds(FakeSpeech()).clip_for(cue, VOICE)
+
+
+def beats(tl: Timeline) -> list[float]:
+    """The distinct offsets at which something sounds, in order."""
+    return sorted({c.at for c in tl.cues})
