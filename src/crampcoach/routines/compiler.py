@@ -20,6 +20,7 @@ measures the real synthesized (leading-silence-trimmed) sound.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -224,7 +225,7 @@ def _check_overruns(routine: Routine, index: int, cues: list[Cue]) -> list[Probl
     step = routine.steps[index]
     for kind in ("speech", "tone"):
         same = sorted((c for c in cues if c.kind == kind), key=lambda c: c.at)
-        for prev, nxt in zip(same, same[1:], strict=False):
+        for prev, nxt in itertools.pairwise(same):
             if prev.end > nxt.at + 1e-6:
                 what = f"'{prev.text}'" if kind == "speech" else f"the {prev.tone} tone"
                 problems.append(Problem(
