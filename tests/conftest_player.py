@@ -110,3 +110,68 @@ def sound_of(cue: Cue) -> Clip:
 def beats(tl: Timeline) -> list[float]:
     """The distinct offsets at which something sounds, in order."""
     return sorted({c.at for c in tl.cues})
+
+
+# --- the play command with a fake clock, fake keys and fake sound -------------------------
+
+TINY = "name: Tiny\nsteps:\n  - say: Sit comfortably.\n"
+
+
+class FakeKeys:
+    """Stands in for the key reader: scripted keys come through the fake clock instead."""
+
+    def __init__(self, live: bool, terminal: bool) -> None:
+        self.live = live
+        self.is_terminal = terminal
+
+    def __enter__(self) -> FakeKeys:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@dataclass
+class PlayRun:
+    result: Any
+    recorder: Recorder
+    sink: RecordingSink
+    speech: FakeSpeech
+    clock: FakeClock
+
+
+def play_cli(
+    monkeypatch: Any, tmp_path: Any, args: list[str], script: list[tuple[float, str]],
+    *, routine_text: str = TINY, terminal: bool = True, live: bool = True,
+    clock: FakeClock | None = None, worsening: Any = None,
+) -> PlayRun:
+    """Run ``crampcoach play`` on a file routine, with keys at fake times after ``end``."""
+    from click.testing import CliRunner
+
+    from crampcoach import cli as cli_module
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(routine_text)
+    fake_clock = clock or FakeClock(script)
+    speech = FakeSpeech()
+    sink = RecordingSink(fake_clock)
+    recorder = Recorder()
+    audio = cli_module._RealAudio(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
+                                  meter=speech, close=lambda: None)
+    monkeypatch.setattr(cli_module, "_real_audio", lambda: audio)
+    monkeypatch.setattr(cli_module, "_player_clock", lambda: fake_clock)
+    monkeypatch.setattr(cli_module, "_key_reader", lambda clock: FakeKeys(live, terminal))
+    monkeypatch.setattr(cli_module, "_stamp", lambda: "12:00:00")
+    monkeypatch.setattr(cli_module, "_session_recorder", lambda journal: recorder)
+    monkeypatch.setattr(cli_module, "_worsening_check", lambda journal: worsening)
+    result = CliRunner().invoke(cli_module.cli, ["play", str(path), *args])
+    return PlayRun(result, recorder, sink, speech, fake_clock)
+
+
+def tiny_end(routine_text: str = TINY) -> float:
+    """When the tiny session's last sound ends (keys after this reach the rating)."""
+    import yaml
+
+    data = yaml.safe_load(routine_text)
+    routine = Routine(name=data["name"], steps=tuple(Say(s["say"]) for s in data["steps"]))
+    return timeline(routine).total

@@ -56,7 +56,7 @@ def test_steps_are_announced_with_what_comes_next() -> None:
     session = run_session()
     changes = [(e.index, e.title, e.next_title) for e in session.events.of(StepChanged)]
     assert changes == [
-        (None, "Opening", "Sit on the edge of the bed."),
+        (None, "Opening", None),
         (0, "Sit on the edge of the bed.", "Calf stretch"),
         (1, "Calf stretch", "Rest"),
         (2, "Rest", "Box breathing"),

@@ -26,8 +26,9 @@ class StepChanged:
     """A new part of the session began. ``index`` is None for the opening and the closing."""
 
     index: int | None
+    kind: str  # "opening", "closing", or the step's kind ("stretch", "say", ...)
     title: str
-    next_title: str | None
+    next_title: str | None  # None when nothing follows, or what follows says itself
     count: int  # steps in the routine
 
 

@@ -76,7 +76,7 @@ class Scheduler:
     """Plays the parts a :class:`CueFeed` compiles, on time, with the controls."""
 
     def __init__(self, feed: CueFeed, output: Output, clock: Clock,
-                 observer: SessionObserver, step_titles: Sequence[str], *,
+                 observer: SessionObserver, step_titles: Sequence[str | None], *,
                  tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
                  start_grace_s: float = 0.3) -> None:
         self._feed = feed
@@ -229,8 +229,10 @@ class Scheduler:
         self._at(part.start)
         if part.span is not None:
             self._reached = part.span.index
-        self._emit(StepChanged(None if part.span is None else part.span.index, part.title,
-                               self._next_title(part), len(self._titles)))
+        self._emit(StepChanged(
+            None if part.span is None else part.span.index,
+            part.kind if part.span is None else part.span.kind,
+            part.title, self._next_title(part), len(self._titles)))
         cues = part.cues
         i = 0
         while i < len(cues):

@@ -151,7 +151,9 @@ def play_session(
     feed.start()
     if prefetch_all:
         feed.wait_idle()
-    titles = [step.title for step in routine.steps]
+    # A "say" step is not announced as "next": it is heard in full a moment later.
+    titles: list[str | None] = [None if step.kind == "say" else step.title
+                                for step in routine.steps]
     started_at = wall()
     rating_before: int | None = None
     rating_after: int | None = None
