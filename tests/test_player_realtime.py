@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest_player import VOICE, Events
 
+from conftest_player import VOICE, Events
 from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.player.clock import MonotonicClock
 from crampcoach.player.events import CueStarted
