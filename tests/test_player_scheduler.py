@@ -99,9 +99,33 @@ def test_next_skips_to_the_next_step_with_sound_from_that_moment() -> None:
     after = [t - breathing.start + skip_at for t in beats(tl) if t >= breathing.start]
     assert session.onsets == pytest.approx(before + after, abs=1e-9)
     assert skip_at in session.sink.stops
-    assert session.events.of(Skipped) == [Skipped("Calf stretch", "Box breathing")]
+    assert session.events.of(Skipped) == [
+        Skipped("Calf stretch", 3, "breathe", "Box breathing")]
     assert session.record is not None
     assert session.record.outcome == "finished"
+
+
+def test_next_in_the_quiet_before_a_step_starts_that_step_now() -> None:
+    tl = timeline()
+    first = tl.steps[0]
+    skip_at = first.start - 0.5  # the opening has gone quiet; step 1 is half a second away
+    session = run_session([(skip_at, "n")])
+    assert session.onsets == pytest.approx(
+        [t for t in beats(tl) if t < skip_at] + [t - 0.5 for t in beats(tl) if t >= skip_at],
+        abs=1e-9)
+    assert session.events.of(Skipped) == [
+        Skipped("Opening", 0, "say", "Sit on the edge of the bed.")]
+
+
+def test_next_during_a_rest_starts_the_following_step_now() -> None:
+    tl = timeline()
+    rest, breathing = tl.steps[2], tl.steps[3]
+    skip_at = rest.start + 1.0
+    session = run_session([(skip_at, "n")])
+    assert session.events.of(Skipped) == [Skipped("Rest", 3, "breathe", "Box breathing")]
+    first_after = next(t for t in session.onsets if t >= skip_at)
+    assert first_after == skip_at
+    assert session.onsets[-1] == pytest.approx(beats(tl)[-1] - (breathing.start - skip_at))
 
 
 def test_pagedown_skips_and_skipping_the_closing_finishes() -> None:

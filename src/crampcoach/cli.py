@@ -247,6 +247,7 @@ class _SessionDisplay:
         self._next: str | None = None
         self._count = 0
         self._tone: tuple[float, str] | None = None  # a breathing tone not shown yet
+        self._progress: Progress | None = None
 
     def line(self, text: str) -> None:
         if self.live:
@@ -299,7 +300,10 @@ class _SessionDisplay:
                 self._step = f"{event.index + 1}/{event.count}{title}"
                 upcoming = f" (next: {event.next_title})" if event.next_title else ""
                 self.line(f"Step {event.index + 1} of {event.count}{title}{upcoming}")
+            if self.live and self._progress is not None:
+                self._redraw(self._progress)
         elif isinstance(event, ev.Progress):
+            self._progress = event
             if self.live:
                 self._redraw(event)
         elif isinstance(event, ev.Paused):
@@ -307,7 +311,11 @@ class _SessionDisplay:
         elif isinstance(event, ev.Resumed):
             self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
         elif isinstance(event, ev.Skipped):
-            self.line(f"Skipped to {event.to_title}.")
+            if event.to_index is None:
+                self.line("Skipped to the closing.")
+            else:
+                title = "" if event.to_kind == "say" else f": {event.to_title}"
+                self.line(f"Skipped to step {event.to_index + 1} of {self._count}{title}.")
         elif isinstance(event, ev.Repeated):
             self.line(f"  {event.text}")
         elif isinstance(event, ev.AudioFallback):

@@ -57,6 +57,8 @@ class Resumed:
 @dataclass(frozen=True, slots=True)
 class Skipped:
     from_title: str
+    to_index: int | None  # None: the closing
+    to_kind: str
     to_title: str
 
 

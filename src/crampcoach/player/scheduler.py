@@ -202,6 +202,7 @@ class Scheduler:
                     number += 1
                 except _Skip:
                     number = self._skip_from(part)
+                    last = self._part or last
             if last is not None:
                 with contextlib.suppress(_Skip):
                     self._at(self._part_end(last))
@@ -225,8 +226,8 @@ class Scheduler:
         return None
 
     def _play_part(self, part: Part) -> None:
-        self._part = part
         self._at(part.start)
+        self._part = part
         if part.span is not None:
             self._reached = part.span.index
         self._emit(StepChanged(
@@ -267,18 +268,26 @@ class Scheduler:
             self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
 
     def _skip_from(self, part: Part) -> int:
-        """Move on to the next part that has something to hear; its start becomes now."""
+        """Move on to the next part that has something to hear; its start becomes now.
+
+        ``part`` is the part whose start was awaited or which was playing: if it had not
+        begun yet (the key came in the quiet before it), it is the one started now.
+        """
         self._output.stop()
-        number = part.number + 1
+        current = self._part
+        number = part.number if current is not part else part.number + 1
         while (target := self._feed.part(number)) is not None:
             if target.cues:
                 break
             number += 1
         if target is None:
             # Skipping the closing ends the session as finished.
-            self._shift = self._clock.now() - self._origin - self._part_end(part)
+            end = self._part_end(current or part)
+            self._shift = self._clock.now() - self._origin - end
             return number
         self._shift = self._clock.now() - self._origin - target.start
         self._feed.advance(target.start, target.first)
-        self._emit(Skipped(part.title, target.title))
+        self._emit(Skipped(
+            (current or part).title, None if target.span is None else target.span.index,
+            target.kind if target.span is None else target.span.kind, target.title))
         return number
