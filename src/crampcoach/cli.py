@@ -251,9 +251,9 @@ class _SessionDisplay:
 
     def line(self, text: str) -> None:
         if self.live:
-            click.echo("\r\x1b[2K" + text)
+            click.echo("\r\x1b[2K" + text, color=True)
             if self._status:
-                click.echo(self._status, nl=False)
+                click.echo(self._status, nl=False, color=True)
         else:
             click.echo(f"{_stamp()} {text}")
 
@@ -268,11 +268,11 @@ class _SessionDisplay:
         status = (f"{self._step}{upcoming} | step {_clock_text(progress.step_left)} left"
                   f" | session {_clock_text(progress.session_left)} left{bar}")
         self._status = status[: max(10, width - 1)]
-        click.echo("\r\x1b[2K" + self._status, nl=False)
+        click.echo("\r\x1b[2K" + self._status, nl=False, color=True)
 
     def close(self) -> None:
         if self.live and self._status:
-            click.echo("\r\x1b[2K", nl=False)
+            click.echo("\r\x1b[2K", nl=False, color=True)
             self._status = ""
 
     def __call__(self, event: SessionEvent) -> None:
@@ -327,7 +327,8 @@ class _SessionDisplay:
             elif event.step_reached is None:
                 self.line("Stopped during the opening.")
             else:
-                self.line(f"Stopped at step {event.step_reached + 1} of {self._count}.")
+                of = f" of {self._count}" if self._count else ""
+                self.line(f"Stopped at step {event.step_reached + 1}{of}.")
         elif isinstance(event, ev.RatingAsked):
             self.line(event.prompt)
         elif isinstance(event, ev.RatingTyped):
