@@ -53,9 +53,13 @@ class Events(list[SessionEvent]):
 class Recorder:
     starts: list[SessionStart] = field(default_factory=list)
     records: list[SessionRecord] = field(default_factory=list)
+    steps: list[tuple[int, str]] = field(default_factory=list)
 
     def started(self, start: SessionStart) -> None:
         self.starts.append(start)
+
+    def reached(self, step_index: int, step_title: str) -> None:
+        self.steps.append((step_index, step_title))
 
     def finished(self, record: SessionRecord) -> None:
         self.records.append(record)

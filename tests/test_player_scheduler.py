@@ -163,8 +163,10 @@ def test_quit_stops_the_sound_and_records_the_step_reached() -> None:
     assert session.sink.closed
     assert session.events.of(SessionEnded) == [SessionEnded("stopped", 1, quit_at)]
     assert len(session.recorder.starts) == 1
+    assert session.recorder.steps == [(0, "Sit on the edge of the bed."), (1, "Calf stretch")]
     [record] = session.recorder.records
     assert (record.outcome, record.step_reached, record.steps) == ("stopped", 1, 4)
+    assert record.step_title == "Calf stretch"
     assert record.elapsed_s == pytest.approx(quit_at, abs=1e-3)
 
 

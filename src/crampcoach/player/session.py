@@ -13,7 +13,13 @@ from typing import Protocol
 from crampcoach.audio.base import SAMPLE_RATE, Clip, CueSounds
 from crampcoach.audio.mix import mix
 from crampcoach.player.clock import INTERRUPT, Clock
-from crampcoach.player.events import Outcome, SessionEnded, SessionObserver
+from crampcoach.player.events import (
+    Outcome,
+    SessionEnded,
+    SessionEvent,
+    SessionObserver,
+    StepChanged,
+)
 from crampcoach.player.feed import LOOKAHEAD_S, CueFeed, Piece
 from crampcoach.player.output import Output, SinkFactory
 from crampcoach.player.rating import (
@@ -52,8 +58,9 @@ class SessionRecord:
     source: str
     started_at: datetime
     ended_at: datetime
-    outcome: Outcome
+    outcome: Outcome  # "interrupted": Ctrl-C or SIGTERM (the journal may call it stopped)
     step_reached: int | None  # index of the last step begun; None if stopped in the opening
+    step_title: str | None
     steps: int
     elapsed_s: float  # seconds of the session played, pauses excluded
     rating_before: int | None
@@ -63,11 +70,13 @@ class SessionRecord:
 
 
 class SessionRecorder(Protocol):
-    """Where sessions are recorded (the journal). ``started`` comes first so that a
-    session cut short by a power cut still leaves a trace; ``finished`` always follows
-    unless the process dies."""
+    """Where sessions are recorded (the journal). ``started`` comes before the first cue
+    and ``reached`` at each step, so that a session cut short by a power cut still shows
+    how far it got; ``finished`` always follows unless the process dies."""
 
     def started(self, start: SessionStart) -> None: ...
+
+    def reached(self, step_index: int, step_title: str) -> None: ...
 
     def finished(self, record: SessionRecord) -> None: ...
 
@@ -107,6 +116,19 @@ class _Voice:
             # Start after what is still being said rather than over it.
             sound = mix([(round((busy + _PHRASE_GAP_S) * SAMPLE_RATE), sound)])
         self.output.play(sound)
+
+
+@dataclass
+class _StepRecorder:
+    """Passes events on, and tells the recorder each step reached as it begins."""
+
+    observer: SessionObserver
+    recorder: SessionRecorder
+
+    def __call__(self, event: SessionEvent) -> None:
+        if isinstance(event, StepChanged) and event.index is not None:
+            self.recorder.reached(event.index, event.title)
+        self.observer(event)
 
 
 def _let_finish(clock: Clock, output: Output) -> None:
@@ -166,7 +188,9 @@ def play_session(
     def record() -> SessionRecord:
         return SessionRecord(
             routine=routine.name, source=routine.source, started_at=started_at,
-            ended_at=wall(), outcome=outcome, step_reached=step_reached, steps=len(titles),
+            ended_at=wall(), outcome=outcome, step_reached=step_reached,
+            step_title=None if step_reached is None else routine.steps[step_reached].title,
+            steps=len(titles),
             elapsed_s=round(elapsed, 3), rating_before=rating_before,
             rating_after=rating_after, audio_note=output.fallback_reason, advised=advised,
         )
@@ -192,7 +216,10 @@ def play_session(
             recorder.started(SessionStart(routine.name, routine.source, started_at,
                                           len(titles), rating_before))
             begun = True
-        scheduler = Scheduler(feed, output, clock, observer, titles, tick_s=tick_s)
+        watcher = observer
+        if recorder is not None:
+            watcher = _StepRecorder(observer, recorder)
+        scheduler = Scheduler(feed, output, clock, watcher, titles, tick_s=tick_s)
         result = scheduler.run()
         outcome, step_reached, elapsed = result.outcome, result.step_reached, result.elapsed
         observer(SessionEnded(outcome, step_reached, elapsed))
