@@ -22,6 +22,7 @@ import threading
 import time
 import wave
 from array import array
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from crampcoach.routines.compiler import (
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.timeline import Cue, Voice
 
+_MEMORY_PHRASES = 32
 _TONE_HZ = {"in": (330.0, 440.0), "hold": (392.0, 392.0), "out": (440.0, 330.0),
             "chime": (660.0, 660.0)}
 
@@ -49,7 +51,9 @@ class EspeakSounds:
     def __init__(self, cache: Path) -> None:
         self.cache = cache
         cache.mkdir(parents=True, exist_ok=True)
-        self._memory: dict[str, Clip] = {}
+        # A bounded memory, as the audio layer's own (which keeps 16 MB): a session's
+        # memory should not grow with its length because of the benchmark's sounds.
+        self._memory: OrderedDict[str, Clip] = OrderedDict()
         self._lock = threading.Lock()
 
     def clip_for(self, cue: Cue, voice: Voice) -> Clip:
@@ -74,6 +78,7 @@ class EspeakSounds:
         key = hashlib.sha256(f"{voice.language}|{voice.rate}|{text}".encode()).hexdigest()
         with self._lock:
             if key in self._memory:
+                self._memory.move_to_end(key)
                 return self._memory[key]
             path = self.cache / f"{key}.pcm"
             if path.exists():
@@ -90,6 +95,8 @@ class EspeakSounds:
                 clip = Clip(samples.tobytes())
                 path.write_bytes(clip.pcm)
             self._memory[key] = clip
+            while len(self._memory) > _MEMORY_PHRASES:
+                self._memory.popitem(last=False)
             return clip
 
 

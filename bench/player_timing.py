@@ -8,7 +8,7 @@ Measured: every cue's onset against the plan, the first sound after the command 
 the speech cache cold and warm, CPU time and peak memory (of a real-time session, and
 of a 30-minute session run on a faster clock into a discarding sink).
 
-    python bench/player_timing.py [--routine box-breathing] [--repeats 5] [--quick]
+    python bench/player_timing.py [--routine box-breathing] [--repeats 5] [--parts ...]
 
 Sound used: espeak-ng speech (bench/_player_child.py's EspeakSounds, cached on disk)
 and generated tones, played with simpleaudio.
@@ -123,8 +123,10 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--speed", type=float, default=30.0,
                         help="clock speed-up for the 30-minute memory run")
-    parser.add_argument("--quick", action="store_true", help="skip the 30-minute memory run")
+    parser.add_argument("--parts", default="onsets,latency,memory",
+                        help="what to measure (comma-separated: onsets, latency, memory)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="crampcoach-bench-"))
     try:
@@ -140,44 +142,47 @@ def main() -> int:
         print(f"plan: {len(beats)} cue groups over {plan['total']:.1f} s\n")
 
         sessions: dict[str, tuple[Capture, Onsets]] = {}
-        for mode in MODES:
+        for mode in MODES if "onsets" in parts else ():
             result = run_session(mode, args.routine, warm, plan_path)
             sessions[mode] = (result, onset_errors(result, beats))
 
-        print("Onset error against the plan (ms, whole session, measured from outside)")
-        print(f"{'':8} {'groups':>7} {'mean|e|':>8} {'p95|e|':>8} {'max|e|':>8} "
-              f"{'last e':>8} {'drift/min':>9} {'<=15ms':>7}")
-        for mode, (_, on) in sessions.items():
-            within = sum(1 for e in on.abs_ms if e <= 15)
-            print(f"{mode:8} {on.matched:>3}/{on.planned:<3} {statistics.fmean(on.abs_ms):8.1f} "
-                  f"{on.p(0.95):8.1f} {max(on.abs_ms):8.1f} {on.errors_ms[-1]:8.1f} "
-                  f"{on.drift_ms_per_min(beats):9.1f} {within:>3}/{on.matched:<3}")
-        player_on, naive_on = sessions["player"][1], sessions["naive"][1]
-        print(f"ratio naive/player, max |error|: "
-              f"{ratio(max(naive_on.abs_ms), max(player_on.abs_ms))}\n")
+        if sessions:
+            print("Onset error against the plan (ms, whole session, measured from outside)")
+            print(f"{'':8} {'groups':>7} {'mean|e|':>8} {'p95|e|':>8} {'max|e|':>8} "
+                  f"{'last e':>8} {'drift/min':>9} {'<=15ms':>7}")
+            for mode, (_, on) in sessions.items():
+                within = sum(1 for e in on.abs_ms if e <= 15)
+                mean = statistics.fmean(on.abs_ms)
+                print(f"{mode:8} {on.matched:>3}/{on.planned:<3} {mean:8.1f} "
+                      f"{on.p(0.95):8.1f} {max(on.abs_ms):8.1f} {on.errors_ms[-1]:8.1f} "
+                      f"{on.drift_ms_per_min(beats):9.1f} {within:>3}/{on.matched:<3}")
+            player_on, naive_on = sessions["player"][1], sessions["naive"][1]
+            print(f"ratio naive/player, max |error|: "
+                  f"{ratio(max(naive_on.abs_ms), max(player_on.abs_ms))}\n")
 
-        print("CPU and memory of the real-time session")
-        for mode, (result, _) in sessions.items():
-            wall = result.ended - result.launched
-            print(f"{mode:8} cpu {result.cpu_s:6.2f} s over {wall:6.1f} s = "
-                  f"{100 * result.cpu_s / wall:5.2f} % of one core; "
-                  f"peak RSS {result.max_rss_kb / 1024:5.1f} MB")
-        p, n = sessions["player"][0], sessions["naive"][0]
-        print(f"ratio naive/player, CPU: {ratio(n.cpu_s, p.cpu_s)}; "
-              f"peak RSS: {ratio(n.max_rss_kb, p.max_rss_kb)}\n")
+            print("CPU and memory of the real-time session")
+            for mode, (result, _) in sessions.items():
+                wall = result.ended - result.launched
+                print(f"{mode:8} cpu {result.cpu_s:6.2f} s over {wall:6.1f} s = "
+                      f"{100 * result.cpu_s / wall:5.2f} % of one core; "
+                      f"peak RSS {result.max_rss_kb / 1024:5.1f} MB")
+            p, n = sessions["player"][0], sessions["naive"][0]
+            print(f"ratio naive/player, CPU: {ratio(n.cpu_s, p.cpu_s)}; "
+                  f"peak RSS: {ratio(n.max_rss_kb, p.max_rss_kb)}\n")
 
-        print(f"First sound after the command (median of {args.repeats}), and the first "
-              "speech's onset against the plan")
-        for mode in MODES:
-            for label, cache in (("cold", None), ("warm", warm)):
-                first, second = first_sound(mode, args.routine, cache, args.repeats)
-                planned = beats[1] - beats[0]
-                print(f"{mode:8} {label}: first sound {first * 1000:6.0f} ms; first speech "
-                      f"{(second - planned) * 1000:+7.1f} ms from plan")
-        alone = espeak_alone(args.repeats)
-        print(f"espeak-ng alone, a short phrase: first sound {alone * 1000:.0f} ms\n")
+        if "latency" in parts:
+            print(f"First sound after the command (median of {args.repeats}), and the first "
+                  "speech's onset against the plan")
+            for mode in MODES:
+                for label, cache in (("cold", None), ("warm", warm)):
+                    first, second = first_sound(mode, args.routine, cache, args.repeats)
+                    planned = beats[1] - beats[0]
+                    print(f"{mode:8} {label}: first sound {first * 1000:6.0f} ms; first speech "
+                          f"{(second - planned) * 1000:+7.1f} ms from plan")
+            alone = espeak_alone(args.repeats)
+            print(f"espeak-ng alone, a short phrase: first sound {alone * 1000:.0f} ms\n")
 
-        if not args.quick:
+        if "memory" in parts:
             long_routine = work / "half-an-hour.yaml"
             long_routine.write_text(LONG_ROUTINE)
             long_cache = work / "long-cache"
