@@ -7,10 +7,16 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 from __future__ import annotations
 
 import json
+import math
+import shutil
+import signal
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -21,6 +27,13 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
+    from crampcoach.audio.base import CueSounds
+    from crampcoach.player.clock import Clock
+    from crampcoach.player.events import Progress, SessionEvent
+    from crampcoach.player.keys import KeyReader
+    from crampcoach.player.output import SinkFactory
+    from crampcoach.player.rating import WorseningCheck
+    from crampcoach.player.recording import JournalRecorder
     from crampcoach.routines.compiler import SpeechMeter
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -212,6 +225,280 @@ def render(routine: str, output: Path) -> None:
 
 
 # --- player: play -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RealAudio:
+    sounds: CueSounds
+    sink_factory: SinkFactory
+    meter: SpeechMeter
+    close: Callable[[], None]
+    # A meter that never synthesizes (cached lengths, else estimates), to check quickly.
+    quick_meter: SpeechMeter | None = None
+
+
+def _real_audio() -> _RealAudio:
+    """The real sound: espeak-ng speech (cached), generated tones, ALSA through simpleaudio.
+
+    Nothing here touches the device yet: a missing one is found at the first sound, and
+    the session then goes on in text and says why.
+    """
+    from crampcoach.audio.playback import SimpleaudioSink
+    from crampcoach.audio.sounds import SpokenCueSounds
+    from crampcoach.audio.speech import SynthesizedSpeech
+    from crampcoach.routines.compiler import EstimatedSpeechMeter
+
+    speech = SynthesizedSpeech()
+    return _RealAudio(sounds=SpokenCueSounds(speech), sink_factory=SimpleaudioSink,
+                      meter=speech, close=speech.close,
+                      quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
+
+
+def _session_recorder(journal: Path | None, routine: Routine) -> JournalRecorder:
+    from crampcoach.player.recording import JournalRecorder
+
+    return JournalRecorder(_journal_file(journal), f"sha256:{routine.sha256}")
+
+
+def _worsening_check(journal: Path | None) -> WorseningCheck:
+    from crampcoach.player.recording import journal_worsening
+
+    return journal_worsening(_journal_file(journal))
+
+
+def _checked_before_playing(routine: Routine, voice: Voice, audio: _RealAudio | None) -> None:
+    """Compile the whole routine before any sound, so one that does not fit stops here and
+    not half-way. Lengths already in the speech cache are used, estimates for the rest; only
+    if the estimate says a step overruns is the routine measured for real, to be sure."""
+    from crampcoach.player.feed import FallbackMeter
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine
+
+    estimate = EstimatedSpeechMeter()
+    cached = (audio.quick_meter if audio is not None else None) or estimate
+    try:
+        compile_routine(routine, cached, voice)
+    except RoutineError:
+        if audio is None:
+            raise
+        compile_routine(routine, FallbackMeter(audio.meter, estimate), voice)
+
+
+def _player_clock() -> Clock:
+    from crampcoach.player.clock import MonotonicClock
+
+    return MonotonicClock()
+
+
+def _key_reader(clock: Clock) -> KeyReader:
+    from crampcoach.player.keys import KeyReader
+
+    return KeyReader(sys.stdin, clock.push)
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _clock_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    whole = max(0, math.ceil(seconds - 1e-9))
+    return f"{whole // 60:d}:{whole % 60:02d}"
+
+
+class _SessionDisplay:
+    """Shows a session: on a terminal a live status line under the spoken text; otherwise
+    plain timestamped lines (for a service's log or a pipe)."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self._status = ""
+        self._step = ""
+        self._next: str | None = None
+        self._count = 0
+        self._tone: tuple[float, str] | None = None  # a breathing tone not shown yet
+        self._progress: Progress | None = None
+
+    def line(self, text: str) -> None:
+        if self.live:
+            click.echo("\r\x1b[2K" + text, color=True)
+            if self._status:
+                click.echo(self._status, nl=False, color=True)
+        else:
+            click.echo(f"{_stamp()} {text}")
+
+    def _redraw(self, progress: Progress) -> None:
+        width = shutil.get_terminal_size((80, 24)).columns
+        bar = ""
+        if progress.total:
+            done = min(1.0, progress.elapsed / progress.total)
+            filled = round(done * 20)
+            bar = f" [{'#' * filled}{'.' * (20 - filled)}] {done:4.0%}"
+        upcoming = f" | next: {self._next}" if self._next else ""
+        status = (f"{self._step}{upcoming} | step {_clock_text(progress.step_left)} left"
+                  f" | session {_clock_text(progress.session_left)} left{bar}")
+        self._status = status[: max(10, width - 1)]
+        click.echo("\r\x1b[2K" + self._status, nl=False, color=True)
+
+    def close(self) -> None:
+        if self.live and self._status:
+            click.echo("\r\x1b[2K", nl=False, color=True)
+            self._status = ""
+
+    def __call__(self, event: SessionEvent) -> None:
+        from crampcoach.player import events as ev
+
+        tone, self._tone = self._tone, None
+        if isinstance(event, ev.CueStarted) and event.cue.kind == "tone":
+            if event.cue.role == "phase":
+                # Shown only if no word says the same on this beat (tones-only breathing).
+                self._tone = (event.planned, event.cue.text)
+            return
+        if tone is not None and not (isinstance(event, ev.CueStarted)
+                                     and event.planned == tone[0]):
+            self.line(f"  ({tone[1]})")
+        if isinstance(event, ev.CueStarted):
+            self.line(f"  {event.cue.text}")
+        elif isinstance(event, ev.StepChanged):
+            self._count = event.count
+            self._next = event.next_title
+            if event.index is None:
+                self._step = event.title
+                self.line(f"{event.title}")
+            else:
+                title = "" if event.kind == "say" else f": {event.title}"
+                self._step = f"{event.index + 1}/{event.count}{title}"
+                upcoming = f" (next: {event.next_title})" if event.next_title else ""
+                self.line(f"Step {event.index + 1} of {event.count}{title}{upcoming}")
+            if self.live and self._progress is not None:
+                self._redraw(self._progress)
+        elif isinstance(event, ev.Progress):
+            self._progress = event
+            if self.live:
+                self._redraw(event)
+        elif isinstance(event, ev.Paused):
+            self.line("Paused. Press space to carry on, q to stop.")
+        elif isinstance(event, ev.Resumed):
+            self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
+        elif isinstance(event, ev.Skipped):
+            if event.to_index is None:
+                self.line("Skipped to the closing.")
+            else:
+                title = "" if event.to_kind == "say" else f": {event.to_title}"
+                self.line(f"Skipped to step {event.to_index + 1} of {self._count}{title}.")
+        elif isinstance(event, ev.Repeated):
+            self.line(f"  {event.text}")
+        elif isinstance(event, ev.AudioFallback):
+            self.line(f"Note: {event.reason}")
+        elif isinstance(event, ev.SessionEnded):
+            self.close()
+            if event.outcome == "finished":
+                self.line("Session finished.")
+            elif event.step_reached is None:
+                self.line("Stopped during the opening.")
+            else:
+                of = f" of {self._count}" if self._count else ""
+                self.line(f"Stopped at step {event.step_reached + 1}{of}.")
+        elif isinstance(event, ev.RatingAsked):
+            self.line(event.prompt)
+        elif isinstance(event, ev.RatingTyped):
+            if event.digits:
+                self.line(f"  {event.digits} (press 0 for 10, or Enter)")
+        elif isinstance(event, ev.RatingReminder | ev.RatingInvalid | ev.Rated | ev.Advice):
+            self.line(event.text)
+        elif isinstance(event, ev.RatingMissing):
+            self.line(f"No rating: {event.reason}.")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (a service being stopped) ends the session like Ctrl-C: sound off, recorded.
+
+    Yields a list that holds the signal number once one arrived.
+    """
+    received: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_signal)
+    except ValueError:  # not the main thread (e.g. some test runners)
+        yield received
+        return
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@cli.command()
+@click.argument("routine", required=False, metavar="[ROUTINE]")
+@click.option("--rating", type=click.IntRange(0, 10), metavar="N",
+              help="The cramp rating after the session (0 none to 10 worst); not asked.")
+@click.option("--no-rating", is_flag=True, help="Do not ask for a rating.")
+@click.option("--rate-before", is_flag=True, help="Also ask for a rating before the session.")
+@click.option("--text-only", is_flag=True, help="No sound: show the session as text.")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="The journal file to record the session in (default: your journal).")
+def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: bool,
+         text_only: bool, journal: Path | None) -> None:
+    """Play a routine aloud in real time, then ask how the cramps are (0 to 10).
+
+    ROUTINE is a file or a routine name; without it, evening-calf-relief. Keys, no Enter
+    needed: space (or b) pause and carry on, n (or PageDown) next step, r (or PageUp)
+    repeat the last instruction, q stop. For the rating press a number: 1 then 0 is 10.
+
+    Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM;
+    2 the routine is not valid. A stopped session is recorded with the step reached.
+    """
+    from crampcoach.player.feed import FallbackMeter
+    from crampcoach.player.session import RatingChoice, play_session
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
+    from crampcoach.routines.library import DEFAULT_ROUTINE
+
+    if rating is not None and no_rating:
+        raise click.UsageError("--rating and --no-rating cannot be used together")
+    with reported_errors():
+        loaded = _load(routine or DEFAULT_ROUTINE)
+        voice = _voice(loaded)
+        audio = None if text_only else _real_audio()
+        _checked_before_playing(loaded, voice, audio)
+        meter = FallbackMeter(audio.meter if audio else EstimatedSpeechMeter(),
+                              EstimatedSpeechMeter())
+        recorder = _session_recorder(journal, loaded)
+        worsening = _worsening_check(journal)
+    clock = _player_clock()
+    display = _SessionDisplay(live=sys.stdout.isatty())
+    choice = RatingChoice(given=rating, ask=not no_rating, before=rate_before)
+    code = 0
+    try:
+        with _sigterm_as_interrupt() as signals, reported_errors(), \
+                _key_reader(clock) as keys:
+            try:
+                record = play_session(
+                    loaded, iter_steps(loaded, meter, voice), voice=voice,
+                    sounds=audio.sounds if audio else None,
+                    sink_factory=audio.sink_factory if audio else None,
+                    clock=clock, observer=display, recorder=recorder, rating=choice,
+                    input_live=lambda: keys.live, person_present=keys.is_terminal,
+                    worsening=worsening,
+                )
+                if record.outcome == "interrupted":
+                    code = 143 if signals else 130
+            except KeyboardInterrupt:
+                code = 143 if signals else 130
+    finally:
+        display.close()
+        if audio is not None:
+            audio.close()
+        if recorder.error is not None:
+            click.echo(f"Note: this session could not be recorded in the journal: "
+                       f"{recorder.error}", err=True)
+    if code:
+        click.echo("Stopped.", err=True)
+        sys.exit(code)
 
 
 # --- journal: rate, history -------------------------------------------------------------------

@@ -43,6 +43,7 @@ from crampcoach import locations
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from crampcoach.audio.voices import INSTALL_HINT, espeak_voice, normalize_language
 from crampcoach.errors import SynthesisError
+from crampcoach.routines.compiler import SpeechMeter
 from crampcoach.routines.timeline import Voice
 
 #: Changes whenever what is stored for a phrase changes (trimming, format): old entries
@@ -540,6 +541,11 @@ class SynthesizedSpeech:
                 self._frames[key] = frames
         return frames / SAMPLE_RATE
 
+    def cached_meter(self, otherwise: SpeechMeter) -> SpeechMeter:
+        """A meter that never synthesizes: the cached length where there is one, else
+        ``otherwise`` (an estimate). Lets a player check a routine before the first sound."""
+        return _CachedOrElse(self, otherwise)
+
     def prepare(self, texts: Iterable[str], voice: Voice) -> dict[str, SynthesisError]:
         """Synthesize every phrase not yet cached, on up to ``workers`` processes at once.
 
@@ -637,3 +643,19 @@ class SynthesizedSpeech:
         if not pcm:
             raise SynthesisError(f"espeak-ng made no sound for '{_short(text)}'")
         return Clip(pcm)
+
+
+class _CachedOrElse:
+    def __init__(self, speech: SynthesizedSpeech, otherwise: SpeechMeter) -> None:
+        self.speech = speech
+        self.otherwise = otherwise
+
+    def seconds(self, text: str, voice: Voice) -> float:
+        key = self.speech.cache.key(text, voice)
+        with self.speech._lock:
+            frames = self.speech._frames.get(key)
+        if frames is None:
+            frames = self.speech.cache.frames(text, voice)
+        if frames is None:
+            return self.otherwise.seconds(text, voice)
+        return frames / SAMPLE_RATE

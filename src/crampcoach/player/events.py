@@ -1,0 +1,145 @@
+"""What happens in a session, as events for a display and for tests. The player never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from crampcoach.routines.timeline import Cue
+
+Outcome = Literal["finished", "stopped", "interrupted"]
+RatingWhen = Literal["before", "after"]
+
+
+@dataclass(frozen=True, slots=True)
+class CueStarted:
+    """A cue's moment came. ``sounded`` is False when only its text could be shown."""
+
+    cue: Cue
+    planned: float  # the clock time it was due
+    actual: float  # the clock time it began
+    sounded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StepChanged:
+    """A new part of the session began. ``index`` is None for the opening and the closing."""
+
+    index: int | None
+    kind: str  # "opening", "closing", or the step's kind ("stretch", "say", ...)
+    title: str
+    next_title: str | None  # None when nothing follows, or what follows says itself
+    count: int  # steps in the routine
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where the session stands, about once a second. ``None``: not known yet."""
+
+    elapsed: float  # seconds of the session played (pauses excluded)
+    step_left: float | None
+    session_left: float | None
+    total: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Paused:
+    at: float  # session offset
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    at: float  # session offset where it carries on
+    paused_s: float  # the whole pause, get-ready included: what later cues moved by
+    get_ready_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    from_title: str
+    to_index: int | None  # None: the closing
+    to_kind: str
+    to_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repeated:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SoundMissed:
+    """A cue's sound was not ready by its deadline; its text was shown, on time."""
+
+    cue: Cue
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFallback:
+    """Sound stopped working; the session goes on in text. Sent once per cause."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    outcome: Outcome
+    step_reached: int | None  # index of the last step begun; None if still in the opening
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class RatingAsked:
+    when: RatingWhen
+    prompt: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingTyped:
+    """Digits typed so far (shown while waiting for a possible second digit)."""
+
+    digits: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingReminder:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingInvalid:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rated:
+    when: RatingWhen
+    value: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingMissing:
+    when: RatingWhen
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """Calm advice to talk to the neurologist; at most once per session."""
+
+    text: str
+
+
+SessionEvent = (
+    CueStarted | StepChanged | Progress | Paused | Resumed | Skipped | Repeated | SoundMissed
+    | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
+    | RatingInvalid | Rated | RatingMissing | Advice
+)
+
+
+class SessionObserver(Protocol):
+    """Receives every event, in order, on the thread that runs the session."""
+
+    def __call__(self, event: SessionEvent) -> None: ...

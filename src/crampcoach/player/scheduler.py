@@ -1,0 +1,293 @@
+"""The real-time part of a session: every cue on its deadline from one origin.
+
+Deadlines are ``origin + shift + cue.at``: ``origin`` is the clock time of the first
+cue and never changes; ``shift`` grows by exactly the length of each pause (get-ready
+included) and jumps on a skip. No deadline is derived from the previous one, so the
+time spent making or playing sound, or handling keys, never accumulates into drift.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from crampcoach.audio.base import Clip
+from crampcoach.player.clock import (
+    INTERRUPT,
+    PAGE_DOWN,
+    PAGE_UP,
+    SPACE,
+    Clock,
+)
+from crampcoach.player.events import (
+    CueStarted,
+    Outcome,
+    Paused,
+    Progress,
+    Repeated,
+    Resumed,
+    SessionObserver,
+    Skipped,
+    SoundMissed,
+    StepChanged,
+)
+from crampcoach.player.feed import CueFeed, Part, SoundFailure
+from crampcoach.player.output import Output
+from crampcoach.routines.timeline import Cue
+
+#: What each key does while the session plays. A presenter remote sends PageDown,
+#: PageUp and "b" (its "blank screen" button); they work as next, repeat and pause.
+CONTROLS: dict[str, str] = {
+    SPACE: "pause", "b": "pause",
+    "n": "next", PAGE_DOWN: "next",
+    "r": "repeat", PAGE_UP: "repeat",
+    "q": "quit",
+    INTERRUPT: "interrupt",
+}
+
+GET_READY_S = 3.0
+GET_READY_TEXT = "Carrying on in three, two, one."
+#: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
+INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end"})
+#: Cues this close together start as one mixed sound.
+_SAME_BEAT = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class PlayResult:
+    outcome: Outcome
+    step_reached: int | None  # index of the last step begun; None if still in the opening
+    elapsed: float  # seconds of the session played, pauses excluded
+
+
+class _Skip(Exception):
+    pass
+
+
+class _Stop(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
+
+
+class Scheduler:
+    """Plays the parts a :class:`CueFeed` compiles, on time, with the controls."""
+
+    def __init__(self, feed: CueFeed, output: Output, clock: Clock,
+                 observer: SessionObserver, step_titles: Sequence[str | None], *,
+                 tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
+                 start_grace_s: float = 0.3) -> None:
+        self._feed = feed
+        self._output = output
+        self._clock = clock
+        self._emit = observer
+        self._titles = list(step_titles)
+        self._tick_s = tick_s
+        self._get_ready_s = get_ready_s
+        self._start_grace_s = start_grace_s
+        self._origin = 0.0
+        self._shift = 0.0
+        self._next_tick = math.inf
+        self._part: Part | None = None
+        self._reached: int | None = None
+        self._last_instruction: tuple[Cue, Clip | None] | None = None
+
+    # --- time --------------------------------------------------------------------------
+
+    def _position(self) -> float:
+        return self._clock.now() - self._origin - self._shift
+
+    def _deadline(self, offset: float) -> float:
+        return self._origin + self._shift + offset
+
+    def _at(self, offset: float) -> None:
+        """Return when the session reaches ``offset``, handling keys while waiting."""
+        while True:
+            deadline = self._deadline(offset)
+            key = self._clock.wait_until(min(deadline, self._next_tick))
+            if key is None:
+                now = self._clock.now()
+                if now >= deadline:
+                    return
+                if now >= self._next_tick:
+                    self._tick(now)
+                continue
+            self._control(key)
+
+    def _control(self, key: str) -> None:
+        action = CONTROLS.get(key)
+        if action == "pause":
+            self._pause()
+        elif action == "repeat":
+            self._repeat()
+        elif action == "next":
+            raise _Skip
+        elif action == "quit":
+            raise _Stop("stopped")
+        elif action == "interrupt":
+            raise _Stop("interrupted")
+        # Anything else (a stray key, the end of input) is ignored while playing.
+
+    def _tick(self, now: float) -> None:
+        assert self._tick_s is not None
+        while self._next_tick <= now:
+            self._next_tick += self._tick_s
+        position = now - self._origin - self._shift
+        total = self._feed.total
+        step_left = None
+        if self._part is not None:
+            step_left = max(0.0, self._part_end(self._part) - position)
+        self._emit(Progress(
+            elapsed=position, step_left=step_left,
+            session_left=None if total is None else max(0.0, total - position), total=total,
+        ))
+
+    def _part_end(self, part: Part) -> float:
+        if part.span is not None:
+            return part.span.end
+        return max((c.end for c in part.cues), default=part.start)
+
+    # --- controls ----------------------------------------------------------------------
+
+    def _pause(self) -> None:
+        paused_at = self._clock.now()
+        position = paused_at - self._origin - self._shift
+        self._output.stop()
+        self._emit(Paused(position))
+        while True:
+            action = CONTROLS.get(self._clock.wait_until(math.inf) or "")
+            if action == "pause":
+                break
+            if action in ("quit", "interrupt"):
+                # The time spent paused is not part of the session played.
+                self._shift += self._clock.now() - paused_at
+                raise _Stop("stopped" if action == "quit" else "interrupted")
+        resumed_at = self._clock.now()
+        paused_s = resumed_at - paused_at + self._get_ready_s
+        self._shift += paused_s
+        if self._tick_s is not None:
+            self._next_tick = resumed_at + self._tick_s
+        self._emit(Resumed(position, paused_s, self._get_ready_s))
+        ready = self._feed.phrase(GET_READY_TEXT)
+        if isinstance(ready, Clip):
+            self._output.play(ready)
+
+    def _repeat(self) -> None:
+        if self._last_instruction is None:
+            return
+        cue, clip = self._last_instruction
+        if clip is not None:
+            self._output.play(clip)
+        self._emit(Repeated(cue.text))
+
+    # --- the session -------------------------------------------------------------------
+
+    def run(self) -> PlayResult:
+        """Play the whole session (or until stopped). Never raises for want of sound;
+        re-raises a compiler error from the feed after stopping the sound."""
+        self._feed.wait_for(0, self._start_grace_s)
+        self._origin = self._clock.now()
+        if self._tick_s is not None:
+            self._next_tick = self._origin + self._tick_s
+        outcome: Outcome = "finished"
+        try:
+            number = 0
+            last: Part | None = None
+            while (part := self._feed.part(number)) is not None:
+                last = part
+                try:
+                    self._play_part(part)
+                    number += 1
+                except _Skip:
+                    number = self._skip_from(part)
+                    last = self._part or last
+            if last is not None:
+                with contextlib.suppress(_Skip):
+                    self._at(self._part_end(last))
+        except _Stop as stop:
+            outcome = stop.outcome
+            self._output.stop()
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            self._output.stop()
+        except BaseException:
+            self._output.stop()
+            raise
+        return PlayResult(outcome, self._reached, max(0.0, self._position()))
+
+    def _next_title(self, part: Part) -> str | None:
+        if part.kind == "opening":
+            return self._titles[0] if self._titles else None
+        if part.kind == "step" and part.span is not None:
+            following = part.span.index + 1
+            return self._titles[following] if following < len(self._titles) else None
+        return None
+
+    def _play_part(self, part: Part) -> None:
+        self._at(part.start)
+        self._part = part
+        if part.span is not None:
+            self._reached = part.span.index
+        self._emit(StepChanged(
+            None if part.span is None else part.span.index,
+            part.kind if part.span is None else part.span.kind,
+            part.title, self._next_title(part), len(self._titles)))
+        cues = part.cues
+        i = 0
+        while i < len(cues):
+            j = i + 1
+            while j < len(cues) and cues[j].at - cues[i].at < _SAME_BEAT:
+                j += 1
+            self._play_group(cues[i:j], part.first + i)
+            i = j
+
+    def _play_group(self, group: Sequence[Cue], first: int) -> None:
+        results: list[Clip | SoundFailure | None] = [
+            self._feed.take(first + k) for k in range(len(group))]
+        prepared = self._output.prepare([r for r in results if isinstance(r, Clip)])
+        self._at(group[0].at)
+        planned = self._deadline(group[0].at)
+        # A sound that became ready while waiting is still on time: take it now.
+        late = [k for k, r in enumerate(results) if r is None]
+        for k in late:
+            results[k] = self._feed.take(first + k)
+        if late and any(isinstance(results[k], Clip) for k in late):
+            prepared = self._output.prepare([r for r in results if isinstance(r, Clip)])
+        sounded = prepared is not None and self._output.play(prepared)
+        actual = self._clock.now()
+        self._feed.advance(group[0].at, first + len(group))
+        for cue, result in zip(group, results, strict=True):
+            if isinstance(result, SoundFailure):
+                self._output.speech_failed(result.reason)
+            elif result is None:
+                self._emit(SoundMissed(cue, "its sound was not ready in time"))
+            if cue.kind == "speech" and cue.role in INSTRUCTION_ROLES:
+                self._last_instruction = (cue, result if isinstance(result, Clip) else None)
+            self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
+
+    def _skip_from(self, part: Part) -> int:
+        """Move on to the next part that has something to hear; its start becomes now.
+
+        ``part`` is the part whose start was awaited or which was playing: if it had not
+        begun yet (the key came in the quiet before it), it is the one started now.
+        """
+        self._output.stop()
+        current = self._part
+        number = part.number if current is not part else part.number + 1
+        while (target := self._feed.part(number)) is not None:
+            if target.cues:
+                break
+            number += 1
+        if target is None:
+            # Skipping the closing ends the session as finished.
+            end = self._part_end(current or part)
+            self._shift = self._clock.now() - self._origin - end
+            return number
+        self._shift = self._clock.now() - self._origin - target.start
+        self._feed.advance(target.start, target.first)
+        self._emit(Skipped(
+            (current or part).title, None if target.span is None else target.span.index,
+            target.kind if target.span is None else target.span.kind, target.title))
+        return number
