@@ -148,7 +148,9 @@ def plan(routine: str, as_json: bool) -> None:
     with reported_errors():
         _, timeline = _compile(routine)
     if as_json:
-        click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
+        # Indented for a person at a terminal; compact (and several times faster) for programs.
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
     from crampcoach.routines.durations import format_clock
 
