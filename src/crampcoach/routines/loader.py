@@ -39,6 +39,8 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_SESSION_S = 24 * 3600
+# More digits than this is a slip of the keyboard, and would overflow the arithmetic.
+MAX_WHOLE_DIGITS = 9
 MAX_COMPRESS_S = 20 * 60
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
@@ -258,6 +260,9 @@ def _whole(ctx: _Context, node: Node, what: str, least: int) -> int | None:
     if not (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int"
             and raw.lstrip("+-").isdigit()):
         ctx.problem(node, f"{what} must be a whole number, not '{raw or '...'}'")
+        return None
+    if len(raw.lstrip("+-").lstrip("0")) > MAX_WHOLE_DIGITS:
+        ctx.problem(node, f"{what} is far too large")
         return None
     value = int(raw)
     if value < least:
