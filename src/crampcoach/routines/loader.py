@@ -243,11 +243,12 @@ def _text(ctx: _Context, node: Node, what: str) -> str | None:
 
 def _duration(ctx: _Context, node: Node, what: str, *, positive: bool) -> float | None:
     seconds: float | None = None
+    raw = str(node.value) if isinstance(node, ScalarNode) else ""
     if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:bool":
-        seconds = parse_duration(str(node.value))
+        seconds = parse_duration(raw)
     if seconds is None:
         ctx.problem(node, f"{what} must be a duration like 30, 7.5, 30s, 2m or 1m30s, "
-                          f"not '{getattr(node, 'value', '...')}'")
+                          f"not '{raw or '...'}'")
         return None
     if positive and seconds <= 0:
         ctx.problem(node, f"{what} must be longer than 0 seconds")
