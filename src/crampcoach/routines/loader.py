@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -249,6 +250,9 @@ def _duration(ctx: _Context, node: Node, what: str, *, positive: bool) -> float 
     if seconds is None:
         ctx.problem(node, f"{what} must be a duration like 30, 7.5, 30s, 2m or 1m30s, "
                           f"not '{raw or '...'}'")
+        return None
+    if math.isinf(seconds):  # so many digits that the number overflows
+        ctx.problem(node, f"{what} is far too large")
         return None
     if positive and seconds <= 0:
         ctx.problem(node, f"{what} must be longer than 0 seconds")
@@ -589,7 +593,9 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     if not ctx.problems:
         least = sum(minimum_seconds(s) for s in steps)
         if least > MAX_SESSION_S:
-            ctx.problem(keys["steps"][0], f"the session would last at least {least / 3600:.1f} "
+            hours = least / 3600
+            shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
+            ctx.problem(keys["steps"][0], f"the session would last at least {shown} "
                                           "hours; sessions are limited to 24 hours")
     if ctx.problems:
         raise RoutineError(ctx.problems)
