@@ -281,6 +281,9 @@ def _whole_in_range(lo: int, hi: int, unit: str = "") -> Callable[[Node], int]:
         text = _scalar_text(node)
         if not re.fullmatch(r"[+-]?\d+", text):
             raise _Invalid(f"must be a whole number, not {text!r}")
+        digits = len(text.lstrip("+-").lstrip("0"))
+        if digits > 9:  # a slip of the keyboard; int() refuses more than 4300 digits
+            raise _Invalid(f"must be between {lo} and {hi}{unit}, not a {digits}-digit number")
         value = int(text)
         if not lo <= value <= hi:
             raise _Invalid(f"must be between {lo} and {hi}{unit}, not {value}")

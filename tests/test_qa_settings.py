@@ -1,0 +1,25 @@
+"""Settings files with numbers no person meant: one line each, exit 2, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from crampcoach.cli import cli
+
+
+def test_whole_numbers_of_thousands_of_digits(tmp_path: Path) -> None:
+    settings = tmp_path / "config.yaml"
+    settings.write_text(f"rate: {'9' * 5000}\nbutton_pin: {'1' * 5000}\n"
+                        f"night:\n  rate: {'9' * 400}\n")
+    result = CliRunner().invoke(cli, ["config", "--config", str(settings)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{settings}:1: rate must be between 60 and 300 words per minute, "
+        "not a 5000-digit number\n"
+        f"{settings}:2: button_pin must be between 0 and 27, not a 5000-digit number\n"
+        f"{settings}:4: night.rate must be between 60 and 300 words per minute, "
+        "not a 400-digit number\n"
+    )
