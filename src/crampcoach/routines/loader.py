@@ -629,6 +629,14 @@ def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: Lan
     return _routine(ctx, root)
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file, but False for a name the system refuses (too long for a file name)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _looks_like_path(ref: str) -> bool:
     return os.sep in ref or ref.endswith((".yaml", ".yml")) or ref.startswith(".")
 
@@ -650,12 +658,12 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
             path = base / path
         shown = ref if base is None else str(path)
         return path, shown
-    if relative_to_cwd and Path(ref).is_file():
+    if relative_to_cwd and _is_file(Path(ref)):
         return Path(ref), ref
     for folder in [*user_dirs, *builtin_dirs]:
         for suffix in (".yaml", ".yml"):
             candidate = folder / f"{ref}{suffix}"
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate, library.shown_name(candidate, ref, builtin_dirs)
     names = library.routine_names(builtin_dirs=builtin_dirs, user_dirs=user_dirs)
     raise RoutineError.single(ref, 0, "no such file or built-in routine"

@@ -1,0 +1,40 @@
+"""Routine references a person can mistype: one line each, exit 2, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crampcoach.cli import cli
+
+LONG = "a" * 300  # longer than any file name may be (255 bytes)
+
+
+def _check(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stderr
+
+
+def test_a_name_longer_than_a_file_name_can_be() -> None:
+    assert _check(LONG) == (2, f"{LONG}: no such file or built-in routine "
+                               "(crampcoach list shows them)\n")
+
+
+def test_an_include_of_a_name_longer_than_a_file_name_can_be(tmp_path: Path) -> None:
+    routine = tmp_path / "long-include.yaml"
+    routine.write_text(f"name: Long include\nsteps:\n  - include: {LONG}\n")
+    assert _check(str(routine)) == (
+        2, f"{routine}:3: step 1: cannot include '{LONG}': no such file or built-in routine "
+           "(crampcoach list shows them)\n")
+
+
+@pytest.mark.parametrize("command", [["plan"], ["schedule", "add", "--at", "21:30", "--dry-run"]])
+def test_other_commands_with_such_a_name(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, LONG])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2
+    assert result.stderr == (f"{LONG}: no such file or built-in routine "
+                             "(crampcoach list shows them)\n")
