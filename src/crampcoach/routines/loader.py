@@ -552,7 +552,12 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
                     language_check=ctx.language_check, builtin_dirs=ctx.builtin_dirs,
                     user_dirs=ctx.user_dirs)
     except RoutineError as e:
-        ctx.problems.extend(e.problems)
+        whole = e.problems[0]
+        if len(e.problems) == 1 and whole.file == shown and whole.line == 0:
+            # Missing, a directory, empty, binary: the include line is what needs fixing.
+            ctx.problem(node, f"{where}: cannot include '{ref}': {whole.message}")
+        else:
+            ctx.problems.extend(e.problems)
         return []
     ctx.step_sources.extend(sub.step_file(i) for i in range(len(sub.steps)))
     return list(sub.steps)
