@@ -170,6 +170,11 @@ def _compose(text: str) -> Node | None:
         loader.dispose()
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column:column + 1] if 0 <= line < len(lines) else ""
+
+
 def compose(text: str, shown: str) -> Node:
     """The YAML node tree of one document, with marks for line numbers."""
     try:
@@ -180,6 +185,9 @@ def compose(text: str, shown: str) -> Node:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = e.problem or e.context or "not valid YAML"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            # libyaml says only "found character that cannot start any token".
+            what = "a tab character; indent with spaces, not tabs"
         raise RoutineError.single(shown, line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as e:
         raise RoutineError.single(shown, 0, f"not valid YAML: {e}") from None
