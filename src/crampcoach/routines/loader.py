@@ -43,6 +43,8 @@ MAX_SESSION_S = 24 * 3600
 # More digits than this is a slip of the keyboard, and would overflow the arithmetic.
 MAX_WHOLE_DIGITS = 9
 MAX_COMPRESS_S = 20 * 60
+# About ten minutes of speech; espeak-ng crashed on a phrase of 100,000 characters.
+MAX_TEXT_CHARS = 5000
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
 RATE_RANGE = (80, 300)
@@ -246,6 +248,10 @@ def _text(ctx: _Context, node: Node, what: str) -> str | None:
     value = str(node.value).strip()
     if not value:
         ctx.problem(node, f"{what} must not be empty")
+        return None
+    if len(value) > MAX_TEXT_CHARS:
+        ctx.problem(node, f"{what} is too long ({len(value):,} characters; "
+                          f"at most {MAX_TEXT_CHARS:,})")
         return None
     return value
 
