@@ -38,3 +38,12 @@ def test_other_commands_with_such_a_name(command: list[str]) -> None:
     assert result.exit_code == 2
     assert result.stderr == (f"{LONG}: no such file or built-in routine "
                              "(crampcoach list shows them)\n")
+
+
+def test_an_endless_device_is_read_no_further_than_the_size_limit(tmp_path: Path) -> None:
+    # st_size of a device is 0, so only a bounded read keeps this from eating all memory.
+    assert _check("/dev/zero") == (2, "/dev/zero: is larger than 1,000,000 bytes\n")
+    routine = tmp_path / "include-zero.yaml"
+    routine.write_text("name: Includes a device\nsteps:\n  - include: /dev/zero\n")
+    assert _check(str(routine)) == (
+        2, f"{routine}:3: step 1: cannot include '/dev/zero': is larger than 1,000,000 bytes\n")

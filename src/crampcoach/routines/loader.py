@@ -108,7 +108,9 @@ def read_routine_text(path: Path, shown: str) -> str:
         if size > MAX_BYTES:
             raise RoutineError.single(
                 shown, 0, f"is {size:,} bytes; routine files are limited to {MAX_BYTES:,} bytes")
-        data = path.read_bytes()
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise RoutineError.single(shown, 0, "no such file") from None
     except PermissionError:
