@@ -23,3 +23,10 @@ def test_whole_numbers_of_thousands_of_digits(tmp_path: Path) -> None:
         f"{settings}:4: night.rate must be between 60 and 300 words per minute, "
         "not a 400-digit number\n"
     )
+
+
+def test_an_endless_device_as_the_settings_file() -> None:
+    result = CliRunner().invoke(cli, ["config", "--config", "/dev/zero"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert (result.exit_code, result.stderr) == (
+        2, "/dev/zero: is larger than 65,536 bytes\n")

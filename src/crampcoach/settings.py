@@ -197,13 +197,17 @@ def _compose(path: Path) -> Node | None:
                 name, 0,
                 f"is {size:,} bytes; settings files are limited to {MAX_CONFIG_BYTES:,} bytes",
             )
-        raw = path.read_bytes()
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError.single(name, 0, "no such file") from None
     except PermissionError:
         raise ConfigError.single(name, 0, "cannot be read (permission denied)") from None
     except OSError as e:
         raise ConfigError.single(name, 0, f"cannot be read ({e.strerror})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError.single(name, 0, f"is larger than {MAX_CONFIG_BYTES:,} bytes")
     if b"\0" in raw:
         raise ConfigError.single(name, 0, "is a binary file, not a YAML settings file")
     try:
