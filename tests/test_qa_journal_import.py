@@ -68,3 +68,12 @@ def test_json_number_of_thousands_of_digits(tmp_path: Path) -> None:
     code, err, source = _import(tmp_path, "bignum.json", text)
     assert (code, err) == (1, f"Error: {source}: not valid JSON (a number is far too large). "
                               "Nothing was imported.\n")
+
+
+def test_an_endless_device_as_the_export(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    result = CliRunner().invoke(cli, ["history", "import", "/dev/zero", "--journal", str(journal)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: /dev/zero: the file is too large (more than 67108864 bytes) for an export. "
+           "Nothing was imported.\n")

@@ -393,9 +393,14 @@ def read_export(path: Path) -> Records:
         size = path.stat().st_size
         if size > MAX_IMPORT_BYTES:
             raise _refuse(path, "", f"the file is too large ({size} bytes) for an export")
-        raw = path.read_bytes()
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            raw = f.read(MAX_IMPORT_BYTES + 1)
     except OSError as e:
         raise JournalError(f"cannot read {path}: {e.strerror or e}") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise _refuse(path, "", f"the file is too large (more than {MAX_IMPORT_BYTES} bytes) "
+                                "for an export")
     try:
         # utf-8-sig: a spreadsheet that saved the CSV again may have added a byte-order mark.
         text = raw.decode("utf-8-sig")
