@@ -321,7 +321,7 @@ def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
               help="csv (for a spreadsheet) or json [default: from -o's suffix, else csv].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of the screen.")
-@click.option("--days", type=click.IntRange(min=1), default=None,
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
               help="Only the last N days [default: everything].")
 @journal_option
 @click.pass_context
