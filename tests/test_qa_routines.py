@@ -47,3 +47,24 @@ def test_an_endless_device_is_read_no_further_than_the_size_limit(tmp_path: Path
     routine.write_text("name: Includes a device\nsteps:\n  - include: /dev/zero\n")
     assert _check(str(routine)) == (
         2, f"{routine}:3: step 1: cannot include '/dev/zero': is larger than 1,000,000 bytes\n")
+
+
+def test_a_dangling_link_or_folder_in_my_routines_names_what_is_wrong(tmp_path: Path) -> None:
+    from crampcoach.errors import RoutineError
+    from crampcoach.routines import library
+    from crampcoach.routines.loader import load_routine
+
+    mine = tmp_path / "routines"
+    mine.mkdir()
+    (mine / "gone.yaml").symlink_to(tmp_path / "moved-away.yaml")
+    (mine / "folder.yaml").mkdir()
+    # `crampcoach list` shows both names; playing or checking one must say what is wrong
+    # with the file, not suggest the very name that was typed.
+    assert library.user_names([mine]) == ["folder", "gone"]
+    with pytest.raises(RoutineError) as caught:
+        load_routine("gone", user_dirs=[mine])
+    assert str(caught.value.problems[0]) == f"{mine / 'gone.yaml'}: no such file"
+    with pytest.raises(RoutineError) as caught:
+        load_routine("folder", user_dirs=[mine])
+    assert str(caught.value.problems[0]) == (
+        f"{mine / 'folder.yaml'}: is a directory, not a routine file")

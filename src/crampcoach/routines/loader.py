@@ -684,7 +684,9 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
     for folder in [*user_dirs, *builtin_dirs]:
         for suffix in (".yaml", ".yml"):
             candidate = folder / f"{ref}{suffix}"
-            if _is_file(candidate):
+            # A dangling link or a folder is still the routine of that name, as `list`
+            # shows it: loading it then says what is wrong with it.
+            if os.path.lexists(candidate):
                 return candidate, library.shown_name(candidate, ref, builtin_dirs)
     names = library.routine_names(builtin_dirs=builtin_dirs, user_dirs=user_dirs)
     raise RoutineError.single(ref, 0, "no such file or built-in routine"
