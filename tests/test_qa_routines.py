@@ -68,3 +68,15 @@ def test_a_dangling_link_or_folder_in_my_routines_names_what_is_wrong(tmp_path: 
         load_routine("folder", user_dirs=[mine])
     assert str(caught.value.problems[0]) == (
         f"{mine / 'folder.yaml'}: is a directory, not a routine file")
+
+
+def test_include_depth_message_agrees_with_the_documented_15_levels(tmp_path: Path) -> None:
+    for i in range(17):
+        (tmp_path / f"level{i}.yaml").write_text(
+            f"name: Level {i}\nsteps:\n  - include: ./level{i + 1}.yaml\n")
+    (tmp_path / "level17.yaml").write_text("name: Last\nsteps:\n  - say: Hello.\n")
+    # level2 -> level17 is 15 levels of includes, which docs/routine-format.md allows.
+    code, err = _check(str(tmp_path / "level2.yaml"))
+    assert code == 0, err
+    assert _check(str(tmp_path / "level0.yaml")) == (
+        2, f"{tmp_path / 'level15.yaml'}:3: step 1: includes nested more than 15 deep\n")

@@ -549,7 +549,8 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
     if ref is None:
         return []
     if len(ctx.include_stack) >= MAX_INCLUDE_DEPTH:
-        ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH} deep")
+        # The stack holds the top routine too: MAX_INCLUDE_DEPTH files are 1 fewer includes.
+        ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH - 1} deep")
         return []
     base = ctx.path.parent if ctx.path is not None else None
     try:
