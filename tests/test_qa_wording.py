@@ -29,3 +29,17 @@ def test_the_compress_says_is_up_for_one_minute(seconds: float, heard: str) -> N
     texts = _texts(Compress(name="Warm compress", duration_s=seconds, check_every_s=seconds,
                             prepare_s=20))
     assert texts[2] == f"Compress on. Rest and breathe slowly. {heard}"
+
+
+def test_no_built_in_phrase_has_a_hyphen_between_digits() -> None:
+    # espeak-ng reads "4-7-8" as "four dash seven dash eight".
+    import re
+
+    from crampcoach.routines import library
+    from crampcoach.routines.compiler import phrases
+    from crampcoach.routines.loader import load_routine
+
+    spoken = {name: [text for text in phrases(load_routine(name))
+                     if re.search(r"\d-\d", text)]
+              for name in library.builtin_names()}
+    assert {name: texts for name, texts in spoken.items() if texts} == {}
