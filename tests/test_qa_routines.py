@@ -80,3 +80,14 @@ def test_include_depth_message_agrees_with_the_documented_15_levels(tmp_path: Pa
     assert code == 0, err
     assert _check(str(tmp_path / "level0.yaml")) == (
         2, f"{tmp_path / 'level15.yaml'}:3: step 1: includes nested more than 15 deep\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_routine_saved_as_utf16_says_so(tmp_path: Path, encoding: str) -> None:
+    # Windows Notepad's "Unicode" is UTF-16; its NUL bytes made this 'a binary file'.
+    routine = tmp_path / "notepad.yaml"
+    text = "name: Saved in Notepad\nsteps:\n  - say: Hello.\n"
+    routine.write_bytes(("\ufeff" + text).encode(encoding) if encoding != "utf-16"
+                        else text.encode(encoding))
+    assert _check(str(routine)) == (
+        2, f"{routine}: is saved as UTF-16 or UTF-32 text; save it as UTF-8\n")

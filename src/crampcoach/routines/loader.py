@@ -119,6 +119,9 @@ def read_routine_text(path: Path, shown: str) -> str:
         raise RoutineError.single(shown, 0, f"cannot be read ({e.strerror})") from None
     if len(data) > MAX_BYTES:
         raise RoutineError.single(shown, 0, f"is larger than {MAX_BYTES:,} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
+        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
+        raise RoutineError.single(shown, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
     if b"\0" in data:
         raise RoutineError.single(shown, 0, "is a binary file, not a YAML routine")
     try:
