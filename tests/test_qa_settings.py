@@ -30,3 +30,13 @@ def test_an_endless_device_as_the_settings_file() -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert (result.exit_code, result.stderr) == (
         2, "/dev/zero: is larger than 65,536 bytes\n")
+
+
+def test_config_names_a_language_espeak_ng_cannot_speak(tmp_path: Path) -> None:
+    # 'crampcoach config init' says: edit it, then check it with 'crampcoach config'.
+    settings = tmp_path / "config.yaml"
+    settings.write_text("rate: 130\nlanguage: xx-nowhere\n")
+    result = CliRunner().invoke(cli, ["config", "--config", str(settings)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"{settings}:2: language 'xx-nowhere' is not a voice espeak-ng "
+                             "knows (crampcoach voices lists them)\n")

@@ -440,6 +440,13 @@ def config_group(ctx: click.Context, config_file: Path | None) -> None:
     path = bedside_settings.settings_path(config_file)
     with reported_errors():
         current, sources = bedside_settings.load_settings(config_file)
+    from crampcoach.audio.voices import known_language
+
+    if not known_language(current.language):
+        # The player would find out only at night, with no voice to say so.
+        click.echo(f"{sources['language']}: language '{current.language}' is not a voice "
+                   "espeak-ng knows (crampcoach voices lists them)", err=True)
+        sys.exit(2)
     state = "" if path.exists() else (
         "  (not there: defaults apply; 'crampcoach config init' writes one)"
     )
