@@ -40,3 +40,11 @@ def test_config_names_a_language_espeak_ng_cannot_speak(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (f"{settings}:2: language 'xx-nowhere' is not a voice espeak-ng "
                              "knows (crampcoach voices lists them)\n")
+
+
+def test_a_settings_file_saved_as_utf16_says_so(tmp_path: Path) -> None:
+    settings = tmp_path / "config.yaml"
+    settings.write_bytes("rate: 130\n".encode("utf-16"))  # Windows Notepad's "Unicode"
+    result = CliRunner().invoke(cli, ["config", "--config", str(settings)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"{settings}: is saved as UTF-16 or UTF-32 text; save it as UTF-8\n")

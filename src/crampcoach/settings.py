@@ -208,6 +208,9 @@ def _compose(path: Path) -> Node | None:
         raise ConfigError.single(name, 0, f"cannot be read ({e.strerror})") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError.single(name, 0, f"is larger than {MAX_CONFIG_BYTES:,} bytes")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
+        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
+        raise ConfigError.single(name, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
     if b"\0" in raw:
         raise ConfigError.single(name, 0, "is a binary file, not a YAML settings file")
     try:
