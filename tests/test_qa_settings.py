@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crampcoach.cli import cli
@@ -48,3 +49,21 @@ def test_a_settings_file_saved_as_utf16_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["config", "--config", str(settings)])
     assert (result.exit_code, result.stderr) == (
         2, f"{settings}: is saved as UTF-16 or UTF-32 text; save it as UTF-8\n")
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("spoken_rating: " + "9" * 5000, "1: spoken_rating must be true or false, not '" + "9" * 5000
+     + "'"),
+    ("night: !!timestamp 2001-99-99",
+     "1: night must be a mapping (start, end, volume_cap, rate, tone_gain) or off"),
+    ("rate_before: !!int x", "1: rate_before must be true or false, not 'x'"),
+    ("night: !!python/name:os.system",
+     "1: night must be a mapping (start, end, volume_cap, rate, tone_gain) or off"),
+    ("9" * 5000, "1: settings must be a mapping of keys to values"),
+])
+def test_values_the_yaml_constructor_cannot_build(tmp_path: Path, text: str, line: str) -> None:
+    settings = tmp_path / "config.yaml"
+    settings.write_text(text + "\n")
+    result = CliRunner().invoke(cli, ["config", "--config", str(settings)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert (result.exit_code, result.stderr) == (2, f"{settings}:{line}\n")

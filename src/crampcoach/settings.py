@@ -263,7 +263,12 @@ def _scalar_text(node: Node) -> str:
 
 
 def _plain(node: Node) -> Any:
-    return SafeConstructor().construct_object(node, deep=True)
+    """The node as YAML would build it; its raw text when YAML cannot (a 5000-digit int,
+    ``!!int x``, a date with month 99, an unknown tag), for the caller to refuse."""
+    try:
+        return SafeConstructor().construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):
+        return str(node.value) if isinstance(node, ScalarNode) else ""
 
 
 def _as_number(node: Node) -> float:
