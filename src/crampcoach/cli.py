@@ -610,7 +610,7 @@ def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
               help="csv (for a spreadsheet) or json [default: from -o's suffix, else csv].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of the screen.")
-@click.option("--days", type=click.IntRange(min=1), default=None,
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
               help="Only the last N days [default: everything].")
 @journal_option
 @click.pass_context
@@ -729,6 +729,13 @@ def config_group(ctx: click.Context, config_file: Path | None) -> None:
     path = bedside_settings.settings_path(config_file)
     with reported_errors():
         current, sources = bedside_settings.load_settings(config_file)
+    from crampcoach.audio.voices import known_language
+
+    if not known_language(current.language):
+        # The player would find out only at night, with no voice to say so.
+        click.echo(f"{sources['language']}: language '{current.language}' is not a voice "
+                   "espeak-ng knows (crampcoach voices lists them)", err=True)
+        sys.exit(2)
     state = "" if path.exists() else (
         "  (not there: defaults apply; 'crampcoach config init' writes one)"
     )
