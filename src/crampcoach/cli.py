@@ -6,6 +6,7 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
@@ -883,3 +884,8 @@ def main() -> None:
         # Ctrl-C outside a session (a session handles it itself): no traceback.
         click.echo("Stopped.", err=True)
         sys.exit(130)
+    except OSError as e:
+        # Output that cannot be written (a full disk, a closed pipe): one line, not a traceback.
+        with contextlib.suppress(OSError):
+            click.echo(f"Error: could not write the output: {e.strerror or e}", err=True)
+        sys.exit(1)
