@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -97,6 +98,31 @@ def first_sound(mode: str, routine: str, cache: Path | None, repeats: int) -> tu
         firsts.append(result.streams[0] - result.launched)
         seconds.append(result.streams[1] - result.streams[0])
     return statistics.median(firsts), statistics.median(seconds)
+
+
+def command_first_sound(routine: str, repeats: int, work: Path) -> str:
+    """The same for the real command, ``crampcoach play`` (once the audio layer is wired
+    into it; before that it plays in text and there is nothing to hear)."""
+    exe = Path(sys.executable).parent / "crampcoach"
+    argv = [str(exe), "play", "--no-rating", routine]
+    lines = []
+    for label in ("cold", "warm"):
+        firsts = []
+        for k in range(repeats):
+            cache = work / ("cmd-cache-cold-" + str(k) if label == "cold" else "cmd-cache-warm")
+            env = dict(os.environ, XDG_CACHE_HOME=str(cache),
+                       XDG_DATA_HOME=str(work / "cmd-data"),
+                       XDG_CONFIG_HOME=str(work / "cmd-config"))
+            if label == "warm" and k == 0:
+                # Fills the cache for the first cues.
+                capture(argv, env=env, stop_after_streams=2, timeout_s=10, quiet=True)
+            result = capture(argv, env=env, stop_after_streams=1, timeout_s=3, quiet=True)
+            if not result.streams:
+                return "crampcoach play: no sound (the audio layer is not wired in yet)"
+            firsts.append(result.streams[0] - result.launched)
+        lines.append(f"crampcoach play {label}: first sound "
+                     f"{statistics.median(firsts) * 1000:6.0f} ms")
+    return "\n".join(lines)
 
 
 def espeak_alone(repeats: int) -> float:
@@ -179,6 +205,7 @@ def main() -> int:
                     planned = beats[1] - beats[0]
                     print(f"{mode:8} {label}: first sound {first * 1000:6.0f} ms; first speech "
                           f"{(second - planned) * 1000:+7.1f} ms from plan")
+            print(command_first_sound(args.routine, args.repeats, work))
             alone = espeak_alone(args.repeats)
             print(f"espeak-ng alone, a short phrase: first sound {alone * 1000:.0f} ms\n")
 
