@@ -156,14 +156,17 @@ class Scheduler:
         position = paused_at - self._origin - self._shift
         self._output.stop()
         self._emit(Paused(position))
-        while True:
-            action = CONTROLS.get(self._clock.wait_until(math.inf) or "")
-            if action == "pause":
-                break
-            if action in ("quit", "interrupt"):
-                # The time spent paused is not part of the session played.
-                self._shift += self._clock.now() - paused_at
-                raise _Stop("stopped" if action == "quit" else "interrupted")
+        try:
+            while True:
+                action = CONTROLS.get(self._clock.wait_until(math.inf) or "")
+                if action == "pause":
+                    break
+                if action in ("quit", "interrupt"):
+                    raise _Stop("stopped" if action == "quit" else "interrupted")
+        except (_Stop, KeyboardInterrupt):
+            # The time spent paused is not part of the session played.
+            self._shift += self._clock.now() - paused_at
+            raise
         resumed_at = self._clock.now()
         paused_s = resumed_at - paused_at + self._get_ready_s
         self._shift += paused_s
