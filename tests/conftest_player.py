@@ -54,6 +54,7 @@ class Recorder:
     starts: list[SessionStart] = field(default_factory=list)
     records: list[SessionRecord] = field(default_factory=list)
     steps: list[tuple[int, str]] = field(default_factory=list)
+    error: Exception | None = None
 
     def started(self, start: SessionStart) -> None:
         self.starts.append(start)
@@ -166,7 +167,7 @@ def play_cli(
     monkeypatch.setattr(cli_module, "_player_clock", lambda: fake_clock)
     monkeypatch.setattr(cli_module, "_key_reader", lambda clock: FakeKeys(live, terminal))
     monkeypatch.setattr(cli_module, "_stamp", lambda: "12:00:00")
-    monkeypatch.setattr(cli_module, "_session_recorder", lambda journal: recorder)
+    monkeypatch.setattr(cli_module, "_session_recorder", lambda journal, routine: recorder)
     monkeypatch.setattr(cli_module, "_worsening_check", lambda journal: worsening)
     result = CliRunner().invoke(cli_module.cli, ["play", str(path), *args])
     return PlayRun(result, recorder, sink, speech, fake_clock)

@@ -6,7 +6,6 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import shutil
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from crampcoach.player.keys import KeyReader
     from crampcoach.player.output import SinkFactory
     from crampcoach.player.rating import WorseningCheck
-    from crampcoach.player.session import SessionRecorder
+    from crampcoach.player.recording import JournalRecorder
     from crampcoach.routines.compiler import SpeechMeter
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -72,23 +71,41 @@ def cli() -> None:
 # --- routines: check, plan, list -------------------------------------------------------------
 
 
-def _speech_meter() -> SpeechMeter:
-    """How long each phrase sounds. An estimate until real synthesized lengths are wired in."""
-    from crampcoach.routines.compiler import EstimatedSpeechMeter
+@contextmanager
+def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
+    """A meter giving each phrase's real synthesized length (synthesizing what is not yet
+    cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
+    from crampcoach.audio.speech import SynthesizedSpeech
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, phrases
 
-    return EstimatedSpeechMeter()
+    with SynthesizedSpeech() as speech:
+        failed = speech.prepare(phrases(routine), voice)
+        if not failed:
+            yield speech
+            return
+    reason = next(iter(failed.values()))
+    click.echo(f"Note: speech lengths are estimates ({reason})", err=True)
+    yield EstimatedSpeechMeter()
 
 
 def _voice(routine: Routine) -> Voice:
     return Voice(language=routine.language or "en", rate=routine.rate or 140)
 
 
-def _compile(ref: str) -> tuple[Routine, Timeline]:
-    from crampcoach.routines.compiler import compile_routine
+def _load(ref: str) -> Routine:
+    from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
 
-    routine = load_routine(ref)
-    return routine, compile_routine(routine, _speech_meter(), _voice(routine))
+    return load_routine(ref, language_check=known_language)
+
+
+def _compile(ref: str) -> tuple[Routine, Timeline]:
+    from crampcoach.routines.compiler import compile_routine
+
+    routine = _load(ref)
+    voice = _voice(routine)
+    with _measured_speech(routine, voice) as meter:
+        return routine, compile_routine(routine, meter, voice)
 
 
 @cli.command()
@@ -131,7 +148,9 @@ def plan(routine: str, as_json: bool) -> None:
     with reported_errors():
         _, timeline = _compile(routine)
     if as_json:
-        click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
+        # Indented for a person at a terminal; compact (and several times faster) for programs.
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
     from crampcoach.routines.durations import format_clock
 
@@ -170,6 +189,43 @@ def list_routines() -> None:
 # --- audio: voices, render --------------------------------------------------------------------
 
 
+@cli.command()
+def voices() -> None:
+    """List the voices espeak-ng offers: the language code to put in a routine, and its name."""
+    from crampcoach.audio.voices import list_voices
+
+    with reported_errors():
+        found = list_voices()
+    width = max((len(v.language) for v in found), default=0)
+    for voice in found:
+        click.echo(f"{voice.language:<{width}}  {voice.name}")
+
+
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+@click.option("-o", "--output", required=True, metavar="FILE.wav",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The WAV file to write (22050 Hz, mono, 16-bit).")
+def render(routine: str, output: Path) -> None:
+    """Write the whole session of ROUTINE (a file or a built-in name) to one WAV file.
+
+    Every cue sounds at its planned time; play the file on any device.
+    """
+    from crampcoach.audio.render import render_routine
+    from crampcoach.audio.speech import SynthesizedSpeech
+    from crampcoach.audio.voices import known_language
+    from crampcoach.routines.durations import format_clock
+    from crampcoach.routines.loader import load_routine
+
+    with reported_errors():
+        loaded = load_routine(routine, language_check=known_language)
+        with SynthesizedSpeech() as speech:
+            timeline, rendered = render_routine(loaded, output, speech, _voice(loaded))
+    click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
+               f"({len(timeline.cues)} cues)")
+
+
+
 # --- player: play -----------------------------------------------------------------------------
 
 
@@ -179,38 +235,54 @@ class _RealAudio:
     sink_factory: SinkFactory
     meter: SpeechMeter
     close: Callable[[], None]
+    # A meter that never synthesizes (cached lengths, else estimates), to check quickly.
+    quick_meter: SpeechMeter | None = None
 
 
-def _real_audio() -> _RealAudio | None:
+def _real_audio() -> _RealAudio:
     """The real sound: espeak-ng speech (cached), generated tones, ALSA through simpleaudio.
 
-    Returns None (the session then runs in text and says why) until the audio layer is
-    there. MERGE: the audio branch provides these names; check them when merging.
+    Nothing here touches the device yet: a missing one is found at the first sound, and
+    the session then goes on in text and says why.
     """
+    from crampcoach.audio.playback import SimpleaudioSink
+    from crampcoach.audio.sounds import SpokenCueSounds
+    from crampcoach.audio.speech import SynthesizedSpeech
+    from crampcoach.routines.compiler import EstimatedSpeechMeter
+
+    speech = SynthesizedSpeech()
+    return _RealAudio(sounds=SpokenCueSounds(speech), sink_factory=SimpleaudioSink,
+                      meter=speech, close=speech.close,
+                      quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
+
+
+def _session_recorder(journal: Path | None, routine: Routine) -> JournalRecorder:
+    from crampcoach.player.recording import JournalRecorder
+
+    return JournalRecorder(_journal_file(journal), f"sha256:{routine.sha256}")
+
+
+def _worsening_check(journal: Path | None) -> WorseningCheck:
+    from crampcoach.player.recording import journal_worsening
+
+    return journal_worsening(_journal_file(journal))
+
+
+def _checked_before_playing(routine: Routine, voice: Voice, audio: _RealAudio | None) -> None:
+    """Compile the whole routine before any sound, so one that does not fit stops here and
+    not half-way. Lengths already in the speech cache are used, estimates for the rest; only
+    if the estimate says a step overruns is the routine measured for real, to be sure."""
+    from crampcoach.player.feed import FallbackMeter
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine
+
+    estimate = EstimatedSpeechMeter()
+    cached = (audio.quick_meter if audio is not None else None) or estimate
     try:
-        speech_mod = importlib.import_module("crampcoach.audio.speech")
-        sounds_mod = importlib.import_module("crampcoach.audio.sounds")
-        playback_mod = importlib.import_module("crampcoach.audio.playback")
-    except ImportError:
-        return None
-    speech = speech_mod.SynthesizedSpeech()
-    return _RealAudio(
-        sounds=sounds_mod.SpokenCueSounds(speech),
-        sink_factory=playback_mod.SimpleaudioSink,
-        meter=speech,
-        close=speech.close,
-    )
-
-
-def _session_recorder(journal: Path | None) -> SessionRecorder | None:
-    """Where sessions are recorded. MERGE: the journal branch provides a recorder on
-    ``journal or locations.journal_path()``; until then nothing is recorded."""
-    return None
-
-
-def _worsening_check(journal: Path | None) -> WorseningCheck | None:
-    """Whether ratings have worsened over the last week. MERGE: from the journal's trends."""
-    return None
+        compile_routine(routine, cached, voice)
+    except RoutineError:
+        if audio is None:
+            raise
+        compile_routine(routine, FallbackMeter(audio.meter, estimate), voice)
 
 
 def _player_clock() -> Clock:
@@ -385,26 +457,22 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
     """
     from crampcoach.player.feed import FallbackMeter
     from crampcoach.player.session import RatingChoice, play_session
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine, iter_steps
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
     from crampcoach.routines.library import DEFAULT_ROUTINE
-    from crampcoach.routines.loader import load_routine
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
     with reported_errors():
-        loaded = load_routine(routine or DEFAULT_ROUTINE)
+        loaded = _load(routine or DEFAULT_ROUTINE)
         voice = _voice(loaded)
-        # Checked whole before any sound: a routine that does not fit stops here, not half-way.
-        compile_routine(loaded, EstimatedSpeechMeter(), voice)
         audio = None if text_only else _real_audio()
+        _checked_before_playing(loaded, voice, audio)
         meter = FallbackMeter(audio.meter if audio else EstimatedSpeechMeter(),
                               EstimatedSpeechMeter())
-        recorder = _session_recorder(journal)
+        recorder = _session_recorder(journal, loaded)
         worsening = _worsening_check(journal)
     clock = _player_clock()
     display = _SessionDisplay(live=sys.stdout.isatty())
-    if audio is None and not text_only:
-        display.line("Note: no sound on this machine yet; showing the session as text.")
     choice = RatingChoice(given=rating, ask=not no_rating, before=rate_before)
     code = 0
     try:
@@ -427,15 +495,378 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         display.close()
         if audio is not None:
             audio.close()
+        if recorder.error is not None:
+            click.echo(f"Note: this session could not be recorded in the journal: "
+                       f"{recorder.error}", err=True)
     if code:
         click.echo("Stopped.", err=True)
         sys.exit(code)
 
 
 # --- journal: rate, history -------------------------------------------------------------------
+# The journal's library imports stay inside its commands so other commands do not pay for
+# them; these few live here rather than at the top so that merging the sections stays clean.
+import datetime as _dt  # noqa: E402
+from collections.abc import Sequence, Sized  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from crampcoach.journal.trends import RedFlag
+
+
+def _journal_now() -> _dt.datetime:
+    """The moment commands treat as now (tests replace it to get fixed output)."""
+    return _dt.datetime.now(_dt.UTC)
+
+
+def _journal_tz() -> _dt.tzinfo | None:
+    """The zone times are shown in: None is the system's local time (tests replace it)."""
+    return None
+
+
+def _journal_file(path: Path | None) -> Path:
+    from crampcoach.locations import journal_path
+
+    return path if path is not None else journal_path()
+
+
+journal_option = click.option(
+    "--journal",
+    "journal_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CRAMPCOACH_JOURNAL",
+    help="The journal file [default: $XDG_DATA_HOME/crampcoach/journal.sqlite3; "
+    "env: CRAMPCOACH_JOURNAL].",
+)
+
+
+def _print_flags(flags: Sequence[RedFlag]) -> None:
+    if flags:
+        click.echo("Worth raising with your neurologist:")
+        for flag in flags:
+            click.echo(f"  {flag.message}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("value", metavar="N")
+@click.option("--note", help="A few words: what set it off, where, what helped.")
+@click.option("--routine", help="The routine this rating is about, if any.")
+@journal_option
+def rate(value: str, note: str | None, routine: str | None, journal_file: Path | None) -> None:
+    """Record how the cramps are now: N from 0 (no cramps) to 10 (worst).
+
+    For a cramp worth noting when no routine is played, such as one that wakes you at night.
+    """
+    from crampcoach.errors import JournalError
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import local, red_flags
+
+    if not value.isascii() or not value.isdigit() or int(value) > 10:
+        fail(f"a rating is a whole number from 0 (no cramps) to 10 (worst), not {value!r}", 2)
+    path = _journal_file(journal_file)
+    with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
+        rating = journal.add_rating(int(value), note=note, routine=routine)
+        # The rating is committed and synced: from here on nothing can lose it, and a
+        # reminder that cannot be worked out is no reason to report a failure.
+        try:
+            flags = red_flags(journal, now=_journal_now(), tz=_journal_tz())
+        except JournalError:
+            flags = ()
+    click.echo(f"Recorded rating {rating.value} at {local(rating.at, _journal_tz()):%H:%M}.")
+    _print_flags(flags)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=30, show_default=True,
+              help="How many days to show, ending today.")
+@journal_option
+@click.pass_context
+def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
+    """Show the last days of sessions and ratings, the trend, and what helps.
+
+    Also: export it for the neurologist or as a backup, import an export, draw a chart.
+    """
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import history as summarize_history
+    from crampcoach.journal.trends import render_history
+
+    ctx.obj = journal_file
+    if ctx.invoked_subcommand is not None:
+        return
+    path = _journal_file(journal_file)
+    with reported_errors(), Journal.open(path, create=False) as journal:
+        summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz())
+    click.echo(render_history(summary, path), nl=False)
+
+
+def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
+    """``--journal`` given after the subcommand, else before it, else the default."""
+    given = journal_file if journal_file is not None else ctx.obj
+    return _journal_file(given if isinstance(given, Path) else None)
+
+
+@history.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
+              help="csv (for a spreadsheet) or json [default: from -o's suffix, else csv].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the screen.")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Only the last N days [default: everything].")
+@journal_option
+@click.pass_context
+def history_export(
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    days: int | None,
+    journal_file: Path | None,
+) -> None:
+    """Export the journal as CSV or JSON: for the neurologist, or as a backup."""
+    from crampcoach.journal.exchange import export_text, write_export
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import query_bounds, window
+
+    chosen = fmt or ("json" if output is not None and output.suffix == ".json" else "csv")
+    path = _history_journal(ctx, journal_file)
+    now = _journal_now()
+    since = until = None
+    if days is not None:
+        since, until = query_bounds(*window(now, days, _journal_tz()), _journal_tz())
+    with reported_errors():
+        with Journal.open(path, create=False) as journal:
+            sessions = journal.sessions(since, until)
+            ratings = journal.ratings(since, until)
+        text = export_text(sessions, ratings, "json" if chosen == "json" else "csv", now)
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        write_export(output, text)
+    click.echo(f"Exported {_count(sessions, 'session')} and {_count(ratings, 'rating')} "
+               f"to {output}.")
+
+
+def _count(items: Sized, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+@history.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@journal_option
+@click.pass_context
+def history_import(ctx: click.Context, file: Path, journal_file: Path | None) -> None:
+    """Add the records of an export (CSV or JSON) to the journal.
+
+    Records already in the journal are not added twice. A file with a mistake in it
+    imports nothing, and the error names the line.
+    """
+    from crampcoach.journal.exchange import read_export
+    from crampcoach.journal.store import Journal
+
+    path = _history_journal(ctx, journal_file)
+    with reported_errors():
+        records = read_export(file)
+        with Journal.open(path) as journal:
+            result = journal.merge(records.sessions, records.ratings)
+    click.echo(
+        f"Imported {_count(range(result.sessions_added), 'session')} and "
+        f"{_count(range(result.ratings_added), 'rating')} from {file}"
+        + (f" ({result.already_present} already in the journal)." if result.already_present
+           else ".")
+    )
+
+
+@history.command("chart")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The PNG file to write.")
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=90, show_default=True,
+              help="How many days to show, ending today.")
+@journal_option
+@click.pass_context
+def history_chart(
+    ctx: click.Context, output: Path, days: int, journal_file: Path | None
+) -> None:
+    """Draw the ratings over time, with the sessions marked, into a PNG file.
+
+    Needs the optional charts extra: pip install 'crampcoach[charts]'.
+    """
+    from crampcoach.journal.chart import draw_chart, load_pyplot
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import query_bounds, window
+
+    path = _history_journal(ctx, journal_file)
+    tz = _journal_tz()
+    first, last = window(_journal_now(), days, tz)
+    with reported_errors():
+        load_pyplot()  # say it is missing before reading anything
+        with Journal.open(path, create=False) as journal:
+            since, until = query_bounds(first, last, tz)
+            sessions = journal.sessions(since, until)
+            ratings = journal.ratings(since, until)
+        draw_chart(sessions, ratings, output, first_day=first, last_day=last, tz=tz)
+    click.echo(f"Wrote a chart of {first} to {last} to {output}.")
+
 
 
 # --- bedside: config, schedule ----------------------------------------------------------------
+
+_CONFIG_OPTION = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file to use (default: $CRAMPCOACH_CONFIG, else "
+    "~/.config/crampcoach/config.yaml).",
+)
+
+
+@cli.group("config", invoke_without_command=True)
+@_CONFIG_OPTION
+@click.pass_context
+def config_group(ctx: click.Context, config_file: Path | None) -> None:
+    """Show the settings in effect and where each one came from."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = config_file
+        return
+    from crampcoach import settings as bedside_settings
+
+    path = bedside_settings.settings_path(config_file)
+    with reported_errors():
+        current, sources = bedside_settings.load_settings(config_file)
+    state = "" if path.exists() else (
+        "  (not there: defaults apply; 'crampcoach config init' writes one)"
+    )
+    click.echo(f"Settings file: {path}{state}")
+    shown = bedside_settings.describe(current)
+    width = max(len(key) for key in shown)
+    for key, value in shown.items():
+        click.echo(f"  {key:<{width}}  {value}  [{sources[key]}]")
+
+
+@config_group.command("init")
+@click.option("--force", is_flag=True, help="Replace a settings file that is already there.")
+@_CONFIG_OPTION
+@click.pass_context
+def config_init(ctx: click.Context, force: bool, config_file: Path | None) -> None:
+    """Write a commented example settings file (never over an existing one without --force)."""
+    from crampcoach import settings as bedside_settings
+
+    path = bedside_settings.settings_path(config_file or ctx.obj)
+    with reported_errors():
+        bedside_settings.write_example(path, force=force)
+    click.echo(f"Wrote {path}. Edit it, then check it with: crampcoach config")
+
+
+@cli.group("schedule")
+def schedule_group() -> None:
+    """Start a routine at a set time, with no one at a keyboard (systemd user timers)."""
+
+
+@schedule_group.command("add")
+@click.argument("routine")
+@click.option("--at", "at", required=True, metavar="HH:MM", help="Time of day, like 21:30.")
+@click.option("--days", default="daily", show_default=True,
+              help="mon-fri, sat,sun, mon,wed,fri, weekdays, weekends or daily.")
+@click.option("--name", default=None, help="Name of the start (default: ROUTINE-HHMM).")
+@click.option("--dry-run", is_flag=True, help="Print the unit files and change nothing.")
+@_CONFIG_OPTION
+def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bool,
+                 config_file: Path | None) -> None:
+    """Start ROUTINE at a time of day, on some or all days."""
+    import os
+
+    from crampcoach import schedule
+
+    env_config = os.environ.get("CRAMPCOACH_CONFIG")
+    config = config_file or (Path(env_config) if env_config else None)
+    with reported_errors():
+        schedule.parse_at(at)
+        schedule.parse_days(days)
+        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config)
+        scheduler = schedule.default_scheduler()
+        if dry_run:
+            for unit, text in ((start.timer_unit, start.timer_text()),
+                               (start.service_unit, start.service_text())):
+                click.echo(f"# {scheduler.unit_dir / unit}")
+                click.echo(text)
+            click.echo("# Without systemd, the crontab line ('crontab -e') would be:")
+            click.echo(f"# {start.crontab_line()}")
+            return
+        scheduler.add(start)
+    click.echo(f"Scheduled {start.routine} at {start.at} ({start.days_text()}) "
+               f"as '{start.name}'.")
+    click.echo(schedule.linger_hint())
+
+
+@schedule_group.command("list")
+def schedule_list() -> None:
+    """List the scheduled starts."""
+    from crampcoach import schedule
+
+    with reported_errors():
+        starts = schedule.default_scheduler().list_starts()
+    if not starts:
+        click.echo("No scheduled starts.")
+        return
+    for start in starts:
+        click.echo(f"{start.name}  {start.routine}  {start.on_calendar}  [{start.state}]")
+
+
+@schedule_group.command("remove")
+@click.argument("name")
+def schedule_remove(name: str) -> None:
+    """Remove the scheduled start NAME (as shown by 'schedule list')."""
+    from crampcoach import schedule
+
+    with reported_errors():
+        removed = schedule.default_scheduler().remove(name)
+    click.echo("Removed " + ", ".join(path.name for path in removed) + ".")
+
+
+
+@cli.group("hands-free")
+def hands_free_group() -> None:
+    """Try the GPIO button or the spoken rating before relying on them at night."""
+
+
+def _say(text: str) -> None:
+    # No speech here: the checks run over ssh as often as by the bed, so they show the words.
+    click.echo(f"  \u201c{text}\u201d")
+
+
+@hands_free_group.command("button")
+@click.option("--pin", type=click.IntRange(0, 27), default=None,
+              help="BCM number of the button's pin (default: button_pin in the settings, or 17).")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=60.0, show_default=True,
+              help="Seconds to wait for the rating.")
+def hands_free_button(pin: int | None, timeout: float) -> None:
+    """Count presses on the GPIO button and confirm with a long press, as the rating does."""
+    from crampcoach.player.button import DEFAULT_PIN, open_button
+    from crampcoach.settings import load_settings
+
+    with reported_errors():
+        settings, _ = load_settings()
+        chosen = pin if pin is not None else (settings.button_pin or DEFAULT_PIN)
+        button = open_button(_say, chosen)
+    click.echo(f"Listening to the button on GPIO{chosen} for {timeout:g} seconds.")
+    try:
+        rating = button.ask_rating(timeout)
+    finally:
+        button.close()
+    click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
+
+
+@hands_free_group.command("voice")
+@click.option("--microphone", default=None,
+              help="ALSA device to record from (default: microphone in the settings).")
+@click.option("--timeout", type=click.FloatRange(5, 600), default=60.0, show_default=True,
+              help="Seconds the whole exchange may take.")
+def hands_free_voice(microphone: str | None, timeout: float) -> None:
+    """Ask for a number, listen, and show what was heard, as the spoken rating does."""
+    from crampcoach.settings import load_settings
+    from crampcoach.voice_rating import open_spoken_rating
+
+    with reported_errors():
+        settings, _ = load_settings()
+        device = microphone or settings.microphone
+        rating = open_spoken_rating(_say, device).ask_rating(timeout)
+    click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
 
 
 def main() -> None:

@@ -1,0 +1,135 @@
+"""A whole session as one sound: every cue at its sample-exact offset.
+
+The session is written piece by piece, so a 30-minute render never holds 80 MB: silence
+between cues is written as it goes, and only cues that overlap are mixed together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
+from crampcoach.audio.mix import frame_at, mix
+from crampcoach.audio.sounds import SpokenCueSounds
+from crampcoach.audio.speech import SynthesizedSpeech
+from crampcoach.errors import AudioError
+from crampcoach.routines.compiler import compile_routine, phrases
+from crampcoach.routines.model import Routine
+from crampcoach.routines.timeline import Timeline, Voice
+
+# Silence is written in blocks of this many frames (one second).
+_SILENCE_BLOCK = SAMPLE_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What a render wrote: its file and length."""
+
+    path: Path
+    frames: int
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / SAMPLE_RATE
+
+
+def _silence(frames: int) -> Iterator[bytes]:
+    block = bytes(_SILENCE_BLOCK * SAMPLE_WIDTH)
+    while frames > 0:
+        n = min(frames, _SILENCE_BLOCK)
+        yield block[: n * SAMPLE_WIDTH]
+        frames -= n
+
+
+def iter_render(timeline: Timeline, sounds: CueSounds,
+                voice: Voice | None = None) -> Iterator[bytes]:
+    """The session's PCM (the project's format) in pieces, start to end.
+
+    Its length is the plan's total, or longer only by as much as the last sound runs
+    past it. Errors of ``sounds`` (e.g. :class:`SynthesisError`) pass through.
+    """
+    voice = voice if voice is not None else timeline.voice
+    total = frame_at(timeline.total)
+    written = 0
+    group: list[tuple[int, Clip]] = []
+    group_end = 0
+
+    def flush() -> Iterator[bytes]:
+        nonlocal written
+        start = group[0][0]
+        yield from _silence(start - written)
+        yield mix([(at - start, clip) for at, clip in group]).pcm
+        written = group_end
+
+    for cue in sorted(timeline.cues, key=lambda c: c.at):
+        at = frame_at(cue.at)
+        clip = sounds.clip_for(cue, voice)
+        if group and at >= group_end:
+            yield from flush()
+            group = []
+        group.append((at, clip))
+        group_end = max(group_end, at + clip.frames)
+    if group:
+        yield from flush()
+    yield from _silence(total - written)
+
+
+def render_timeline(timeline: Timeline, sounds: CueSounds, voice: Voice | None = None) -> Clip:
+    """The whole session as one clip in memory: for short sessions and tests.
+    Use :func:`render_to_wav` for real sessions.
+    """
+    return Clip(b"".join(iter_render(timeline, sounds, voice)))
+
+
+def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
+                  voice: Voice | None = None) -> Rendered:
+    """Write the session to the WAV file ``path`` (22050 Hz mono 16-bit).
+
+    The file appears only when complete (written beside it, then renamed), so a failed
+    render never leaves half a session behind. Raises :class:`AudioError` when it cannot
+    be written, and whatever ``sounds`` raises.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as e:
+        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
+    frames = 0
+    try:
+        with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as wav:
+            wav.setnchannels(CHANNELS)
+            wav.setsampwidth(SAMPLE_WIDTH)
+            wav.setframerate(SAMPLE_RATE)
+            for piece in iter_render(timeline, sounds, voice):
+                wav.writeframesraw(piece)
+                frames += len(piece) // SAMPLE_WIDTH
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a rendered session is not
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
+        raise
+    return Rendered(path, frames)
+
+
+def render_routine(routine: Routine, path: Path, speech: SynthesizedSpeech,
+                   voice: Voice) -> tuple[Timeline, Rendered]:
+    """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
+    speech lengths, and write the session to ``path``.
+
+    Raises :class:`SynthesisError` naming the first phrase that could not be made (a
+    rendered session must not have holes), :class:`RoutineError` when the real speech
+    overruns a step, :class:`AudioError` when the file cannot be written.
+    """
+    failures = speech.prepare(phrases(routine), voice)
+    if failures:
+        raise next(iter(failures.values()))
+    timeline = compile_routine(routine, speech, voice)
+    return timeline, render_to_wav(timeline, SpokenCueSounds(speech), path, voice)

@@ -1,0 +1,661 @@
+"""Speech: phrases synthesized by espeak-ng (through pyttsx3, in a worker process), trimmed,
+and cached on disk.
+
+The pieces, from the bottom up:
+
+* :class:`SpeechWorker` runs one pyttsx3 engine in a process of its own (see
+  ``_speech_worker``) and gives every phrase a deadline: a worker that hangs or dies is
+  killed and the next phrase gets a fresh one, so synthesis can never stop a session.
+* :func:`speech_pcm` turns a synthesized WAV into the project's format and trims its
+  silence, so a phrase starts on its beat and its length is the length heard.
+* :class:`SpeechCache` keeps finished phrases on disk, keyed by text, language, rate and
+  :data:`FORMAT_VERSION`, with atomic writes and least-recently-used eviction.
+* :class:`SynthesizedSpeech` puts them together. It is a
+  :class:`~crampcoach.audio.base.SpeechSource` and a
+  :class:`~crampcoach.routines.compiler.SpeechMeter`, and can prepare many phrases ahead
+  of need on up to two workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import queue
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from crampcoach import locations
+from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
+from crampcoach.audio.voices import INSTALL_HINT, espeak_voice, normalize_language
+from crampcoach.errors import SynthesisError
+from crampcoach.routines.compiler import SpeechMeter
+from crampcoach.routines.timeline import Voice
+
+#: Changes whenever what is stored for a phrase changes (trimming, format): old entries
+#: then simply stop matching and age out of the cache.
+FORMAT_VERSION = 1
+#: Seconds one phrase may take, worker start included, before the worker is killed.
+DEFAULT_TIMEOUT_S = 20.0
+#: The cache's bound on disk; the least recently used phrases go first.
+DEFAULT_CACHE_BYTES = 200 * 1024 * 1024
+#: Workers that :meth:`SynthesizedSpeech.prepare` runs side by side (the Pi has 4 cores,
+#: the player needs one).
+DEFAULT_WORKERS = 2
+
+# Samples quieter than this are silence (espeak-ng pads with exact zeros).
+_SILENCE_LEVEL = 64
+# Sound kept before the first loud sample and after the last one.
+_LEAD_S = 0.002
+_TAIL_S = 0.025
+_FADE_OUT_S = 0.010
+_WAV_HEADER_BYTES = 44
+
+
+def worker_command() -> list[str]:
+    """The command that starts a speech worker with this Python."""
+    return [sys.executable, "-m", "crampcoach.audio._speech_worker"]
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _WorkerGone(Exception):
+    """The worker process ended or answered nonsense."""
+
+
+class SpeechWorker:
+    """One speech worker process: started on first use, restarted after a failure.
+
+    Not thread-safe; :class:`SynthesizedSpeech` hands each worker to one thread at a time.
+    """
+
+    def __init__(self, command: Sequence[str] | None = None,
+                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.command = list(command) if command is not None else worker_command()
+        self.timeout_s = timeout_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+        self._config: tuple[str, int] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while one runs."""
+        return self._proc.pid if self._proc is not None else None
+
+    def synthesize(self, text: str, espeak_voice_id: str, rate: int, out: Path) -> None:
+        """Write ``text`` spoken by the voice at ``rate`` words per minute to WAV ``out``.
+
+        A worker speaks with one voice and rate (see ``_speech_worker`` for why): asking
+        for another restarts it. Raises :class:`SynthesisError` when espeak-ng is missing,
+        the phrase fails, or no answer comes within the timeout (the worker is then killed).
+        """
+        config = (espeak_voice_id, rate)
+        request = {"text": text, "out": str(out)}
+        for attempt in (1, 2):
+            if self._config != config:
+                self.close()
+            fresh = self._proc is None
+            deadline = time.monotonic() + self.timeout_s
+            try:
+                self._ensure_started(config, deadline)
+                answer = self._ask(request, deadline)
+            except TimeoutError:
+                self.close()
+                msg = (f"speech synthesis did not finish within {self.timeout_s:g} s "
+                       f"for '{_short(text)}'")
+                raise SynthesisError(msg) from None
+            except _WorkerGone as gone:
+                self.close()
+                # A worker that had been idle may have been killed meanwhile: one retry
+                # with a fresh one. A fresh worker that dies is a real failure.
+                if attempt == 1 and not fresh:
+                    continue
+                raise SynthesisError(
+                    f"speech synthesis failed for '{_short(text)}': {gone}") from None
+            if not answer.get("ok"):
+                raise SynthesisError(
+                    f"speech synthesis failed for '{_short(text)}': {answer.get('error')}")
+            return
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        """Stop the worker process (killed: it holds nothing worth saving)."""
+        proc, self._proc, self._buffer, self._config = self._proc, None, b"", None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def _ensure_started(self, config: tuple[str, int], deadline: float) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self.close()
+        try:
+            self._proc = subprocess.Popen(
+                [*self.command, config[0], str(config[1])],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                # Its own session: Ctrl-C reaches the player, which then closes the worker.
+                start_new_session=True,
+            )
+        except OSError as e:
+            raise SynthesisError(f"cannot start the speech worker: {e}") from None
+        hello = self._read_answer(deadline)
+        if hello.get("ready"):
+            self._config = config
+            return
+        self.close()
+        if hello.get("error") == "missing":
+            raise SynthesisError(INSTALL_HINT)
+        if hello.get("error") == "voice":
+            raise SynthesisError(str(hello.get("detail")))
+        raise SynthesisError(f"the speech worker did not start: {hello}")
+
+    def _ask(self, request: dict[str, Any], deadline: float) -> dict[str, Any]:
+        proc = self._proc
+        assert proc is not None
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(json.dumps(request).encode() + b"\n")
+            proc.stdin.flush()
+        except OSError as e:
+            raise _WorkerGone(f"the speech worker stopped ({e})") from None
+        return self._read_answer(deadline)
+
+    def _read_answer(self, deadline: float) -> dict[str, Any]:
+        proc = self._proc
+        assert proc is not None
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                code = proc.poll()
+                raise _WorkerGone("the speech worker ended" +
+                                  (f" with exit code {code}" if code is not None else ""))
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            raise _WorkerGone("the speech worker answered nonsense") from None
+        if not isinstance(answer, dict):
+            raise _WorkerGone("the speech worker answered nonsense")
+        return answer
+
+
+# --- sound format -----------------------------------------------------------------------------
+
+
+def _to_mono_int16(raw: bytes, channels: int, width: int) -> array[int]:
+    if width == 2:
+        samples = array("h", raw)
+        if sys.byteorder == "big":
+            samples.byteswap()
+    elif width == 1:  # WAV 8-bit is unsigned
+        samples = array("h", ((b - 128) << 8 for b in raw))
+    else:
+        raise SynthesisError(f"espeak-ng wrote {width * 8}-bit sound, which is not supported")
+    if channels == 1:
+        return samples
+    return array("h", (sum(samples[i:i + channels]) // channels
+                       for i in range(0, len(samples) - channels + 1, channels)))
+
+
+def _resample(samples: array[int], rate: int) -> array[int]:
+    """Linear interpolation to :data:`SAMPLE_RATE` (espeak-ng is already there; for safety)."""
+    if rate == SAMPLE_RATE or not samples:
+        return samples
+    n_out = max(1, round(len(samples) * SAMPLE_RATE / rate))
+    step = rate / SAMPLE_RATE
+    last = len(samples) - 1
+    out = array("h")
+    for i in range(n_out):
+        pos = i * step
+        j = min(int(pos), last)
+        frac = pos - j
+        nxt = samples[min(j + 1, last)]
+        out.append(round(samples[j] + (nxt - samples[j]) * frac))
+    return out
+
+
+def trim_silence(samples: array[int]) -> array[int]:
+    """The sound between its first and last audible sample, with a short lead and tail.
+
+    The tail ends in a raised-cosine fade so a cut never clicks. All silence -> empty.
+    """
+    first = next((i for i, s in enumerate(samples) if abs(s) > _SILENCE_LEVEL), None)
+    if first is None:
+        return array("h")
+    last = len(samples) - 1
+    while abs(samples[last]) <= _SILENCE_LEVEL:
+        last -= 1
+    start = max(0, first - round(_LEAD_S * SAMPLE_RATE))
+    end = min(len(samples), last + 1 + round(_TAIL_S * SAMPLE_RATE))
+    out = samples[start:end]
+    fade = min(len(out), round(_FADE_OUT_S * SAMPLE_RATE))
+    for k in range(fade):
+        i = len(out) - fade + k
+        gain = 0.5 * (1.0 + math.cos(math.pi * (k + 1) / fade))
+        out[i] = round(out[i] * gain)
+    return out
+
+
+def speech_pcm(wav_path: Path) -> bytes:
+    """The phrase in ``wav_path`` in the project's format (22050 Hz mono int16 LE), trimmed.
+
+    Raises :class:`SynthesisError` for a file that is not a readable WAV.
+    """
+    try:
+        with wave.open(str(wav_path), "rb") as wav:
+            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+            raw = wav.readframes(wav.getnframes())
+    except (OSError, EOFError, wave.Error) as e:
+        raise SynthesisError(f"espeak-ng wrote an unreadable sound file: {e}") from None
+    samples = trim_silence(_resample(_to_mono_int16(raw, channels, width), rate))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tobytes()
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+class SpeechCache:
+    """Finished phrases on disk, one WAV file per (text, language, rate, format version).
+
+    Writes are atomic (a temporary file renamed into place), so processes sharing the
+    folder never see half a file. An entry that does not read back whole is deleted and
+    counts as missing. Reading an entry marks it used (its modification time); when the
+    folder grows past ``max_bytes`` the least recently used entries are removed.
+    """
+
+    def __init__(self, folder: Path | None = None,
+                 max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self.folder = folder if folder is not None else locations.speech_cache_dir()
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._known_bytes: int | None = None
+
+    def key(self, text: str, voice: Voice) -> str:
+        material = "\0".join(
+            (f"v{FORMAT_VERSION}", normalize_language(voice.language), str(voice.rate), text))
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+
+    def path_for(self, text: str, voice: Voice) -> Path:
+        return self.folder / f"{self.key(text, voice)}.wav"
+
+    def frames(self, text: str, voice: Voice) -> int | None:
+        """The entry's length in frames from its header alone; None when missing or corrupt."""
+        path = self.path_for(text, voice)
+        try:
+            with wave.open(str(path), "rb") as wav:
+                params = wav.getparams()
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return None
+        except (OSError, EOFError, wave.Error):
+            self._discard(path)
+            return None
+        if (params.nchannels, params.sampwidth, params.framerate) != (
+                CHANNELS, SAMPLE_WIDTH, SAMPLE_RATE) or params.nframes <= 0 or (
+                size != _WAV_HEADER_BYTES + params.nframes * SAMPLE_WIDTH):
+            self._discard(path)
+            return None
+        return params.nframes
+
+    def get(self, text: str, voice: Voice) -> Clip | None:
+        """The cached phrase, or None when missing or corrupt (a corrupt file is removed)."""
+        if self.frames(text, voice) is None:
+            return None
+        path = self.path_for(text, voice)
+        try:
+            with wave.open(str(path), "rb") as wav:
+                pcm = wav.readframes(wav.getnframes())
+            if len(pcm) == 0:
+                raise wave.Error("no frames")
+            os.utime(path)
+        except FileNotFoundError:
+            return None  # evicted by another process in between
+        except (OSError, EOFError, wave.Error):
+            self._discard(path)
+            return None
+        return Clip(pcm)
+
+    def put(self, text: str, voice: Voice, clip: Clip) -> Path:
+        """Store ``clip`` for the phrase; returns its file. Best effort: a cache that cannot
+        be written (full disk, read-only folder) costs speed, never the session.
+        """
+        path = self.path_for(text, voice)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".wav")
+            try:
+                with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as wav:
+                    wav.setnchannels(CHANNELS)
+                    wav.setsampwidth(SAMPLE_WIDTH)
+                    wav.setframerate(SAMPLE_RATE)
+                    wav.writeframes(clip.pcm)
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return path
+        self._grew(_WAV_HEADER_BYTES + len(clip.pcm))
+        return path
+
+    def entries(self) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(self.folder) as it:
+                return [e for e in it if e.name.endswith(".wav") and not e.name.startswith(".")]
+        except FileNotFoundError:
+            return []
+
+    def size_bytes(self) -> int:
+        total = 0
+        for entry in self.entries():
+            with contextlib.suppress(OSError):
+                total += entry.stat().st_size
+        return total
+
+    def evict(self) -> int:
+        """Remove least recently used entries until the folder is within ``max_bytes``
+        (down to 90 % of it, so eviction does not run on every write). Returns how many.
+        """
+        self._remove_stale_temporaries()
+        stats: list[tuple[float, int, str]] = []
+        for entry in self.entries():
+            with contextlib.suppress(OSError):
+                st = entry.stat()
+                stats.append((st.st_mtime, st.st_size, entry.path))
+        total = sum(s[1] for s in stats)
+        removed = 0
+        if total > self.max_bytes:
+            target = self.max_bytes * 0.9
+            for _, size, path in sorted(stats):
+                if total <= target:
+                    break
+                self._discard(Path(path))
+                total -= size
+                removed += 1
+        with self._lock:
+            self._known_bytes = total
+        return removed
+
+    def _grew(self, nbytes: int) -> None:
+        with self._lock:
+            if self._known_bytes is None:
+                self._known_bytes = 0
+                must_scan = True
+            else:
+                self._known_bytes += nbytes
+                must_scan = self._known_bytes > self.max_bytes
+        if must_scan:
+            self.evict()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files left by a process killed mid-write (a live write takes
+        milliseconds, so an hour-old one is abandoned)."""
+        too_old = time.time() - 3600
+        try:
+            with os.scandir(self.folder) as it:
+                for entry in it:
+                    if entry.name.startswith((".tmp-", ".raw-")):
+                        with contextlib.suppress(OSError):
+                            if entry.stat().st_mtime < too_old:
+                                os.unlink(entry.path)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+# --- the speech source ------------------------------------------------------------------------
+
+
+class _WorkerPool:
+    """Up to ``size`` workers, each lent to one thread at a time, started when first needed."""
+
+    def __init__(self, size: int, command: Sequence[str] | None, timeout_s: float) -> None:
+        self.size = max(1, size)
+        self._command = command
+        self._timeout_s = timeout_s
+        self._idle: queue.LifoQueue[SpeechWorker] = queue.LifoQueue()
+        self._all: list[SpeechWorker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextlib.contextmanager
+    def worker(self) -> Iterator[SpeechWorker]:
+        try:
+            w = self._idle.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                create = len(self._all) < self.size
+                if create:
+                    w = SpeechWorker(self._command, self._timeout_s)
+                    self._all.append(w)
+            if not create:
+                w = self._idle.get()
+        try:
+            yield w
+        finally:
+            self._idle.put(w)
+            if self._closed:
+                w.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for w in self._all:
+                w.close()
+
+
+class SynthesizedSpeech:
+    """Real speech: a :class:`~crampcoach.audio.base.SpeechSource` and a
+    :class:`~crampcoach.routines.compiler.SpeechMeter` (``seconds`` is the trimmed length).
+
+    Thread-safe. Phrases come from memory, then the disk cache, then a worker process.
+    Call :meth:`close` (or use ``with``) to stop the workers.
+    """
+
+    def __init__(
+        self,
+        cache: SpeechCache | None = None,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        command: Sequence[str] | None = None,
+        memory_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
+        self.cache = cache if cache is not None else SpeechCache()
+        self._pool = _WorkerPool(workers, command, timeout_s)
+        self._memory: OrderedDict[str, Clip] = OrderedDict()
+        self._memory_bytes = 0
+        self._memory_limit = memory_bytes
+        self._frames: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, threading.Lock] = {}
+        self._missing_espeak = False
+        self._closed = False
+
+    # SpeechSource / SpeechMeter
+
+    def clip(self, text: str, voice: Voice) -> Clip:
+        """The trimmed phrase. Raises :class:`SynthesisError` when it cannot be made."""
+        key = self.cache.key(text, voice)
+        with self._lock:
+            clip = self._memory.get(key)
+            if clip is not None:
+                self._memory.move_to_end(key)
+                return clip
+        clip = self.cache.get(text, voice)
+        if clip is None:
+            clip = self._synthesize_once(key, text, voice)
+        self._remember(key, clip)
+        return clip
+
+    def seconds(self, text: str, voice: Voice) -> float:
+        """How long the trimmed phrase sounds. Raises :class:`SynthesisError`."""
+        key = self.cache.key(text, voice)
+        with self._lock:
+            frames = self._frames.get(key)
+        if frames is None:
+            frames = self.cache.frames(text, voice)
+            if frames is None:
+                frames = self.clip(text, voice).frames
+            with self._lock:
+                self._frames[key] = frames
+        return frames / SAMPLE_RATE
+
+    def cached_meter(self, otherwise: SpeechMeter) -> SpeechMeter:
+        """A meter that never synthesizes: the cached length where there is one, else
+        ``otherwise`` (an estimate). Lets a player check a routine before the first sound."""
+        return _CachedOrElse(self, otherwise)
+
+    def prepare(self, texts: Iterable[str], voice: Voice) -> dict[str, SynthesisError]:
+        """Synthesize every phrase not yet cached, on up to ``workers`` processes at once.
+
+        Returns the phrases that could not be made, with why (empty when all went well):
+        the caller decides whether that is fatal (``render``) or a fallback (``play``).
+        """
+        missing = list(dict.fromkeys(t for t in texts if self.cache.frames(t, voice) is None))
+        failures: dict[str, SynthesisError] = {}
+        if not missing:
+            return failures
+
+        def one(text: str) -> None:
+            try:
+                self.seconds(text, voice)
+            except SynthesisError as e:
+                failures[text] = e
+
+        # The first phrase alone: if espeak-ng is missing we learn it once, not per worker.
+        one(missing[0])
+        if self._missing_espeak:
+            failures.update(dict.fromkeys(missing[1:], failures[missing[0]]))
+            return failures
+        with ThreadPoolExecutor(max_workers=self._pool.size,
+                                thread_name_prefix="crampcoach-speech") as pool:
+            list(pool.map(one, missing[1:]))
+        return failures
+
+    def close(self) -> None:
+        """Stop the worker processes. Cached phrases can still be read afterwards."""
+        self._closed = True
+        self._pool.close()
+
+    def __enter__(self) -> SynthesizedSpeech:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # internals
+
+    def _remember(self, key: str, clip: Clip) -> None:
+        with self._lock:
+            self._frames[key] = clip.frames
+            if key in self._memory or len(clip.pcm) > self._memory_limit:
+                return
+            self._memory[key] = clip
+            self._memory_bytes += len(clip.pcm)
+            while self._memory_bytes > self._memory_limit:
+                _, old = self._memory.popitem(last=False)
+                self._memory_bytes -= len(old.pcm)
+
+    def _synthesize_once(self, key: str, text: str, voice: Voice) -> Clip:
+        """Synthesize, letting only one thread work on a phrase at a time."""
+        with self._lock:
+            gate = self._in_flight.setdefault(key, threading.Lock())
+        with gate:
+            clip = self.cache.get(text, voice)  # another thread may have just made it
+            if clip is None:
+                clip = self._synthesize(text, voice)
+                self.cache.put(text, voice, clip)
+        with self._lock:
+            self._in_flight.pop(key, None)
+        return clip
+
+    def _synthesize(self, text: str, voice: Voice) -> Clip:
+        if self._closed:
+            # A background prepare may still be running when the session ends: it must not
+            # start new workers that nobody will stop.
+            raise SynthesisError("speech synthesis has been stopped")
+        if self._missing_espeak:
+            raise SynthesisError(INSTALL_HINT)
+        if not text.strip():
+            raise SynthesisError("there is nothing to say in an empty phrase")
+        voice_id = espeak_voice(voice.language).identifier
+        try:
+            self.cache.folder.mkdir(parents=True, exist_ok=True)
+            fd, raw_name = tempfile.mkstemp(dir=self.cache.folder, prefix=".raw-", suffix=".wav")
+        except OSError:  # an unwritable cache costs speed, never the phrase
+            fd, raw_name = tempfile.mkstemp(prefix="crampcoach-raw-", suffix=".wav")
+        os.close(fd)
+        raw = Path(raw_name)
+        try:
+            with self._pool.worker() as worker:
+                try:
+                    worker.synthesize(text, voice_id, voice.rate, raw)
+                except SynthesisError as e:
+                    if str(e) == INSTALL_HINT:
+                        self._missing_espeak = True
+                    raise
+            pcm = speech_pcm(raw)
+        finally:
+            with contextlib.suppress(OSError):
+                raw.unlink()
+        if not pcm:
+            raise SynthesisError(f"espeak-ng made no sound for '{_short(text)}'")
+        return Clip(pcm)
+
+
+class _CachedOrElse:
+    def __init__(self, speech: SynthesizedSpeech, otherwise: SpeechMeter) -> None:
+        self.speech = speech
+        self.otherwise = otherwise
+
+    def seconds(self, text: str, voice: Voice) -> float:
+        key = self.speech.cache.key(text, voice)
+        with self.speech._lock:
+            frames = self.speech._frames.get(key)
+        if frames is None:
+            frames = self.speech.cache.frames(text, voice)
+        if frames is None:
+            return self.otherwise.seconds(text, voice)
+        return frames / SAMPLE_RATE

@@ -1,0 +1,54 @@
+"""What the hands-free inputs share: how a rating is asked for, and how absence is told.
+
+A GPIO button (``crampcoach[pi]``) and a spoken rating (``crampcoach[voice]``) are both a
+:class:`RatingSource`. When the extra, the hardware or the microphone is missing, opening
+one raises :class:`HandsFreeUnavailable` with a sentence the person can act on; the
+player says it once and falls back to the keys, or to no rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from crampcoach.errors import CrampcoachError
+
+#: Speaks one short phrase aloud (the player passes its speech output).
+Speak = Callable[[str], None]
+
+RATING_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+)
+
+
+#: What the player adds after a HandsFreeUnavailable message when it falls back.
+FALLBACK = "Using the keys instead."
+
+
+class HandsFreeUnavailable(CrampcoachError):
+    """A hands-free input cannot be used here; the message says why and what to do.
+
+    The message is one sentence about the input alone; the player adds :data:`FALLBACK`
+    (or its own words) when it goes on without it.
+    """
+
+
+class RatingSource(Protocol):
+    """Asks the person for a 0-10 rating; None when nobody answers in time."""
+
+    def ask_rating(self, timeout_s: float) -> int | None: ...
+
+
+def rating_as_keys(value: int) -> tuple[str, ...]:
+    """The key presses that give ``value`` to the player's key rating (a hand-off seam).
+
+    The player reads "1" as the start of "10" until Enter or a short wait, so 1 is sent
+    with Enter and 10 as "1", "0".
+    """
+    if not 0 <= value <= 10:
+        raise ValueError(f"a rating is 0 to 10, not {value}")
+    if value == 10:
+        return ("1", "0")
+    if value == 1:
+        return ("1", "enter")
+    return (str(value),)

@@ -1,0 +1,154 @@
+"""One push button on a Raspberry Pi's GPIO: pause during a session, the rating after it.
+
+Wiring: one leg to a GPIO pin (BCM numbering; GPIO17, header pin 11, by default), the other
+to ground (header pin 9); the Pi's internal pull-up does the rest, so a press reads low.
+
+* During a session a press calls the player's ``on_press`` (pause or resume).
+* For the rating each short press counts one up and the count is spoken ("three"); after
+  ten it wraps to zero, so overshooting needs no second button. Holding the button for
+  ``hold_s`` (1 s) or longer confirms the count; a hold with no presses is a zero.
+
+A long press is recognized when the button is let go, from the injected clock, so the
+outcome never depends on a background timer (and tests drive it exactly).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any, Literal
+
+from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable, Speak
+
+DEFAULT_PIN = 17
+HOLD_S = 1.0
+RATING_HINT = (
+    "Press the button once for each point, from zero to ten. "
+    "Then hold it down for a second to confirm."
+)
+
+Mode = Literal["idle", "session", "rating"]
+
+
+class BedsideButton:
+    """A GPIO push button; open it with :func:`open_button`."""
+
+    def __init__(self, device: Any, speak: Speak, *, hold_s: float = HOLD_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._device = device
+        self._speak = speak
+        self._hold_s = hold_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._mode: Mode = "idle"
+        self._on_press: Callable[[], None] | None = None
+        self._pressed_at: float | None = None
+        self._count = 0
+        self._rating: int | None = None
+        self._on_rating: Callable[[int], None] | None = None
+        self._confirmed = threading.Event()
+        device.when_pressed = self._pressed
+        device.when_released = self._released
+
+    # -- the session ---------------------------------------------------------------------------
+
+    def start_session(self, on_press: Callable[[], None]) -> None:
+        """From now on a press calls ``on_press`` (the player pauses or resumes)."""
+        with self._lock:
+            self._mode = "session"
+            self._on_press = on_press
+
+    # -- the rating ----------------------------------------------------------------------------
+
+    def begin_rating(self, *, hint: bool = True,
+                     on_rating: Callable[[int], None] | None = None) -> None:
+        """Start counting presses for a rating (and say how, unless ``hint`` is False).
+
+        ``on_rating`` is called with the confirmed rating from gpiozero's thread: the player
+        can push it into its key queue (:func:`crampcoach.handsfree.rating_as_keys`) and
+        take whichever answer comes first, the button's or the keyboard's.
+        """
+        with self._lock:
+            self._mode = "rating"
+            self._count = 0
+            self._rating = None
+            self._on_rating = on_rating
+            self._confirmed.clear()
+        if hint:
+            self._speak(RATING_HINT)
+
+    def wait_rating(self, timeout_s: float) -> int | None:
+        """The confirmed rating, or None when no long press came within ``timeout_s``."""
+        self._confirmed.wait(timeout_s)
+        return self.end_rating()
+
+    def end_rating(self) -> int | None:
+        """Stop counting (the rating was given another way, or time ran out)."""
+        with self._lock:
+            self._mode = "idle"
+            self._on_rating = None
+            return self._rating
+
+    def ask_rating(self, timeout_s: float) -> int | None:
+        self.begin_rating()
+        return self.wait_rating(timeout_s)
+
+    def close(self) -> None:
+        self._device.close()
+
+    # -- gpiozero's callbacks (its thread) -----------------------------------------------------
+
+    def _pressed(self) -> None:
+        callback = None
+        with self._lock:
+            self._pressed_at = self._clock()
+            if self._mode == "session":
+                callback = self._on_press
+        if callback is not None:
+            callback()
+
+    def _released(self) -> None:
+        on_rating = None
+        with self._lock:
+            if self._mode != "rating" or self._pressed_at is None:
+                self._pressed_at = None
+                return
+            held = self._clock() - self._pressed_at
+            self._pressed_at = None
+            if held >= self._hold_s:
+                self._rating = self._count
+                self._mode = "idle"
+                on_rating = self._on_rating
+                said = f"{RATING_WORDS[self._count].capitalize()}. Thank you."
+            else:
+                self._count = (self._count + 1) % len(RATING_WORDS)
+                said = RATING_WORDS[self._count]
+        self._speak(said)
+        if self._rating is not None:
+            self._confirmed.set()
+            if on_rating is not None:
+                on_rating(self._rating)
+
+
+def open_button(speak: Speak, pin: int = DEFAULT_PIN, *, hold_s: float = HOLD_S,
+                clock: Callable[[], float] = time.monotonic, bounce_s: float | None = 0.05,
+                pin_factory: Any = None) -> BedsideButton:
+    """The button on ``pin``; HandsFreeUnavailable (saying why) when it cannot be used."""
+    try:
+        from gpiozero import Button
+        from gpiozero.exc import GPIOZeroError
+    except ImportError:
+        msg = ("The GPIO button needs gpiozero, which is not installed "
+               "(pip install 'crampcoach[pi]').")
+        raise HandsFreeUnavailable(msg) from None
+    try:
+        with warnings.catch_warnings():
+            # gpiozero warns as it tries each pin library in turn; the outcome is what counts.
+            warnings.simplefilter("ignore")
+            device = Button(pin, pull_up=True, bounce_time=bounce_s, pin_factory=pin_factory)
+    except (GPIOZeroError, OSError, RuntimeError, ImportError) as e:
+        msg = f"The GPIO button on GPIO{pin} cannot be used ({e})."
+        raise HandsFreeUnavailable(msg) from None
+    return BedsideButton(device, speak, hold_s=hold_s, clock=clock)

@@ -1,0 +1,675 @@
+"""The person's settings: one YAML file, validated like a routine, with known defaults.
+
+``~/.config/crampcoach/config.yaml`` (``$XDG_CONFIG_HOME`` honoured; ``--config PATH`` or
+``$CRAMPCOACH_CONFIG`` choose another file). Every problem is reported as
+``FILE:LINE: message``; unknown keys get a did-you-mean. Any top-level scalar can also be
+set for one run with ``CRAMPCOACH_<KEY>`` (``CRAMPCOACH_VOLUME=0.3``), which wins over
+the file.
+
+Night mode is a pure function of the settings and the time of day, so the player asks
+:func:`effective_voice` with the clock's ``now`` and tests pass any time they like.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from crampcoach import locations
+from crampcoach.errors import ConfigError, Problem
+from crampcoach.routines.durations import parse_duration
+from crampcoach.routines.loader import did_you_mean
+from crampcoach.routines.timeline import Voice
+
+#: A settings file is a page of text; anything larger is a mistake (or an attack).
+MAX_CONFIG_BYTES = 64 * 1024
+#: Settings are two levels deep; stop reading long before deep nesting costs time.
+MAX_DEPTH = 8
+CONFIG_ENV = "CRAMPCOACH_CONFIG"
+ENV_PREFIX = "CRAMPCOACH_"
+
+Action = Literal["pause", "skip", "repeat", "quit"]
+ACTIONS: tuple[Action, ...] = ("pause", "skip", "repeat", "quit")
+
+#: Key names besides single printable characters; a USB presenter remote sends the paging keys.
+NAMED_KEYS = frozenset({
+    "space", "enter", "escape", "tab", "backspace",
+    "up", "down", "left", "right", "pageup", "pagedown", "home", "end",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class NightHours:
+    """Hours in which the voice is quieter, slower and the tones softer.
+
+    ``start`` may be later than ``end``: 22:00-07:00 spans midnight.
+    """
+
+    start: clock_time = clock_time(22, 0)
+    end: clock_time = clock_time(7, 0)
+    volume_cap: float = 0.5
+    rate: int = 120
+    tone_gain: float = 0.5
+
+    def contains(self, now: clock_time) -> bool:
+        now = now.replace(second=0, microsecond=0, tzinfo=None)
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= now < self.end
+        return now >= self.start or now < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBindings:
+    """Keys for each control; each action may have several (keyboard and presenter remote)."""
+
+    pause: tuple[str, ...] = ("space", "b")
+    skip: tuple[str, ...] = ("n", "pagedown")
+    repeat: tuple[str, ...] = ("r", "pageup")
+    quit: tuple[str, ...] = ("q",)
+
+    def controls(self) -> dict[str, str]:
+        """Key -> the player's control name (its ``CONTROLS`` table: skip is "next")."""
+        names = {"pause": "pause", "skip": "next", "repeat": "repeat", "quit": "quit"}
+        return {key: names[action] for action in ACTIONS for key in getattr(self, action)}
+
+    def action_for(self, key: str) -> Action | None:
+        for action in ACTIONS:
+            if key in getattr(self, action):
+                return action
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Preroll:
+    """What plays before the first cue so a sleeping speaker wakes before the first word."""
+
+    kind: Literal["quiet", "chime"] = "quiet"
+    seconds: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    language: str = "en"
+    rate: int = 140
+    volume: float = 0.8
+    rating_timeout_s: float = 120.0
+    rate_before: bool = False
+    night: NightHours | None = NightHours()
+    keys: KeyBindings = KeyBindings()
+    red_flag_threshold: int = 8
+    default_routine: str | None = None
+    journal: Path = field(default_factory=locations.journal_path)
+    preroll: Preroll = Preroll()
+    button_pin: int | None = None
+    spoken_rating: bool = False
+    microphone: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveVoice:
+    """How the session sounds at a given moment, night mode applied."""
+
+    voice: Voice
+    volume: float
+    tone_gain: float
+    night: bool
+
+
+def effective_voice(
+    settings: Settings, now: datetime | clock_time, routine_voice: Voice | None = None
+) -> EffectiveVoice:
+    """The voice, volume and tone gain for a session starting at ``now``.
+
+    A routine's own language and rate win over the settings; inside night hours the rate
+    is slowed to at most the night rate, the volume capped and tones softened.
+    """
+    base = routine_voice or Voice(settings.language, settings.rate)
+    at = now.time() if isinstance(now, datetime) else now
+    night = settings.night
+    if night is None or not night.contains(at):
+        return EffectiveVoice(base, settings.volume, 1.0, night=False)
+    return EffectiveVoice(
+        Voice(base.language, min(base.rate, night.rate)),
+        min(settings.volume, night.volume_cap),
+        night.tone_gain,
+        night=True,
+    )
+
+
+# --- where values came from ------------------------------------------------------------------
+
+Sources = dict[str, str]
+
+
+def settings_path(explicit: Path | None = None,
+                  environ: Mapping[str, str] | None = None) -> Path:
+    """The file to read: ``--config``, else ``$CRAMPCOACH_CONFIG``, else the XDG default."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        return explicit
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    return locations.config_path()
+
+
+def load_settings(
+    path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, Sources]:
+    """Read the settings, returning them and where each effective value came from.
+
+    The sources map dotted keys (``night.start``, ``keys.pause``) to ``default``,
+    ``FILE:LINE`` or ``env CRAMPCOACH_<KEY>``. A missing file at the default location is
+    not an error (defaults apply); a missing file that was asked for by name is.
+    """
+    env = os.environ if environ is None else environ
+    explicit = path is not None or bool(env.get(CONFIG_ENV))
+    target = settings_path(path, env)
+    reader = _Reader(str(target), target.parent)
+    if target.exists() or explicit:
+        root = _compose(target)
+        if root is not None:
+            reader.read_root(root)
+    reader.read_environment(env)
+    reader.raise_problems()
+    return reader.settings(), reader.sources()
+
+
+def _compose(path: Path) -> Node | None:
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise ConfigError.single(name, 0, "is a directory, not a settings file")
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError.single(
+                name, 0,
+                f"is {size:,} bytes; settings files are limited to {MAX_CONFIG_BYTES:,} bytes",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError.single(name, 0, "no such file") from None
+    except PermissionError:
+        raise ConfigError.single(name, 0, "cannot be read (permission denied)") from None
+    except OSError as e:
+        raise ConfigError.single(name, 0, f"cannot be read ({e.strerror})") from None
+    if b"\0" in raw:
+        raise ConfigError.single(name, 0, "is a binary file, not a YAML settings file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError.single(name, line, "is not UTF-8 text") from None
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    msg = f"not valid YAML: nested more than {MAX_DEPTH} levels deep"
+                    raise ConfigError.single(name, line, msg)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor:
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                msg = "not valid YAML: YAML anchors and aliases are not allowed in settings"
+                raise ConfigError.single(name, line, msg)
+        root: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 0
+        raise ConfigError.single(name, line, f"not valid YAML: {e.problem or e.context}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError.single(name, 0, f"not valid YAML: {e}") from None
+    return root
+
+
+# --- reading and checking -------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class _Invalid(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _scalar_text(node: Node) -> str:
+    if not isinstance(node, ScalarNode):
+        raise _Invalid("must be a single value, not a list or mapping")
+    # The raw text, before YAML 1.1 turns "no" into False or 22:00 into 1320.
+    return str(node.value)
+
+
+def _plain(node: Node) -> Any:
+    return SafeConstructor().construct_object(node, deep=True)
+
+
+def _as_number(node: Node) -> float:
+    text = _scalar_text(node)
+    try:
+        return float(text)
+    except ValueError:
+        raise _Invalid(f"must be a number, not {text!r}") from None
+
+
+def _in_range(lo: float, hi: float) -> Callable[[Node], float]:
+    def read(node: Node) -> float:
+        value = _as_number(node)
+        if not lo <= value <= hi:
+            raise _Invalid(f"must be between {lo:g} and {hi:g}, not {value:g}")
+        return value
+    return read
+
+
+def _whole_in_range(lo: int, hi: int, unit: str = "") -> Callable[[Node], int]:
+    def read(node: Node) -> int:
+        text = _scalar_text(node)
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise _Invalid(f"must be a whole number, not {text!r}")
+        value = int(text)
+        if not lo <= value <= hi:
+            raise _Invalid(f"must be between {lo} and {hi}{unit}, not {value}")
+        return value
+    return read
+
+
+def _duration(lo: float, hi: float) -> Callable[[Node], float]:
+    def read(node: Node) -> float:
+        text = _scalar_text(node)
+        value = parse_duration(text)
+        if value is None:
+            raise _Invalid(f"must be a duration like 30, 7.5, 30s, 2m or 1m30s, not {text!r}")
+        if not lo <= value <= hi:
+            raise _Invalid(f"must be between {lo:g} and {hi:g} seconds, not {value:g}")
+        return value
+    return read
+
+
+def _boolean(node: Node) -> bool:
+    value = _plain(node) if isinstance(node, ScalarNode) else None
+    if not isinstance(value, bool):
+        raise _Invalid(f"must be true or false, not {_scalar_text(node)!r}")
+    return value
+
+
+def _clock(node: Node) -> clock_time:
+    text = _scalar_text(node)
+    match = _CLOCK.match(text)
+    if not match:
+        raise _Invalid(f"must be a time of day like 22:00, not {text!r}")
+    return clock_time(int(match.group(1)), int(match.group(2)))
+
+
+def _text(node: Node) -> str:
+    text = _scalar_text(node).strip()
+    if not text:
+        raise _Invalid("must not be empty")
+    return text
+
+
+def _language(node: Node) -> str:
+    text = _text(node)
+    if not re.fullmatch(r"[A-Za-z0-9_+\-]+", text):
+        raise _Invalid(f"must be an espeak-ng voice name like en, en-gb or de, not {text!r}")
+    return text
+
+
+def _is_empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag.endswith(":null")
+
+
+def _optional(read: Callable[[Node], Any]) -> Callable[[Node], Any]:
+    """An empty value (``key:`` with nothing after it) means "none"."""
+    def read_optional(node: Node) -> Any:
+        return None if _is_empty(node) else read(node)
+    return read_optional
+
+
+def _key_list(node: Node) -> tuple[str, ...]:
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    if not items:
+        raise _Invalid("needs at least one key")
+    keys: list[str] = []
+    for item in items:
+        key = _scalar_text(item)
+        if key == " ":
+            key = "space"
+        # One printable character is itself; longer names are the named keys.
+        if len(key) != 1 or not key.isprintable():
+            key = key.strip().lower()
+            if key not in NAMED_KEYS:
+                named = sorted(NAMED_KEYS)
+                raise _Invalid(
+                    f"must be one character or one of {', '.join(named)}, not {key!r}"
+                    f"{did_you_mean(key, named)}"
+                )
+        keys.append(key)
+    return tuple(keys)
+
+
+Reader = Callable[[Node], Any]
+
+_TOP: dict[str, tuple[str, Reader]] = {
+    # file key: (Settings field, reader)
+    "language": ("language", _language),
+    "rate": ("rate", _whole_in_range(60, 300, " words per minute")),
+    "volume": ("volume", _in_range(0.0, 1.0)),
+    "rating_timeout": ("rating_timeout_s", _duration(5, 3600)),
+    "rate_before": ("rate_before", _boolean),
+    "red_flag_threshold": ("red_flag_threshold", _whole_in_range(1, 10)),
+    "default_routine": ("default_routine", _optional(_text)),
+    "button_pin": ("button_pin", _optional(_whole_in_range(0, 27))),
+    "spoken_rating": ("spoken_rating", _boolean),
+    "microphone": ("microphone", _text),
+}
+_NIGHT: dict[str, Reader] = {
+    "start": _clock,
+    "end": _clock,
+    "volume_cap": _in_range(0.0, 1.0),
+    "rate": _whole_in_range(60, 300, " words per minute"),
+    "tone_gain": _in_range(0.0, 1.0),
+}
+_STRUCTURED = ("night", "keys", "journal", "preroll")
+# Words people reach for that are spelled differently here.
+_RENAMED = {
+    "voice": "; the espeak-ng voice is set with 'language' (like en, en-gb, de)",
+    "speed": "; speech speed is 'rate' (words per minute)",
+    "red_flag": "; did you mean 'red_flag_threshold'?",
+    "routine": "; did you mean 'default_routine'?",
+}
+_ALL_TOP = (*_TOP, *_STRUCTURED)
+
+
+class _Reader:
+    """Collects values, their sources and every problem, so all are reported at once."""
+
+    def __init__(self, file: str, base_dir: Path) -> None:
+        self.file = file
+        self.base_dir = base_dir
+        self.values: dict[str, Any] = {}
+        self.night: dict[str, Any] = {}
+        self.night_off = False
+        self.keys: dict[str, tuple[str, ...]] = {}
+        self.where: Sources = {}
+        self.problems: list[Problem] = []
+
+    def _line(self, node: Node) -> int:
+        return int(node.start_mark.line) + 1
+
+    def _problem(self, node: Node | None, message: str) -> None:
+        self.problems.append(Problem(self.file, self._line(node) if node else 0, message))
+
+    def _entries(self, mapping: MappingNode, what: str, known: tuple[str, ...] | list[str]
+                 ) -> Iterator[tuple[str, Node, Node]]:
+        seen: dict[str, int] = {}
+        for key_node, value_node in mapping.value:
+            if not isinstance(key_node, ScalarNode):
+                self._problem(key_node, f"{what}: keys must be plain words")
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                first = seen[key]
+                self._problem(key_node, f"{what}: duplicate key '{key}' (first at line {first})")
+                continue
+            seen[key] = self._line(key_node)
+            if key not in known:
+                hint = _RENAMED.get(key, "") if what == "settings" else ""
+                hint = hint or did_you_mean(key, list(known))
+                self._problem(key_node, f"{what}: unknown key '{key}'{hint}")
+                continue
+            yield key, key_node, value_node
+
+    def read_root(self, root: Node) -> None:
+        if isinstance(root, ScalarNode) and _plain(root) is None:
+            return  # an empty file: every default applies
+        if not isinstance(root, MappingNode):
+            self._problem(root, "settings must be a mapping of keys to values")
+            return
+        for key, key_node, node in self._entries(root, "settings", list(_ALL_TOP)):
+            where = f"{self.file}:{self._line(key_node)}"
+            try:
+                if key in _TOP:
+                    name, read = _TOP[key]
+                    self.values[name] = read(node)
+                    self.where[key] = where
+                elif key == "night":
+                    self._read_night(node, where)
+                elif key == "keys":
+                    self._read_keys(node)
+                elif key == "journal":
+                    self.values["journal"] = self._path(node)
+                    self.where[key] = where
+                elif key == "preroll":
+                    self.values["preroll"] = _preroll(node)
+                    self.where[key] = where
+            except _Invalid as e:
+                self._problem(node, f"{key} {e.message}")
+
+    def _read_night(self, node: Node, where: str) -> None:
+        if isinstance(node, ScalarNode):
+            value = _plain(node)
+            if value is False or value is None:
+                self.night_off = True
+                self.where["night"] = where
+                return
+            raise _Invalid("must be a mapping (start, end, volume_cap, rate, tone_gain) or off")
+        if not isinstance(node, MappingNode):
+            raise _Invalid("must be a mapping (start, end, volume_cap, rate, tone_gain) or off")
+        for key, key_node, value_node in self._entries(node, "night", list(_NIGHT)):
+            try:
+                self.night[key] = _NIGHT[key](value_node)
+                self.where[f"night.{key}"] = f"{self.file}:{self._line(key_node)}"
+            except _Invalid as e:
+                self._problem(value_node, f"night.{key} {e.message}")
+
+    def _read_keys(self, node: Node) -> None:
+        if not isinstance(node, MappingNode):
+            raise _Invalid("must be a mapping of controls (pause, skip, repeat, quit) to keys")
+        lines: dict[str, Node] = {}
+        for key, key_node, value_node in self._entries(node, "keys", list(ACTIONS)):
+            lines[key] = value_node
+            try:
+                self.keys[key] = _key_list(value_node)
+                self.where[f"keys.{key}"] = f"{self.file}:{self._line(key_node)}"
+            except _Invalid as e:
+                self._problem(value_node, f"keys.{key} {e.message}")
+        owner: dict[str, str] = {}
+        merged = {a: self.keys.get(a, getattr(KeyBindings(), a)) for a in ACTIONS}
+        for action in ACTIONS:
+            for key in merged[action]:
+                if key in owner and owner[key] != action:
+                    # Point at whichever of the two the file set (a default has no line).
+                    at = lines.get(action) or lines.get(owner[key]) or node
+                    self._problem(at, f"keys: '{key}' is bound to both {owner[key]} and {action}")
+                owner.setdefault(key, action)
+
+    def _path(self, node: Node) -> Path:
+        path = Path(_text(node)).expanduser()
+        # A relative path is relative to the settings file, not to wherever the command ran.
+        return path if path.is_absolute() else self.base_dir / path
+
+    def read_environment(self, env: Mapping[str, str]) -> None:
+        for key in (*_TOP, "journal", "preroll"):
+            var = ENV_PREFIX + key.upper()
+            if var not in env or var == CONFIG_ENV:
+                continue
+            node: Node = ScalarNode("tag:yaml.org,2002:str", env[var])
+            try:
+                if key in _TOP:
+                    name, read = _TOP[key]
+                    if read is _boolean:
+                        node = yaml.compose(env[var], Loader=yaml.SafeLoader) or node
+                    self.values[name] = read(node)
+                elif key == "journal":
+                    self.values["journal"] = Path(_text(node)).expanduser().absolute()
+                else:
+                    self.values["preroll"] = _preroll(node)
+            except (_Invalid, yaml.YAMLError) as e:
+                message = e.message if isinstance(e, _Invalid) else "not a value"
+                self.problems.append(Problem(var, 0, message))
+                continue
+            self.where[key] = f"env {var}"
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise ConfigError(sorted(self.problems, key=lambda p: (p.file != self.file, p.line)))
+
+    def settings(self) -> Settings:
+        defaults = Settings()
+        night: NightHours | None = None
+        if not self.night_off:
+            night = replace(NightHours(), **self.night)
+        keys = replace(KeyBindings(), **self.keys)
+        return replace(defaults, night=night, keys=keys, **self.values)
+
+    def sources(self) -> Sources:
+        out: Sources = {}
+        for key in describe(self.settings()):
+            top = key.split(".")[0]
+            out[key] = self.where.get(key) or self.where.get(top) or "default"
+        return out
+
+
+def _preroll(node: Node) -> Preroll:
+    text = _scalar_text(node).strip().lower()
+    if text == "chime":
+        return Preroll("chime", 0.0)
+    seconds = parse_duration(text)
+    if seconds is None:
+        raise _Invalid(f'must be "chime" or seconds of quiet like 1 or 1.5s, not {text!r}')
+    if not 0 <= seconds <= 10:
+        raise _Invalid(f"must be between 0 and 10 seconds, not {seconds:g}")
+    return Preroll("quiet", seconds)
+
+
+# --- showing ----------------------------------------------------------------------------------
+
+def _show(value: object) -> str:
+    if isinstance(value, clock_time):
+        return value.strftime("%H:%M")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if value is None:
+        return "none"
+    return str(value)
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """Every effective setting as the file's dotted key and a value as a person reads it."""
+    out: dict[str, str] = {
+        "language": settings.language,
+        "rate": f"{settings.rate} words per minute",
+        "volume": _show(settings.volume),
+        "rating_timeout": f"{settings.rating_timeout_s:g} s",
+        "rate_before": _show(settings.rate_before),
+    }
+    if settings.night is None:
+        out["night"] = "off"
+    else:
+        for f in fields(NightHours):
+            out[f"night.{f.name}"] = _show(getattr(settings.night, f.name))
+    for action in ACTIONS:
+        out[f"keys.{action}"] = _show(getattr(settings.keys, action))
+    out["red_flag_threshold"] = str(settings.red_flag_threshold)
+    out["default_routine"] = settings.default_routine or "the player's default"
+    out["journal"] = str(settings.journal)
+    preroll = settings.preroll
+    out["preroll"] = "chime" if preroll.kind == "chime" else f"{preroll.seconds:g} s of quiet"
+    out["button_pin"] = "none" if settings.button_pin is None else f"GPIO{settings.button_pin}"
+    out["spoken_rating"] = _show(settings.spoken_rating)
+    out["microphone"] = settings.microphone
+    return out
+
+
+# --- the commented example ---------------------------------------------------------------------
+
+EXAMPLE = """\
+# crampcoach settings. Every key is optional; remove a line to get its default.
+# Check what is in effect with:  crampcoach config
+
+# espeak-ng voice or language (en, en-gb, en-us, de, fr, ...); a routine's own wins.
+language: en
+# Words per minute; a calm voice is 130-150. A routine's own rate wins.
+rate: 140
+# Loudness of speech and tones, from 0 (silent) to 1 (full).
+volume: 0.8
+
+# How long to wait for the 0-10 rating before keeping the session without one.
+rating_timeout: 2m
+# Also ask for a rating before the session, so the journal shows each routine's effect.
+rate_before: false
+# A rating at or above this makes the voice advise talking to the neurologist.
+red_flag_threshold: 8
+
+# Night hours (they may span midnight): quieter, slower speech and softer tones.
+# Write "night: off" to turn night mode off.
+night:
+  start: 22:00
+  end: 07:00
+  volume_cap: 0.5
+  rate: 120
+  tone_gain: 0.5
+
+# Keys for the controls; each may be one character or a list.
+# Named keys: space, enter, escape, tab, backspace, up, down, left, right,
+# pageup, pagedown, home, end (a presenter remote sends pageup and pagedown).
+keys:
+  pause: [space, b]
+  skip: [n, pagedown]
+  repeat: [r, pageup]
+  quit: q
+
+# The routine "crampcoach play" starts when none is named (a built-in's name,
+# or one of yours in ~/.config/crampcoach/routines/). Leave empty for the usual one.
+default_routine:
+
+# Where sessions and ratings are kept. A relative path is relative to this file.
+# journal: ~/.local/share/crampcoach/journal.sqlite3
+
+# Before the first cue: seconds of quiet, or "chime", so a Bluetooth or USB
+# speaker that sleeps wakes up before the first word.
+preroll: 1
+
+# Hands-free: a push button between this GPIO pin (BCM number) and ground
+# (needs crampcoach[pi]); leave empty for none.
+button_pin:
+# Say the rating aloud instead of typing it (needs crampcoach[voice] and a microphone).
+spoken_rating: false
+# The ALSA device arecord listens on.
+microphone: default
+"""
+
+
+def write_example(path: Path, *, force: bool = False) -> Path:
+    """Write the commented example settings; never replaces a file unless ``force``."""
+    if path.exists() and not force:
+        raise ConfigError.single(
+            str(path), 0, "already exists; use --force to replace it with the example"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(EXAMPLE, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        raise ConfigError.single(str(path), 0, f"cannot be written: {e.strerror}") from None
+    return path
