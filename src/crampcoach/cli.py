@@ -468,8 +468,11 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         voice = _voice(loaded)
         audio = None if text_only else _real_audio()
         _checked_before_playing(loaded, voice, audio)
-        meter = FallbackMeter(audio.meter if audio else EstimatedSpeechMeter(),
-                              EstimatedSpeechMeter())
+        # Lengths from the speech cache, estimates (which err long) for phrases not made
+        # yet: compiling then never waits for a synthesis, so the first sound does not
+        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
+        meter = FallbackMeter((audio.quick_meter or audio.meter) if audio
+                              else EstimatedSpeechMeter(), EstimatedSpeechMeter())
         recorder = _session_recorder(journal, loaded)
         worsening = _worsening_check(journal)
     clock = _player_clock()
