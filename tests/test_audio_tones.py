@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from array import array
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,18 @@ def test_chime_has_two_notes() -> None:
 
 def test_tones_are_made_once() -> None:
     assert tone("in") is tone("in")
+
+
+def test_a_kept_tone_is_the_generated_one_and_a_damaged_copy_is_remade(
+        isolated_home: Path) -> None:
+    from crampcoach.audio import tones
+
+    tones.tone.cache_clear()
+    first = tones.tone("chime")
+    kept = tones._kept_path("chime", tones.LEVEL)
+    assert kept.read_bytes() == first.pcm == tones.make_tone("chime").pcm
+    kept.write_bytes(b"\x00" * 10)
+    tones.tone.cache_clear()
+    assert tones.tone("chime").pcm == first.pcm
+    assert kept.read_bytes() == first.pcm
+    tones.tone.cache_clear()

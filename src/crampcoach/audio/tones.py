@@ -1,4 +1,4 @@
-"""Generated tones for breathing and for starts and ends. No files: made once, kept in memory.
+"""Generated tones for breathing and for starts and ends, made by code (no sound files).
 
 Each tone is exactly :data:`crampcoach.routines.compiler.TONE_SECONDS` long, starts and
 ends in silence through raised-cosine fades (nothing clicks), and stays at a moderate
@@ -7,11 +7,15 @@ level: they are heard at night, in a quiet bedroom.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import sys
 from array import array
 from functools import cache
+from pathlib import Path
 
+from crampcoach import locations
 from crampcoach.audio.base import SAMPLE_RATE, Clip
 from crampcoach.audio.mix import frame_at
 from crampcoach.routines.compiler import TONE_SECONDS
@@ -89,9 +93,38 @@ def _to_clip(shape: list[float], level: float) -> Clip:
     return Clip(samples.tobytes())
 
 
+#: Bump when the tones' sound changes, so copies kept on disk are made again.
+TONES_VERSION = 1
+
+
+def _kept_path(name: ToneName, level: float) -> Path:
+    return locations.cache_dir() / "tones" / f"{name}-{level:.4f}-v{TONES_VERSION}.pcm"
+
+
 @cache
 def tone(name: ToneName, level: float = LEVEL) -> Clip:
-    """The tone ``name`` ("in", "hold", "out", "chime") in the project's format."""
+    """The tone ``name`` ("in", "hold", "out", "chime") in the project's format.
+
+    Made by :func:`make_tone`; a copy is kept in the cache folder because making the chime
+    in pure Python takes tens of milliseconds, and it is the first sound of every session.
+    """
+    path = _kept_path(name, level)
+    expected = frame_at(TONE_SECONDS[name]) * 2
+    with contextlib.suppress(OSError):
+        data = path.read_bytes()
+        if len(data) == expected:
+            return Clip(data)
+    clip = make_tone(name, level)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(clip.pcm)
+        os.replace(partial, path)
+    return clip
+
+
+def make_tone(name: ToneName, level: float = LEVEL) -> Clip:
+    """Generate the tone ``name`` from scratch."""
     frames = frame_at(TONE_SECONDS[name])
     if name == "in":
         shape = _glide(frames, _LOW_HZ, _HIGH_HZ)
