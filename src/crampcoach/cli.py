@@ -363,8 +363,10 @@ class _SessionDisplay:
     """Shows a session: on a terminal a live status line under the spoken text; otherwise
     plain timestamped lines (for a service's log or a pipe)."""
 
-    def __init__(self, live: bool) -> None:
+    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q") -> None:
         self.live = live
+        self._pause_key = pause_key
+        self._quit_key = quit_key
         self._status = ""
         self._step = ""
         self._next: str | None = None
@@ -430,7 +432,7 @@ class _SessionDisplay:
             if self.live:
                 self._redraw(event)
         elif isinstance(event, ev.Paused):
-            self.line("Paused. Press space to carry on, q to stop.")
+            self.line(f"Paused. Press {self._pause_key} to carry on, {self._quit_key} to stop.")
         elif isinstance(event, ev.Resumed):
             self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
         elif isinstance(event, ev.Skipped):
@@ -545,7 +547,8 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         recorder = _session_recorder(journal_path, loaded)
         worsening = _worsening_check(journal_path)
     clock = _player_clock()
-    display = _SessionDisplay(live=sys.stdout.isatty())
+    display = _SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
+                              quit_key=settings.keys.quit[0])
     choice = RatingChoice(
         given=rating, ask=not no_rating,
         before=settings.rate_before if rate_before is None else rate_before,
