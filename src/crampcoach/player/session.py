@@ -201,12 +201,24 @@ class _StepRecorder:
         self.observer(event)
 
 
-def _let_finish(clock: Clock, output: Output) -> None:
-    """Let the last phrase be heard before the sound is closed; only an interrupt cuts it."""
+def _let_finish(clock: Clock, output: Output, *, keep_keys: bool = False) -> None:
+    """Let the last phrase be heard before the sound is closed; only an interrupt cuts it.
+
+    ``keep_keys``: keys pressed meanwhile are handed on to what comes next (a rating
+    typed while a note is still being said is not lost).
+    """
     deadline = clock.now() + output.busy_for()
+    held: list[str] = []
     while (key := clock.wait_until(deadline)) is not None:
         if key == INTERRUPT:
+            held.clear()
+            if keep_keys:
+                clock.push(key)
             return
+        held.append(key)
+    if keep_keys:
+        for key in held:
+            clock.push(key)
 
 
 def _preroll(clock: Clock, output: Output, sound: Clip | None) -> None:
@@ -295,7 +307,7 @@ def play_session(
             speak(text)
         if untold:
             untold.clear()
-            _let_finish(clock, output)
+            _let_finish(clock, output, keep_keys=True)
 
     def say_and_wait(text: str) -> None:
         # The spoken rating records right after: the phrase must be over by then.
