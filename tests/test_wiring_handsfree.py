@@ -14,10 +14,10 @@ import pytest
 from conftest_player import ROUTINE, VOICE, Events, Recorder, timeline, tiny_end
 from conftest_wiring import wired_play
 from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
-from crampcoach.handsfree import FALLBACK, Speak
+from crampcoach.handsfree import FALLBACK, HandsFreeUnavailable, Speak
 from crampcoach.player.button import RATING_HINT, open_button
 from crampcoach.player.clock import FakeClock
-from crampcoach.player.events import RatingAsked, Said
+from crampcoach.player.events import HandsFreeFallback, RatingAsked, Said
 from crampcoach.player.rating import PROMPTS, SPOKEN_PROMPTS, RatingPolicy
 from crampcoach.player.session import HandsFree, RatingChoice, SessionRecord, play_session
 from crampcoach.routines.compiler import iter_steps
@@ -197,3 +197,25 @@ def test_the_spoken_rating_is_asked_aloud_with_no_keyboard() -> None:
         "Please say a number from zero to ten.", "Thank you. Seven it is."]
     assert opened[0].timeouts == [60]
     assert SPOKEN_PROMPTS["after"] in speech.requests
+
+
+class DeafMicrophone:
+    def __init__(self, speak: Speak) -> None:
+        self.speak = speak
+
+    def ask_rating(self, timeout_s: float) -> int | None:
+        self.speak("Please say a number from zero to ten.")
+        raise HandsFreeUnavailable("The microphone 'default' cannot be used (no such device).")
+
+
+def test_a_microphone_that_cannot_record_hands_the_rating_to_the_keys() -> None:
+    end = timeline().total
+    clock = FakeClock([(end + 30, "5")])
+    record, events, speech = _session(clock, HandsFree(spoken_rating=DeafMicrophone),
+                                      input_live=True)
+    text = f"The microphone 'default' cannot be used (no such device). {FALLBACK}"
+    assert [e.text for e in events.of(HandsFreeFallback)] == [text]
+    assert speech.requests.count(text) == 1
+    assert [e.prompt for e in events.of(RatingAsked)] == [SPOKEN_PROMPTS["after"],
+                                                          PROMPTS["after"]]
+    assert record.rating_after == 5

@@ -337,12 +337,24 @@ def play_session(
             observer(RatingAsked(when, question))
             speak(question)
             _let_finish(clock, output)
-            value = spoken.ask_rating(rating.policy.timeout_s)
-            if value is None:
+            try:
+                value = spoken.ask_rating(rating.policy.timeout_s)
+            except HandsFreeUnavailable as e:
+                # A microphone that cannot be opened is found at the first recording.
+                value = None
+                unavailable(e)
+            except Exception as e:  # a recognizer fault must not end the session
+                value = None
+                unavailable(HandsFreeUnavailable(f"The spoken rating failed ({e})."))
+            if untold:
+                spoken, spoken_unavailable = None, True
+                tell_unavailable()
+            elif value is None:
                 observer(RatingMissing(when, "no number was confirmed aloud"))
+                return None
             else:
                 observer(Rated(when, value, thanks(value)))
-            return value
+                return value
         if button is None and not input_live():
             return None
         if button is not None:
