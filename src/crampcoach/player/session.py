@@ -356,6 +356,8 @@ def play_session(
                 observer(Rated(when, value, thanks(value)))
                 return value
         if button is None and not input_live():
+            # Only reached when the spoken rating was to answer and could not.
+            observer(RatingMissing(when, "no keyboard to answer with"))
             return None
         if button is not None:
             button.begin_rating(hint=False, on_rating=push_rating)
