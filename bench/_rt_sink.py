@@ -139,10 +139,11 @@ class _Player:
 
 def capture(argv: Sequence[str], *, gap_s: float = 0.1, level: float = 0.02,
             env: dict[str, str] | None = None, timeout_s: float = 3600.0,
-            stop_after_streams: int | None = None) -> Capture:
+            stop_after_streams: int | None = None, quiet: bool = False) -> Capture:
     """Run ``argv`` with its sound captured in real time; return what was heard and when.
 
     ``stop_after_streams``: SIGTERM the command once that many streams have begun.
+    ``quiet``: discard what the command prints (stdout and stderr).
     """
     home = tempfile.mkdtemp(prefix="crampcoach-rtsink-")
     try:
@@ -156,7 +157,9 @@ def capture(argv: Sequence[str], *, gap_s: float = 0.1, level: float = 0.02,
         child_env = dict(env or os.environ)
         child_env["HOME"] = home
         result = Capture(launched=time.monotonic())
-        proc = subprocess.Popen(list(argv), env=child_env, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(list(argv), env=child_env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL if quiet else None,
+                                stderr=subprocess.DEVNULL if quiet else None)
         player = _Player(gap_s, round(level * 32767), result)
         status: tuple[int, int, resource.struct_rusage] | None = None
         stopping = False

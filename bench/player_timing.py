@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -99,6 +100,54 @@ def first_sound(mode: str, routine: str, cache: Path | None, repeats: int) -> tu
     return statistics.median(firsts), statistics.median(seconds)
 
 
+def command_first_sound(routine: str, repeats: int, work: Path) -> str:
+    """The same for the real command, ``crampcoach play`` (once the audio layer is wired
+    into it; before that it plays in text and there is nothing to hear)."""
+    exe = Path(sys.executable).parent / "crampcoach"
+    argv = [str(exe), "play", "--no-rating", routine]
+    lines = []
+    for label in ("cold", "warm"):
+        firsts = []
+        for k in range(repeats):
+            cache = work / ("cmd-cache-cold-" + str(k) if label == "cold" else "cmd-cache-warm")
+            env = dict(os.environ, XDG_CACHE_HOME=str(cache),
+                       XDG_DATA_HOME=str(work / "cmd-data"),
+                       XDG_CONFIG_HOME=str(work / "cmd-config"))
+            if label == "warm" and k == 0:
+                # Fills the cache for the first cues.
+                capture(argv, env=env, stop_after_streams=2, timeout_s=10, quiet=True)
+            result = capture(argv, env=env, stop_after_streams=1, timeout_s=3, quiet=True)
+            if not result.streams:
+                return "crampcoach play: no sound (the audio layer is not wired in yet)"
+            firsts.append(result.streams[0] - result.launched)
+        lines.append(f"crampcoach play {label}: first sound "
+                     f"{statistics.median(firsts) * 1000:6.0f} ms")
+    return "\n".join(lines)
+
+
+def command_onsets(routine: str, work: Path) -> str:
+    """Every onset of ``crampcoach play`` itself against ``crampcoach plan --json`` (the
+    speech cache warmed by ``plan``, so both use the same measured lengths)."""
+    exe = str(Path(sys.executable).parent / "crampcoach")
+    env = dict(os.environ, XDG_CACHE_HOME=str(work / "cmd-cache-onsets"),
+               XDG_DATA_HOME=str(work / "cmd-data"), XDG_CONFIG_HOME=str(work / "cmd-config"))
+    planned = json.loads(subprocess.run([exe, "plan", routine, "--json"], env=env, check=True,
+                                        capture_output=True, text=True).stdout)
+    beats = sorted({c["at"] for c in planned["cues"]})
+    result = capture([exe, "play", "--no-rating", routine], env=env, quiet=True,
+                     timeout_s=planned["total"] + 60)
+    if not result.streams:
+        return "crampcoach play: no sound (the audio layer is not wired in yet)"
+    on = onset_errors(result, beats)
+    wall = result.ended - result.launched
+    print("errors (ms):", " ".join(f"{e:.1f}" for e in on.errors_ms))
+    return (f"crampcoach play: {on.matched}/{on.planned} groups; |error| mean "
+            f"{statistics.fmean(on.abs_ms):.1f} ms, p95 {on.p(0.95):.1f} ms, max "
+            f"{max(on.abs_ms):.1f} ms; drift {on.drift_ms_per_min(beats):.1f} ms/min; CPU "
+            f"{100 * result.cpu_s / wall:.2f} % of one core; peak RSS "
+            f"{result.max_rss_kb / 1024:.1f} MB")
+
+
 def espeak_alone(repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -123,8 +172,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--speed", type=float, default=30.0,
                         help="clock speed-up for the 30-minute memory run")
-    parser.add_argument("--parts", default="onsets,latency,memory",
-                        help="what to measure (comma-separated: onsets, latency, memory)")
+    parser.add_argument("--parts", default="onsets,command,latency,memory",
+                        help="what to measure (comma-separated: onsets, command, latency, "
+                             "memory)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
 
@@ -170,6 +220,10 @@ def main() -> int:
             print(f"ratio naive/player, CPU: {ratio(n.cpu_s, p.cpu_s)}; "
                   f"peak RSS: {ratio(n.max_rss_kb, p.max_rss_kb)}\n")
 
+        if "command" in parts:
+            print("The real command, whole session, measured from outside")
+            print(command_onsets(args.routine, work) + "\n")
+
         if "latency" in parts:
             print(f"First sound after the command (median of {args.repeats}), and the first "
                   "speech's onset against the plan")
@@ -179,6 +233,7 @@ def main() -> int:
                     planned = beats[1] - beats[0]
                     print(f"{mode:8} {label}: first sound {first * 1000:6.0f} ms; first speech "
                           f"{(second - planned) * 1000:+7.1f} ms from plan")
+            print(command_first_sound(args.routine, args.repeats, work))
             alone = espeak_alone(args.repeats)
             print(f"espeak-ng alone, a short phrase: first sound {alone * 1000:.0f} ms\n")
 

@@ -6,6 +6,7 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
@@ -166,7 +167,9 @@ def plan(routine: str, as_json: bool) -> None:
     with reported_errors():
         _, timeline = _compile(routine, _settings())
     if as_json:
-        click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
+        # Indented for a person at a terminal; compact (and several times faster) for programs.
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
     from crampcoach.routines.durations import format_clock
 
@@ -541,8 +544,11 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         voice = sound.voice
         audio = None if text_only else _real_audio(sound.volume, sound.tone_gain)
         _checked_before_playing(loaded, voice, audio)
-        meter = FallbackMeter(audio.meter if audio else EstimatedSpeechMeter(),
-                              EstimatedSpeechMeter())
+        # Lengths from the speech cache, estimates (which err long) for phrases not made
+        # yet: compiling then never waits for a synthesis, so the first sound does not
+        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
+        meter = FallbackMeter((audio.quick_meter or audio.meter) if audio
+                              else EstimatedSpeechMeter(), EstimatedSpeechMeter())
         journal_path = _journal_file(journal, settings)
         recorder = _session_recorder(journal_path, loaded)
         worsening = _worsening_check(journal_path)
@@ -698,7 +704,7 @@ def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
               help="csv (for a spreadsheet) or json [default: from -o's suffix, else csv].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of the screen.")
-@click.option("--days", type=click.IntRange(min=1), default=None,
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
               help="Only the last N days [default: everything].")
 @journal_option
 @click.pass_context
@@ -817,6 +823,13 @@ def config_group(ctx: click.Context, config_file: Path | None) -> None:
     path = bedside_settings.settings_path(config_file)
     with reported_errors():
         current, sources = bedside_settings.load_settings(config_file)
+    from crampcoach.audio.voices import known_language
+
+    if not known_language(current.language):
+        # The player would find out only at night, with no voice to say so.
+        click.echo(f"{sources['language']}: language '{current.language}' is not a voice "
+                   "espeak-ng knows (crampcoach voices lists them)", err=True)
+        sys.exit(2)
     state = "" if path.exists() else (
         "  (not there: defaults apply; 'crampcoach config init' writes one)"
     )
@@ -964,3 +977,8 @@ def main() -> None:
         # Ctrl-C outside a session (a session handles it itself): no traceback.
         click.echo("Stopped.", err=True)
         sys.exit(130)
+    except OSError as e:
+        # Output that cannot be written (a full disk, a closed pipe): one line, not a traceback.
+        with contextlib.suppress(OSError):
+            click.echo(f"Error: could not write the output: {e.strerror or e}", err=True)
+        sys.exit(1)

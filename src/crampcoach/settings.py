@@ -197,13 +197,20 @@ def _compose(path: Path) -> Node | None:
                 name, 0,
                 f"is {size:,} bytes; settings files are limited to {MAX_CONFIG_BYTES:,} bytes",
             )
-        raw = path.read_bytes()
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError.single(name, 0, "no such file") from None
     except PermissionError:
         raise ConfigError.single(name, 0, "cannot be read (permission denied)") from None
     except OSError as e:
         raise ConfigError.single(name, 0, f"cannot be read ({e.strerror})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError.single(name, 0, f"is larger than {MAX_CONFIG_BYTES:,} bytes")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
+        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
+        raise ConfigError.single(name, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
     if b"\0" in raw:
         raise ConfigError.single(name, 0, "is a binary file, not a YAML settings file")
     try:
@@ -256,7 +263,12 @@ def _scalar_text(node: Node) -> str:
 
 
 def _plain(node: Node) -> Any:
-    return SafeConstructor().construct_object(node, deep=True)
+    """The node as YAML would build it; its raw text when YAML cannot (a 5000-digit int,
+    ``!!int x``, a date with month 99, an unknown tag), for the caller to refuse."""
+    try:
+        return SafeConstructor().construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):
+        return str(node.value) if isinstance(node, ScalarNode) else ""
 
 
 def _as_number(node: Node) -> float:
@@ -281,6 +293,9 @@ def _whole_in_range(lo: int, hi: int, unit: str = "") -> Callable[[Node], int]:
         text = _scalar_text(node)
         if not re.fullmatch(r"[+-]?\d+", text):
             raise _Invalid(f"must be a whole number, not {text!r}")
+        digits = len(text.lstrip("+-").lstrip("0"))
+        if digits > 9:  # a slip of the keyboard; int() refuses more than 4300 digits
+            raise _Invalid(f"must be between {lo} and {hi}{unit}, not a {digits}-digit number")
         value = int(text)
         if not lo <= value <= hi:
             raise _Invalid(f"must be between {lo} and {hi}{unit}, not {value}")

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import queue
+import re
 import select
 import subprocess
 import sys
@@ -48,7 +49,7 @@ from crampcoach.routines.timeline import Voice
 
 #: Changes whenever what is stored for a phrase changes (trimming, format): old entries
 #: then simply stop matching and age out of the cache.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: numbers joined by hyphens are spoken as a range (spoken_form)
 #: Seconds one phrase may take, worker start included, before the worker is killed.
 DEFAULT_TIMEOUT_S = 20.0
 #: The cache's bound on disk; the least recently used phrases go first.
@@ -56,6 +57,27 @@ DEFAULT_CACHE_BYTES = 200 * 1024 * 1024
 #: Workers that :meth:`SynthesizedSpeech.prepare` runs side by side (the Pi has 4 cores,
 #: the player needs one).
 DEFAULT_WORKERS = 2
+
+# Numbers joined by hyphens: "10-15", "4-7-8" (not "-3", not "wind-down").
+_JOINED_NUMBERS = re.compile(r"\b\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)+\b")
+
+
+def spoken_form(text: str, language: str) -> str:
+    """``text`` as espeak-ng should get it: it reads "10-15" as "ten dash fifteen".
+
+    In English a range of two numbers becomes "10 to 15"; otherwise (longer chains like
+    "4-7-8", other languages) the numbers are simply said one after another.
+    """
+    english = normalize_language(language).startswith("en")
+
+    def say(match: re.Match[str]) -> str:
+        numbers = match.group(0).split("-")
+        if english and len(numbers) == 2:
+            return f"{numbers[0]} to {numbers[1]}"
+        return " ".join(numbers)
+
+    return _JOINED_NUMBERS.sub(say, text)
+
 
 # Samples quieter than this are silence (espeak-ng pads with exact zeros).
 _SILENCE_LEVEL = 64
@@ -631,7 +653,8 @@ class SynthesizedSpeech:
         try:
             with self._pool.worker() as worker:
                 try:
-                    worker.synthesize(text, voice_id, voice.rate, raw)
+                    worker.synthesize(spoken_form(text, voice.language), voice_id,
+                                      voice.rate, raw)
                 except SynthesisError as e:
                     if str(e) == INSTALL_HINT:
                         self._missing_espeak = True

@@ -171,6 +171,9 @@ def write_export(path: Path, text: str) -> None:
 # --- import ------------------------------------------------------------------------------------
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 9
+# Outside these years a time cannot be moved to every time zone or stored as four digits.
+_YEARS = (1900, 9998)
 
 
 def _text(fields: Mapping[str, str], key: str) -> str | None:
@@ -190,6 +193,9 @@ def _number(fields: Mapping[str, str], key: str, low: int, high: int | None) -> 
         return None
     if not _WHOLE_NUMBER.fullmatch(value.strip()):
         raise _Bad(f"{key} must be a whole number, not {value!r}")
+    # Longer numbers overflow int() (4300 digits) or SQLite's INTEGER, and mean nothing here.
+    if len(value.strip().lstrip("+-").lstrip("0")) > _MAX_DIGITS:
+        raise _Bad(f"{key} must be a whole number of at most {_MAX_DIGITS} digits")
     number = int(value)
     if number < low or (high is not None and number > high):
         span = f"from {low} to {high}" if high is not None else f"{low} or more"
@@ -207,6 +213,8 @@ def _time(fields: Mapping[str, str], key: str) -> datetime | None:
         raise _Bad(f"{key} is not a time like 2026-03-01T22:15:00.000000Z: {value!r}") from None
     if moment.tzinfo is None:
         raise _Bad(f"{key} has no time zone (end it with Z for UTC): {value!r}")
+    if not _YEARS[0] <= moment.year <= _YEARS[1]:
+        raise _Bad(f"{key} must be in the years {_YEARS[0]} to {_YEARS[1]}, not {value!r}")
     return moment.astimezone(UTC)
 
 
@@ -351,6 +359,10 @@ def _parse_json(text: str, path: Path) -> Records:
         document = json.loads(text)
     except json.JSONDecodeError as e:
         raise _refuse(path, f":{e.lineno}", f"not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise _refuse(path, "", "not valid JSON (nested too deeply)") from None
+    except ValueError:  # int() refuses a number of more than 4300 digits
+        raise _refuse(path, "", "not valid JSON (a number is far too large)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise _refuse(path, "", f'not a {FORMAT_NAME} export (no "format": "{FORMAT_NAME}")')
     version = document.get("format_version")
@@ -381,9 +393,14 @@ def read_export(path: Path) -> Records:
         size = path.stat().st_size
         if size > MAX_IMPORT_BYTES:
             raise _refuse(path, "", f"the file is too large ({size} bytes) for an export")
-        raw = path.read_bytes()
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            raw = f.read(MAX_IMPORT_BYTES + 1)
     except OSError as e:
         raise JournalError(f"cannot read {path}: {e.strerror or e}") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise _refuse(path, "", f"the file is too large (more than {MAX_IMPORT_BYTES} bytes) "
+                                "for an export")
     try:
         # utf-8-sig: a spreadsheet that saved the CSV again may have added a byte-order mark.
         text = raw.decode("utf-8-sig")

@@ -115,8 +115,9 @@ class CueFeed:
             self._closed = True
             self._cond.notify_all()
         if self._thread.is_alive():
-            # A synthesis under way may take a moment; the thread is a daemon either way.
-            self._thread.join(timeout=1.0)
+            # A synthesis under way may take a while; the session is over and the thread
+            # is a daemon, so a stop (Ctrl-C, SIGTERM) never waits long for it.
+            self._thread.join(timeout=0.2)
 
     def part(self, number: int) -> Part | None:
         """Part ``number``, waiting for it to be compiled; None after the last.

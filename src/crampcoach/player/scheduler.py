@@ -173,14 +173,17 @@ class Scheduler:
         position = paused_at - self._origin - self._shift
         self._output.stop()
         self._emit(Paused(position))
-        while True:
-            action = self._controls.get(self._clock.wait_until(math.inf) or "")
-            if action == "pause":
-                break
-            if action in ("quit", "interrupt"):
-                # The time spent paused is not part of the session played.
-                self._shift += self._clock.now() - paused_at
-                raise _Stop("stopped" if action == "quit" else "interrupted")
+        try:
+            while True:
+                action = self._controls.get(self._clock.wait_until(math.inf) or "")
+                if action == "pause":
+                    break
+                if action in ("quit", "interrupt"):
+                    raise _Stop("stopped" if action == "quit" else "interrupted")
+        except (_Stop, KeyboardInterrupt):
+            # The time spent paused is not part of the session played.
+            self._shift += self._clock.now() - paused_at
+            raise
         resumed_at = self._clock.now()
         paused_s = resumed_at - paused_at + self._get_ready_s
         self._shift += paused_s
@@ -247,20 +250,28 @@ class Scheduler:
         self._part = part
         if part.span is not None:
             self._reached = part.span.index
-        self._emit(StepChanged(
+        step = StepChanged(
             None if part.span is None else part.span.index,
             part.kind if part.span is None else part.span.kind,
-            part.title, self._next_title(part), len(self._titles)))
+            part.title, self._next_title(part), len(self._titles))
+        announce: StepChanged | None = step
         cues = part.cues
+        if not cues or cues[0].at - part.start >= _SAME_BEAT:
+            self._emit(step)
+            announce = None
         i = 0
         while i < len(cues):
             j = i + 1
             while j < len(cues) and cues[j].at - cues[i].at < _SAME_BEAT:
                 j += 1
-            self._play_group(cues[i:j], part.first + i)
+            # The step is announced just after its first sound has started: whoever
+            # listens (the journal writes to disk) never delays that sound.
+            self._play_group(cues[i:j], part.first + i, announce)
+            announce = None
             i = j
 
-    def _play_group(self, group: Sequence[Cue], first: int) -> None:
+    def _play_group(self, group: Sequence[Cue], first: int,
+                    announce: StepChanged | None = None) -> None:
         results: list[Clip | SoundFailure | None] = [
             self._feed.take(first + k) for k in range(len(group))]
         prepared = self._output.prepare([r for r in results if isinstance(r, Clip)])
@@ -274,6 +285,8 @@ class Scheduler:
             prepared = self._output.prepare([r for r in results if isinstance(r, Clip)])
         sounded = prepared is not None and self._output.play(prepared)
         actual = self._clock.now()
+        if announce is not None:
+            self._emit(announce)
         self._feed.advance(group[0].at, first + len(group))
         for cue, result in zip(group, results, strict=True):
             if isinstance(result, SoundFailure):

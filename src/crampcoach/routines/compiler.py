@@ -153,7 +153,7 @@ def _breathe_intro(s: Breathe) -> str:
     parts.append(f"out for {s.out_s:g}")
     if s.hold_out_s:
         parts.append(f"hold for {s.hold_out_s:g}")
-    breaths = "one breath" if s.cycles == 1 else f"{s.cycles} breaths"
+    breaths = "One breath" if s.cycles == 1 else f"{s.cycles} breaths"
     follow = {"words": "my voice", "tones": "the tones", "both": "my voice and the tones"}
     return f"{s.name}. Breathe {', '.join(parts)}. {breaths}. Follow {follow[s.guide]}."
 
@@ -190,8 +190,10 @@ COMPRESS_SAFETY = (
 
 def _compress(b: _StepBuilder, s: Compress, t: float, next_title: str | None) -> None:
     start = b.window(t, f"{s.name}. {COMPRESS_SAFETY} Place it now.", "intro", s.prepare_s)
+    amount = spoken_seconds(s.duration_s)
+    verb = "is" if amount in ("1 minute", "1 second") else "are"
     b.speech(start, f"Compress on. Rest and breathe slowly. "
-                    f"I will tell you when {spoken_seconds(s.duration_s)} are up.", "start")
+                    f"I will tell you when {amount} {verb} up.", "start")
     k = 1
     while k * s.check_every_s < s.duration_s - _EPS:
         b.speech(start + k * s.check_every_s,

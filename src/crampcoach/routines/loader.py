@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,11 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_SESSION_S = 24 * 3600
+# More digits than this is a slip of the keyboard, and would overflow the arithmetic.
+MAX_WHOLE_DIGITS = 9
 MAX_COMPRESS_S = 20 * 60
+# About ten minutes of speech; espeak-ng crashed on a phrase of 100,000 characters.
+MAX_TEXT_CHARS = 5000
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
 RATE_RANGE = (80, 300)
@@ -103,7 +108,9 @@ def read_routine_text(path: Path, shown: str) -> str:
         if size > MAX_BYTES:
             raise RoutineError.single(
                 shown, 0, f"is {size:,} bytes; routine files are limited to {MAX_BYTES:,} bytes")
-        data = path.read_bytes()
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise RoutineError.single(shown, 0, "no such file") from None
     except PermissionError:
@@ -112,6 +119,9 @@ def read_routine_text(path: Path, shown: str) -> str:
         raise RoutineError.single(shown, 0, f"cannot be read ({e.strerror})") from None
     if len(data) > MAX_BYTES:
         raise RoutineError.single(shown, 0, f"is larger than {MAX_BYTES:,} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
+        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
+        raise RoutineError.single(shown, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
     if b"\0" in data:
         raise RoutineError.single(shown, 0, "is a binary file, not a YAML routine")
     try:
@@ -167,6 +177,11 @@ def _compose(text: str) -> Node | None:
         loader.dispose()
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column:column + 1] if 0 <= line < len(lines) else ""
+
+
 def compose(text: str, shown: str) -> Node:
     """The YAML node tree of one document, with marks for line numbers."""
     try:
@@ -177,6 +192,9 @@ def compose(text: str, shown: str) -> Node:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = e.problem or e.context or "not valid YAML"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            # libyaml says only "found character that cannot start any token".
+            what = "a tab character; indent with spaces, not tabs"
         raise RoutineError.single(shown, line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as e:
         raise RoutineError.single(shown, 0, f"not valid YAML: {e}") from None
@@ -236,16 +254,24 @@ def _text(ctx: _Context, node: Node, what: str) -> str | None:
     if not value:
         ctx.problem(node, f"{what} must not be empty")
         return None
+    if len(value) > MAX_TEXT_CHARS:
+        ctx.problem(node, f"{what} is too long ({len(value):,} characters; "
+                          f"at most {MAX_TEXT_CHARS:,})")
+        return None
     return value
 
 
 def _duration(ctx: _Context, node: Node, what: str, *, positive: bool) -> float | None:
     seconds: float | None = None
+    raw = str(node.value) if isinstance(node, ScalarNode) else ""
     if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:bool":
-        seconds = parse_duration(str(node.value))
+        seconds = parse_duration(raw)
     if seconds is None:
         ctx.problem(node, f"{what} must be a duration like 30, 7.5, 30s, 2m or 1m30s, "
-                          f"not '{getattr(node, 'value', '...')}'")
+                          f"not '{raw or '...'}'")
+        return None
+    if math.isinf(seconds):  # so many digits that the number overflows
+        ctx.problem(node, f"{what} is far too large")
         return None
     if positive and seconds <= 0:
         ctx.problem(node, f"{what} must be longer than 0 seconds")
@@ -258,6 +284,9 @@ def _whole(ctx: _Context, node: Node, what: str, least: int) -> int | None:
     if not (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int"
             and raw.lstrip("+-").isdigit()):
         ctx.problem(node, f"{what} must be a whole number, not '{raw or '...'}'")
+        return None
+    if len(raw.lstrip("+-").lstrip("0")) > MAX_WHOLE_DIGITS:
+        ctx.problem(node, f"{what} is far too large")
         return None
     value = int(raw)
     if value < least:
@@ -523,7 +552,8 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
     if ref is None:
         return []
     if len(ctx.include_stack) >= MAX_INCLUDE_DEPTH:
-        ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH} deep")
+        # The stack holds the top routine too: MAX_INCLUDE_DEPTH files are 1 fewer includes.
+        ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH - 1} deep")
         return []
     base = ctx.path.parent if ctx.path is not None else None
     try:
@@ -542,7 +572,12 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
                     language_check=ctx.language_check, builtin_dirs=ctx.builtin_dirs,
                     user_dirs=ctx.user_dirs)
     except RoutineError as e:
-        ctx.problems.extend(e.problems)
+        whole = e.problems[0]
+        if len(e.problems) == 1 and whole.file == shown and whole.line == 0:
+            # Missing, a directory, empty, binary: the include line is what needs fixing.
+            ctx.problem(node, f"{where}: cannot include '{ref}': {whole.message}")
+        else:
+            ctx.problems.extend(e.problems)
         return []
     ctx.step_sources.extend(sub.step_file(i) for i in range(len(sub.steps)))
     return list(sub.steps)
@@ -583,7 +618,9 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     if not ctx.problems:
         least = sum(minimum_seconds(s) for s in steps)
         if least > MAX_SESSION_S:
-            ctx.problem(keys["steps"][0], f"the session would last at least {least / 3600:.1f} "
+            hours = least / 3600
+            shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
+            ctx.problem(keys["steps"][0], f"the session would last at least {shown} "
                                           "hours; sessions are limited to 24 hours")
     if ctx.problems:
         raise RoutineError(ctx.problems)
@@ -617,6 +654,14 @@ def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: Lan
     return _routine(ctx, root)
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file, but False for a name the system refuses (too long for a file name)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _looks_like_path(ref: str) -> bool:
     return os.sep in ref or ref.endswith((".yaml", ".yml")) or ref.startswith(".")
 
@@ -638,12 +683,14 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
             path = base / path
         shown = ref if base is None else str(path)
         return path, shown
-    if relative_to_cwd and Path(ref).is_file():
+    if relative_to_cwd and _is_file(Path(ref)):
         return Path(ref), ref
     for folder in [*user_dirs, *builtin_dirs]:
         for suffix in (".yaml", ".yml"):
             candidate = folder / f"{ref}{suffix}"
-            if candidate.is_file():
+            # A dangling link or a folder is still the routine of that name, as `list`
+            # shows it: loading it then says what is wrong with it.
+            if os.path.lexists(candidate):
                 return candidate, library.shown_name(candidate, ref, builtin_dirs)
     names = library.routine_names(builtin_dirs=builtin_dirs, user_dirs=user_dirs)
     raise RoutineError.single(ref, 0, "no such file or built-in routine"
