@@ -17,7 +17,7 @@ from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.handsfree import FALLBACK, HandsFreeUnavailable, Speak
 from crampcoach.player.button import RATING_HINT, open_button
 from crampcoach.player.clock import FakeClock
-from crampcoach.player.events import HandsFreeFallback, RatingAsked, Said
+from crampcoach.player.events import HandsFreeFallback, Paused, RatingAsked, Resumed, Said
 from crampcoach.player.rating import PROMPTS, SPOKEN_PROMPTS, RatingPolicy
 from crampcoach.player.session import HandsFree, RatingChoice, SessionRecord, play_session
 from crampcoach.routines.compiler import iter_steps
@@ -91,14 +91,14 @@ def test_a_press_during_the_session_pauses_and_the_next_resumes(
 
 
 def _session(clock: FakeClock, hands_free: HandsFree, *, input_live: bool = False,
-             ) -> tuple[SessionRecord, Events, FakeSpeech]:
+             before: bool = False) -> tuple[SessionRecord, Events, FakeSpeech]:
     speech = FakeSpeech()
     events = Events()
     record = play_session(
         ROUTINE, iter_steps(ROUTINE, speech, VOICE), voice=VOICE,
         sounds=FakeCueSounds(speech), sink_factory=lambda: RecordingSink(clock),
         clock=clock, observer=events, recorder=Recorder(),
-        rating=RatingChoice(policy=RatingPolicy(timeout_s=60)),
+        rating=RatingChoice(before=before, policy=RatingPolicy(timeout_s=60)),
         input_live=lambda: input_live, tick_s=None, prefetch_all=True,
         hands_free=hands_free)
     return record, events, speech
@@ -219,3 +219,19 @@ def test_a_microphone_that_cannot_record_hands_the_rating_to_the_keys() -> None:
     assert [e.prompt for e in events.of(RatingAsked)] == [SPOKEN_PROMPTS["after"],
                                                           PROMPTS["after"]]
     assert record.rating_after == 5
+
+
+def test_after_a_button_rating_before_a_press_pauses_the_session(
+        mock_pins: MockFactory) -> None:
+    button_time = ButtonTime()
+    clock = PressingClock([(1, "!press"), (2, "!hold"), (15, "!press"), (17, "!press")],
+                          mock_pins, button_time)
+
+    def opener(speak: Speak) -> Any:
+        return open_button(speak, PIN, clock=button_time, bounce_s=None)
+
+    record, events, _ = _session(clock, HandsFree(button=opener), before=True)
+    assert record.rating_before == 1
+    assert [e.at for e in events.of(Paused)] != []
+    assert len(events.of(Resumed)) == 1
+    assert record.outcome == "finished"

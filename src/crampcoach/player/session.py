@@ -396,8 +396,6 @@ def play_session(
                 unavailable(e)
         _preroll(clock, output, preroll)
         tell_unavailable()
-        if button is not None:
-            button.start_session(lambda: clock.push(BUTTON))
         if rating.before and rating.ask and can_answer():
             try:
                 rating_before = rate("before")
@@ -409,6 +407,9 @@ def play_session(
             recorder.started(SessionStart(routine.name, routine.source, started_at,
                                           len(titles), rating_before))
             begun = True
+        if button is not None:
+            # From here (after any rating before) a press pauses and the next resumes.
+            button.start_session(lambda: clock.push(BUTTON))
         watcher = observer
         if recorder is not None:
             watcher = _StepRecorder(observer, recorder)
