@@ -523,7 +523,8 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
     come from the settings (see 'crampcoach config').
 
     Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM;
-    2 the routine is not valid. A stopped session is recorded with the step reached.
+    2 the routine or the settings file is not valid. A stopped session is recorded
+    with the step reached.
     """
     from crampcoach.player.feed import FallbackMeter
     from crampcoach.player.rating import RatingPolicy
