@@ -163,12 +163,18 @@ def play_cli(
     recorder = Recorder()
     audio = cli_module._RealAudio(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
                                   meter=speech, close=lambda: None)
-    monkeypatch.setattr(cli_module, "_real_audio", lambda: audio)
+    monkeypatch.setattr(cli_module, "_real_audio", lambda *args, **kwargs: audio)
     monkeypatch.setattr(cli_module, "_player_clock", lambda: fake_clock)
     monkeypatch.setattr(cli_module, "_key_reader", lambda clock: FakeKeys(live, terminal))
     monkeypatch.setattr(cli_module, "_stamp", lambda: "12:00:00")
     monkeypatch.setattr(cli_module, "_session_recorder", lambda journal, routine: recorder)
     monkeypatch.setattr(cli_module, "_worsening_check", lambda journal: worsening)
+    # The settings' pre-roll and night hours are tested in test_wiring_*; here the
+    # session starts at once, at noon, so key times follow the plan alone.
+    import datetime
+
+    monkeypatch.setenv("CRAMPCOACH_PREROLL", "0")
+    monkeypatch.setattr(cli_module, "_wall_now", lambda: datetime.datetime(2026, 1, 5, 12, 0))
     result = CliRunner().invoke(cli_module.cli, ["play", str(path), *args])
     return PlayRun(result, recorder, sink, speech, fake_clock)
 

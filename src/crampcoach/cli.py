@@ -28,6 +28,8 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
+    import datetime
+
     from crampcoach.audio.base import CueSounds
     from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
@@ -35,7 +37,9 @@ if TYPE_CHECKING:
     from crampcoach.player.output import SinkFactory
     from crampcoach.player.rating import WorseningCheck
     from crampcoach.player.recording import JournalRecorder
+    from crampcoach.player.session import HandsFree
     from crampcoach.routines.compiler import SpeechMeter
+    from crampcoach.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -89,8 +93,20 @@ def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     yield EstimatedSpeechMeter()
 
 
-def _voice(routine: Routine) -> Voice:
-    return Voice(language=routine.language or "en", rate=routine.rate or 140)
+def _settings(config: Path | None = None) -> Settings:
+    """The person's settings (``--config``, ``$CRAMPCOACH_CONFIG``, or the usual file)."""
+    from crampcoach.settings import load_settings
+
+    return load_settings(config)[0]
+
+
+def _voice(routine: Routine, settings: Settings) -> Voice:
+    """The routine's own language and rate win; the settings give them where it is silent.
+
+    Night mode is not applied here: ``play`` applies it when a session starts.
+    """
+    return Voice(language=routine.language or settings.language,
+                 rate=routine.rate or settings.rate)
 
 
 def _load(ref: str) -> Routine:
@@ -100,11 +116,11 @@ def _load(ref: str) -> Routine:
     return load_routine(ref, language_check=known_language)
 
 
-def _compile(ref: str) -> tuple[Routine, Timeline]:
+def _compile(ref: str, settings: Settings) -> tuple[Routine, Timeline]:
     from crampcoach.routines.compiler import compile_routine
 
     routine = _load(ref)
-    voice = _voice(routine)
+    voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
         return routine, compile_routine(routine, meter, voice)
 
@@ -116,10 +132,12 @@ def check(routines: tuple[str, ...]) -> None:
 
     Exits 2 if any routine is not valid.
     """
+    with reported_errors():
+        settings = _settings()
     worst = 0
     for ref in routines:
         try:
-            _compile(ref)
+            _compile(ref, settings)
         except RoutineError as e:
             for problem in e.problems:
                 click.echo(str(problem), err=True)
@@ -147,7 +165,7 @@ def plan(routine: str, as_json: bool) -> None:
     Times are minutes:seconds from the start of the session.
     """
     with reported_errors():
-        _, timeline = _compile(routine)
+        _, timeline = _compile(routine, _settings())
     if as_json:
         # Indented for a person at a terminal; compact (and several times faster) for programs.
         indent = 2 if sys.stdout.isatty() else None
@@ -169,12 +187,14 @@ def list_routines() -> None:
     from crampcoach.routines import library
     from crampcoach.routines.durations import format_clock
 
+    with reported_errors():
+        settings = _settings()
     users = set(library.user_names())
     builtins = set(library.builtin_names())
     rows: list[tuple[str, str, str]] = []
     for name in library.routine_names():
         try:
-            routine, timeline = _compile(name)
+            routine, timeline = _compile(name, settings)
         except CrampcoachError as e:
             rows.append((name, "--:--", f"not valid: {str(e).splitlines()[0]}"))
             continue
@@ -219,9 +239,11 @@ def render(routine: str, output: Path) -> None:
     from crampcoach.routines.loader import load_routine
 
     with reported_errors():
+        settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with SynthesizedSpeech() as speech:
-            timeline, rendered = render_routine(loaded, output, speech, _voice(loaded))
+            timeline, rendered = render_routine(loaded, output, speech,
+                                                _voice(loaded, settings))
     click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
                f"({len(timeline.cues)} cues)")
 
@@ -240,8 +262,9 @@ class _RealAudio:
     quick_meter: SpeechMeter | None = None
 
 
-def _real_audio() -> _RealAudio:
-    """The real sound: espeak-ng speech (cached), generated tones, ALSA through simpleaudio.
+def _real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> _RealAudio:
+    """The real sound: espeak-ng speech (cached), generated tones, ALSA through simpleaudio,
+    at ``volume`` with tones at ``tone_gain`` (night mode softens them).
 
     Nothing here touches the device yet: a missing one is found at the first sound, and
     the session then goes on in text and says why.
@@ -252,9 +275,39 @@ def _real_audio() -> _RealAudio:
     from crampcoach.routines.compiler import EstimatedSpeechMeter
 
     speech = SynthesizedSpeech()
-    return _RealAudio(sounds=SpokenCueSounds(speech), sink_factory=SimpleaudioSink,
+    return _RealAudio(sounds=SpokenCueSounds(speech, tone_gain=tone_gain),
+                      sink_factory=lambda: SimpleaudioSink(volume=volume),
                       meter=speech, close=speech.close,
                       quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
+
+
+def _wall_now() -> datetime.datetime:
+    """The local time of day a session starts at (night mode); tests fix it."""
+    import datetime
+
+    return datetime.datetime.now()
+
+
+def _hands_free(settings: Settings) -> HandsFree:
+    """Openers for the GPIO button and the spoken rating the settings ask for."""
+    from crampcoach.handsfree import RatingSource, Speak
+    from crampcoach.player.session import ButtonInput, HandsFree
+
+    pin, microphone = settings.button_pin, settings.microphone
+
+    def button(speak: Speak) -> ButtonInput:
+        from crampcoach.player.button import open_button
+
+        assert pin is not None
+        return open_button(speak, pin)
+
+    def spoken(speak: Speak) -> RatingSource:
+        from crampcoach.voice_rating import open_spoken_rating
+
+        return open_spoken_rating(speak, microphone)
+
+    return HandsFree(button=button if pin is not None else None,
+                     spoken_rating=spoken if settings.spoken_rating else None)
 
 
 def _session_recorder(journal: Path | None, routine: Routine) -> JournalRecorder:
@@ -313,8 +366,10 @@ class _SessionDisplay:
     """Shows a session: on a terminal a live status line under the spoken text; otherwise
     plain timestamped lines (for a service's log or a pipe)."""
 
-    def __init__(self, live: bool) -> None:
+    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q") -> None:
         self.live = live
+        self._pause_key = pause_key
+        self._quit_key = quit_key
         self._status = ""
         self._step = ""
         self._next: str | None = None
@@ -380,7 +435,7 @@ class _SessionDisplay:
             if self.live:
                 self._redraw(event)
         elif isinstance(event, ev.Paused):
-            self.line("Paused. Press space to carry on, q to stop.")
+            self.line(f"Paused. Press {self._pause_key} to carry on, {self._quit_key} to stop.")
         elif isinstance(event, ev.Resumed):
             self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
         elif isinstance(event, ev.Skipped):
@@ -393,6 +448,10 @@ class _SessionDisplay:
             self.line(f"  {event.text}")
         elif isinstance(event, ev.AudioFallback):
             self.line(f"Note: {event.reason}")
+        elif isinstance(event, ev.HandsFreeFallback):
+            self.line(f"Note: {event.text}")
+        elif isinstance(event, ev.Said):
+            self.line(event.text)
         elif isinstance(event, ev.SessionEnded):
             self.close()
             if event.outcome == "finished":
@@ -441,43 +500,69 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 @click.option("--rating", type=click.IntRange(0, 10), metavar="N",
               help="The cramp rating after the session (0 none to 10 worst); not asked.")
 @click.option("--no-rating", is_flag=True, help="Do not ask for a rating.")
-@click.option("--rate-before", is_flag=True, help="Also ask for a rating before the session.")
+@click.option("--rate-before/--no-rate-before", default=None,
+              help="Also ask for a rating before the session [default: rate_before in the "
+              "settings].")
 @click.option("--text-only", is_flag=True, help="No sound: show the session as text.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
-              help="The journal file to record the session in (default: your journal).")
-def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: bool,
-         text_only: bool, journal: Path | None) -> None:
+              help="The journal file to record the session in [default: journal in the "
+              "settings].")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Settings file to use (default: $CRAMPCOACH_CONFIG, else "
+              "~/.config/crampcoach/config.yaml).")
+def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: bool | None,
+         text_only: bool, journal: Path | None, config_file: Path | None) -> None:
     """Play a routine aloud in real time, then ask how the cramps are (0 to 10).
 
-    ROUTINE is a file or a routine name; without it, evening-calf-relief. Keys, no Enter
-    needed: space (or b) pause and carry on, n (or PageDown) next step, r (or PageUp)
-    repeat the last instruction, q stop. For the rating press a number: 1 then 0 is 10.
+    ROUTINE is a file or a routine name; without it, default_routine from the settings,
+    else evening-calf-relief. Keys, no Enter needed (the settings can change them):
+    space (or b) pause and carry on, n (or PageDown) next step, r (or PageUp) repeat the
+    last instruction, q stop. For the rating press a number: 1 then 0 is 10.
+
+    Voice, volume, night mode, the pre-roll, the rating's wait and the hands-free inputs
+    come from the settings (see 'crampcoach config').
 
     Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM;
-    2 the routine is not valid. A stopped session is recorded with the step reached.
+    2 the routine or the settings file is not valid. A stopped session is recorded
+    with the step reached.
     """
     from crampcoach.player.feed import FallbackMeter
-    from crampcoach.player.session import RatingChoice, play_session
+    from crampcoach.player.rating import RatingPolicy
+    from crampcoach.player.scheduler import controls_for
+    from crampcoach.player.session import RatingChoice, play_session, preroll_sound
     from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
     from crampcoach.routines.library import DEFAULT_ROUTINE
+    from crampcoach.settings import effective_voice
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
     with reported_errors():
-        loaded = _load(routine or DEFAULT_ROUTINE)
-        voice = _voice(loaded)
-        audio = None if text_only else _real_audio()
+        settings = _settings(config_file)
+        loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)
+        # Decided once, at the start: the routine's voice (the settings' where it has
+        # none), then night mode caps the rate and volume and softens the tones.
+        sound = effective_voice(settings, _wall_now(), _voice(loaded, settings))
+        voice = sound.voice
+        audio = None if text_only else _real_audio(sound.volume, sound.tone_gain)
         _checked_before_playing(loaded, voice, audio)
         # Lengths from the speech cache, estimates (which err long) for phrases not made
         # yet: compiling then never waits for a synthesis, so the first sound does not
         # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
         meter = FallbackMeter((audio.quick_meter or audio.meter) if audio
                               else EstimatedSpeechMeter(), EstimatedSpeechMeter())
-        recorder = _session_recorder(journal, loaded)
-        worsening = _worsening_check(journal)
+        journal_path = _journal_file(journal, settings)
+        recorder = _session_recorder(journal_path, loaded)
+        worsening = _worsening_check(journal_path)
     clock = _player_clock()
-    display = _SessionDisplay(live=sys.stdout.isatty())
-    choice = RatingChoice(given=rating, ask=not no_rating, before=rate_before)
+    display = _SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
+                              quit_key=settings.keys.quit[0])
+    choice = RatingChoice(
+        given=rating, ask=not no_rating,
+        before=settings.rate_before if rate_before is None else rate_before,
+        policy=RatingPolicy(timeout_s=settings.rating_timeout_s,
+                            red_flag_at=settings.red_flag_threshold))
+    preroll = None if audio is None else preroll_sound(
+        settings.preroll.kind, settings.preroll.seconds, sound.tone_gain)
     code = 0
     try:
         with _sigterm_as_interrupt() as signals, reported_errors(), \
@@ -489,7 +574,8 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
                     sink_factory=audio.sink_factory if audio else None,
                     clock=clock, observer=display, recorder=recorder, rating=choice,
                     input_live=lambda: keys.live, person_present=keys.is_terminal,
-                    worsening=worsening,
+                    worsening=worsening, controls=controls_for(settings.keys.controls()),
+                    preroll=preroll, hands_free=_hands_free(settings),
                 )
                 if record.outcome == "interrupted":
                     code = 143 if signals else 130
@@ -528,10 +614,15 @@ def _journal_tz() -> _dt.tzinfo | None:
     return None
 
 
-def _journal_file(path: Path | None) -> Path:
-    from crampcoach.locations import journal_path
-
-    return path if path is not None else journal_path()
+def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
+    """``--journal`` (or ``$CRAMPCOACH_JOURNAL``), else ``journal`` in the settings, whose
+    default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
+    if path is not None:
+        return path
+    if settings is None:
+        with reported_errors():
+            settings = _settings()
+    return settings.journal
 
 
 journal_option = click.option(
@@ -539,8 +630,8 @@ journal_option = click.option(
     "journal_file",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="CRAMPCOACH_JOURNAL",
-    help="The journal file [default: $XDG_DATA_HOME/crampcoach/journal.sqlite3; "
-    "env: CRAMPCOACH_JOURNAL].",
+    help="The journal file [default: journal in the settings, else "
+    "$XDG_DATA_HOME/crampcoach/journal.sqlite3; env: CRAMPCOACH_JOURNAL].",
 )
 
 

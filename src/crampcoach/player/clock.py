@@ -26,6 +26,8 @@ PAGE_DOWN = "pagedown"
 INTERRUPT = "interrupt"
 #: Not a key: the input ended (stdin closed); nobody can answer a question any more.
 INPUT_ENDED = "eof"
+#: Not a key: the GPIO button was pressed during the session (it pauses and resumes).
+BUTTON = "button"
 
 
 class Clock(Protocol):

@@ -132,10 +132,24 @@ class Advice:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class HandsFreeFallback:
+    """A hands-free input (GPIO button, spoken rating) cannot be used; said once."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A phrase spoken outside the timeline by a hands-free input (the spoken rating)."""
+
+    text: str
+
+
 SessionEvent = (
     CueStarted | StepChanged | Progress | Paused | Resumed | Skipped | Repeated | SoundMissed
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
-    | RatingInvalid | Rated | RatingMissing | Advice
+    | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | Said
 )
 
 

@@ -34,9 +34,16 @@ SEQUENCES: dict[bytes, str] = {
     b"\x1b[D": "left",
     b"\x1b[A": "up",
     b"\x1b[B": "down",
+    b"\x1b[H": "home",
+    b"\x1b[F": "end",
+    b"\x1b[1~": "home",
+    b"\x1b[4~": "end",
+    b"\x1bOH": "home",
+    b"\x1bOF": "end",
 }
 _SINGLE: dict[bytes, str] = {
     b" ": SPACE, b"\r": ENTER, b"\n": ENTER, b"\x7f": BACKSPACE, b"\x08": BACKSPACE,
+    b"\t": "tab",
 }
 #: A lone Escape is told from the start of a sequence by nothing following it this soon.
 ESCAPE_WAIT_S = 0.05
@@ -74,7 +81,8 @@ class KeyDecoder:
             one, buf = buf[:1], buf[1:]
             if one in _SINGLE:
                 keys.append(_SINGLE[one])
-            elif one.isalnum() and one.isascii():
+            elif one.isascii() and one.decode().isprintable():
+                # Letters in lower case; punctuation as typed (the settings may bind "." or "+").
                 keys.append(one.decode().lower())
         self._pending = buf
         return keys

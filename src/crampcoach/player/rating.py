@@ -32,7 +32,8 @@ from crampcoach.player.events import (
 ONE_WAITS_S = 1.5
 TIMEOUT_S = 120.0
 REMINDER_AFTER_S = 30.0
-#: A rating at or above this makes the advice to talk to the neurologist.
+#: A rating at or above this makes the advice to talk to the neurologist (the default of
+#: the ``red_flag_threshold`` setting; :class:`RatingPolicy` carries the one in effect).
 RED_FLAG_RATING = 8
 
 PROMPTS: dict[RatingWhen, str] = {
@@ -40,6 +41,12 @@ PROMPTS: dict[RatingWhen, str] = {
               "Press a number from 0, for none, to 10, for the worst.",
     "after": "How are your cramps now? "
              "Press a number from 0, for none, to 10, for the worst.",
+}
+#: The question when the answer is spoken (the spoken rating then asks for the number).
+SPOKEN_PROMPTS: dict[RatingWhen, str] = {
+    "before": "Before we start: how are your cramps right now, "
+              "from zero, for none, to ten, for the worst?",
+    "after": "How are your cramps now, from zero, for none, to ten, for the worst?",
 }
 REMINDER = "When you are ready, press a number from 0 to 10. Or press q to skip."
 INVALID = "Please press a number from 0 to 10."
@@ -62,9 +69,12 @@ WorseningCheck = Callable[[int], bool]
 
 @dataclass(frozen=True, slots=True)
 class RatingPolicy:
+    """How a rating is waited for, and the rating that calls for the advice."""
+
     timeout_s: float = TIMEOUT_S
     reminder_after_s: float = REMINDER_AFTER_S
     one_waits_s: float = ONE_WAITS_S
+    red_flag_at: int = RED_FLAG_RATING
 
 
 class RatingInterrupted(Exception):
@@ -76,13 +86,18 @@ def thanks(value: int) -> str:
 
 
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
-               policy: RatingPolicy = RatingPolicy()) -> int | None:
+               policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
+               keys_only: bool = True) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
+
+    ``hint`` follows the question (how to answer with the GPIO button). ``keys_only``
+    False: another input (the button) pushes its answer as keys, so the keyboard's input
+    ending does not end the wait.
 
     Raises :class:`RatingInterrupted` on an interrupt key; a real Ctrl-C propagates
     as ``KeyboardInterrupt``.
     """
-    prompt = PROMPTS[when]
+    prompt = PROMPTS[when] if hint is None else f"{PROMPTS[when]} {hint}"
     observer(RatingAsked(when, prompt))
     speak(prompt)
     started = clock.now()
@@ -131,16 +146,17 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
         elif key in ("q", ESCAPE):
             observer(RatingMissing(when, "skipped"))
             return None
-        elif key == INPUT_ENDED:
+        elif key == INPUT_ENDED and keys_only:
             observer(RatingMissing(when, "no keyboard to answer with"))
             return None
         elif key == INTERRUPT:
             raise RatingInterrupted
 
 
-def advice_for(rating: int, worsening: WorseningCheck | None) -> str | None:
+def advice_for(rating: int, worsening: WorseningCheck | None,
+               red_flag_at: int = RED_FLAG_RATING) -> str | None:
     """The advice a rating calls for, or None. Guidance, not diagnosis."""
-    if rating >= RED_FLAG_RATING:
+    if rating >= red_flag_at:
         return ADVICE_HIGH.format(rating=rating)
     if worsening is not None and worsening(rating):
         return ADVICE_WORSENING

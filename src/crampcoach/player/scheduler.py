@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
 from crampcoach.player.clock import (
+    BUTTON,
     INTERRUPT,
     PAGE_DOWN,
     PAGE_UP,
@@ -45,7 +46,21 @@ CONTROLS: dict[str, str] = {
     "r": "repeat", PAGE_UP: "repeat",
     "q": "quit",
     INTERRUPT: "interrupt",
+    BUTTON: "pause",
 }
+
+
+def controls_for(bindings: Mapping[str, str]) -> dict[str, str]:
+    """The controls table for keys a person chose (key -> pause/next/repeat/quit).
+
+    Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM
+    and the GPIO button keep their meaning whatever the keys are.
+    """
+    table = {(key.lower() if len(key) == 1 else key): action
+             for key, action in bindings.items()}
+    table[INTERRUPT] = "interrupt"
+    table[BUTTON] = "pause"
+    return table
 
 GET_READY_S = 3.0
 GET_READY_TEXT = "Carrying on in three, two, one."
@@ -78,7 +93,8 @@ class Scheduler:
     def __init__(self, feed: CueFeed, output: Output, clock: Clock,
                  observer: SessionObserver, step_titles: Sequence[str | None], *,
                  tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
-                 start_grace_s: float = 0.3) -> None:
+                 start_grace_s: float = 0.3,
+                 controls: Mapping[str, str] = CONTROLS) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -87,6 +103,7 @@ class Scheduler:
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
+        self._controls = controls
         self._origin = 0.0
         self._shift = 0.0
         self._next_tick = math.inf
@@ -117,7 +134,7 @@ class Scheduler:
             self._control(key)
 
     def _control(self, key: str) -> None:
-        action = CONTROLS.get(key)
+        action = self._controls.get(key)
         if action == "pause":
             self._pause()
         elif action == "repeat":
@@ -158,7 +175,7 @@ class Scheduler:
         self._emit(Paused(position))
         try:
             while True:
-                action = CONTROLS.get(self._clock.wait_until(math.inf) or "")
+                action = self._controls.get(self._clock.wait_until(math.inf) or "")
                 if action == "pause":
                     break
                 if action in ("quit", "interrupt"):

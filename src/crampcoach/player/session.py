@@ -5,16 +5,33 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
-from crampcoach.audio.base import SAMPLE_RATE, Clip, CueSounds
-from crampcoach.audio.mix import mix
-from crampcoach.player.clock import INTERRUPT, Clock
+from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
+from crampcoach.audio.mix import frame_at, mix
+from crampcoach.audio.tones import LEVEL, tone
+from crampcoach.handsfree import (
+    FALLBACK,
+    RATING_WORDS,
+    HandsFreeUnavailable,
+    RatingSource,
+    Speak,
+    rating_as_keys,
+)
+from crampcoach.player.button import RATING_HINT
+from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
 from crampcoach.player.events import (
+    HandsFreeFallback,
     Outcome,
+    Rated,
+    RatingAsked,
+    RatingMissing,
+    RatingWhen,
+    Said,
     SessionEnded,
     SessionEvent,
     SessionObserver,
@@ -26,19 +43,66 @@ from crampcoach.player.rating import (
     INVALID,
     PROMPTS,
     REMINDER,
+    SPOKEN_PROMPTS,
     RatingInterrupted,
     RatingPolicy,
     WorseningCheck,
     advice_for,
     advise,
     ask_rating,
+    thanks,
 )
-from crampcoach.player.scheduler import GET_READY_TEXT, Scheduler
+from crampcoach.player.scheduler import CONTROLS, GET_READY_TEXT, Scheduler
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
 _PHRASE_GAP_S = 0.4
+#: A chime pre-roll: a soft chime, then quiet up to this length, before the first cue.
+PREROLL_CHIME_S = 1.5
+#: The pre-roll chime against the cue tones: it wakes the speaker, it is not a cue.
+PREROLL_CHIME_GAIN = 0.5
+
+
+def preroll_sound(kind: Literal["quiet", "chime"], seconds: float,
+                  tone_gain: float = 1.0) -> Clip | None:
+    """What plays before the first cue so a sleeping speaker is awake for the first word.
+
+    Quiet is played, not waited: a Bluetooth or USB speaker wakes on the stream, not on
+    loud samples. None for no pre-roll.
+    """
+    if kind == "chime":
+        chime = tone("chime", LEVEL * PREROLL_CHIME_GAIN * tone_gain)
+        quiet = max(0, frame_at(PREROLL_CHIME_S) - chime.frames)
+        return Clip(chime.pcm + bytes(SAMPLE_WIDTH * quiet))
+    frames = frame_at(seconds)
+    return Clip(bytes(SAMPLE_WIDTH * frames)) if frames > 0 else None
+
+
+class ButtonInput(Protocol):
+    """The GPIO button as the session uses it (:class:`~crampcoach.player.button.BedsideButton`)."""
+
+    def start_session(self, on_press: Callable[[], None]) -> None: ...
+
+    def begin_rating(self, *, hint: bool = True,
+                     on_rating: Callable[[int], None] | None = None) -> None: ...
+
+    def end_rating(self) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandsFree:
+    """How to open the hands-free inputs a session uses, given the session's voice.
+
+    Each opener raises :class:`~crampcoach.handsfree.HandsFreeUnavailable` when its extra
+    or hardware is missing; the session then says why, once, and goes on with the keys.
+    The button is opened at the start (it pauses); the spoken rating when it is needed.
+    """
+
+    button: Callable[[Speak], ButtonInput] | None = None
+    spoken_rating: Callable[[Speak], RatingSource] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +164,15 @@ class SilentSounds:
 
 @dataclass
 class _Voice:
-    """Speaks phrases outside the timeline, one after another, without blocking."""
+    """Speaks phrases outside the timeline, one after another, without blocking.
+
+    The GPIO button speaks its count from gpiozero's thread while the session's thread
+    may be speaking too: one phrase at a time goes to the output.
+    """
 
     feed: CueFeed
     output: Output
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, text: str) -> None:
         if not self.output.sounding:
@@ -111,11 +180,12 @@ class _Voice:
         sound = self.feed.phrase(text, wait=True)
         if not isinstance(sound, Clip) or not sound.frames:
             return
-        busy = self.output.busy_for()
-        if busy > 0:
-            # Start after what is still being said rather than over it.
-            sound = mix([(round((busy + _PHRASE_GAP_S) * SAMPLE_RATE), sound)])
-        self.output.play(sound)
+        with self.lock:
+            busy = self.output.busy_for()
+            if busy > 0:
+                # Start after what is still being said rather than over it.
+                sound = mix([(round((busy + _PHRASE_GAP_S) * SAMPLE_RATE), sound)])
+            self.output.play(sound)
 
 
 @dataclass
@@ -131,12 +201,43 @@ class _StepRecorder:
         self.observer(event)
 
 
-def _let_finish(clock: Clock, output: Output) -> None:
-    """Let the last phrase be heard before the sound is closed; only an interrupt cuts it."""
+def _let_finish(clock: Clock, output: Output, *, keep_keys: bool = False) -> None:
+    """Let the last phrase be heard before the sound is closed; only an interrupt cuts it.
+
+    ``keep_keys``: keys pressed meanwhile are handed on to what comes next (a rating
+    typed while a note is still being said is not lost).
+    """
     deadline = clock.now() + output.busy_for()
+    held: list[str] = []
     while (key := clock.wait_until(deadline)) is not None:
         if key == INTERRUPT:
+            held.clear()
+            if keep_keys:
+                clock.push(key)
             return
+        held.append(key)
+    if keep_keys:
+        for key in held:
+            clock.push(key)
+
+
+def _preroll(clock: Clock, output: Output, sound: Clip | None) -> None:
+    """Play the pre-roll and wait for its end; keys pressed meanwhile are kept for later."""
+    if sound is None or not output.sounding or not output.play(sound):
+        return
+    end = clock.now() + sound.seconds
+    held: list[str] = []
+    while (key := clock.wait_until(end)) is not None:
+        if key == INTERRUPT:
+            raise KeyboardInterrupt
+        held.append(key)
+    for key in held:
+        clock.push(key)
+
+
+def _button_phrases() -> tuple[str, ...]:
+    """What the button makes the voice say, made ahead so a count is heard at once."""
+    return (*RATING_WORDS, *(f"{word.capitalize()}. Thank you." for word in RATING_WORDS))
 
 
 def play_session(
@@ -156,6 +257,9 @@ def play_session(
     tick_s: float | None = 1.0,
     prefetch_all: bool = False,
     wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+    controls: Mapping[str, str] = CONTROLS,
+    preroll: Clip | None = None,
+    hands_free: HandsFree = HandsFree(),
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
 
@@ -164,9 +268,14 @@ def play_session(
     after an interrupt too. A real Ctrl-C during a rating is re-raised after recording.
     ``prefetch_all`` makes every sound before the first one plays (for tests with a fake
     clock, where time does not wait for the background thread).
+    ``controls`` maps keys to pause/next/repeat/quit; ``preroll`` plays before anything
+    else (see :func:`preroll_sound`); ``hands_free`` opens the GPIO button and the spoken
+    rating.
     """
-    feed = CueFeed(pieces, sounds or SilentSounds(), voice,
-                   phrases=(GET_READY_TEXT, PROMPTS["after"], REMINDER, INVALID),
+    phrases: tuple[str, ...] = (GET_READY_TEXT, PROMPTS["after"], REMINDER, INVALID)
+    if hands_free.button is not None:
+        phrases = (*phrases, f"{PROMPTS['after']} {RATING_HINT}", *_button_phrases())
+    feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
     speak = _Voice(feed, output)
@@ -184,6 +293,81 @@ def play_session(
     elapsed = 0.0
     advised = False
     begun = recorded = False
+    button: ButtonInput | None = None
+    spoken: RatingSource | None = None
+    spoken_unavailable = hands_free.spoken_rating is None
+    untold: list[str] = []
+
+    def unavailable(error: HandsFreeUnavailable) -> None:
+        untold.append(f"{error} {FALLBACK}")
+
+    def tell_unavailable() -> None:
+        for text in untold:
+            observer(HandsFreeFallback(text))
+            speak(text)
+        if untold:
+            untold.clear()
+            _let_finish(clock, output, keep_keys=True)
+
+    def say_and_wait(text: str) -> None:
+        # The spoken rating records right after: the phrase must be over by then.
+        observer(Said(text))
+        speak(text)
+        _let_finish(clock, output)
+
+    def can_answer() -> bool:
+        return input_live() or button is not None or not spoken_unavailable
+
+    def push_rating(value: int) -> None:
+        for key in rating_as_keys(value):
+            clock.push(key)
+
+    def rate(when: RatingWhen) -> int | None:
+        nonlocal spoken, spoken_unavailable
+        if spoken is None and not spoken_unavailable:
+            assert hands_free.spoken_rating is not None
+            try:
+                spoken = hands_free.spoken_rating(say_and_wait)
+            except HandsFreeUnavailable as e:
+                spoken_unavailable = True
+                unavailable(e)
+                tell_unavailable()
+        if spoken is not None:
+            question = SPOKEN_PROMPTS[when]
+            observer(RatingAsked(when, question))
+            speak(question)
+            _let_finish(clock, output)
+            try:
+                value = spoken.ask_rating(rating.policy.timeout_s)
+            except HandsFreeUnavailable as e:
+                # A microphone that cannot be opened is found at the first recording.
+                value = None
+                unavailable(e)
+            except Exception as e:  # a recognizer fault must not end the session
+                value = None
+                unavailable(HandsFreeUnavailable(f"The spoken rating failed ({e})."))
+            if untold:
+                spoken, spoken_unavailable = None, True
+                tell_unavailable()
+            elif value is None:
+                observer(RatingMissing(when, "no number was confirmed aloud"))
+                return None
+            else:
+                observer(Rated(when, value, thanks(value)))
+                return value
+        if button is None and not input_live():
+            # Only reached when the spoken rating was to answer and could not.
+            observer(RatingMissing(when, "no keyboard to answer with"))
+            return None
+        if button is not None:
+            button.begin_rating(hint=False, on_rating=push_rating)
+        try:
+            return ask_rating(when, clock, speak, observer, rating.policy,
+                              hint=RATING_HINT if button is not None else None,
+                              keys_only=button is None)
+        finally:
+            if button is not None:
+                button.end_rating()
 
     def record() -> SessionRecord:
         return SessionRecord(
@@ -199,15 +383,22 @@ def play_session(
         nonlocal advised
         if value is None or advised:
             return
-        text = advice_for(value, worsening)
+        text = advice_for(value, worsening, rating.policy.red_flag_at)
         if text is not None:
             advised = True
             advise(text, speak, observer)
 
     try:
-        if rating.before and rating.ask and input_live():
+        if hands_free.button is not None:
             try:
-                rating_before = ask_rating("before", clock, speak, observer, rating.policy)
+                button = hands_free.button(speak)
+            except HandsFreeUnavailable as e:
+                unavailable(e)
+        _preroll(clock, output, preroll)
+        tell_unavailable()
+        if rating.before and rating.ask and can_answer():
+            try:
+                rating_before = rate("before")
             except RatingInterrupted:
                 raise KeyboardInterrupt from None
             consider(rating_before)
@@ -216,18 +407,22 @@ def play_session(
             recorder.started(SessionStart(routine.name, routine.source, started_at,
                                           len(titles), rating_before))
             begun = True
+        if button is not None:
+            # From here (after any rating before) a press pauses and the next resumes.
+            button.start_session(lambda: clock.push(BUTTON))
         watcher = observer
         if recorder is not None:
             watcher = _StepRecorder(observer, recorder)
-        scheduler = Scheduler(feed, output, clock, watcher, titles, tick_s=tick_s)
+        scheduler = Scheduler(feed, output, clock, watcher, titles, tick_s=tick_s,
+                              controls=controls)
         result = scheduler.run()
         outcome, step_reached, elapsed = result.outcome, result.step_reached, result.elapsed
         observer(SessionEnded(outcome, step_reached, elapsed))
         if rating.given is not None:
             rating_after = rating.given
-        elif rating.ask and input_live() and (outcome != "interrupted" or person_present):
+        elif rating.ask and can_answer() and (outcome != "interrupted" or person_present):
             with contextlib.suppress(RatingInterrupted):
-                rating_after = ask_rating("after", clock, speak, observer, rating.policy)
+                rating_after = rate("after")
         consider(rating_after)
         _let_finish(clock, output)
         if recorder is not None:
@@ -240,5 +435,9 @@ def play_session(
             if recorder is not None and begun and not recorded:
                 recorder.finished(record())
         finally:
+            if button is not None:
+                with contextlib.suppress(Exception):
+                    # A pin that cannot be released is no reason to lose the session.
+                    button.close()
             output.close()
             feed.close()
