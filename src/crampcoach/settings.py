@@ -96,7 +96,8 @@ class Preroll:
     """What plays before the first cue so a sleeping speaker wakes before the first word."""
 
     kind: Literal["quiet", "chime"] = "quiet"
-    seconds: float = 1.0
+    # None by default: every session already opens with a chime 1.5 s before the first word.
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -661,8 +662,9 @@ default_routine:
 # journal: ~/.local/share/crampcoach/journal.sqlite3
 
 # Before the first cue: seconds of quiet, or "chime", so a Bluetooth or USB
-# speaker that sleeps wakes up before the first word.
-preroll: 1
+# speaker that sleeps wakes up in time. Every session already opens with a soft
+# chime 1.5 s before the first word; raise this if even the chime is cut off.
+preroll: 0
 
 # Hands-free: a push button between this GPIO pin (BCM number) and ground
 # (needs crampcoach[pi]); leave empty for none.
