@@ -225,7 +225,7 @@ NAMED = ("backspace, down, end, enter, escape, home, left, pagedown, pageup, rig
          ["F:2: settings: duplicate key 'volume' (first at line 1)"]),
         ("base: &b 0.5\nvolume: *b\n",
          ["F:1: not valid YAML: YAML anchors and aliases are not allowed in settings"]),
-        ("volume: [0.5\n", ["F:2: not valid YAML: expected ',' or ']', but got '<stream end>'"]),
+        ("volume: [0.5\n", ["F:2: not valid YAML: did not find expected ',' or ']'"]),
     ],
 )
 def test_each_problem_is_named_with_its_line(

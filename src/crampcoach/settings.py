@@ -25,11 +25,12 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from crampcoach import locations
+from crampcoach import locations, yamlfile
 from crampcoach.errors import ConfigError, Problem
 from crampcoach.routines.durations import parse_duration
 from crampcoach.routines.loader import did_you_mean
 from crampcoach.routines.timeline import Voice
+from crampcoach.yamlfile import YamlKind
 
 #: A settings file is a page of text; anything larger is a mistake (or an attack).
 MAX_CONFIG_BYTES = 64 * 1024
@@ -187,62 +188,13 @@ def load_settings(
     return reader.settings(), reader.sources()
 
 
+SETTINGS_FILE = YamlKind(noun="settings file", file_noun="settings file", plural="settings",
+                         max_bytes=MAX_CONFIG_BYTES, max_depth=MAX_DEPTH, error=ConfigError)
+
+
 def _compose(path: Path) -> Node | None:
     name = str(path)
-    try:
-        if path.is_dir():
-            raise ConfigError.single(name, 0, "is a directory, not a settings file")
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError.single(
-                name, 0,
-                f"is {size:,} bytes; settings files are limited to {MAX_CONFIG_BYTES:,} bytes",
-            )
-        # A bounded read: a device such as /dev/zero has no size and never ends.
-        with path.open("rb") as f:
-            raw = f.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError.single(name, 0, "no such file") from None
-    except PermissionError:
-        raise ConfigError.single(name, 0, "cannot be read (permission denied)") from None
-    except OSError as e:
-        raise ConfigError.single(name, 0, f"cannot be read ({e.strerror})") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError.single(name, 0, f"is larger than {MAX_CONFIG_BYTES:,} bytes")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
-        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
-        raise ConfigError.single(name, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
-    if b"\0" in raw:
-        raise ConfigError.single(name, 0, "is a binary file, not a YAML settings file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError.single(name, line, "is not UTF-8 text") from None
-    try:
-        depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1 if event.start_mark else 0
-                    msg = f"not valid YAML: nested more than {MAX_DEPTH} levels deep"
-                    raise ConfigError.single(name, line, msg)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            anchor = getattr(event, "anchor", None)
-            if isinstance(event, yaml.AliasEvent) or anchor:
-                line = event.start_mark.line + 1 if event.start_mark else 0
-                msg = "not valid YAML: YAML anchors and aliases are not allowed in settings"
-                raise ConfigError.single(name, line, msg)
-        root: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 0
-        raise ConfigError.single(name, line, f"not valid YAML: {e.problem or e.context}") from None
-    except yaml.YAMLError as e:
-        raise ConfigError.single(name, 0, f"not valid YAML: {e}") from None
-    return root
+    return yamlfile.compose(yamlfile.read_text(path, name, SETTINGS_FILE), name, SETTINGS_FILE)
 
 
 # --- reading and checking -------------------------------------------------------------------

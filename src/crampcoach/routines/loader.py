@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from crampcoach import yamlfile
 from crampcoach.errors import Problem, RoutineError
 from crampcoach.routines import library
 from crampcoach.routines.durations import parse_duration
@@ -35,6 +34,7 @@ from crampcoach.routines.model import (
     Step,
     Stretch,
 )
+from crampcoach.yamlfile import YamlKind
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -73,62 +73,13 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """The safe loader, refusing anchors and aliases and bounding the nesting depth."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.MarkedYAMLError(
-                problem="YAML anchors and aliases are not allowed in routines",
-                problem_mark=event.start_mark,
-            )
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise yaml.MarkedYAMLError(
-                problem=f"nested more than {MAX_DEPTH} levels deep",
-                problem_mark=event.start_mark,
-            )
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+ROUTINE_FILE = YamlKind(noun="routine", file_noun="routine file", plural="routines",
+                        max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
 
 
 def read_routine_text(path: Path, shown: str) -> str:
     """The file's text, or a RoutineError for anything that is not a small UTF-8 text file."""
-    try:
-        if path.is_dir():
-            raise RoutineError.single(shown, 0, "is a directory, not a routine file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise RoutineError.single(
-                shown, 0, f"is {size:,} bytes; routine files are limited to {MAX_BYTES:,} bytes")
-        # A bounded read: a device such as /dev/zero has no size and never ends.
-        with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise RoutineError.single(shown, 0, "no such file") from None
-    except PermissionError:
-        raise RoutineError.single(shown, 0, "cannot be read (permission denied)") from None
-    except OSError as e:
-        raise RoutineError.single(shown, 0, f"cannot be read ({e.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise RoutineError.single(shown, 0, f"is larger than {MAX_BYTES:,} bytes")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
-        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
-        raise RoutineError.single(shown, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
-    if b"\0" in data:
-        raise RoutineError.single(shown, 0, "is a binary file, not a YAML routine")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise RoutineError.single(shown, line, "is not UTF-8 text") from None
+    text = yamlfile.read_text(path, shown, ROUTINE_FILE)
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -136,68 +87,9 @@ def read_routine_text(path: Path, shown: str) -> str:
     return text
 
 
-class _Refused(Exception):
-    """YAML that parses but that routines do not allow (at a 1-based line)."""
-
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(problem)
-        self.line = line
-        self.problem = problem
-
-
-def _event_line(event: yaml.Event) -> int:
-    mark = event.start_mark
-    return int(mark.line) + 1 if mark is not None else 0
-
-
-def _prescan(text: str) -> None:
-    """Refuse anchors, aliases and deep nesting from the event stream, before any node exists."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(_event_line(event),
-                           "YAML anchors and aliases are not allowed in routines")
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _Refused(_event_line(event), f"nested more than {MAX_DEPTH} levels deep")
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
-
-
-def _compose(text: str) -> Node | None:
-    if getattr(yaml, "__with_libyaml__", False):
-        # libyaml is about ten times faster; the prescan gives it the strict loader's rules.
-        _prescan(text)
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
-    loader = _StrictLoader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    return lines[line][column:column + 1] if 0 <= line < len(lines) else ""
-
-
 def compose(text: str, shown: str) -> Node:
     """The YAML node tree of one document, with marks for line numbers."""
-    try:
-        node = _compose(text)
-    except _Refused as e:
-        raise RoutineError.single(shown, e.line, f"not valid YAML: {e.problem}") from None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        what = e.problem or e.context or "not valid YAML"
-        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-            # libyaml says only "found character that cannot start any token".
-            what = "a tab character; indent with spaces, not tabs"
-        raise RoutineError.single(shown, line, f"not valid YAML: {what}") from None
-    except yaml.YAMLError as e:
-        raise RoutineError.single(shown, 0, f"not valid YAML: {e}") from None
+    node = yamlfile.compose(text, shown, ROUTINE_FILE)
     if node is None:
         raise RoutineError.single(shown, 0, "is empty; a routine needs a name and steps")
     return node

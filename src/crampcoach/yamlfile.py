@@ -1,0 +1,155 @@
+"""Reading the YAML files people write (routines and settings), safely.
+
+PyYAML's safe loader only; files are size-capped and read with a bounded read; binary,
+UTF-16 and non-UTF-8 text refused; anchors and aliases refused and nesting bounded before
+any node is built. Problems are :class:`RoutineError` (or a subclass) as FILE:LINE lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+from yaml.nodes import Node
+
+from crampcoach.errors import RoutineError
+
+
+@dataclass(frozen=True)
+class YamlKind:
+    """What kind of file is read, for the limits and the words of its messages."""
+
+    noun: str          # "routine": "not a YAML routine"
+    file_noun: str     # "routine file": "is a directory, not a routine file"
+    plural: str        # "routines": "anchors ... are not allowed in routines"
+    max_bytes: int
+    max_depth: int
+    error: type[RoutineError] = RoutineError
+
+
+class _Refused(Exception):
+    """YAML that parses but that these files do not allow (at a 1-based line)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+
+
+def read_text(path: Path, shown: str, kind: YamlKind) -> str:
+    """The file's text, or an error for anything that is not a small UTF-8 text file."""
+    fail = kind.error.single
+    try:
+        if path.is_dir():
+            raise fail(shown, 0, f"is a directory, not a {kind.file_noun}")
+        size = path.stat().st_size
+        if size > kind.max_bytes:
+            raise fail(shown, 0, f"is {size:,} bytes; {kind.file_noun}s are limited to "
+                                 f"{kind.max_bytes:,} bytes")
+        # A bounded read: a device such as /dev/zero has no size and never ends.
+        with path.open("rb") as f:
+            data = f.read(kind.max_bytes + 1)
+    except FileNotFoundError:
+        raise fail(shown, 0, "no such file") from None
+    except PermissionError:
+        raise fail(shown, 0, "cannot be read (permission denied)") from None
+    except OSError as e:
+        raise fail(shown, 0, f"cannot be read ({e.strerror})") from None
+    if len(data) > kind.max_bytes:
+        raise fail(shown, 0, f"is larger than {kind.max_bytes:,} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
+        # Byte-order marks of UTF-16 and UTF-32, as Windows Notepad's "Unicode" writes.
+        raise fail(shown, 0, "is saved as UTF-16 or UTF-32 text; save it as UTF-8")
+    if b"\0" in data:
+        raise fail(shown, 0, f"is a binary file, not a YAML {kind.noun}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise fail(shown, line, "is not UTF-8 text") from None
+
+
+def _event_line(event: yaml.Event) -> int:
+    mark = event.start_mark
+    return int(mark.line) + 1 if mark is not None else 0
+
+
+def _refusal(event: yaml.Event, depth: int, kind: YamlKind) -> _Refused | None:
+    if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+        return _Refused(_event_line(event),
+                        f"YAML anchors and aliases are not allowed in {kind.plural}")
+    if depth > kind.max_depth:
+        return _Refused(_event_line(event), f"nested more than {kind.max_depth} levels deep")
+    return None
+
+
+def _prescan(text: str, kind: YamlKind) -> None:
+    """Refuse anchors, aliases and deep nesting from the event stream, before any node exists."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        refused = _refusal(event, depth, kind)
+        if refused is not None:
+            raise refused
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """The pure-Python safe loader with the same refusals (when libyaml is missing)."""
+
+    def __init__(self, stream: str, kind: YamlKind) -> None:
+        super().__init__(stream)
+        self._kind = kind
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        self._depth += 1
+        try:
+            refused = _refusal(event, self._depth, self._kind)
+            if refused is not None:
+                raise refused
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _compose(text: str, kind: YamlKind) -> Node | None:
+    if getattr(yaml, "__with_libyaml__", False):
+        # libyaml is about ten times faster; the prescan gives it the strict loader's rules.
+        _prescan(text, kind)
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    loader = _StrictLoader(text, kind)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column:column + 1] if 0 <= line < len(lines) else ""
+
+
+def compose(text: str, shown: str, kind: YamlKind) -> Node | None:
+    """The node tree of one YAML document (None for an empty one), with line marks."""
+    fail = kind.error.single
+    try:
+        return _compose(text, kind)
+    except _Refused as e:
+        raise fail(shown, e.line, f"not valid YAML: {e.problem}") from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        what = e.problem or e.context or "not valid YAML"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            # libyaml says only "found character that cannot start any token".
+            what = "a tab character; indent with spaces, not tabs"
+        raise fail(shown, line, f"not valid YAML: {what}") from None
+    except yaml.YAMLError as e:
+        raise fail(shown, 0, f"not valid YAML: {e}") from None
