@@ -33,3 +33,18 @@ def test_tone_gain_softens_tones_only() -> None:
     assert soft.clip_for(WORD, VOICE) == FakeSpeech().clip("Breathe in", VOICE)
     with pytest.raises(ValueError, match="tone gain must be between"):
         SpokenCueSounds(FakeSpeech(), tone_gain=2.0)
+
+
+def test_volume_scales_speech_and_tones_as_they_are_made() -> None:
+    from array import array
+
+    from crampcoach.audio.fakes import FakeSpeech
+    from crampcoach.audio.sounds import SpokenCueSounds
+    from crampcoach.routines.timeline import Cue, Voice
+
+    speech = FakeSpeech(level=10000)
+    cue = Cue(at=0.0, kind="speech", text="Hold.", step=0, role="hold", length=0.25)
+    loud = SpokenCueSounds(speech).clip_for(cue, Voice())
+    soft = SpokenCueSounds(speech, volume=0.5).clip_for(cue, Voice())
+    assert set(array("h", loud.pcm)) == {10000}
+    assert set(array("h", soft.pcm)) == {5000}

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from crampcoach.audio.base import CueSounds
     from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
+    from crampcoach.player.feed import Piece
     from crampcoach.player.keys import KeyReader
     from crampcoach.player.output import SinkFactory
     from crampcoach.player.rating import WorseningCheck
@@ -275,8 +276,9 @@ def _real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> _RealAudio:
     from crampcoach.routines.compiler import EstimatedSpeechMeter
 
     speech = SynthesizedSpeech()
-    return _RealAudio(sounds=SpokenCueSounds(speech, tone_gain=tone_gain),
-                      sink_factory=lambda: SimpleaudioSink(volume=volume),
+    # The volume is applied as the sounds are made, ahead of need (see SpokenCueSounds).
+    return _RealAudio(sounds=SpokenCueSounds(speech, tone_gain=tone_gain, volume=volume),
+                      sink_factory=SimpleaudioSink,
                       meter=speech, close=speech.close,
                       quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
 
@@ -337,6 +339,32 @@ def _checked_before_playing(routine: Routine, voice: Voice, audio: _RealAudio | 
         if audio is None:
             raise
         compile_routine(routine, FallbackMeter(audio.meter, estimate), voice)
+
+
+def _head_start(pieces: Iterator[Piece], audio: _RealAudio, voice: Voice, clock: Clock,
+                ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
+    """Start the opening chime now, before the player's modules are even imported, so the
+    first sound comes as soon as the routine is known to be good. Returns the pieces (the
+    first one put back), the clock time the chime started (None if it could not), and the
+    sink factory the session goes on with: the same sink, the one output stream."""
+    import itertools
+
+    first = next(pieces)
+    rest = itertools.chain([first], pieces)
+    _, cues = first
+    if not cues or cues[0].at != 0 or cues[0].kind != "tone":
+        return rest, None, audio.sink_factory
+    try:
+        clip = audio.sounds.clip_for(cues[0], voice)
+        sink = audio.sink_factory()
+        # Taken before the call, as the scheduler takes its deadlines: every later sound
+        # then has the same time from call to stream as this one, and no offset creeps in.
+        started = clock.now()
+        sink.play(clip)
+    except CrampcoachError:
+        # No sound here: the player finds the same fault and goes on in text, saying why.
+        return rest, None, audio.sink_factory
+    return rest, started, lambda: sink
 
 
 def _player_clock() -> Clock:
@@ -527,9 +555,6 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
     with the step reached.
     """
     from crampcoach.player.feed import FallbackMeter
-    from crampcoach.player.rating import RatingPolicy
-    from crampcoach.player.scheduler import controls_for
-    from crampcoach.player.session import RatingChoice, play_session, preroll_sound
     from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
     from crampcoach.routines.library import DEFAULT_ROUTINE
     from crampcoach.settings import effective_voice
@@ -548,12 +573,26 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         # Lengths from the speech cache, estimates (which err long) for phrases not made
         # yet: compiling then never waits for a synthesis, so the first sound does not
         # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
-        meter = FallbackMeter((audio.quick_meter or audio.meter) if audio
-                              else EstimatedSpeechMeter(), EstimatedSpeechMeter())
+        pieces = iter_steps(loaded, FallbackMeter((audio.quick_meter or audio.meter) if audio
+                                                  else EstimatedSpeechMeter(),
+                                                  EstimatedSpeechMeter()), voice)
+        clock = _player_clock()
+        sink_factory = audio.sink_factory if audio else None
+        asks_before = (settings.rate_before if rate_before is None else rate_before) \
+            and not no_rating
+        head_start = None
+        no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
+        if (audio is not None and no_preroll and not asks_before
+                and settings.button_pin is None and not settings.spoken_rating):
+            pieces, head_start, sink_factory = _head_start(pieces, audio, voice, clock)
+        # Imported after the first sound: the player's modules take ~0.1 s to import.
+        from crampcoach.player.rating import RatingPolicy
+        from crampcoach.player.scheduler import controls_for
+        from crampcoach.player.session import RatingChoice, play_session, preroll_sound
+
         journal_path = _journal_file(journal, settings)
         recorder = _session_recorder(journal_path, loaded)
         worsening = _worsening_check(journal_path)
-    clock = _player_clock()
     display = _SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
                               quit_key=settings.keys.quit[0])
     choice = RatingChoice(
@@ -569,13 +608,14 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
                 _key_reader(clock) as keys:
             try:
                 record = play_session(
-                    loaded, iter_steps(loaded, meter, voice), voice=voice,
+                    loaded, pieces, voice=voice,
                     sounds=audio.sounds if audio else None,
-                    sink_factory=audio.sink_factory if audio else None,
+                    sink_factory=sink_factory,
                     clock=clock, observer=display, recorder=recorder, rating=choice,
                     input_live=lambda: keys.live, person_present=keys.is_terminal,
                     worsening=worsening, controls=controls_for(settings.keys.controls()),
                     preroll=preroll, hands_free=_hands_free(settings),
+                    head_start_at=head_start,
                 )
                 if record.outcome == "interrupted":
                     code = 143 if signals else 130

@@ -94,7 +94,8 @@ class Scheduler:
                  observer: SessionObserver, step_titles: Sequence[str | None], *,
                  tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
                  start_grace_s: float = 0.3,
-                 controls: Mapping[str, str] = CONTROLS) -> None:
+                 controls: Mapping[str, str] = CONTROLS,
+                 started_at: float | None = None) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -106,6 +107,9 @@ class Scheduler:
         self._controls = controls
         self._origin = 0.0
         self._shift = 0.0
+        # The clock time at which the caller already started the first cue's sound (the
+        # opening chime) on the same sink: it becomes the origin and is not played again.
+        self._started_at = started_at
         self._next_tick = math.inf
         self._part: Part | None = None
         self._reached: int | None = None
@@ -208,7 +212,7 @@ class Scheduler:
         """Play the whole session (or until stopped). Never raises for want of sound;
         re-raises a compiler error from the feed after stopping the sound."""
         self._feed.wait_for(0, self._start_grace_s)
-        self._origin = self._clock.now()
+        self._origin = self._clock.now() if self._started_at is None else self._started_at
         if self._tick_s is not None:
             self._next_tick = self._origin + self._tick_s
         outcome: Outcome = "finished"
@@ -283,8 +287,11 @@ class Scheduler:
             results[k] = self._feed.take(first + k)
         if late and any(isinstance(results[k], Clip) for k in late):
             prepared = self._output.prepare([r for r in results if isinstance(r, Clip)])
-        sounded = prepared is not None and self._output.play(prepared)
-        actual = self._clock.now()
+        if first == 0 and self._started_at is not None:
+            sounded, actual = True, self._started_at  # already playing: see __init__
+        else:
+            sounded = prepared is not None and self._output.play(prepared)
+            actual = self._clock.now()
         if announce is not None:
             self._emit(announce)
         self._feed.advance(group[0].at, first + len(group))

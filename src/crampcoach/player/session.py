@@ -260,6 +260,7 @@ def play_session(
     controls: Mapping[str, str] = CONTROLS,
     preroll: Clip | None = None,
     hands_free: HandsFree = HandsFree(),
+    head_start_at: float | None = None,
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
 
@@ -270,7 +271,10 @@ def play_session(
     clock, where time does not wait for the background thread).
     ``controls`` maps keys to pause/next/repeat/quit; ``preroll`` plays before anything
     else (see :func:`preroll_sound`); ``hands_free`` opens the GPIO button and the spoken
-    rating.
+    rating. ``head_start_at``: the clock time at which the caller already started the first
+    cue's sound through ``sink_factory``'s sink (a head start for the opening chime); it is
+    the session's origin, so nothing may come before the timed part (no pre-roll, rating
+    before or hands-free notice).
     """
     phrases: tuple[str, ...] = (GET_READY_TEXT, PROMPTS["after"], REMINDER, INVALID)
     if hands_free.button is not None:
@@ -414,7 +418,7 @@ def play_session(
         if recorder is not None:
             watcher = _StepRecorder(observer, recorder)
         scheduler = Scheduler(feed, output, clock, watcher, titles, tick_s=tick_s,
-                              controls=controls)
+                              controls=controls, started_at=head_start_at)
         result = scheduler.run()
         outcome, step_reached, elapsed = result.outcome, result.step_reached, result.elapsed
         observer(SessionEnded(outcome, step_reached, elapsed))
