@@ -7,13 +7,14 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import json
 import math
 import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +29,8 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
-    import datetime
-
     from crampcoach.audio.base import CueSounds
+    from crampcoach.journal.trends import RedFlag
     from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
     from crampcoach.player.feed import Piece
@@ -283,11 +283,9 @@ def _real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> _RealAudio:
                       quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
 
 
-def _wall_now() -> datetime.datetime:
+def _wall_now() -> _dt.datetime:
     """The local time of day a session starts at (night mode); tests fix it."""
-    import datetime
-
-    return datetime.datetime.now()
+    return _dt.datetime.now()
 
 
 def _hands_free(settings: Settings) -> HandsFree:
@@ -634,14 +632,7 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
 
 
 # --- journal: rate, history -------------------------------------------------------------------
-# The journal's library imports stay inside its commands so other commands do not pay for
-# them; these few live here rather than at the top so that merging the sections stays clean.
-import datetime as _dt  # noqa: E402
-from collections.abc import Sequence, Sized  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
-
-if TYPE_CHECKING:
-    from crampcoach.journal.trends import RedFlag
+# The journal's library imports stay inside its commands so other commands do not pay for them.
 
 
 def _journal_now() -> _dt.datetime:
