@@ -70,3 +70,18 @@ def test_worsening_counts_the_new_rating(tmp_path: Path) -> None:
     assert worsening(7) is True
     assert worsening(1) is False
     assert journal_worsening(tmp_path / "missing.sqlite3", now=lambda: now)(9) is False
+
+
+def test_a_session_that_ends_at_once_is_written_without_waiting_out_the_delay(
+        tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "journal.sqlite3"
+    recorder = JournalRecorder(path, None, first_write_after_s=30)
+    began = time.monotonic()
+    recorder.started(SessionStart("R", "x", START, 1, None))
+    recorder.finished(record("interrupted", None, None))
+    assert time.monotonic() - began < 10
+    with Journal.open(path, create=False) as journal:
+        (session,) = journal.sessions()
+    assert session.outcome == "stopped"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,11 +45,13 @@ class JournalRecorder:
         self._delay = first_write_after_s
         self._writes: queue.Queue[_Write | None] = queue.Queue()
         self._writer: threading.Thread | None = None
+        # Set when the session ends: the first write then waits no longer.
+        self._ending = threading.Event()
 
     def _run(self) -> None:
         from crampcoach.journal import Journal
 
-        time.sleep(self._delay)
+        self._ending.wait(self._delay)
         while True:
             write = self._writes.get()
             try:
@@ -96,6 +97,7 @@ class JournalRecorder:
         self._put_end()
 
     def _put_end(self) -> None:
+        self._ending.set()
         self._writes.put(None)
         self._writes.join()
         if self._writer is not None:
