@@ -41,3 +41,23 @@ def test_a_long_step_title_is_shortened_not_the_bar(
     assert status == ("2/4: Seated hamstring... | step 1:02 left | session 1:30 left"
                       " [##........]  25%")
     assert len(status) <= 79
+
+
+def test_a_long_spoken_line_wraps_between_words_on_a_terminal(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    display = _SessionDisplay(live=True)
+    display.line("  Warm compress. Use a compress that feels comfortably warm, never hot.")
+    assert capsys.readouterr().out == (
+        CLEAR + "  Warm compress. Use a compress that\n"
+        "  feels comfortably warm, never hot.\n")
+
+
+def test_without_a_terminal_a_long_line_stays_one_line(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr("crampcoach.cli._stamp", lambda: "22:00:00")
+    display = _SessionDisplay(live=False)
+    display.line("  Warm compress. Use a compress that feels comfortably warm, never hot.")
+    assert capsys.readouterr().out == (
+        "22:00:00   Warm compress. Use a compress that feels comfortably warm, never hot.\n")

@@ -12,6 +12,7 @@ import math
 import shutil
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -379,6 +380,12 @@ class _SessionDisplay:
 
     def line(self, text: str) -> None:
         if self.live:
+            width = shutil.get_terminal_size((80, 24)).columns - 1
+            if len(text) > width > 20:
+                # The terminal would break the line inside a word ("neu / rologist").
+                indent = text[: len(text) - len(text.lstrip())]
+                text = textwrap.fill(text.strip(), width, initial_indent=indent,
+                                     subsequent_indent=indent)
             click.echo("\r\x1b[2K" + text, color=True)
             if self._status:
                 click.echo(self._status, nl=False, color=True)
