@@ -13,6 +13,7 @@ import math
 import shutil
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
@@ -405,6 +406,12 @@ class _SessionDisplay:
 
     def line(self, text: str) -> None:
         if self.live:
+            width = shutil.get_terminal_size((80, 24)).columns - 1
+            if len(text) > width > 20:
+                # The terminal would break the line inside a word ("neu / rologist").
+                indent = text[: len(text) - len(text.lstrip())]
+                text = textwrap.fill(text.strip(), width, initial_indent=indent,
+                                     subsequent_indent=indent)
             click.echo("\r\x1b[2K" + text, color=True)
             if self._status:
                 click.echo(self._status, nl=False, color=True)
@@ -412,16 +419,31 @@ class _SessionDisplay:
             click.echo(f"{_stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
-        width = shutil.get_terminal_size((80, 24)).columns
-        bar = ""
-        if progress.total:
+        limit = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
+
+        def bar(cells: int) -> str:
+            if not progress.total:
+                return ""
             done = min(1.0, progress.elapsed / progress.total)
-            filled = round(done * 20)
-            bar = f" [{'#' * filled}{'.' * (20 - filled)}] {done:4.0%}"
+            filled = round(done * cells)
+            return f" [{'#' * filled}{'.' * (cells - filled)}] {done:4.0%}"
+
+        times = (f" | step {_clock_text(progress.step_left)} left"
+                 f" | session {_clock_text(progress.session_left)} left")
         upcoming = f" | next: {self._next}" if self._next else ""
-        status = (f"{self._step}{upcoming} | step {_clock_text(progress.step_left)} left"
-                  f" | session {_clock_text(progress.session_left)} left{bar}")
-        self._status = status[: max(10, width - 1)]
+        # On a narrow terminal the times and the bar matter most: the bar gets shorter,
+        # then what is next goes, then the step's title is shortened.
+        for head, cells in ((self._step + upcoming, 20), (self._step + upcoming, 10),
+                            (self._step, 10)):
+            status = head + times + bar(cells)
+            if len(status) <= limit:
+                break
+        else:
+            tail = times + bar(10)
+            room = limit - len(tail)
+            head = self._step[: room - 3] + "..." if room > 8 else ""
+            status = (head + tail) if head else tail.removeprefix(" | ")
+        self._status = status[:limit]
         click.echo("\r\x1b[2K" + self._status, nl=False, color=True)
 
     def close(self) -> None:

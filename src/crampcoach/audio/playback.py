@@ -6,9 +6,12 @@ session must sound within a quarter of a second of the command.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import threading
 from array import array
+from collections.abc import Iterator
 from typing import Any
 
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
@@ -38,6 +41,25 @@ def _device_error(e: Exception) -> AudioDeviceError:
     # resource busy": keep the part a person can act on.
     detail = str(e).split("-- MSG:")[-1].strip() or type(e).__name__
     return AudioDeviceError(f"cannot play sound: the audio device is missing or busy ({detail})")
+
+
+@contextlib.contextmanager
+def _alsa_quiet() -> Iterator[None]:
+    """Keep libasound's own error lines ("ALSA lib pcm.c:...") off the terminal while a
+    stream is opened: they would spill over the session's text, and the failure is
+    reported once, in words, from the exception simpleaudio raises."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to keep quiet
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class SimpleaudioSink:
@@ -75,7 +97,8 @@ class SimpleaudioSink:
         with self._lock:
             self._stop_locked()
             try:
-                self._current = sa.play_buffer(pcm, CHANNELS, SAMPLE_WIDTH, SAMPLE_RATE)
+                with _alsa_quiet():
+                    self._current = sa.play_buffer(pcm, CHANNELS, SAMPLE_WIDTH, SAMPLE_RATE)
             except Exception as e:  # simpleaudio raises its own error type from C
                 raise _device_error(e) from None
 

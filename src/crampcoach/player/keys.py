@@ -111,6 +111,7 @@ class KeyReader:
         self._fd: int | None = None
         self._saved: list[Any] | None = None
         self._stop = threading.Event()
+        self._mode_lock = threading.Lock()  # restoring the terminal vs. re-entering cbreak
         self._thread: threading.Thread | None = None
         self.is_terminal = False
         self._ended = stream is None
@@ -150,15 +151,35 @@ class KeyReader:
 
     def close(self) -> None:
         self._stop.set()
-        if self._saved is not None and self._fd is not None:
-            import termios
+        with self._mode_lock:
+            if self._saved is not None and self._fd is not None:
+                import termios
 
-            with contextlib.suppress(termios.error, OSError):
-                termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
-            self._saved = None
+                with contextlib.suppress(termios.error, OSError):
+                    termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
+                self._saved = None
         if self._thread is not None and self._thread is not threading.current_thread():
             # The fd reader wakes at least every 0.2 s; a blocked stream reader is a daemon.
             self._thread.join(timeout=0.5)
+
+    def _keep_cbreak(self) -> None:
+        """After Ctrl-Z and ``fg`` the shell has left the terminal in line mode: without
+        cbreak again, no key would arrive before Enter."""
+        import termios
+        import tty
+
+        with self._mode_lock:
+            if self._saved is None or self._fd is None or self._stop.is_set():
+                return
+            try:
+                if not termios.tcgetattr(self._fd)[3] & termios.ICANON:
+                    return
+                with contextlib.suppress(OSError):
+                    if os.tcgetpgrp(self._fd) != os.getpgrp():
+                        return  # in the background: changing the terminal would stop us
+                tty.setcbreak(self._fd)
+            except (termios.error, OSError):
+                return
 
     def _end(self) -> None:
         self._ended = True
@@ -173,6 +194,7 @@ class KeyReader:
             except (OSError, ValueError):
                 return self._end()
             if not ready:
+                self._keep_cbreak()
                 continue
             try:
                 data = os.read(self._fd, 64)

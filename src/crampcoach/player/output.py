@@ -28,6 +28,7 @@ class Output:
         self._sink: AudioSink | None = None
         self._playing: tuple[float, Clip] | None = None  # (clock time it began, sound)
         self._told: set[str] = set()
+        self._ever_played = False
         self.fallback_reason: str | None = None
         if sink_factory is not None:
             try:
@@ -85,8 +86,12 @@ class Output:
             self._sink.play(sound)
         except AudioError as e:
             self._drop_sink()
-            self._fall_back("device", f"Sound stopped working: {e}")
+            # The real device is only opened at the first sound: failing there means
+            # there is no sound at all, not that it stopped.
+            lead = "Sound stopped working" if self._ever_played else "No sound"
+            self._fall_back("device", f"{lead}: {e}")
             return False
+        self._ever_played = True
         self._playing = (now, sound)
         return True
 
