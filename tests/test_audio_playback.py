@@ -86,7 +86,7 @@ def test_missing_device_is_one_clear_error(tmp_path: Path) -> None:
     done = alsa.run(play_script('sink.play(tone("chime"))'))
     assert (done.returncode, done.stdout, done.stderr) == (
         3,
-        "cannot play sound: the audio device is missing or busy "
+        "the audio device is missing or busy "
         "(No such file or directory)\n",
         "",
     )

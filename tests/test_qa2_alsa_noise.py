@@ -32,6 +32,6 @@ def test_no_sound_device_gives_one_note_and_no_alsa_noise(tmp_path: Path) -> Non
     assert (done.returncode, done.stderr) == (0, ""), done.stdout + done.stderr
     notes = [line[9:] for line in done.stdout.splitlines() if line[9:].startswith("Note:")]
     assert len(notes) == 1, done.stdout
-    assert notes[0].startswith("Note: No sound: cannot play sound: ")
+    assert notes[0].startswith("Note: No sound: the audio device is missing or busy (")
     assert notes[0].endswith("Carrying on in text, on time.")
     assert done.stdout.splitlines()[-1].endswith("Session finished.")

@@ -40,7 +40,7 @@ def _device_error(e: Exception) -> AudioDeviceError:
     # simpleaudio's messages read "Error opening PCM device. -- CODE: -16 -- MSG: Device or
     # resource busy": keep the part a person can act on.
     detail = str(e).split("-- MSG:")[-1].strip() or type(e).__name__
-    return AudioDeviceError(f"cannot play sound: the audio device is missing or busy ({detail})")
+    return AudioDeviceError(f"the audio device is missing or busy ({detail})")
 
 
 @contextlib.contextmanager
@@ -84,7 +84,7 @@ class SimpleaudioSink:
                 import simpleaudio
             except ImportError as e:
                 raise AudioDeviceError(
-                    f"cannot play sound: simpleaudio is not installed ({e})") from None
+                    f"simpleaudio is not installed ({e})") from None
             self._module = simpleaudio
         return self._module
 
