@@ -3,7 +3,9 @@ real user's config, cache or journal, and the suite runs the same on any machine
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +26,18 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture
 def routines_dir() -> Path:
     return DATA / "routines"
+
+
+@pytest.fixture
+def mock_pins() -> Iterator[Any]:
+    """gpiozero's mock pin factory in place of real GPIO pins, restored afterwards."""
+    gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")
+    from gpiozero.pins.mock import MockFactory
+
+    previous = gpiozero.Device.pin_factory
+    gpiozero.Device.pin_factory = MockFactory()
+    try:
+        yield gpiozero.Device.pin_factory
+    finally:
+        gpiozero.Device.pin_factory.reset()
+        gpiozero.Device.pin_factory = previous

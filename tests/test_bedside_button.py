@@ -27,17 +27,6 @@ class FakeClock:
 
 
 @pytest.fixture
-def mock_pins() -> Iterator[MockFactory]:
-    previous = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    try:
-        yield Device.pin_factory
-    finally:
-        Device.pin_factory.reset()
-        Device.pin_factory = previous
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from crampcoach.player.session import HandsFree, RatingChoice, SessionRecord, pl
 from crampcoach.routines.compiler import iter_steps
 
 gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")
-from gpiozero import Device  # noqa: E402
 from gpiozero.pins.mock import MockFactory  # noqa: E402
 
 PIN = 17
@@ -31,17 +30,6 @@ NO_GPIOZERO = ("The GPIO button needs gpiozero, which is not installed "
                "(pip install 'crampcoach[pi]'). " + FALLBACK)
 NO_ARECORD = ("The spoken rating needs arecord (the alsa-utils package), which is not "
               "installed. " + FALLBACK)
-
-
-@pytest.fixture
-def mock_pins() -> Iterator[MockFactory]:
-    previous = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    try:
-        yield Device.pin_factory
-    finally:
-        Device.pin_factory.reset()
-        Device.pin_factory = previous
 
 
 class ButtonTime:
