@@ -10,6 +10,7 @@ import contextlib
 import datetime as _dt
 import json
 import math
+import os
 import shutil
 import signal
 import sys
@@ -1035,4 +1036,17 @@ def main() -> None:
         # Output that cannot be written (a full disk, a closed pipe): one line, not a traceback.
         with contextlib.suppress(OSError):
             click.echo(f"Error: could not write the output: {e.strerror or e}", err=True)
+        _discard_unwritable_stdout()
         sys.exit(1)
+
+
+def _discard_unwritable_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's last flush cannot fail again.
+
+    What is still buffered cannot be written anyway; without this, Python 3.13 reports the
+    failed flush at exit and exits 120 instead of our 1.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
