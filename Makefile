@@ -22,7 +22,6 @@ DEV_STAMP := $(VENV)/.installed-dev
 PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps
 LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
 	--generate-hashes --no-strip-markers --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
-LOCK_DIR ?= requirements
 TRIXIE_ROOT ?= /var/cache/crampcoach/trixie-root
 
 .PHONY: run test quick lint types pytest bench system setup lock lock-check test-trixie clean
@@ -78,25 +77,29 @@ $(DEV_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt | $(PY)
 
 # The lock: build tools alone, then what a Pi needs to play (with the GPIO button and the
 # spoken rating), then everything a developer needs. The first constrains the other two.
-lock: | $(DEV_STAMP)
-	$(LOCK_COMPILE) --group pyproject.toml:build -o $(LOCK_DIR)/build.txt
-	$(LOCK_COMPILE) -c $(LOCK_DIR)/build.txt pyproject.toml --extra pi --extra voice \
-		-o $(LOCK_DIR)/run.txt
-	$(LOCK_COMPILE) -c $(LOCK_DIR)/build.txt pyproject.toml --all-extras \
-		--group pyproject.toml:dev -o $(LOCK_DIR)/dev.txt
+# Run in the folder that holds pyproject.toml and requirements/.
+define COMPILE_LOCK
+$(LOCK_COMPILE) --group pyproject.toml:build -o requirements/build.txt && \
+$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice \
+	-o requirements/run.txt && \
+$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --all-extras \
+	--group pyproject.toml:dev -o requirements/dev.txt
+endef
 
-# Compiles the lock again into a scratch folder (keeping its pins) and compares: any
-# difference means pyproject.toml changed without `make lock`.
+lock: $(DEV_STAMP)
+	$(COMPILE_LOCK)
+
+# Compiles the lock again in a scratch copy (keeping its pins) and compares: any difference
+# means pyproject.toml changed without `make lock`.
 lock-check: $(DEV_STAMP)
-	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	@here=$$(pwd); scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	mkdir "$$scratch/requirements" && cp requirements/*.txt "$$scratch/requirements/" && \
-	cp pyproject.toml "$$scratch/"; \
-	$(MAKE) -s -C "$$scratch" -f "$(CURDIR)/Makefile" VENV="$(CURDIR)/$(VENV)" lock \
-		>/dev/null 2>"$$scratch/err" || { cat "$$scratch/err"; exit 1; }; \
+	cp pyproject.toml "$$scratch/" && cd "$$scratch" && \
+	{ $(subst $(VENV)/,$$here/$(VENV)/,$(COMPILE_LOCK)) ; } 2>err || { cat err; exit 1; }; \
 	for f in build run dev; do \
-		diff -u requirements/$$f.txt "$$scratch/requirements/$$f.txt" >"$$scratch/$$f.diff" || { \
+		diff -u "$$here/requirements/$$f.txt" requirements/$$f.txt >$$f.diff || { \
 			echo "requirements/$$f.txt does not match pyproject.toml; run 'make lock' and commit both:"; \
-			cat "$$scratch/$$f.diff"; exit 1; }; \
+			cat $$f.diff; exit 1; }; \
 	done; echo "lock: requirements/*.txt match pyproject.toml"
 
 test-trixie:

@@ -197,8 +197,8 @@ def test_a_damaged_journal_is_refused_untouched(tmp_path: Path) -> None:
         Journal.open(path)
     assert str(caught.value).startswith(f"the journal {path} is damaged (")
     assert str(caught.value).endswith(
-        "). It was left untouched: keep a copy of it and see 'Recovering a damaged journal' in "
-        "docs/journal.md."
+        "). It was left untouched: keep a copy of it and run 'crampcoach help damaged-journal' "
+        "to see how to recover it."
     )
     assert fingerprint(tmp_path) == before
 
@@ -255,7 +255,8 @@ def _opened_as_nobody(path: Path) -> str:
     """Open the journal in a child process that has given up root: the message it got."""
     reader, writer = os.pipe()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child execs nothing
+        # Fork with threads about: the child only opens a file and exits.
+        warnings.simplefilter("ignore", DeprecationWarning)
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child reports through the pipe
         os.close(reader)

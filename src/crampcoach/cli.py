@@ -210,6 +210,45 @@ def list_routines() -> None:
         click.echo(f"{name:<{width}}  {length:>5}  {description}".rstrip())
 
 
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+def show(routine: str) -> None:
+    """Print a routine's YAML file, to read it or copy it as a start for your own.
+
+    \b
+    Example:
+      crampcoach show box-breathing > ~/.config/crampcoach/routines/my-breathing.yaml
+    """
+    from crampcoach.routines.loader import routine_text
+
+    with reported_errors():
+        click.echo(_escaped(routine_text(routine)), nl=False)
+
+
+def _escaped(text: str) -> str:
+    """Text with control characters shown as escapes, so a file cannot drive the terminal."""
+    return "".join(
+        c if c in "\n\t" or (c.isprintable() and c != "\x7f") else repr(c)[1:-1] for c in text
+    )
+
+
+@cli.command(name="help")
+@click.argument("topic", required=False)
+def help_topic(topic: str | None) -> None:
+    """Read a help topic (without TOPIC: the list of topics).
+
+    The topics are installed with crampcoach, so they are there without the source.
+    """
+    from crampcoach import topics
+
+    with reported_errors():
+        if topic is None:
+            for name, summary in topics.available():
+                click.echo(f"{name:<18}  {summary}")
+            return
+        click.echo(topics.text(topic), nl=False)
+
+
 # --- audio: voices, render --------------------------------------------------------------------
 
 

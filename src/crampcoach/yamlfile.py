@@ -7,6 +7,7 @@ any node is built. Problems are :class:`RoutineError` (or a subclass) as FILE:LI
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,10 +131,8 @@ def _compose(text: str, kind: YamlKind) -> Node | None:
             # builds refuse deep nesting there in their own words. The strict loader has no
             # limit of its own, so this file's limits are found first and said in the
             # project's words; any other problem is reported as libyaml found it.
-            try:
+            with contextlib.suppress(yaml.YAMLError):
                 _strict_compose(text, kind)
-            except yaml.YAMLError:
-                pass
             raise libyaml_error from None
     return _strict_compose(text, kind)
 

@@ -674,7 +674,7 @@ def _translate(path: Path, error: sqlite3.Error, busy_timeout_s: float) -> Journ
     if "malformed" in lowered or "corrupt" in lowered:
         return JournalError(
             f"the journal {path} is damaged ({text}). It was left untouched: keep a copy of it "
-            "and see 'Recovering a damaged journal' in docs/journal.md."
+            "and run 'crampcoach help damaged-journal' to see how to recover it."
         )
     if "readonly" in lowered or "unable to open" in lowered or "permission" in lowered:
         return JournalError(
