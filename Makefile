@@ -1,7 +1,7 @@
 # One-command set-up on a fresh Debian 12 / Debian 13 / Raspberry Pi OS machine.
 #   make run        - install what is missing, then play the default routine
 #   make test       - install what is missing, then check the lock, lint, type-check, run every test
-#   make quick      - the same without the slow and real-time tests (a developer's fast loop)
+#   make quick      - lint, types and the tests that are not slow, real-time or real-audio
 #   make bench      - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
 #   make lock       - refresh requirements/*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
 #   make test-trixie - make test in a fresh clone inside a Debian 13 (Python 3.13) chroot
@@ -31,8 +31,8 @@ run: $(RUN_STAMP)
 
 test: $(DEV_STAMP) lock-check lint types pytest
 
-quick: $(DEV_STAMP)
-	$(VENV)/bin/pytest -q -m "not slow and not realaudio"
+quick: $(DEV_STAMP) lint types
+	$(VENV)/bin/pytest -q -m "not slow and not realaudio and not realtime"
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests bench
@@ -102,8 +102,11 @@ lock-check: $(DEV_STAMP)
 			cat $$f.diff; exit 1; }; \
 	done; echo "lock: requirements/*.txt match pyproject.toml"
 
+# The Debian 13 root is made once (debootstrap, a few minutes) and kept for the next run; the
+# script clones this repository's committed HEAD into it, so commit before you run this.
 test-trixie:
-	../shared/tools/debian13-root.sh $(TRIXIE_ROOT) run 'make test'
+	mkdir -p $(dir $(TRIXIE_ROOT))
+	bash ../shared/tools/debian13-root.sh $(TRIXIE_ROOT) run 'make test'
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -348,7 +348,14 @@ class Journal:
         commands never leave a file behind. An older journal is migrated in one transaction.
         """
         path = Path(path)
-        exists = path.exists()
+        try:
+            exists = path.exists()
+        except PermissionError:
+            # A folder on the way that this user may not enter.
+            raise JournalError(
+                f"cannot read the journal {path}: permission denied. Check that the file "
+                "and its folders belong to you (ls -l), or choose another file with --journal."
+            ) from None
         if exists:
             _refuse_foreign_file(path)
         elif create:
