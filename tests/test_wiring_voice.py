@@ -16,6 +16,7 @@ from conftest_wiring import NIGHT, NOON, VoicedSpeech, wired_play, write_config
 from crampcoach import cli as cli_module
 from crampcoach.audio.tones import LEVEL
 from crampcoach.routines.timeline import Voice
+from crampcoach.session.sound import real_sound
 
 NIGHTLY = """\
 preroll: 0
@@ -80,7 +81,7 @@ def test_volume_and_tone_gain_reach_the_sounds_not_the_sink(
             made.append(volume)
 
     monkeypatch.setattr(playback, "SimpleaudioSink", Sink)
-    audio = cli_module._real_audio(0.3, 0.5)
+    audio = real_sound(0.3, 0.5)
     try:
         audio.sink_factory()
         # Scaled as the sounds are made, ahead of need: never in the sink at the deadline.

@@ -17,7 +17,6 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
@@ -30,17 +29,10 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
-    from crampcoach.audio.base import CueSounds
     from crampcoach.journal.trends import RedFlag
-    from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
-    from crampcoach.player.feed import Piece
-    from crampcoach.player.keys import KeyReader
-    from crampcoach.player.output import SinkFactory
-    from crampcoach.player.rating import WorseningCheck
-    from crampcoach.player.recording import JournalRecorder
-    from crampcoach.player.session import HandsFree
     from crampcoach.routines.compiler import SpeechMeter
+    from crampcoach.session.machine import Machine
     from crampcoach.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -103,12 +95,9 @@ def _settings(config: Path | None = None) -> Settings:
 
 
 def _voice(routine: Routine, settings: Settings) -> Voice:
-    """The routine's own language and rate win; the settings give them where it is silent.
+    from crampcoach.session import routine_voice
 
-    Night mode is not applied here: ``play`` applies it when a session starts.
-    """
-    return Voice(language=routine.language or settings.language,
-                 rate=routine.rate or settings.rate)
+    return routine_voice(routine, settings)
 
 
 def _load(ref: str) -> Routine:
@@ -254,134 +243,6 @@ def render(routine: str, output: Path) -> None:
 # --- player: play -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _RealAudio:
-    sounds: CueSounds
-    sink_factory: SinkFactory
-    meter: SpeechMeter
-    close: Callable[[], None]
-    # A meter that never synthesizes (cached lengths, else estimates), to check quickly.
-    quick_meter: SpeechMeter | None = None
-
-
-def _real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> _RealAudio:
-    """The real sound: espeak-ng speech (cached), generated tones, ALSA through simpleaudio,
-    at ``volume`` with tones at ``tone_gain`` (night mode softens them).
-
-    Nothing here touches the device yet: a missing one is found at the first sound, and
-    the session then goes on in text and says why.
-    """
-    from crampcoach.audio.playback import SimpleaudioSink
-    from crampcoach.audio.sounds import SpokenCueSounds
-    from crampcoach.audio.speech import SynthesizedSpeech
-    from crampcoach.routines.compiler import EstimatedSpeechMeter
-
-    speech = SynthesizedSpeech()
-    # The volume is applied as the sounds are made, ahead of need (see SpokenCueSounds).
-    return _RealAudio(sounds=SpokenCueSounds(speech, tone_gain=tone_gain, volume=volume),
-                      sink_factory=SimpleaudioSink,
-                      meter=speech, close=speech.close,
-                      quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
-
-
-def _wall_now() -> _dt.datetime:
-    """The local time of day a session starts at (night mode); tests fix it."""
-    return _dt.datetime.now()
-
-
-def _hands_free(settings: Settings) -> HandsFree:
-    """Openers for the GPIO button and the spoken rating the settings ask for."""
-    from crampcoach.handsfree import RatingSource, Speak
-    from crampcoach.player.session import ButtonInput, HandsFree
-
-    pin, microphone = settings.button_pin, settings.microphone
-
-    def button(speak: Speak) -> ButtonInput:
-        from crampcoach.player.button import open_button
-
-        assert pin is not None
-        return open_button(speak, pin)
-
-    def spoken(speak: Speak) -> RatingSource:
-        from crampcoach.voice_rating import open_spoken_rating
-
-        return open_spoken_rating(speak, microphone)
-
-    return HandsFree(button=button if pin is not None else None,
-                     spoken_rating=spoken if settings.spoken_rating else None)
-
-
-def _session_recorder(journal: Path | None, routine: Routine) -> JournalRecorder:
-    from crampcoach.player.recording import JournalRecorder
-
-    return JournalRecorder(_journal_file(journal), f"sha256:{routine.sha256}")
-
-
-def _worsening_check(journal: Path | None) -> WorseningCheck:
-    from crampcoach.player.recording import journal_worsening
-
-    return journal_worsening(_journal_file(journal))
-
-
-def _checked_before_playing(routine: Routine, voice: Voice, audio: _RealAudio | None) -> None:
-    """Compile the whole routine before any sound, so one that does not fit stops here and
-    not half-way. Lengths already in the speech cache are used, estimates for the rest; only
-    if the estimate says a step overruns is the routine measured for real, to be sure."""
-    from crampcoach.player.feed import FallbackMeter
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine
-
-    estimate = EstimatedSpeechMeter()
-    cached = (audio.quick_meter if audio is not None else None) or estimate
-    try:
-        compile_routine(routine, cached, voice)
-    except RoutineError:
-        if audio is None:
-            raise
-        compile_routine(routine, FallbackMeter(audio.meter, estimate), voice)
-
-
-def _head_start(pieces: Iterator[Piece], audio: _RealAudio, voice: Voice, clock: Clock,
-                ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
-    """Start the opening chime now, before the player's modules are even imported, so the
-    first sound comes as soon as the routine is known to be good. Returns the pieces (the
-    first one put back), the clock time the chime started (None if it could not), and the
-    sink factory the session goes on with: the same sink, the one output stream."""
-    import itertools
-
-    first = next(pieces)
-    rest = itertools.chain([first], pieces)
-    _, cues = first
-    if not cues or cues[0].at != 0 or cues[0].kind != "tone":
-        return rest, None, audio.sink_factory
-    try:
-        clip = audio.sounds.clip_for(cues[0], voice)
-        sink = audio.sink_factory()
-        # Taken before the call, as the scheduler takes its deadlines: every later sound
-        # then has the same time from call to stream as this one, and no offset creeps in.
-        started = clock.now()
-        sink.play(clip)
-    except CrampcoachError:
-        # No sound here: the player finds the same fault and goes on in text, saying why.
-        return rest, None, audio.sink_factory
-    return rest, started, lambda: sink
-
-
-def _player_clock() -> Clock:
-    from crampcoach.player.clock import MonotonicClock
-
-    return MonotonicClock()
-
-
-def _key_reader(clock: Clock) -> KeyReader:
-    from crampcoach.player.keys import KeyReader
-
-    return KeyReader(sys.stdin, clock.push)
-
-
-def _stamp() -> str:
-    return time.strftime("%H:%M:%S")
-
-
 def _clock_text(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
@@ -389,12 +250,14 @@ def _clock_text(seconds: float | None) -> str:
     return f"{whole // 60:d}:{whole % 60:02d}"
 
 
-class _SessionDisplay:
+class SessionDisplay:
     """Shows a session: on a terminal a live status line under the spoken text; otherwise
-    plain timestamped lines (for a service's log or a pipe)."""
+    plain lines stamped with ``stamp()`` (for a service's log or a pipe)."""
 
-    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q") -> None:
+    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q",
+                 stamp: Callable[[], str] = lambda: time.strftime("%H:%M:%S")) -> None:
         self.live = live
+        self._stamp = stamp
         self._pause_key = pause_key
         self._quit_key = quit_key
         self._status = ""
@@ -416,7 +279,7 @@ class _SessionDisplay:
             if self._status:
                 click.echo(self._status, nl=False, color=True)
         else:
-            click.echo(f"{_stamp()} {text}")
+            click.echo(f"{self._stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
         limit = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
@@ -558,8 +421,10 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Settings file to use (default: $CRAMPCOACH_CONFIG, else "
               "~/.config/crampcoach/config.yaml).")
-def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: bool | None,
-         text_only: bool, journal: Path | None, config_file: Path | None) -> None:
+@click.pass_context
+def play(ctx: click.Context, routine: str | None, rating: int | None, no_rating: bool,
+         rate_before: bool | None, text_only: bool, journal: Path | None,
+         config_file: Path | None) -> None:
     """Play a routine aloud in real time, then ask how the cramps are (0 to 10).
 
     ROUTINE is a file or a routine name; without it, default_routine from the settings,
@@ -574,83 +439,59 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
     2 the routine or the settings file is not valid. A stopped session is recorded
     with the step reached.
     """
-    from crampcoach.player.feed import FallbackMeter
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
     from crampcoach.routines.library import DEFAULT_ROUTINE
-    from crampcoach.settings import effective_voice
+    from crampcoach.session import (
+        RatingRequest,
+        SessionInputs,
+        SessionRequest,
+        prepare_session,
+    )
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
+    machine = _machine(ctx)
     with reported_errors():
         settings = _settings(config_file)
         loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)
-        # Decided once, at the start: the routine's voice (the settings' where it has
-        # none), then night mode caps the rate and volume and softens the tones.
-        sound = effective_voice(settings, _wall_now(), _voice(loaded, settings))
-        voice = sound.voice
-        audio = None if text_only else _real_audio(sound.volume, sound.tone_gain)
-        _checked_before_playing(loaded, voice, audio)
-        # Lengths from the speech cache, estimates (which err long) for phrases not made
-        # yet: compiling then never waits for a synthesis, so the first sound does not
-        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
-        pieces = iter_steps(loaded, FallbackMeter((audio.quick_meter or audio.meter) if audio
-                                                  else EstimatedSpeechMeter(),
-                                                  EstimatedSpeechMeter()), voice)
-        clock = _player_clock()
-        sink_factory = audio.sink_factory if audio else None
-        asks_before = (settings.rate_before if rate_before is None else rate_before) \
-            and not no_rating
-        head_start = None
-        no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
-        if (audio is not None and no_preroll and not asks_before
-                and settings.button_pin is None and not settings.spoken_rating):
-            pieces, head_start, sink_factory = _head_start(pieces, audio, voice, clock)
-        # Imported after the first sound: the player's modules take ~0.1 s to import.
-        from crampcoach.player.rating import RatingPolicy
-        from crampcoach.player.scheduler import controls_for
-        from crampcoach.player.session import RatingChoice, play_session, preroll_sound
-
-        journal_path = _journal_file(journal, settings)
-        recorder = _session_recorder(journal_path, loaded)
-        worsening = _worsening_check(journal_path)
-    display = _SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
-                              quit_key=settings.keys.quit[0])
-    choice = RatingChoice(
-        given=rating, ask=not no_rating,
-        before=settings.rate_before if rate_before is None else rate_before,
-        policy=RatingPolicy(timeout_s=settings.rating_timeout_s,
-                            red_flag_at=settings.red_flag_threshold))
-    preroll = None if audio is None else preroll_sound(
-        settings.preroll.kind, settings.preroll.seconds, sound.tone_gain)
+        clock = machine.clock()
+        keys = machine.keys(clock)
+        request = SessionRequest(
+            routine=loaded, settings=settings, clock=clock, starts_at=machine.now(),
+            sound=None if text_only else machine.sound,
+            inputs=SessionInputs(keys=keys),
+            journal=machine.journal(_journal_file(journal, settings), loaded),
+            rating=RatingRequest(given=rating, ask=not no_rating, before=rate_before))
+        session = prepare_session(request)
+    display = SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
+                             quit_key=settings.keys.quit[0],
+                             stamp=lambda: f"{machine.now():%H:%M:%S}")
     code = 0
     try:
-        with _sigterm_as_interrupt() as signals, reported_errors(), \
-                _key_reader(clock) as keys:
+        with _sigterm_as_interrupt() as signals, reported_errors(), keys:
             try:
-                record = play_session(
-                    loaded, pieces, voice=voice,
-                    sounds=audio.sounds if audio else None,
-                    sink_factory=sink_factory,
-                    clock=clock, observer=display, recorder=recorder, rating=choice,
-                    input_live=lambda: keys.live, person_present=keys.is_terminal,
-                    worsening=worsening, controls=controls_for(settings.keys.controls()),
-                    preroll=preroll, hands_free=_hands_free(settings),
-                    head_start_at=head_start,
-                )
+                record = session.play(display)
                 if record.outcome == "interrupted":
                     code = 143 if signals else 130
             except KeyboardInterrupt:
                 code = 143 if signals else 130
     finally:
         display.close()
-        if audio is not None:
-            audio.close()
-        if recorder.error is not None:
+        session.close()
+        if request.journal.error is not None:
             click.echo(f"Note: this session could not be recorded in the journal: "
-                       f"{recorder.error}", err=True)
+                       f"{request.journal.error}", err=True)
     if code:
         click.echo("Stopped.", err=True)
         sys.exit(code)
+
+
+def _machine(ctx: click.Context) -> Machine:
+    """The machine's parts for a session: the real ones, unless the caller (a test) gave
+    others as the context's object."""
+    from crampcoach.session.machine import Machine
+
+    given = ctx.find_object(Machine)
+    return given if given is not None else Machine()
 
 
 # --- journal: rate, history -------------------------------------------------------------------

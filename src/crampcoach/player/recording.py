@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import JournalError
-from crampcoach.player.session import SessionRecord, SessionStart
+from crampcoach.player.record import SessionRecord, SessionStart
 
 if TYPE_CHECKING:
     from crampcoach.journal import Journal, SessionStatus

@@ -91,16 +91,20 @@ class Scheduler:
     """Plays the parts a :class:`CueFeed` compiles, on time, with the controls."""
 
     def __init__(self, feed: CueFeed, output: Output, clock: Clock,
-                 observer: SessionObserver, step_titles: Sequence[str | None], *,
+                 observer: SessionObserver, step_count: int, *,
                  tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
                  start_grace_s: float = 0.3,
                  controls: Mapping[str, str] = CONTROLS,
-                 started_at: float | None = None) -> None:
+                 started_at: float | None = None,
+                 opening_next: str | None = None) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
         self._emit = observer
-        self._titles = list(step_titles)
+        self._step_count = step_count
+        # What the opening shows as next; each step's comes with its span (the compiler
+        # works it out once, for the voice and the screen alike).
+        self._opening_next = opening_next
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
@@ -243,10 +247,9 @@ class Scheduler:
 
     def _next_title(self, part: Part) -> str | None:
         if part.kind == "opening":
-            return self._titles[0] if self._titles else None
-        if part.kind == "step" and part.span is not None:
-            following = part.span.index + 1
-            return self._titles[following] if following < len(self._titles) else None
+            return self._opening_next
+        if part.span is not None:
+            return part.span.next_title
         return None
 
     def _play_part(self, part: Part) -> None:
@@ -257,7 +260,7 @@ class Scheduler:
         step = StepChanged(
             None if part.span is None else part.span.index,
             part.kind if part.span is None else part.span.kind,
-            part.title, self._next_title(part), len(self._titles))
+            part.title, self._next_title(part), self._step_count)
         announce: StepChanged | None = step
         cues = part.cues
         if not cues or cues[0].at - part.start >= _SAME_BEAT:

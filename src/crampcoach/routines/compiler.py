@@ -21,7 +21,7 @@ measures the real synthesized (leading-silence-trimmed) sound.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -204,8 +204,10 @@ def _compress(b: _StepBuilder, s: Compress, t: float, next_title: str | None) ->
              "end")
 
 
-def _next_title(steps: tuple[Step, ...], i: int) -> str | None:
-    """The title to announce as "next up" after step ``i``: the next step that is not a rest."""
+def next_title(steps: Sequence[Step], i: int) -> str | None:
+    """What is next after step ``i`` (-1: after the opening), said as "Next up" and shown
+    as "next:": the next step that is not a rest; None when that step is a ``say`` (it is
+    heard in full a moment later) or nothing follows. The one place this is worked out."""
     for step in steps[i + 1:]:
         if isinstance(step, Rest):
             continue
@@ -259,13 +261,13 @@ def _step(
     """Step ``i`` starting at ``t``: its span, its cues in time order, and its overruns."""
     step = routine.steps[i]
     b = _StepBuilder(i, meter, voice, [])
+    nxt = next_title(routine.steps, i)
     if isinstance(step, Rest):
         end = t + step.seconds
     elif isinstance(step, Say):
         cue = b.speech(t, step.text, "say")
         end = cue.end + step.pause_s
     else:
-        nxt = _next_title(routine.steps, i)
         if isinstance(step, Stretch):
             _stretch(b, step, t, nxt)
         elif isinstance(step, Breathe):
@@ -274,7 +276,8 @@ def _step(
             _compress(b, step, t, nxt)
         end = max(c.end for c in b.cues) + SETTLE_S
     b.cues.sort(key=lambda c: (c.at, c.kind != "tone"))
-    return StepSpan(i, step.kind, step.title, t, end), b.cues, _check_overruns(routine, i, b.cues)
+    span = StepSpan(i, step.kind, step.title, t, end, nxt)
+    return span, b.cues, _check_overruns(routine, i, b.cues)
 
 
 def iter_steps(

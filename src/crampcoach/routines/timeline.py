@@ -55,6 +55,8 @@ class StepSpan:
     title: str
     start: float
     end: float
+    # What is announced as next after this step (see compiler.next_title); not in the JSON.
+    next_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
