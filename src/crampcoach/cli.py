@@ -552,13 +552,16 @@ def rate(value: str, note: str | None, routine: str | None, journal_file: Path |
 
     if not value.isascii() or not value.isdigit() or int(value) > 10:
         fail(f"a rating is a whole number from 0 (no cramps) to 10 (worst), not {value!r}", 2)
-    path = _journal_file(journal_file)
+    with reported_errors():
+        settings = _settings()
+    path = _journal_file(journal_file, settings)
     with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
         rating = journal.add_rating(int(value), note=note, routine=routine)
         # The rating is committed and synced: from here on nothing can lose it, and a
         # reminder that cannot be worked out is no reason to report a failure.
         try:
-            flags = red_flags(journal, now=_journal_now(), tz=_journal_tz())
+            flags = red_flags(journal, now=_journal_now(), tz=_journal_tz(),
+                              high_at=settings.red_flag_threshold)
         except JournalError:
             flags = ()
     click.echo(f"Recorded rating {rating.value} at {local(rating.at, _journal_tz()):%H:%M}.")
@@ -582,9 +585,12 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
     ctx.obj = journal_file
     if ctx.invoked_subcommand is not None:
         return
-    path = _journal_file(journal_file)
+    with reported_errors():
+        settings = _settings()
+    path = _journal_file(journal_file, settings)
     with reported_errors(), Journal.open(path, create=False) as journal:
-        summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz())
+        summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz(),
+                                    high_at=settings.red_flag_threshold)
     click.echo(render_history(summary, path), nl=False)
 
 

@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crampcoach.care import RED_FLAG_RATING
 from crampcoach.player.clock import BACKSPACE, ENTER, ESCAPE, INPUT_ENDED, INTERRUPT, Clock
 from crampcoach.player.events import (
     Advice,
@@ -32,9 +33,6 @@ from crampcoach.player.events import (
 ONE_WAITS_S = 1.5
 TIMEOUT_S = 120.0
 REMINDER_AFTER_S = 30.0
-#: A rating at or above this makes the advice to talk to the neurologist (the default of
-#: the ``red_flag_threshold`` setting; :class:`RatingPolicy` carries the one in effect).
-RED_FLAG_RATING = 8
 
 PROMPTS: dict[RatingWhen, str] = {
     "before": "Before we start: how are your cramps right now? "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from crampcoach.player.events import Outcome
+from crampcoach.care import Outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
-from crampcoach.player.clock import (
-    BUTTON,
-    INTERRUPT,
-    PAGE_DOWN,
-    PAGE_UP,
-    SPACE,
-    Clock,
-)
+from crampcoach.care import Outcome
+from crampcoach.player.clock import Clock
+from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     CueStarted,
-    Outcome,
     Paused,
     Progress,
     Repeated,
@@ -37,30 +31,6 @@ from crampcoach.player.events import (
 from crampcoach.player.feed import CueFeed, Part, SoundFailure
 from crampcoach.player.output import Output
 from crampcoach.routines.timeline import Cue
-
-#: What each key does while the session plays. A presenter remote sends PageDown,
-#: PageUp and "b" (its "blank screen" button); they work as next, repeat and pause.
-CONTROLS: dict[str, str] = {
-    SPACE: "pause", "b": "pause",
-    "n": "next", PAGE_DOWN: "next",
-    "r": "repeat", PAGE_UP: "repeat",
-    "q": "quit",
-    INTERRUPT: "interrupt",
-    BUTTON: "pause",
-}
-
-
-def controls_for(bindings: Mapping[str, str]) -> dict[str, str]:
-    """The controls table for keys a person chose (key -> pause/next/repeat/quit).
-
-    Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM
-    and the GPIO button keep their meaning whatever the keys are.
-    """
-    table = {(key.lower() if len(key) == 1 else key): action
-             for key, action in bindings.items()}
-    table[INTERRUPT] = "interrupt"
-    table[BUTTON] = "pause"
-    return table
 
 GET_READY_S = 3.0
 GET_READY_TEXT = "Carrying on in three, two, one."

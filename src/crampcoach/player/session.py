@@ -20,6 +20,7 @@ from typing import Literal
 from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import LEVEL, tone
+from crampcoach.care import Outcome
 from crampcoach.handsfree import (
     FALLBACK,
     NO_HANDS_FREE,
@@ -32,9 +33,9 @@ from crampcoach.handsfree import (
 )
 from crampcoach.player.button import RATING_HINT
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
+from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     HandsFreeFallback,
-    Outcome,
     Rated,
     RatingAsked,
     RatingMissing,
@@ -61,7 +62,7 @@ from crampcoach.player.rating import (
     thanks,
 )
 from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
-from crampcoach.player.scheduler import CONTROLS, GET_READY_TEXT, Scheduler
+from crampcoach.player.scheduler import GET_READY_TEXT, Scheduler
 from crampcoach.routines.compiler import next_title
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Voice

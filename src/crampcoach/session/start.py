@@ -102,8 +102,8 @@ class PreparedSession:
         session is recorded."""
         # Imported after the first sound: the player's modules take ~0.1 s to import.
         from crampcoach.player import session as player
+        from crampcoach.player.controls import controls_for
         from crampcoach.player.rating import RatingPolicy
-        from crampcoach.player.scheduler import controls_for
 
         request, settings = self.request, self.request.settings
         choice = player.RatingChoice(
