@@ -83,6 +83,7 @@ def run_session(
     rating: RatingChoice | None = None, input_live: bool = False,
     person_present: bool = False, sink_error: AudioDeviceError | None = None,
     sounds: Any = None, text_only: bool = False, worsening: Any = None,
+    voice: Voice = VOICE,
 ) -> FakeSession:
     clock = FakeClock(script or [])
     sink = RecordingSink(clock)
@@ -97,7 +98,7 @@ def run_session(
 
     session = FakeSession(clock, sink, speech, events, recorder)
     session.record = play_session(
-        routine, iter_steps(routine, speech, VOICE), voice=VOICE,
+        routine, iter_steps(routine, speech, voice), voice=voice,
         sounds=None if text_only else (sounds or FakeCueSounds(speech)),
         sink_factory=make_sink, clock=clock, observer=events, recorder=recorder,
         rating=rating or RatingChoice(ask=False), input_live=lambda: input_live,

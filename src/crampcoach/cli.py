@@ -78,7 +78,7 @@ def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     from crampcoach.routines.compiler import EstimatedSpeechMeter, phrases
 
     with SynthesizedSpeech() as speech:
-        failed = speech.prepare(phrases(routine), voice)
+        failed = speech.prepare(phrases(routine, voice), voice)
         if not failed:
             yield speech
             return
@@ -255,9 +255,13 @@ class SessionDisplay:
     plain lines stamped with ``stamp()`` (for a service's log or a pipe)."""
 
     def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q",
-                 stamp: Callable[[], str] = lambda: time.strftime("%H:%M:%S")) -> None:
+                 stamp: Callable[[], str] = lambda: time.strftime("%H:%M:%S"),
+                 language: str = "en") -> None:
+        from crampcoach.phrases import phrasebook
+
         self.live = live
         self._stamp = stamp
+        self._book = phrasebook(language)
         self._pause_key = pause_key
         self._quit_key = quit_key
         self._status = ""
@@ -291,9 +295,9 @@ class SessionDisplay:
             filled = round(done * cells)
             return f" [{'#' * filled}{'.' * (cells - filled)}] {done:4.0%}"
 
-        times = (f" | step {_clock_text(progress.step_left)} left"
-                 f" | session {_clock_text(progress.session_left)} left")
-        upcoming = f" | next: {self._next}" if self._next else ""
+        times = self._book.status_times.format(step=_clock_text(progress.step_left),
+                                               session=_clock_text(progress.session_left))
+        upcoming = self._book.status_next.format(title=self._next) if self._next else ""
         # On a narrow terminal the times and the bar matter most: the bar gets shorter,
         # then what is next goes, then the step's title is shortened.
         for head, cells in ((self._step + upcoming, 20), (self._step + upcoming, 10),
@@ -317,6 +321,7 @@ class SessionDisplay:
     def __call__(self, event: SessionEvent) -> None:
         from crampcoach.player import events as ev
 
+        book = self._book
         tone, self._tone = self._tone, None
         if isinstance(event, ev.CueStarted) and event.cue.kind == "tone":
             if event.cue.role == "phase":
@@ -335,10 +340,13 @@ class SessionDisplay:
                 self._step = event.title
                 self.line(f"{event.title}")
             else:
-                title = "" if event.kind == "say" else f": {event.title}"
+                title = "" if event.kind == "say" else book.shown_step_title.format(
+                    title=event.title)
                 self._step = f"{event.index + 1}/{event.count}{title}"
-                upcoming = f" (next: {event.next_title})" if event.next_title else ""
-                self.line(f"Step {event.index + 1} of {event.count}{title}{upcoming}")
+                upcoming = (book.shown_next.format(title=event.next_title)
+                            if event.next_title else "")
+                self.line(book.shown_step.format(index=event.index + 1, count=event.count,
+                                                 title=title, upcoming=upcoming))
             if self.live and self._progress is not None:
                 self._redraw(self._progress)
         elif isinstance(event, ev.Progress):
@@ -346,41 +354,44 @@ class SessionDisplay:
             if self.live:
                 self._redraw(event)
         elif isinstance(event, ev.Paused):
-            self.line(f"Paused. Press {self._pause_key} to carry on, {self._quit_key} to stop.")
+            self.line(book.shown_paused.format(pause_key=self._pause_key,
+                                               quit_key=self._quit_key))
         elif isinstance(event, ev.Resumed):
-            self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
+            self.line(book.shown_resumed.format(seconds=f"{event.get_ready_s:g}"))
         elif isinstance(event, ev.Skipped):
             if event.to_index is None:
-                self.line("Skipped to the closing.")
+                self.line(book.shown_skipped_to_closing)
             else:
-                title = "" if event.to_kind == "say" else f": {event.to_title}"
-                self.line(f"Skipped to step {event.to_index + 1} of {self._count}{title}.")
+                title = "" if event.to_kind == "say" else book.shown_step_title.format(
+                    title=event.to_title)
+                self.line(book.shown_skipped_to_step.format(
+                    index=event.to_index + 1, count=self._count, title=title))
         elif isinstance(event, ev.Repeated):
             self.line(f"  {event.text}")
         elif isinstance(event, ev.AudioFallback):
-            self.line(f"Note: {event.reason}")
+            self.line(book.shown_note.format(text=event.reason))
         elif isinstance(event, ev.HandsFreeFallback):
-            self.line(f"Note: {event.text}")
+            self.line(book.shown_note.format(text=event.text))
         elif isinstance(event, ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):
             self.close()
             if event.outcome == "finished":
-                self.line("Session finished.")
+                self.line(book.shown_finished)
             elif event.step_reached is None:
-                self.line("Stopped during the opening.")
+                self.line(book.shown_stopped_in_opening)
             else:
-                of = f" of {self._count}" if self._count else ""
-                self.line(f"Stopped at step {event.step_reached + 1}{of}.")
+                of = book.shown_of_count.format(count=self._count) if self._count else ""
+                self.line(book.shown_stopped_at.format(index=event.step_reached + 1, of=of))
         elif isinstance(event, ev.RatingAsked):
             self.line(event.prompt)
         elif isinstance(event, ev.RatingTyped):
             if event.digits:
-                self.line(f"  {event.digits} (press 0 for 10, or Enter)")
+                self.line(book.shown_typed.format(digits=event.digits))
         elif isinstance(event, ev.RatingReminder | ev.RatingInvalid | ev.Rated | ev.Advice):
             self.line(event.text)
         elif isinstance(event, ev.RatingMissing):
-            self.line(f"No rating: {event.reason}.")
+            self.line(book.shown_no_rating.format(reason=event.reason))
 
 
 @contextmanager
@@ -464,7 +475,8 @@ def play(ctx: click.Context, routine: str | None, rating: int | None, no_rating:
         session = prepare_session(request)
     display = SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
                              quit_key=settings.keys.quit[0],
-                             stamp=lambda: f"{machine.now():%H:%M:%S}")
+                             stamp=lambda: f"{machine.now():%H:%M:%S}",
+                             language=session.voice.language)
     code = 0
     try:
         with _sigterm_as_interrupt() as signals, reported_errors(), keys:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from crampcoach.errors import CrampcoachError
+from crampcoach.phrases import ENGLISH
 
 if TYPE_CHECKING:
     from crampcoach.settings import Settings
@@ -20,13 +21,13 @@ if TYPE_CHECKING:
 #: Speaks one short phrase aloud (the player passes its speech output).
 Speak = Callable[[str], None]
 
-RATING_WORDS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-)
+#: The numbers the button counts and the spoken rating hears (English: the recognizer's
+#: model is English; see the phrasebook for the words spoken in other languages).
+RATING_WORDS = ENGLISH.numbers
 
 
 #: What the player adds after a HandsFreeUnavailable message when it falls back.
-FALLBACK = "Using the keys instead."
+FALLBACK = ENGLISH.hands_free_fallback
 
 
 class HandsFreeUnavailable(CrampcoachError):

@@ -128,7 +128,7 @@ def render_routine(routine: Routine, path: Path, speech: SynthesizedSpeech,
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
-    failures = speech.prepare(phrases(routine), voice)
+    failures = speech.prepare(phrases(routine, voice), voice)
     if failures:
         raise next(iter(failures.values()))
     timeline = compile_routine(routine, speech, voice)

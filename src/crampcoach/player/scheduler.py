@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
 from crampcoach.care import Outcome
+from crampcoach.phrases import ENGLISH
 from crampcoach.player.clock import Clock
 from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
@@ -33,7 +34,8 @@ from crampcoach.player.output import Output
 from crampcoach.routines.timeline import Cue
 
 GET_READY_S = 3.0
-GET_READY_TEXT = "Carrying on in three, two, one."
+#: Said after a pause (English; the session passes its own language's).
+GET_READY_TEXT = ENGLISH.get_ready
 #: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
 INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end"})
 #: Cues this close together start as one mixed sound.
@@ -66,7 +68,8 @@ class Scheduler:
                  start_grace_s: float = 0.3,
                  controls: Mapping[str, str] = CONTROLS,
                  started_at: float | None = None,
-                 opening_next: str | None = None) -> None:
+                 opening_next: str | None = None,
+                 get_ready_text: str = GET_READY_TEXT) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -75,6 +78,7 @@ class Scheduler:
         # What the opening shows as next; each step's comes with its span (the compiler
         # works it out once, for the voice and the screen alike).
         self._opening_next = opening_next
+        self._get_ready_text = get_ready_text
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
@@ -168,7 +172,7 @@ class Scheduler:
         if self._tick_s is not None:
             self._next_tick = resumed_at + self._tick_s
         self._emit(Resumed(position, paused_s, self._get_ready_s))
-        ready = self._feed.phrase(GET_READY_TEXT)
+        ready = self._feed.phrase(self._get_ready_text)
         if isinstance(ready, Clip):
             self._output.play(ready)
 

@@ -22,7 +22,6 @@ from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import LEVEL, tone
 from crampcoach.care import Outcome
 from crampcoach.handsfree import (
-    FALLBACK,
     NO_HANDS_FREE,
     RATING_WORDS,
     ButtonInput,
@@ -31,7 +30,7 @@ from crampcoach.handsfree import (
     RatingSource,
     rating_as_keys,
 )
-from crampcoach.player.button import RATING_HINT
+from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
 from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
@@ -49,20 +48,17 @@ from crampcoach.player.events import (
 from crampcoach.player.feed import LOOKAHEAD_S, CueFeed, Piece
 from crampcoach.player.output import Output, SinkFactory
 from crampcoach.player.rating import (
-    INVALID,
-    PROMPTS,
-    REMINDER,
-    SPOKEN_PROMPTS,
     RatingInterrupted,
     RatingPolicy,
     WorseningCheck,
     advice_for,
     advise,
     ask_rating,
+    prompt,
     thanks,
 )
 from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
-from crampcoach.player.scheduler import GET_READY_TEXT, Scheduler
+from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.compiler import next_title
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Voice
@@ -182,7 +178,8 @@ def _preroll(clock: Clock, output: Output, sound: Clip | None) -> None:
 
 def _button_phrases() -> tuple[str, ...]:
     """What the button makes the voice say, made ahead so a count is heard at once."""
-    return (*RATING_WORDS, *(f"{word.capitalize()}. Thank you." for word in RATING_WORDS))
+    return (*RATING_WORDS, *(ENGLISH.button_count_confirmed.format(Word=word.capitalize())
+                             for word in RATING_WORDS))
 
 
 @dataclass
@@ -193,10 +190,11 @@ class _Notices:
     speak: _Voice
     clock: Clock
     output: Output
+    book: Phrasebook
     untold: list[str] = field(default_factory=list)
 
     def unavailable(self, error: HandsFreeUnavailable) -> None:
-        self.untold.append(f"{error} {FALLBACK}")
+        self.untold.append(f"{error} {self.book.hands_free_fallback}")
 
     def tell(self) -> None:
         for text in self.untold:
@@ -216,8 +214,10 @@ class RatingFlow:
 
     def __init__(self, *, clock: Clock, observer: SessionObserver, speak: _Voice,
                  output: Output, notices: _Notices, policy: RatingPolicy,
-                 hands_free: HandsFree, input_live: Callable[[], bool]) -> None:
+                 hands_free: HandsFree, input_live: Callable[[], bool],
+                 book: Phrasebook) -> None:
         self._clock = clock
+        self._book = book
         self._observer = observer
         self._speak = speak
         self._output = output
@@ -243,7 +243,7 @@ class RatingFlow:
                 return value if isinstance(value, int) else None
         if self.button is None and not self._input_live():
             # Only reached when the spoken rating was to answer and could not.
-            self._observer(RatingMissing(when, "no keyboard to answer with"))
+            self._observer(RatingMissing(when, self._book.no_rating_no_keyboard))
             return None
         return self._ask_by_keys(when)
 
@@ -263,7 +263,7 @@ class RatingFlow:
             self._notices.tell()
 
     def _ask_aloud(self, spoken: RatingSource, when: RatingWhen) -> int | object | None:
-        question = SPOKEN_PROMPTS[when]
+        question = prompt(self._book, when, spoken=True)
         self._observer(RatingAsked(when, question))
         self._speak(question)
         _let_finish(self._clock, self._output)
@@ -282,9 +282,9 @@ class RatingFlow:
             self._notices.tell()
             return _FELL_BACK
         if value is None:
-            self._observer(RatingMissing(when, "no number was confirmed aloud"))
+            self._observer(RatingMissing(when, self._book.no_rating_not_confirmed))
             return None
-        self._observer(Rated(when, value, thanks(value)))
+        self._observer(Rated(when, value, thanks(value, self._book)))
         return value
 
     def _push_rating(self, value: int) -> None:
@@ -297,8 +297,8 @@ class RatingFlow:
             button.begin_rating(hint=False, on_rating=self._push_rating)
         try:
             return ask_rating(when, self._clock, self._speak, self._observer, self._policy,
-                              hint=RATING_HINT if button is not None else None,
-                              keys_only=button is None)
+                              hint=self._book.button_hint if button is not None else None,
+                              keys_only=button is None, book=self._book)
         finally:
             if button is not None:
                 button.end_rating()
@@ -316,12 +316,13 @@ class _Advisor:
     observer: SessionObserver
     worsening: WorseningCheck | None
     red_flag_at: int
+    book: Phrasebook
     advised: bool = False
 
     def consider(self, value: int | None) -> None:
         if value is None or self.advised:
             return
-        text = advice_for(value, self.worsening, self.red_flag_at)
+        text = advice_for(value, self.worsening, self.red_flag_at, self.book)
         if text is not None:
             self.advised = True
             advise(text, self.speak, self.observer)
@@ -415,9 +416,11 @@ def play_session(
     the session's origin, so nothing may come before the timed part (no pre-roll, rating
     before or hands-free notice).
     """
-    phrases: tuple[str, ...] = (GET_READY_TEXT, PROMPTS["after"], REMINDER, INVALID)
+    book = phrasebook(voice.language)
+    phrases: tuple[str, ...] = (book.get_ready, book.rating_after, book.rating_reminder,
+                                book.rating_invalid)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{PROMPTS['after']} {RATING_HINT}", *_button_phrases())
+        phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases())
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -426,11 +429,11 @@ def play_session(
     if prefetch_all:
         feed.wait_idle()
     log = SessionLog(routine, output, recorder, wall, started_at=wall())
-    notices = _Notices(observer, speak, clock, output)
+    notices = _Notices(observer, speak, clock, output, book)
     flow = RatingFlow(clock=clock, observer=observer, speak=speak, output=output,
                       notices=notices, policy=rating.policy, hands_free=hands_free,
-                      input_live=input_live)
-    advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at)
+                      input_live=input_live, book=book)
+    advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at, book)
     try:
         if hands_free.button is not None:
             try:
@@ -452,7 +455,8 @@ def play_session(
             flow.button.start_session(lambda: clock.push(BUTTON))
         scheduler = Scheduler(feed, output, clock, log.watching(observer), len(routine.steps),
                               tick_s=tick_s, controls=controls, started_at=head_start_at,
-                              opening_next=next_title(routine.steps, -1))
+                              opening_next=next_title(routine.steps, -1),
+                              get_ready_text=book.get_ready)
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)
