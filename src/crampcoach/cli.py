@@ -74,10 +74,9 @@ def cli() -> None:
 def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     """A meter giving each phrase's real synthesized length (synthesizing what is not yet
     cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
-    from crampcoach.audio.speech import SynthesizedSpeech
     from crampcoach.routines.compiler import EstimatedSpeechMeter, phrases
 
-    with SynthesizedSpeech() as speech:
+    with _machine().speech() as speech:
         failed = speech.prepare(phrases(routine, voice), voice)
         if not failed:
             yield speech
@@ -224,7 +223,6 @@ def render(routine: str, output: Path) -> None:
     Every cue sounds at its planned time; play the file on any device.
     """
     from crampcoach.audio.render import render_routine
-    from crampcoach.audio.speech import SynthesizedSpeech
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
     from crampcoach.routines.loader import load_routine
@@ -232,7 +230,7 @@ def render(routine: str, output: Path) -> None:
     with reported_errors():
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
-        with SynthesizedSpeech() as speech:
+        with _machine().speech() as speech:
             timeline, rendered = render_routine(loaded, output, speech,
                                                 _voice(loaded, settings))
     click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
@@ -432,8 +430,7 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Settings file to use (default: $CRAMPCOACH_CONFIG, else "
               "~/.config/crampcoach/config.yaml).")
-@click.pass_context
-def play(ctx: click.Context, routine: str | None, rating: int | None, no_rating: bool,
+def play(routine: str | None, rating: int | None, no_rating: bool,
          rate_before: bool | None, text_only: bool, journal: Path | None,
          config_file: Path | None) -> None:
     """Play a routine aloud in real time, then ask how the cramps are (0 to 10).
@@ -460,7 +457,7 @@ def play(ctx: click.Context, routine: str | None, rating: int | None, no_rating:
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
-    machine = _machine(ctx)
+    machine = _machine()
     with reported_errors():
         settings = _settings(config_file)
         loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)
@@ -497,12 +494,13 @@ def play(ctx: click.Context, routine: str | None, rating: int | None, no_rating:
         sys.exit(code)
 
 
-def _machine(ctx: click.Context) -> Machine:
-    """The machine's parts for a session: the real ones, unless the caller (a test) gave
-    others as the context's object."""
+def _machine() -> Machine:
+    """The machine's parts (sound, speech, clock, keys, journal, time of day): the real
+    ones, unless the caller (a test) gave others as the command's context object."""
     from crampcoach.session.machine import Machine
 
-    given = ctx.find_object(Machine)
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_object(Machine) if ctx is not None else None
     return given if given is not None else Machine()
 
 

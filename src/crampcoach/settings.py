@@ -135,7 +135,7 @@ def effective_voice(
     if night is None or not night.contains(at):
         return EffectiveVoice(base, settings.volume, 1.0, night=False)
     return EffectiveVoice(
-        Voice(base.language, min(base.rate, night.rate)),
+        replace(base, rate=min(base.rate, night.rate)),
         min(settings.volume, night.volume_cap),
         night.tone_gain,
         night=True,

@@ -16,6 +16,7 @@ from crampcoach.session.request import SessionJournal
 from crampcoach.session.sound import SoundMaker, real_sound
 
 if TYPE_CHECKING:
+    from crampcoach.audio.engine import SpeechEngine
     from crampcoach.player.clock import Clock
     from crampcoach.routines.model import Routine
 
@@ -60,12 +61,20 @@ def local_now() -> datetime:
     return datetime.now()
 
 
+def default_engine() -> SpeechEngine:
+    from crampcoach.audio.engine import open_engine
+
+    return open_engine()
+
+
 @dataclass(frozen=True)
 class Machine:
     """Where a session's parts come from. ``now``: the local time of day (night mode,
-    and the time stamps a display shows)."""
+    and the time stamps a display shows). ``speech``: the engine that measures and makes
+    speech for ``check``, ``plan``, ``list`` and ``render``."""
 
     sound: SoundMaker = real_sound
+    speech: Callable[[], SpeechEngine] = default_engine
     clock: Callable[[], Clock] = monotonic_clock
     keys: Callable[[Clock], KeyInput] = terminal_keys
     journal: Callable[[Path, Routine], SessionJournal] = journal_at

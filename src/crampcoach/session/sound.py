@@ -35,12 +35,12 @@ def real_sound(volume: float = 1.0, tone_gain: float = 1.0) -> SessionSound:
     Nothing here touches the device yet: a missing one is found at the first sound, and
     the session then goes on in text and says why.
     """
+    from crampcoach.audio.engine import open_engine
     from crampcoach.audio.playback import SimpleaudioSink
     from crampcoach.audio.sounds import SpokenCueSounds
-    from crampcoach.audio.speech import SynthesizedSpeech
     from crampcoach.routines.compiler import EstimatedSpeechMeter
 
-    speech = SynthesizedSpeech()
+    speech = open_engine()
     # The volume is applied as the sounds are made, ahead of need (see SpokenCueSounds).
     return SessionSound(sounds=SpokenCueSounds(speech, tone_gain=tone_gain, volume=volume),
                         sink_factory=SimpleaudioSink,
