@@ -921,6 +921,202 @@ def hands_free_voice(microphone: str | None, timeout: float) -> None:
     click.echo("No rating was confirmed." if rating is None else f"Rating: {rating}")
 
 
+# --- bedside: the resident service --------------------------------------------------------
+
+
+@cli.group("bedside", invoke_without_command=True)
+@_CONFIG_OPTION
+@click.pass_context
+def bedside_group(ctx: click.Context, config_file: Path | None) -> None:
+    """The bedside service: sessions started and steered from the GPIO button, a USB keypad
+    or presenter remote, and the commands below, with nothing on a screen.
+
+    Without a command it runs the service in the foreground, logging to standard output
+    (what its systemd unit runs; 'crampcoach bedside install' sets that up).
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = config_file
+        return
+    _run_bedside(config_file)
+
+
+def _log_line(line: str) -> None:
+    click.echo(f"{_dt.datetime.now():%H:%M:%S} {_escaped(line)}")
+
+
+def _run_bedside(config_file: Path | None) -> None:
+    import threading
+
+    from crampcoach.bedside.control import ControlServer, socket_path
+    from crampcoach.bedside.service import BedsideService, check_routines
+    from crampcoach.settings import load_settings
+
+    machine = _machine()
+    with reported_errors():
+        settings, sources = load_settings(config_file)
+        path = socket_path()
+    for problem in check_routines(settings, sources):
+        _log_line(f"Note: {problem}")
+    service = BedsideService(
+        settings, machine=machine, log=_log_line,
+        observer_for=lambda language: SessionDisplay(
+            live=False, stamp=lambda: f"{machine.now():%H:%M:%S}", language=language))
+    server = ControlServer(path, service.handle, _log_line)
+    with reported_errors():
+        server.open()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+    try:
+        service.start()
+        _log_line(f"Listening on {path}.")
+        while not stop.wait(3600):
+            pass
+    finally:
+        service.stop()
+        server.close()
+        _log_line("Stopped.")
+
+
+def _bedside_command(command: str, routine: str | None = None) -> dict[str, object]:
+    from crampcoach.bedside.control import send
+
+    with reported_errors():
+        reply = send(command, routine)  # type: ignore[arg-type]
+    if not reply["ok"]:
+        fail(_escaped(str(reply.get("error", "the service refused"))))
+    return reply
+
+
+def _bedside_control(command: str, summary: str) -> click.Command:
+    def run() -> None:
+        click.echo(_escaped(str(_bedside_command(command).get("message", ""))))
+
+    run.__doc__ = summary
+    return bedside_group.command(command)(run)
+
+
+for _name, _summary in (
+        ("pause", "Pause the session playing (it says so aloud)."),
+        ("resume", "Carry on with a paused session."),
+        ("next", "Skip to the next step of the session."),
+        ("repeat", "Say the last instruction again."),
+        ("stop", "Stop the session (it is recorded as stopped)."),
+        ("continue", "Carry on from a step that waits until the person is ready.")):
+    _bedside_control(_name, _summary)
+
+
+@bedside_group.command("start")
+@click.argument("routine", required=False)
+def bedside_start(routine: str | None) -> None:
+    """Start ROUTINE (a name or a file) on the bedside service; without it, the routine the
+    button starts (bedside.routine in the settings)."""
+    if routine is not None and (routine.endswith((".yaml", ".yml")) or os.sep in routine):
+        # The service runs in another folder: a path must not depend on this one.
+        routine = str(Path(routine).expanduser().absolute())
+    click.echo(_escaped(str(_bedside_command("start", routine).get("message", ""))))
+
+
+@bedside_group.command("status")
+def bedside_status() -> None:
+    """Whether the service is installed and running, what it is playing, and its inputs."""
+    from crampcoach.bedside.control import send
+    from crampcoach.bedside.unit import UNIT_NAME, BedsideUnit
+    from crampcoach.errors import BedsideError
+    from crampcoach.schedule import user_unit_dir
+
+    state = BedsideUnit(user_unit_dir()).state()
+    click.echo(f"Unit: {UNIT_NAME} " + (f"({state.enabled}, {state.active})" if state.installed
+                                       else "is not installed (crampcoach bedside install)"))
+    try:
+        reply = send("status")
+    except BedsideError as e:
+        fail(str(e))
+    status = reply.get("status")
+    if not isinstance(status, dict):
+        fail("the bedside service answered without its status")
+    keypads = status.get("keypads") or []
+    shown_keypads = (", ".join(str(k) for k in keypads) if keypads
+                     else f"none found (keypad: {status.get('keypad_setting')})")
+    for line in (f"Service: running (pid {status.get('pid')})",
+                 f"Now: {reply.get('message')}",
+                 f"Button: {status.get('button')}",
+                 f"Keypads: {shown_keypads}",
+                 "Speech made ahead: " + ("yes" if status.get("warm") else "not yet")):
+        click.echo(_escaped(line))
+
+
+@bedside_group.command("install")
+@click.option("--linger", is_flag=True,
+              help="Also let it run without anyone logged in (loginctl enable-linger): for a "
+              "Pi by the bed that nobody logs in to.")
+@click.option("--dry-run", is_flag=True, help="Print the unit file and change nothing.")
+@_CONFIG_OPTION
+@click.pass_context
+def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
+                    config_file: Path | None) -> None:
+    """Write and enable a systemd user unit that keeps the bedside service running (it is
+    restarted if it fails; its log is in the journal)."""
+    from crampcoach.bedside.service import check_routines
+    from crampcoach.bedside.unit import (
+        BedsideUnit,
+        enable_linger,
+        linger_state,
+        service_command,
+        unit_text,
+    )
+    from crampcoach.schedule import user_unit_dir
+    from crampcoach.settings import CONFIG_ENV, load_settings
+
+    given = config_file or ctx.obj
+    env_config = os.environ.get(CONFIG_ENV)
+    config = given or (Path(env_config) if env_config else None)
+    with reported_errors():
+        settings, sources = load_settings(config)
+    problems = check_routines(settings, sources)
+    for problem in problems:
+        click.echo(_escaped(str(problem)), err=True)
+    if problems:
+        sys.exit(2)
+    unit = BedsideUnit(user_unit_dir())
+    # A unit's environment is not the shell's: the settings file must be named in it.
+    text = unit_text(service_command(), None if config is None
+                     else config.expanduser().absolute())
+    if dry_run:
+        click.echo(f"# {unit.path}")
+        click.echo(text, nl=False)
+        return
+    with reported_errors():
+        path = unit.install(text)
+    click.echo(f"Installed and started the bedside service ({path}).")
+    if settings.button_pin is None:
+        click.echo("Note: no button_pin is set in the settings, so no GPIO button is read.")
+    if linger:
+        with reported_errors():
+            enable_linger()
+        click.echo("Lingering is on: the service starts at boot, with nobody logged in.")
+    elif linger_state() is not True:
+        click.echo("On a Pi nobody logs in to, let it start at boot without a login: "
+                   "crampcoach bedside install --linger (or: loginctl enable-linger "
+                   f"{os.environ.get('USER') or '$USER'})")
+    click.echo("Its log: journalctl --user -u crampcoach-bedside -f")
+
+
+@bedside_group.command("uninstall")
+def bedside_uninstall() -> None:
+    """Stop the bedside service and remove its systemd user unit."""
+    from crampcoach.bedside.unit import BedsideUnit
+    from crampcoach.schedule import user_unit_dir
+
+    with reported_errors():
+        path = BedsideUnit(user_unit_dir()).uninstall()
+    click.echo(f"Stopped the bedside service and removed {path}.")
+
+
 def main() -> None:
     try:
         cli.main(prog_name="crampcoach")

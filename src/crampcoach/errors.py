@@ -67,3 +67,7 @@ class JournalError(CrampcoachError):
 
 class ScheduleError(CrampcoachError):
     """A scheduled start could not be created, listed or removed."""
+
+
+class BedsideError(CrampcoachError):
+    """The bedside service could not start, be reached, installed or told something."""

@@ -42,3 +42,15 @@ def user_routines_dir() -> Path:
 
 def config_path() -> Path:
     return config_dir() / "config.yaml"
+
+
+def runtime_dir() -> Path | None:
+    """``$XDG_RUNTIME_DIR`` (the user's private folder for sockets), None when unset."""
+    value = os.environ.get("XDG_RUNTIME_DIR", "")
+    return Path(value) if value and os.path.isabs(value) else None
+
+
+def bedside_socket_path() -> Path | None:
+    """The bedside service's control socket; None without ``$XDG_RUNTIME_DIR``."""
+    runtime = runtime_dir()
+    return None if runtime is None else runtime / APP / "bedside.sock"

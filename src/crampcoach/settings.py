@@ -93,6 +93,39 @@ class Preroll:
     seconds: float = 0.0
 
 
+#: What the bedside service's button starts unless the settings say otherwise.
+BEDSIDE_ROUTINE = "cramp-rescue"
+#: The keypad keys that start a routine unless the settings say otherwise.
+BEDSIDE_START_KEYS: tuple[tuple[str, str], ...] = (("1", BEDSIDE_ROUTINE),
+                                                   ("2", "twitch-wind-down"))
+#: A keypad key for every routine is plenty; more is a mistake.
+MAX_START_KEYS = 20
+#: Where the kernel's input devices are; a keypad named in the settings must be there.
+INPUT_DEVICES = "/dev/input/"
+
+
+@dataclass(frozen=True, slots=True)
+class BedsideSettings:
+    """The bedside service (``crampcoach bedside``): what a press of the button starts,
+    which keypad keys start which routine, and which keypad to read.
+
+    ``keypad``: "auto" (every keypad or presenter remote, never a full keyboard), "off",
+    or one device's path under /dev/input/.
+    """
+
+    routine: str = BEDSIDE_ROUTINE
+    keypad: str = "auto"
+    start_keys: tuple[tuple[str, str], ...] = BEDSIDE_START_KEYS
+
+    def routine_for_key(self, key: str) -> str | None:
+        return dict(self.start_keys).get(key)
+
+    def routines(self) -> list[str]:
+        """Every routine the service may start from its inputs, the button's first."""
+        names = [self.routine, *(name for _, name in self.start_keys)]
+        return list(dict.fromkeys(names))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     language: str = "en"
@@ -109,6 +142,7 @@ class Settings:
     button_pin: int | None = None
     spoken_rating: bool = False
     microphone: str = "default"
+    bedside: BedsideSettings = BedsideSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,26 +334,47 @@ def _optional(read: Callable[[Node], Any]) -> Callable[[Node], Any]:
     return read_optional
 
 
+def _one_key(node: Node) -> str:
+    key = _scalar_text(node)
+    if key == " ":
+        key = "space"
+    # One printable character is itself; longer names are the named keys.
+    if len(key) != 1 or not key.isprintable():
+        key = key.strip().lower()
+        if key not in NAMED_KEYS:
+            named = sorted(NAMED_KEYS)
+            raise _Invalid(
+                f"must be one character or one of {', '.join(named)}, not {key!r}"
+                f"{did_you_mean(key, named)}"
+            )
+    return key
+
+
 def _key_list(node: Node) -> tuple[str, ...]:
     items = node.value if isinstance(node, SequenceNode) else [node]
     if not items:
         raise _Invalid("needs at least one key")
-    keys: list[str] = []
-    for item in items:
-        key = _scalar_text(item)
-        if key == " ":
-            key = "space"
-        # One printable character is itself; longer names are the named keys.
-        if len(key) != 1 or not key.isprintable():
-            key = key.strip().lower()
-            if key not in NAMED_KEYS:
-                named = sorted(NAMED_KEYS)
-                raise _Invalid(
-                    f"must be one character or one of {', '.join(named)}, not {key!r}"
-                    f"{did_you_mean(key, named)}"
-                )
-        keys.append(key)
-    return tuple(keys)
+    return tuple(_one_key(item) for item in items)
+
+
+def _routine_ref(node: Node) -> str:
+    """A routine's name or path, as ``play`` takes it (checked when the service starts)."""
+    text = _text(node)
+    if len(text) > 255 or not text.isprintable():
+        raise _Invalid(f"must be a routine's name or path, not {text[:60]!r}")
+    return text
+
+
+def _keypad(node: Node) -> str:
+    if _is_empty(node) or _plain(node) is False:
+        return "off"
+    text = _text(node)
+    if text.lower() in ("auto", "off"):
+        return text.lower()
+    if not text.startswith(INPUT_DEVICES) or not text.isprintable() or ".." in text:
+        raise _Invalid(f"must be auto, off, or a device under {INPUT_DEVICES} (like "
+                       f"{INPUT_DEVICES}by-id/usb-...-event-kbd), not {text[:80]!r}")
+    return text
 
 
 Reader = Callable[[Node], Any]
@@ -344,7 +399,11 @@ _NIGHT: dict[str, Reader] = {
     "rate": _whole_in_range(60, 300, " words per minute"),
     "tone_gain": _in_range(0.0, 1.0),
 }
-_STRUCTURED = ("night", "keys", "journal", "preroll")
+_BEDSIDE: dict[str, Reader] = {
+    "routine": _routine_ref,
+    "keypad": _keypad,
+}
+_STRUCTURED = ("night", "keys", "journal", "preroll", "bedside")
 # Words people reach for that are spelled differently here.
 _RENAMED = {
     "voice": "; the espeak-ng voice is set with 'language' (like en, en-gb, de)",
@@ -365,6 +424,7 @@ class _Reader:
         self.night: dict[str, Any] = {}
         self.night_off = False
         self.keys: dict[str, tuple[str, ...]] = {}
+        self.bedside: dict[str, Any] = {}
         self.where: Sources = {}
         self.problems: list[Problem] = []
 
@@ -403,6 +463,8 @@ class _Reader:
                 elif key == "preroll":
                     self.values["preroll"] = _preroll(node)
                     self.where[key] = where
+                elif key == "bedside":
+                    self._read_bedside(node)
             except _Invalid as e:
                 self._problem(node, f"{key} {e.message}")
 
@@ -444,6 +506,48 @@ class _Reader:
                     self._problem(at, f"keys: '{key}' is bound to both {owner[key]} and {action}")
                 owner.setdefault(key, action)
 
+    def _read_bedside(self, node: Node) -> None:
+        if not isinstance(node, MappingNode):
+            raise _Invalid("must be a mapping (routine, keypad, start_keys)")
+        for key, key_node, value_node in self._entries(node, "bedside",
+                                                       [*_BEDSIDE, "start_keys"]):
+            where = f"{self.file}:{self._line(key_node)}"
+            try:
+                if key == "start_keys":
+                    self.bedside[key] = self._start_keys(value_node)
+                else:
+                    self.bedside[key] = _BEDSIDE[key](value_node)
+                self.where[f"bedside.{key}"] = where
+            except _Invalid as e:
+                self._problem(value_node, f"bedside.{key} {e.message}")
+
+    def _start_keys(self, node: Node) -> tuple[tuple[str, str], ...]:
+        if _is_empty(node):
+            return ()  # no key starts anything; the keypad only steers sessions
+        if not isinstance(node, MappingNode):
+            raise _Invalid('must be a mapping of keys to routines, like "1": cramp-rescue')
+        if len(node.value) > MAX_START_KEYS:
+            raise _Invalid(f"has {len(node.value)} keys; at most {MAX_START_KEYS}")
+        found: dict[str, tuple[str, int]] = {}
+        for key_node, value_node in node.value:
+            line = self._line(key_node)
+            try:
+                key = _one_key(key_node)
+            except _Invalid as e:
+                self._problem(key_node, f"bedside.start_keys: the key {e.message}")
+                continue
+            if key in found:
+                self._problem(key_node, f"bedside.start_keys: '{key}' is given twice "
+                                        f"(first at line {found[key][1]})")
+                continue
+            try:
+                found[key] = (_routine_ref(value_node), line)
+            except _Invalid as e:
+                self._problem(value_node, f"bedside.start_keys.{key} {e.message}")
+                continue
+            self.where[f"bedside.start_keys.{key}"] = f"{self.file}:{line}"
+        return tuple((key, routine) for key, (routine, _) in found.items())
+
     def _path(self, node: Node) -> Path:
         path = Path(_text(node)).expanduser()
         # A relative path is relative to the settings file, not to wherever the command ran.
@@ -481,13 +585,17 @@ class _Reader:
         if not self.night_off:
             night = replace(NightHours(), **self.night)
         keys = replace(KeyBindings(), **self.keys)
-        return replace(defaults, night=night, keys=keys, **self.values)
+        bedside = replace(BedsideSettings(), **self.bedside)
+        return replace(defaults, night=night, keys=keys, bedside=bedside, **self.values)
 
     def sources(self) -> Sources:
         out: Sources = {}
         for key in describe(self.settings()):
             top = key.split(".")[0]
             out[key] = self.where.get(key) or self.where.get(top) or "default"
+        # Where each start key was set: the service names it for a routine it cannot load.
+        out.update({key: where for key, where in self.where.items()
+                    if key.startswith("bedside.start_keys.")})
         return out
 
 
@@ -543,6 +651,11 @@ def describe(settings: Settings) -> dict[str, str]:
     out["button_pin"] = "none" if settings.button_pin is None else f"GPIO{settings.button_pin}"
     out["spoken_rating"] = _show(settings.spoken_rating)
     out["microphone"] = settings.microphone
+    bedside = settings.bedside
+    out["bedside.routine"] = bedside.routine
+    out["bedside.keypad"] = bedside.keypad
+    out["bedside.start_keys"] = ", ".join(f"{key} = {routine}"
+                                          for key, routine in bedside.start_keys) or "none"
     return out
 
 
@@ -604,7 +717,19 @@ button_pin:
 spoken_rating: false
 # The ALSA device arecord listens on.
 microphone: default
-""".replace("RED_FLAG_RATING", str(RED_FLAG_RATING))
+
+# The bedside service (crampcoach bedside install): what a press of the button starts
+# when nothing is playing, which keys of a USB keypad or presenter remote start which
+# routine, and the keypad to read: auto (every keypad or remote, never a full
+# keyboard), off, or one device like /dev/input/by-id/usb-...-event-kbd.
+bedside:
+  routine: BEDSIDE_ROUTINE
+  keypad: auto
+  start_keys:
+START_KEYS
+""".replace("RED_FLAG_RATING", str(RED_FLAG_RATING)).replace(
+    "BEDSIDE_ROUTINE", BEDSIDE_ROUTINE).replace(
+    "START_KEYS", "\n".join(f'    "{key}": {routine}' for key, routine in BEDSIDE_START_KEYS))
 
 
 def write_example(path: Path, *, force: bool = False) -> Path:

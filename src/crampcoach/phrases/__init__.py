@@ -82,6 +82,14 @@ class Phrasebook:
     spoken_gave_up: str
     hands_free_fallback: str
 
+    # --- the bedside service (its controls, each answered aloud) ----------------------------
+    bedside_busy: str  # {routine}
+    bedside_nothing_playing: str
+    bedside_already_paused: str
+    bedside_not_paused: str
+    bedside_stopped: str
+    bedside_cannot_start: str  # {routine}
+
     # --- what the screen shows -----------------------------------------------------------
     shown_step: str  # {index} {count} {title} {upcoming}
     shown_step_title: str  # {title}

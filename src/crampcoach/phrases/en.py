@@ -91,6 +91,13 @@ PHRASES = Phrasebook(
     spoken_retry="I did not catch that.",
     spoken_gave_up="I did not get a rating.",
     hands_free_fallback="Using the keys instead.",
+    bedside_busy="{routine} is already playing.",
+    bedside_nothing_playing="Nothing is playing just now.",
+    bedside_already_paused="Already paused.",
+    bedside_not_paused="Already playing.",
+    bedside_stopped="Stopped.",
+    bedside_cannot_start=("{routine} cannot be played just now. "
+                          "Your carer can see why in the service's log."),
     shown_step="Step {index} of {count}{title}{upcoming}",
     shown_step_title=": {title}",
     shown_next=" (next: {title})",

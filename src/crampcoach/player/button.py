@@ -3,7 +3,10 @@
 Wiring: one leg to a GPIO pin (BCM numbering; GPIO17, header pin 11, by default), the other
 to ground (header pin 9); the Pi's internal pull-up does the rest, so a press reads low.
 
-* During a session a press calls the player's ``on_press`` (pause or resume).
+* During a session a press calls the player's ``on_press`` (pause or resume), and letting
+  go after a long press calls ``on_hold`` when one is given (the bedside service stops).
+* Between sessions a press calls ``on_idle_press`` when one is given (the bedside service
+  starts its routine); otherwise it does nothing.
 * For the rating each short press counts one up and the count is spoken ("three"); after
   ten it wraps to zero, so overshooting needs no second button. Holding the button for
   ``hold_s`` (1 s) or longer confirms the count; a hold with no presses is a zero.
@@ -42,6 +45,8 @@ class BedsideButton:
         self._lock = threading.Lock()
         self._mode: Mode = "idle"
         self._on_press: Callable[[], None] | None = None
+        self._on_hold: Callable[[], None] | None = None
+        self._on_idle_press: Callable[[], None] | None = None
         self._pressed_at: float | None = None
         self._count = 0
         self._rating: int | None = None
@@ -52,11 +57,26 @@ class BedsideButton:
 
     # -- the session ---------------------------------------------------------------------------
 
-    def start_session(self, on_press: Callable[[], None]) -> None:
-        """From now on a press calls ``on_press`` (the player pauses or resumes)."""
+    def start_session(self, on_press: Callable[[], None],
+                      on_hold: Callable[[], None] | None = None) -> None:
+        """From now on a press calls ``on_press`` (the player pauses or resumes), and a
+        long press ``on_hold`` as it is let go."""
         with self._lock:
             self._mode = "session"
             self._on_press = on_press
+            self._on_hold = on_hold
+
+    def when_idle(self, on_press: Callable[[], None] | None) -> None:
+        """Between sessions a press calls ``on_press`` (None: a press does nothing)."""
+        with self._lock:
+            self._on_idle_press = on_press
+
+    def idle(self) -> None:
+        """The session is over: the next press is an idle press again."""
+        with self._lock:
+            self._mode = "idle"
+            self._on_press = self._on_hold = None
+            self._on_rating = None
 
     # -- the rating ----------------------------------------------------------------------------
 
@@ -104,18 +124,22 @@ class BedsideButton:
             self._pressed_at = self._clock()
             if self._mode == "session":
                 callback = self._on_press
+            elif self._mode == "idle":
+                callback = self._on_idle_press
         if callback is not None:
             callback()
 
     def _released(self) -> None:
-        on_rating = None
+        on_rating = on_hold = None
         with self._lock:
-            if self._mode != "rating" or self._pressed_at is None:
-                self._pressed_at = None
+            pressed_at, self._pressed_at = self._pressed_at, None
+            if pressed_at is None or self._mode not in ("session", "rating"):
                 return
-            held = self._clock() - self._pressed_at
-            self._pressed_at = None
-            if held >= self._hold_s:
+            held = self._clock() - pressed_at >= self._hold_s
+            if self._mode == "session":
+                on_hold = self._on_hold if held else None
+                said = None
+            elif held:
                 self._rating = self._count
                 self._mode = "idle"
                 on_rating = self._on_rating
@@ -124,6 +148,10 @@ class BedsideButton:
             else:
                 self._count = (self._count + 1) % len(RATING_WORDS)
                 said = RATING_WORDS[self._count]
+        if on_hold is not None:
+            on_hold()
+        if said is None:
+            return
         self._speak(said)
         if self._rating is not None:
             self._confirmed.set()

@@ -28,6 +28,7 @@ from crampcoach.handsfree import (
     HandsFree,
     HandsFreeUnavailable,
     RatingSource,
+    Speak,
     rating_as_keys,
 )
 from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
@@ -401,6 +402,7 @@ def play_session(
     preroll: Clip | None = None,
     hands_free: HandsFree = NO_HANDS_FREE,
     head_start_at: float | None = None,
+    on_voice: Callable[[Speak], None] | None = None,
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
 
@@ -414,7 +416,8 @@ def play_session(
     rating. ``head_start_at``: the clock time at which the caller already started the first
     cue's sound through ``sink_factory``'s sink (a head start for the opening chime); it is
     the session's origin, so nothing may come before the timed part (no pre-roll, rating
-    before or hands-free notice).
+    before or hands-free notice). ``on_voice`` receives, once, what speaks a phrase on the
+    session's one output (from any thread), so a service can answer its controls aloud.
     """
     book = phrasebook(voice.language)
     phrases: tuple[str, ...] = (book.get_ready, book.rating_after, book.rating_reminder,
@@ -425,6 +428,8 @@ def play_session(
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
     speak = _Voice(feed, output)
+    if on_voice is not None:
+        on_voice(speak)
     feed.start()
     if prefetch_all:
         feed.wait_idle()

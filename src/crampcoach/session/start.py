@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
-from crampcoach.handsfree import HandsFree, hands_free_from
+from crampcoach.handsfree import HandsFree, Speak, hands_free_from
 from crampcoach.routines.timeline import Voice
 
 if TYPE_CHECKING:
@@ -90,11 +90,24 @@ class PreparedSession:
     _pieces: Iterator[Piece]
     _sink_factory: SinkFactory | None
     _head_start_at: float | None
+    _speak: Speak | None = None
 
     def push(self, key: str) -> None:
         """Steer the session from any thread: a control key (pause, next, ...) or
         :data:`~crampcoach.player.clock.INTERRUPT` to stop it as interrupted."""
         self.request.clock.push(key)
+
+    def say(self, text: str) -> bool:
+        """Speak ``text`` on the session's output, after whatever it is saying (from any
+        thread). False when the session is not playing, or plays in text only."""
+        speak = self._speak
+        if speak is None:
+            return False
+        speak(text)
+        return True
+
+    def _voice_ready(self, speak: Speak) -> None:
+        self._speak = speak
 
     def play(self, observer: SessionObserver) -> SessionRecord:
         """Play the session to its record, sending every event to ``observer`` on this
@@ -115,16 +128,21 @@ class PreparedSession:
         preroll = None if self.sound is None else player.preroll_sound(
             settings.preroll.kind, settings.preroll.seconds, self.tone_gain)
         keys = request.inputs.keys
-        return player.play_session(
-            request.routine, self._pieces, voice=self.voice,
-            sounds=self.sound.sounds if self.sound else None,
-            sink_factory=self._sink_factory, clock=request.clock, observer=observer,
-            recorder=request.journal.recorder, rating=choice,
-            input_live=lambda: keys.live, person_present=keys.is_terminal,
-            worsening=request.journal.worsening,
-            controls=controls_for(settings.keys.controls()),
-            preroll=preroll, hands_free=self.hands_free, head_start_at=self._head_start_at,
-        )
+        try:
+            return player.play_session(
+                request.routine, self._pieces, voice=self.voice,
+                sounds=self.sound.sounds if self.sound else None,
+                sink_factory=self._sink_factory, clock=request.clock, observer=observer,
+                recorder=request.journal.recorder, rating=choice,
+                input_live=lambda: keys.live, person_present=keys.is_terminal,
+                worsening=request.journal.worsening,
+                controls=controls_for(settings.keys.controls()),
+                preroll=preroll, hands_free=self.hands_free,
+                head_start_at=self._head_start_at, on_voice=self._voice_ready,
+            )
+        finally:
+            # The session's output is closed: nothing more can be said through it.
+            self._speak = None
 
     def close(self) -> None:
         """Stop the speech workers; the session's record is already written."""

@@ -1,0 +1,653 @@
+"""The resident bedside service: sessions started and steered from the GPIO button, a
+keypad or presenter remote, and the control socket, one at a time, each control answered
+aloud.
+
+It keeps the player warm: its modules imported at start, the routines it may start
+loaded and checked, and every phrase they speak (day and night voices) synthesized into
+the speech cache on a background thread, so a press at 3 a.m. waits for none of that.
+Sessions are the library's own (:func:`crampcoach.session.prepare_session` and
+:meth:`PreparedSession.play`), as ``crampcoach play`` makes them; each one opens the
+sound device afresh, so a speaker unplugged and plugged back in is found again.
+
+A session that fails is logged and said aloud, and the service carries on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from crampcoach.bedside.control import Command, CommandName, Reply
+from crampcoach.bedside.keypad import (
+    RESCAN_S,
+    InputDevice,
+    KeypadWatch,
+    list_event_devices,
+    open_evdev,
+)
+from crampcoach.errors import CrampcoachError, Problem
+from crampcoach.handsfree import HandsFree, HandsFreeUnavailable, Speak, hands_free_from
+from crampcoach.phrases import Phrasebook, phrasebook
+from crampcoach.player.clock import BUTTON, CONTINUE, INTERRUPT, Clock
+from crampcoach.player.controls import controls_for
+from crampcoach.player.events import (
+    Paused,
+    RatingAsked,
+    Resumed,
+    SessionEnded,
+    SessionEvent,
+    SessionObserver,
+    StepChanged,
+)
+from crampcoach.session.machine import Machine
+
+if TYPE_CHECKING:
+    from crampcoach.player.button import BedsideButton
+    from crampcoach.player.record import SessionRecord
+    from crampcoach.routines.model import Routine
+    from crampcoach.session import PreparedSession, SessionJournal
+    from crampcoach.settings import Settings
+
+#: Seconds a start from the control socket waits to tell whether the routine could begin.
+START_REPLY_WAIT_S = 10.0
+#: Seconds the service waits for a session to wind down when it is stopped.
+STOP_WAIT_S = 8.0
+
+Phase = Literal["starting", "playing", "ending"]
+ButtonOpener = Callable[["Speak", int], "BedsideButton"]
+
+
+def _open_button(speak: Speak, pin: int) -> BedsideButton:
+    from crampcoach.player.button import open_button
+
+    return open_button(speak, pin)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+@dataclass
+class _Running:
+    """The one session: asked for, then playing, then over (its rating and advice)."""
+
+    ref: str
+    clock: Clock
+    origin: str
+    title: str | None = None
+    session: PreparedSession | None = None
+    phase: Phase = "starting"
+    paused: bool = False
+    step: str | None = None
+    started: datetime | None = None
+    rating_asked: bool = False
+    failure: str | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def name(self) -> str:
+        return self.title or self.ref
+
+
+class _Keys:
+    """The session's keys: a keypad can answer (the rating) while one is plugged in."""
+
+    is_terminal = False
+
+    def __init__(self, watch: KeypadWatch | None) -> None:
+        self._watch = watch
+
+    @property
+    def live(self) -> bool:
+        return self._watch is not None and self._watch.live
+
+
+class _LentButton:
+    """The service's button, lent to one session as its :class:`ButtonInput`: a long
+    press stops the session, and closing it hands the button back (it stays open)."""
+
+    def __init__(self, button: BedsideButton, stop: Callable[[], None],
+                 give_back: Callable[[], None]) -> None:
+        self._button = button
+        self._stop = stop
+        self._give_back = give_back
+
+    def start_session(self, on_press: Callable[[], None]) -> None:
+        self._button.start_session(on_press, on_hold=self._stop)
+
+    def begin_rating(self, *, hint: bool = True,
+                     on_rating: Callable[[int], None] | None = None) -> None:
+        self._button.begin_rating(hint=hint, on_rating=on_rating)
+
+    def end_rating(self) -> int | None:
+        return self._button.end_rating()
+
+    def close(self) -> None:
+        self._button.idle()
+        self._give_back()
+
+
+class _Routines:
+    """The routines the service may start, loaded once and again only when their file
+    changed; a file changed into something that cannot be played leaves the last good
+    version playing (nothing on the night path may refuse to run)."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self._log = log
+        self._loaded: dict[str, tuple[Routine, tuple[str, int, int] | None]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _signature(ref: str) -> tuple[str, int, int] | None:
+        from crampcoach.routines.loader import resolve
+
+        try:
+            path, _ = resolve(ref)
+            info = path.stat()
+        except (CrampcoachError, OSError):
+            return None
+        return str(path), info.st_mtime_ns, info.st_size
+
+    def get(self, ref: str) -> Routine:
+        from crampcoach.audio.voices import known_language
+        from crampcoach.routines.loader import load_routine
+
+        signature = self._signature(ref)
+        with self._lock:
+            known = self._loaded.get(ref)
+        if known is not None and signature is not None and known[1] == signature:
+            return known[0]
+        try:
+            routine = load_routine(ref, language_check=known_language)
+        except CrampcoachError as e:
+            if known is None:
+                raise
+            self._log(f"{ref} changed and cannot be used ({_one_line(e)}); playing the "
+                      "version loaded before.")
+            return known[0]
+        with self._lock:
+            self._loaded[ref] = (routine, signature)
+        return routine
+
+
+def check_routines(settings: Settings, sources: Mapping[str, str]) -> list[Problem]:
+    """Every routine the bedside settings name that cannot be loaded, as a problem at the
+    setting's FILE:LINE (the carer sees them when installing, not at night)."""
+    from crampcoach.audio.voices import known_language
+    from crampcoach.routines.loader import load_routine
+
+    named = [("bedside.routine", settings.bedside.routine),
+             *((f"bedside.start_keys.{key}", ref) for key, ref in settings.bedside.start_keys)]
+    problems: list[Problem] = []
+    for key, ref in named:
+        try:
+            load_routine(ref, language_check=known_language)
+        except CrampcoachError as e:
+            where = sources.get(key, "default")
+            file, _, line = where.rpartition(":")
+            if where == "default" or not line.isdigit():
+                file, line = where, "0"
+            problems.append(Problem(file, int(line), f"{key}: {_one_line(e)}"))
+    return problems
+
+
+class BedsideService:
+    """Starts and steers sessions from its inputs; see the module's doc.
+
+    ``machine``: where sound, speech, clocks, the journal and the time of day come from.
+    ``observer_for(language)``: shows a session's events (the service's log).
+    ``log``: a line for the service's log. ``open_button``/``keypad_devices``: how the
+    GPIO button and the keypads are opened (tests give mock pins and fake devices).
+    """
+
+    def __init__(self, settings: Settings, *, machine: Machine | None = None,
+                 observer_for: Callable[[str], SessionObserver] | None = None,
+                 log: Callable[[str], None] = lambda line: None,
+                 open_button: ButtonOpener = _open_button,
+                 keypad_devices: tuple[Callable[[str], InputDevice],
+                                       Callable[[], list[str]]] | None = None,
+                 keypad_rescan_s: float = RESCAN_S,
+                 warm_sounds: bool = True) -> None:
+        self._settings = settings
+        self._machine = machine or Machine()
+        self._observer_for = observer_for or (lambda language: lambda event: None)
+        self._log = log
+        self._open_button = open_button
+        self._warm_sounds = warm_sounds
+        self._routines = _Routines(log)
+        self._controls = controls_for(settings.keys.controls())
+        # The first key bound to each control: what the socket's commands push.
+        self._key_for: dict[str, str] = {}
+        for key, control in self._controls.items():
+            self._key_for.setdefault(control, key)
+        self._lock = threading.Lock()
+        self._current: _Running | None = None
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._cut_idle_speech = threading.Event()
+        self._stopping = False
+        self._worker: threading.Thread | None = None
+        self._warmer: threading.Thread | None = None
+        self.warm = threading.Event()
+        self._button: BedsideButton | None = None
+        self._button_state = "none (button_pin is not set)"
+        self._session_speak: Speak | None = None
+        opener, lister = keypad_devices or (open_evdev, list_event_devices)
+        self._keypads = (None if settings.bedside.keypad == "off" else
+                         KeypadWatch(settings.bedside.keypad, self.key, log, opener, lister,
+                                     keypad_rescan_s))
+        self._keys = _Keys(self._keypads)
+
+    # --- life ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Warm the player, open the button and keypads, and start taking commands."""
+        _import_the_player()
+        self._worker = threading.Thread(target=self._work, name="crampcoach-sessions",
+                                        daemon=True)
+        self._worker.start()
+        self._open_the_button()
+        if self._keypads is not None:
+            self._keypads.start()
+        self._warmer = threading.Thread(target=self._warm, name="crampcoach-warm",
+                                        daemon=True)
+        self._warmer.start()
+
+    def stop(self) -> None:
+        """Stop any session (recorded as interrupted) and close every input."""
+        self._stopping = True
+        with self._lock:
+            running = self._current
+        if running is not None:
+            running.clock.push(INTERRUPT)
+        self._cut_idle_speech.set()
+        self._jobs.put(None)
+        if self._worker is not None:
+            self._worker.join(STOP_WAIT_S)
+        if self._keypads is not None:
+            self._keypads.close()
+        if self._button is not None:
+            with contextlib.suppress(Exception):
+                self._button.close()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """True once no session is running (for tests and benchmarks)."""
+        done = threading.Event()
+        self._jobs.put(done.set)
+        if not done.wait(timeout_s):
+            return False
+        with self._lock:
+            return self._current is None
+
+    # --- the inputs ----------------------------------------------------------------------
+
+    def _open_the_button(self) -> None:
+        pin = self._settings.button_pin
+        if pin is None:
+            return
+        try:
+            button = self._open_button(self._button_speak, pin)
+        except HandsFreeUnavailable as e:
+            self._button_state = f"unavailable ({e})"
+            self._log(f"No GPIO button: {e}")
+            return
+        def pressed() -> None:
+            self.handle(Command("start", None, "button"))
+
+        button.when_idle(pressed)
+        self._button = button
+        self._button_state = f"GPIO{pin}"
+        self._log(f"Button: GPIO{pin}.")
+
+    def _button_speak(self, text: str) -> None:
+        speak = self._session_speak
+        if speak is not None:
+            speak(text)
+        else:
+            self._say(text)
+
+    def key(self, name: str) -> None:
+        """A keypad key: starts a routine when idle; steers (or rates) a session."""
+        bedside = self._settings.bedside
+        with self._lock:
+            running = self._current
+        if running is None:
+            routine = bedside.routine_for_key(name)
+            if routine is not None:
+                self.handle(Command("start", routine, f"keypad key {name}"))
+            elif name in self._controls:
+                self._say(self._book().bedside_nothing_playing)
+            return
+        if (running.phase != "ending" and name not in self._controls
+                and bedside.routine_for_key(name) is not None):
+            self._say(self._book().bedside_busy.format(routine=running.name))
+            return
+        running.clock.push(name)
+
+    # --- commands ------------------------------------------------------------------------
+
+    def handle(self, command: Command) -> Reply:
+        """Answer one command (from any thread), aloud and as a reply."""
+        if command.name == "status":
+            return Reply(True, self.status_line(), self.status())
+        if command.name == "start":
+            return self._start(command)
+        with self._lock:
+            running = self._current
+        book = self._book()
+        if running is None or (running.phase == "ending" and command.name != "stop"):
+            self._say(book.bedside_nothing_playing)
+            return Reply(False, "nothing is playing")
+        return self._steer(running, command.name, book)
+
+    def _steer(self, running: _Running, name: CommandName, book: Phrasebook) -> Reply:
+        if name == "pause":
+            if running.paused:
+                self._say(book.bedside_already_paused)
+                return Reply(True, "Already paused.")
+            running.paused = True
+            running.clock.push(BUTTON)
+            return Reply(True, "Paused.")
+        if name == "resume":
+            if not running.paused:
+                self._say(book.bedside_not_paused)
+                return Reply(True, "Not paused.")
+            running.paused = False
+            running.clock.push(BUTTON)
+            return Reply(True, "Carrying on.")
+        control = {"next": "next", "repeat": "repeat", "stop": "quit"}.get(name)
+        key = CONTINUE if name == "continue" else self._key_for.get(control or "")
+        if key is None:
+            return Reply(False, f"no key is bound to {name} in the settings")
+        running.clock.push(key)
+        return Reply(True, {"next": "Next.", "repeat": "Repeating.", "stop": "Stopping.",
+                            "continue": "Carrying on."}[name])
+
+    def _start(self, command: Command) -> Reply:
+        ref = command.routine or self._settings.bedside.routine
+        with self._lock:
+            running = self._current
+            starting = running is None and not self._stopping
+            if starting:
+                running = self._current = _Running(ref, self._machine.clock(), command.origin)
+                self._cut_idle_speech.set()
+                self._jobs.put(lambda: self._run(running))
+        assert running is not None
+        if not starting:
+            if self._stopping:
+                return Reply(False, "the service is stopping")
+            self._say(self._book().bedside_busy.format(routine=running.name))
+            return Reply(False, f"{running.name} is already playing", self.status())
+        self._log(f"Start {ref} ({command.origin}).")
+        if command.origin != "socket":
+            return Reply(True, f"Starting {ref}.")
+        if not running.ready.wait(START_REPLY_WAIT_S):
+            return Reply(True, f"Starting {ref}.", self.status())
+        if running.failure is not None:
+            return Reply(False, f"{ref} cannot be played: {running.failure}")
+        return Reply(True, f"Started {running.name}.", self.status())
+
+    # --- what it says --------------------------------------------------------------------
+
+    def _book(self) -> Phrasebook:
+        return phrasebook(self._settings.language)
+
+    def _say(self, text: str) -> None:
+        """Say ``text``: through the playing session's output, else on its own."""
+        self._log(f'Said: "{text}"')
+        with self._lock:
+            running = self._current
+        if running is None:
+            self._jobs.put(lambda: self._say_idle(text))
+        elif running.session is not None:
+            running.session.say(text)
+        # A session about to start answers with its own opening.
+
+    def _say_idle(self, text: str) -> None:
+        from crampcoach.player.feed import speech_cue
+        from crampcoach.settings import effective_voice
+
+        if self._stopping:
+            return
+        self._cut_idle_speech.clear()
+        with self._lock:
+            if self._current is not None:
+                return  # a session was asked for meanwhile: its opening is the answer
+        effective = effective_voice(self._settings, self._machine.now())
+        try:
+            sound = self._machine.sound(effective.volume, effective.tone_gain)
+        except CrampcoachError as e:
+            self._log(f"Could not say it: {_one_line(e)}")
+            return
+        try:
+            clip = sound.sounds.clip_for(speech_cue(text), effective.voice)
+            sink = sound.sink_factory()
+            try:
+                sink.play(clip)
+                # A start cuts it short: the session needs the one output.
+                self._cut_idle_speech.wait(clip.seconds)
+            finally:
+                with contextlib.suppress(CrampcoachError):
+                    sink.stop()
+                    sink.close()
+        except CrampcoachError as e:
+            self._log(f"Could not say it: {_one_line(e)}")
+        finally:
+            sound.close()
+
+    # --- sessions ------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception as e:  # nothing a job does may end the service
+                self._log(f"Error: {_one_line(e)}")
+
+    def _hands_free(self, running: _Running) -> HandsFree:
+        spoken = hands_free_from(self._settings).spoken_rating
+        button = self._button
+        if button is None:
+            return HandsFree(spoken_rating=spoken)
+        quit_key = self._key_for.get("quit", INTERRUPT)
+
+        def lend(speak: Speak) -> _LentButton:
+            self._session_speak = speak
+
+            def give_back() -> None:
+                self._session_speak = None
+
+            return _LentButton(button, lambda: running.clock.push(quit_key), give_back)
+
+        return HandsFree(button=lend, spoken_rating=spoken)
+
+    def _run(self, running: _Running) -> None:
+        from crampcoach.session import SessionInputs, SessionRequest, prepare_session
+
+        try:
+            try:
+                routine = self._routines.get(running.ref)
+                running.title = routine.name
+                journal = self._machine.journal(self._settings.journal, routine)
+                request = SessionRequest(
+                    routine=routine, settings=self._settings, clock=running.clock,
+                    starts_at=self._machine.now(), sound=self._machine.sound,
+                    inputs=SessionInputs(keys=self._keys, hands_free=self._hands_free(running)),
+                    journal=journal)
+                session = prepare_session(request)
+            except Exception as e:  # a routine or a fault: said, logged, and the service goes on
+                running.failure = _one_line(e)
+                self._log(f"{running.ref} cannot be played: {running.failure}")
+                self._finish(running)
+                running.ready.set()
+                self._say(self._book().bedside_cannot_start.format(routine=running.name))
+                return
+            running.session, running.phase = session, "playing"
+            running.started = self._machine.now()
+            running.ready.set()
+            self._play(running, session, journal)
+        finally:
+            self._finish(running)
+
+    def _play(self, running: _Running, session: PreparedSession,
+              journal: SessionJournal) -> None:
+        record: SessionRecord | None = None
+        try:
+            record = session.play(self._watching(running, session.voice.language))
+        except Exception as e:  # a session that fails never takes the service down
+            self._log(f"The session of {running.name} failed: {_one_line(e)}")
+        finally:
+            session.close()
+        if journal.error is not None:
+            self._log(f"Note: this session could not be recorded in the journal: "
+                      f"{journal.error}")
+        if record is None:
+            self._finish(running)
+            self._say(self._book().bedside_cannot_start.format(routine=running.name))
+            return
+        self._log(f"{running.name}: {record.outcome}"
+                  + (f", rated {record.rating_after}" if record.rating_after is not None
+                     else "") + ".")
+        self._finish(running)
+        if (record.outcome == "stopped" and not running.rating_asked
+                and not self._stopping):
+            self._say(self._book().bedside_stopped)
+
+    def _finish(self, running: _Running) -> None:
+        with self._lock:
+            if self._current is running:
+                self._current = None
+
+    def _watching(self, running: _Running, language: str) -> SessionObserver:
+        shown = self._observer_for(language)
+
+        def observe(event: SessionEvent) -> None:
+            if isinstance(event, Paused):
+                running.paused = True
+            elif isinstance(event, Resumed):
+                running.paused = False
+            elif isinstance(event, StepChanged):
+                running.step = (event.title if event.index is None else
+                                f"step {event.index + 1} of {event.count}: {event.title}")
+            elif isinstance(event, SessionEnded):
+                running.phase, running.paused = "ending", False
+            elif isinstance(event, RatingAsked):
+                running.rating_asked = True
+            shown(event)
+
+        return observe
+
+    # --- warming -------------------------------------------------------------------------
+
+    def _warm(self) -> None:
+        """Load every routine the inputs may start and synthesize what they say, at the
+        day and the night voice, the button's routine first; then the service's phrases."""
+        from crampcoach.routines.compiler import phrases
+        from crampcoach.session import routine_voice
+        from crampcoach.settings import effective_voice
+
+        settings = self._settings
+        try:
+            voices = []
+            for ref in settings.bedside.routines():
+                try:
+                    routine = self._routines.get(ref)
+                except CrampcoachError as e:
+                    self._log(f"{ref} cannot be played: {_one_line(e)}")
+                    continue
+                base = routine_voice(routine, settings)
+                for moment in _day_and_night(settings):
+                    voice = effective_voice(settings, moment, base).voice
+                    voices.append(voice)
+                    if self._warm_sounds and not self._stopping:
+                        self._prepare(phrases(routine, voice), voice)
+            for moment in _day_and_night(settings):
+                voice = effective_voice(settings, moment).voice
+                if self._warm_sounds and not self._stopping:
+                    self._prepare(_service_phrases(phrasebook(voice.language)), voice)
+        finally:
+            self.warm.set()
+            self._log("Ready.")
+
+    def _prepare(self, texts: list[str], voice: object) -> None:
+        from crampcoach.routines.timeline import Voice
+
+        assert isinstance(voice, Voice)
+        try:
+            with self._machine.speech() as speech:
+                failed = speech.prepare(texts, voice)
+        except CrampcoachError as e:
+            self._log(f"Speech could not be made ahead: {_one_line(e)}")
+            return
+        if failed:
+            self._log(f"Speech could not be made ahead for {len(failed)} phrases: "
+                      f"{_one_line(next(iter(failed.values())))}")
+
+    # --- status --------------------------------------------------------------------------
+
+    def status(self) -> dict[str, object]:
+        with self._lock:
+            running = self._current
+        state: str = "idle"
+        if running is not None:
+            state = "paused" if running.paused else running.phase
+        return {
+            "state": state,
+            "routine": None if running is None else running.name,
+            "step": None if running is None else running.step,
+            "started": (None if running is None or running.started is None
+                        else f"{running.started:%H:%M:%S}"),
+            "by": None if running is None else running.origin,
+            "button": self._button_state,
+            "keypads": [] if self._keypads is None else self._keypads.connected,
+            "keypad_setting": self._settings.bedside.keypad,
+            "warm": self.warm.is_set(),
+            "pid": os.getpid(),
+        }
+
+    def status_line(self) -> str:
+        status = self.status()
+        if status["state"] == "idle":
+            return "Idle: waiting for the button, a keypad key or a command."
+        where = f", {status['step']}" if status["step"] else ""
+        since = f", started {status['started']}" if status["started"] else ""
+        return f"{str(status['state']).capitalize()}: {status['routine']}{where}{since} " \
+               f"(by {status['by']})."
+
+
+def _day_and_night(settings: Settings) -> list[datetime]:
+    """A moment in the day and one in the night hours (when night mode is on)."""
+    noon = datetime(2000, 1, 1, 12, 0)
+    night = settings.night
+    if night is None or night.contains(noon.time()):
+        return [noon]
+    return [noon, datetime.combine(noon.date(), night.start)]
+
+
+def _service_phrases(book: Phrasebook) -> list[str]:
+    return [book.bedside_nothing_playing, book.bedside_already_paused,
+            book.bedside_not_paused, book.bedside_stopped]
+
+
+def _import_the_player() -> None:
+    """Import now what a session needs, so the first press does not wait for it."""
+    import crampcoach.audio.playback
+    import crampcoach.audio.sounds
+    import crampcoach.audio.speech
+    import crampcoach.journal
+    import crampcoach.player.feed
+    import crampcoach.player.rating
+    import crampcoach.player.recording
+    import crampcoach.player.scheduler
+    import crampcoach.player.session
+    import crampcoach.routines.compiler
+    import crampcoach.routines.loader  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import simpleaudio  # noqa: F401
