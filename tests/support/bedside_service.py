@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,9 +15,10 @@ from typing import Any
 from crampcoach.audio.base import Clip
 from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.bedside.service import BedsideService
-from crampcoach.errors import AudioDeviceError
+from crampcoach.errors import AudioDeviceError, SynthesisError
 from crampcoach.player.events import SessionEvent
-from crampcoach.session import SessionSound
+from crampcoach.routines.timeline import Voice
+from crampcoach.session import SessionSound, SoundMaker
 from crampcoach.session.machine import Machine, journal_at, monotonic_clock
 from crampcoach.settings import BedsideSettings, Settings
 
@@ -37,6 +38,18 @@ steps:
   - say: Let your shoulders drop.
   - rest: 20s
 """
+
+
+class PreparingSpeech(FakeSpeech):
+    """Fake speech that keeps what it was asked to make ahead (``prepared``)."""
+
+    def __init__(self, seconds_per_char: float) -> None:
+        super().__init__(seconds_per_char)
+        self.prepared: list[str] = []
+
+    def prepare(self, texts: Iterable[str], voice: Voice) -> dict[str, SynthesisError]:
+        self.prepared.extend(texts)
+        return {}
 
 
 class _Monotonic:
@@ -90,7 +103,7 @@ class Rig:
 
     service: BedsideService
     speaker: Speaker
-    speech: FakeSpeech
+    speech: PreparingSpeech
     journal: Path
     log: list[str]
     events: list[SessionEvent]
@@ -137,11 +150,12 @@ def rig_settings(tmp: Path, **changes: Any) -> Settings:
 
 
 def make_rig(tmp: Path, settings: Settings, *, speaker: Speaker | None = None,
-             seconds_per_char: float = 0.002, sound: Callable[..., SessionSound] | None = None,
+             seconds_per_char: float = 0.002,
+             wrap_sound: Callable[[SoundMaker], SoundMaker] = lambda sound: sound,
              now: Callable[[], datetime] = lambda: datetime(2026, 11, 30, 14, 0),
              **service_options: Any) -> Rig:
     speaker = speaker or Speaker()
-    speech = FakeSpeech(seconds_per_char)
+    speech = PreparingSpeech(seconds_per_char)
     log: list[str] = []
     events: list[SessionEvent] = []
 
@@ -149,7 +163,7 @@ def make_rig(tmp: Path, settings: Settings, *, speaker: Speaker | None = None,
         return SessionSound(sounds=FakeCueSounds(speech), sink_factory=speaker.open,
                             meter=speech, close=lambda: None, quick_meter=speech)
 
-    machine = Machine(sound=sound or fake_sound, speech=lambda: speech,
+    machine = Machine(sound=wrap_sound(fake_sound), speech=lambda: speech,
                       clock=monotonic_clock, journal=journal_at, now=now)
     service = BedsideService(settings, machine=machine, log=log.append,
                              observer_for=lambda language: events.append, **service_options)
