@@ -29,7 +29,7 @@ def _which(name: str) -> str | None:
 def test_the_unit_file() -> None:
     assert unit_text(service_command(PY)) == f"""\
 [Unit]
-Description=crampcoach bedside service: routines started by the button, a keypad or crampcoach bedside
+Description=crampcoach bedside: routines started by the button, a keypad or crampcoach bedside
 StartLimitIntervalSec=600
 StartLimitBurst=10
 

@@ -32,7 +32,7 @@ def unit_text(command: tuple[str, ...], config: Path | None = None) -> str:
     exec_start = " ".join(_systemd_quote(part) for part in command)
     return (
         "[Unit]\n"
-        "Description=crampcoach bedside service: routines started by the button, "
+        "Description=crampcoach bedside: routines started by the button, "
         "a keypad or crampcoach bedside\n"
         # Restarted after a crash, but not for ever when the settings are broken.
         "StartLimitIntervalSec=600\n"
