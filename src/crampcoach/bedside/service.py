@@ -554,7 +554,6 @@ class BedsideService:
 
         settings = self._settings
         try:
-            voices = []
             for ref in settings.bedside.routines():
                 try:
                     routine = self._routines.get(ref)
@@ -564,9 +563,12 @@ class BedsideService:
                 base = routine_voice(routine, settings)
                 for moment in _day_and_night(settings):
                     voice = effective_voice(settings, moment, base).voice
-                    voices.append(voice)
+                    # What the session says, and what the service says about it.
+                    book = phrasebook(voice.language)
+                    said = [*phrases(routine, voice),
+                            book.bedside_busy.format(routine=routine.name)]
                     if self._warm_sounds and not self._stopping:
-                        self._prepare(phrases(routine, voice), voice)
+                        self._prepare(said, voice)
             for moment in _day_and_night(settings):
                 voice = effective_voice(settings, moment).voice
                 if self._warm_sounds and not self._stopping:
