@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from conftest_journal import LONDON, NOW, fill_month
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
+from crampcoach.journal.care import URGENT
 from crampcoach.journal.store import Journal
 
 FOOTER = "Self-reported ratings; crampcoach gives guidance, not diagnosis.\n"
@@ -91,6 +92,12 @@ def test_history_of_a_month(runner: CliRunner, month: Path) -> None:
         "  Box breathing: 1.0 points lower after (1 session)\n"
         "  Evening calf relief: 2.5 points lower after (2 sessions)\n"
         "\n"
+        "What seems to help, or not (days with and without each):\n"
+        "  Evening calf relief: on 3 days with it rating 5.1 and 0.0 episodes a day; on 4 days"
+        " without, 4.1 and 0.0\n"
+        "  These are associations in your own records, not causes: other things may differ"
+        " between those days.\n"
+        "\n"
         f"Journal: {month}\n" + FOOTER
     )
 
@@ -130,6 +137,7 @@ def test_history_shows_red_flags(runner: CliRunner, tmp_path: Path) -> None:
         "Worth raising with your neurologist:\n"
         "  A rating of 9 in the last day is high. If cramps are this strong often, are painful,"
         " or come with new weakness or stiffness, talk to your neurologist.\n"
+        f"  {URGENT}\n"
         "\n"
         f"Journal: {path}\n" + FOOTER
     )
@@ -160,6 +168,7 @@ def test_rate_a_high_rating_suggests_the_neurologist(runner: CliRunner, tmp_path
         "Worth raising with your neurologist:\n"
         "  A rating of 8 in the last day is high. If cramps are this strong often, are painful,"
         " or come with new weakness or stiffness, talk to your neurologist.\n"
+        f"  {URGENT}\n"
     )
 
 

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from crampcoach.errors import JournalError
+from crampcoach.errors import JournalError, RecordError
 
 SessionStatus = Literal["finished", "stopped"]
 Outcome = Literal["finished", "stopped", "interrupted"]
@@ -278,7 +278,7 @@ def check_whole(value: int | None, what: str, low: int, high: int) -> int | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise JournalError(f"{what} is a whole number from {low} to {high}; got {value!r}")
+        raise RecordError(f"{what} is a whole number from {low} to {high}; got {value!r}")
     return value
 
 
@@ -287,7 +287,7 @@ def check_hours(value: float | None, what: str) -> float | None:
         return None
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or not math.isfinite(value) or not 0 <= value <= 24):
-        raise JournalError(f"{what} is a number of hours from 0 to 24; got {value!r}")
+        raise RecordError(f"{what} is a number of hours from 0 to 24; got {value!r}")
     return float(value)
 
 
@@ -297,7 +297,7 @@ def clean_name(value: str | None, what: str) -> str | None:
     if text is None:
         return None
     if len(text) > MAX_NAME or any(not c.isprintable() for c in text):
-        raise JournalError(
+        raise RecordError(
             f"{what} is one line of at most {MAX_NAME} printable characters; got {text!r}"
         )
     return text
@@ -306,7 +306,7 @@ def clean_name(value: str | None, what: str) -> str | None:
 def clean_tag(value: str) -> str:
     tag = value.strip().lower()
     if not tag or len(tag) > MAX_TAG or "," in tag or any(not c.isprintable() for c in tag):
-        raise JournalError(
+        raise RecordError(
             f"a tag is a word or two (at most {MAX_TAG} characters, no commas); got {value!r}"
         )
     return tag
@@ -316,7 +316,7 @@ def check_choice(value: str | None, what: str, choices: Sequence[str]) -> str | 
     if value is None:
         return None
     if value not in choices:
-        raise JournalError(f"{what} is one of {', '.join(choices)}; got {value!r}")
+        raise RecordError(f"{what} is one of {', '.join(choices)}; got {value!r}")
     return value
 
 
@@ -958,7 +958,7 @@ class Journal:
         """Complete or correct an episode: each given field (not None) replaces the old one."""
         unknown = sorted(set(changes) - set(_EPISODE_EDITABLE))
         if unknown:
-            raise JournalError(f"an episode has no field {unknown[0]!r}")
+            raise RecordError(f"an episode has no field {unknown[0]!r}")
         current = self.episode(episode_id)
         given = {k: v for k, v in changes.items() if v is not None}
         episode = _checked_episode(_replace(current, given))
@@ -975,7 +975,7 @@ class Journal:
         are added to the day's tags. Returns the whole day as now recorded."""
         unknown = sorted(set(values) - set(FACTOR_FIELDS))
         if unknown:
-            raise JournalError(f"there is no daily factor {unknown[0]!r}")
+            raise RecordError(f"there is no daily factor {unknown[0]!r}")
         current = self.day_factors(day) or DayFactors(day)
         given = {k: v for k, v in values.items() if v is not None}
         new_tags = tuple(dict.fromkeys((*current.tags, *(clean_tag(t) for t in tags))))
@@ -1001,18 +1001,18 @@ class Journal:
         before it), and a start needs it not to be; the name matches whatever its case."""
         clean = clean_name(name, "the medicine's name")
         if clean is None:
-            raise JournalError("a medicine needs its name")
+            raise RecordError("a medicine needs its name")
         check_choice(change, "what happened to the medicine", MEDICINE_CHANGES)
         before = [m for m in self.medicines() if m.name.casefold() == clean.casefold()
                   and m.day <= day]
         taking = bool(before) and before[-1].change != "stop"
         if change == "start" and taking:
-            raise JournalError(
+            raise RecordError(
                 f"{before[-1].name} is already recorded as taken on {day} (started "
                 f"{_last_start(before).day}); record a new dose with 'change' instead"
             )
         if change != "start" and not taking:
-            raise JournalError(
+            raise RecordError(
                 f"{clean} is not recorded as taken on {day}; record its start first (with the "
                 "day it began)"
             )
@@ -1020,7 +1020,7 @@ class Journal:
             clean = before[-1].name  # one spelling per medicine, the first one used
             supplement = supplement or before[-1].supplement
         if change == "change" and not dose:
-            raise JournalError("a change of medicine needs the new dose")
+            raise RecordError("a change of medicine needs the new dose")
         event = _checked_medicine(MedicineEvent(
             new_id(), day, clean, change, dose, supplement, note,  # type: ignore[arg-type]
             self._clock(),
@@ -1064,7 +1064,7 @@ class Journal:
         """Record the weekly check-in's answers (keys from :data:`CHECKIN_KEYS`)."""
         unknown = sorted(set(answers) - set(CHECKIN_KEYS))
         if unknown:
-            raise JournalError(f"the check-in has no question {unknown[0]!r}")
+            raise RecordError(f"the check-in has no question {unknown[0]!r}")
         checkin = _checked_checkin(Checkin(
             new_id(), self._clock(), *(answers.get(k) for k in CHECKIN_KEYS)
         ))
@@ -1219,19 +1219,19 @@ def _flag_value(value: bool | None) -> int | None:
 
 def _check_flag(value: object, what: str) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise JournalError(f"{what} is yes or no; got {value!r}")
+        raise RecordError(f"{what} is yes or no; got {value!r}")
     return value
 
 
 def _check_moment(value: object, what: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise JournalError(f"{what} must be a time with its time zone; got {value!r}")
+        raise RecordError(f"{what} must be a time with its time zone; got {value!r}")
     return value.astimezone(UTC)
 
 
 def _check_day(value: object, what: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise JournalError(f"{what} must be a calendar day; got {value!r}")
+        raise RecordError(f"{what} must be a calendar day; got {value!r}")
     return value
 
 
@@ -1243,7 +1243,7 @@ def _checked_episode(e: Episode) -> Episode:
         body_part=clean_name(e.body_part, "the body part"),
         side=check_choice(e.side, "the side", SIDES),  # type: ignore[arg-type]
         duration_s=check_whole(e.duration_s, "how long it lasted (seconds)", 0, MAX_EPISODE_S),
-        severity=None if e.severity is None else check_rating(e.severity, "how bad it was"),
+        severity=check_whole(e.severity, "how bad it was (0 none, 10 worst)", 0, 10),
         helped=clean_text(e.helped, "what helped"),
         note=clean_text(e.note, "the note"),
         routine=clean_text(e.routine, "the routine name"),
@@ -1271,7 +1271,7 @@ def _checked_factors(f: DayFactors) -> DayFactors:
 def _checked_medicine(m: MedicineEvent) -> MedicineEvent:
     name = clean_name(m.name, "the medicine's name")
     if name is None:
-        raise JournalError("a medicine needs its name")
+        raise RecordError("a medicine needs its name")
     return MedicineEvent(
         id=m.id,
         day=_check_day(m.day, "the day"),
@@ -1288,7 +1288,7 @@ def _checked_blood(b: BloodResult) -> BloodResult:
     test = clean_name(b.test, "the test's name")
     value = clean_name(b.value, "the value")
     if test is None or value is None:
-        raise JournalError("a blood result needs the test's name and its value")
+        raise RecordError("a blood result needs the test's name and its value")
     return BloodResult(b.id, _check_day(b.day, "the day"), test, value,
                        clean_name(b.unit, "the unit"), clean_text(b.note, "the note"))
 
@@ -1296,7 +1296,7 @@ def _checked_blood(b: BloodResult) -> BloodResult:
 def _checked_question(q: Question) -> Question:
     text = clean_text(q.text.strip() if isinstance(q.text, str) else q.text, "the question")
     if text is None:
-        raise JournalError("a question needs its words")
+        raise RecordError("a question needs its words")
     at = _check_moment(q.at, "the question's time")
     done = None if q.done_at is None else _check_moment(q.done_at, "when it was asked")
     return Question(q.id, at, text, None if done is None else max(done, at))
@@ -1305,6 +1305,17 @@ def _checked_question(q: Question) -> Question:
 def _checked_checkin(c: Checkin) -> Checkin:
     return Checkin(c.id, _check_moment(c.at, "the check-in's time"),
                    *(_check_flag(c.answer(k), k) for k in CHECKIN_KEYS))
+
+
+def validated(record: Any) -> Any:
+    """A care record checked as the journal checks it on the way in (an import uses the
+    same rules as the commands); raises :class:`JournalError` with what is wrong."""
+    checks: dict[type, Callable[[Any], Any]] = {
+        Episode: _checked_episode, DayFactors: _checked_factors,
+        MedicineEvent: _checked_medicine, BloodResult: _checked_blood,
+        Question: _checked_question, Checkin: _checked_checkin,
+    }
+    return checks[type(record)](record)
 
 
 def _episode_row(e: Episode) -> tuple[object, ...]:
