@@ -148,9 +148,10 @@ def medicine_lines(report: Report) -> list[str]:
     for name, spans in sorted(periods.items()):
         start, end, dose, event = spans[-1]
         kind = " (supplement)" if event.supplement else ""
-        state = (f"taking {dose or ''} since {start}".replace("  ", " ") if end is None
-                 else f"stopped {end}")
-        lines.append(f"{name}{kind}: {state}")
+        first = spans[0][0]
+        since = f"since {start}" + (f", first started {first}" if first != start else "")
+        state = f"{dose} {since}" if dose else since
+        lines.append(f"{name}{kind}: " + (f"stopped {end}" if end is not None else state))
     lines += [f"  {m.day}  {care.describe_medicine(m)}" for m in report.medicines
               if report.first_day <= m.day <= report.last_day][-MAX_LIST:]
     return lines or ["No medicines or supplements recorded."]
@@ -177,12 +178,33 @@ def routine_lines(report: Report) -> list[str]:
     return lines or ["No session with ratings before and after."]
 
 
+ASSOCIATION_HEADER = (f"{'':<46} {'days with':>9} {'rating':>6} {'ep/day':>6}   "
+                      f"{'days without':>12} {'rating':>6} {'ep/day':>6}")
+
+
 def association_lines(report: Report) -> list[str]:
+    """A table: each factor, routine and medicine with the average rating and episodes a
+    day on days with it and without it; the largest rating differences first."""
     found = report.summary.associations
     if not found:
         return [f"Not enough days yet: {care.MIN_DAYS_EACH_SIDE} days with and "
                 f"{care.MIN_DAYS_EACH_SIDE} without are needed for each."]
-    return [care.describe_association(a) for a in found]
+
+    def gap(a: care.Association) -> float:
+        if a.rating_with is None or a.rating_without is None:
+            return 0.0
+        return abs(a.rating_with - a.rating_without)
+
+    def rated(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    lines = [ASSOCIATION_HEADER]
+    for a in sorted(found, key=gap, reverse=True):
+        label = a.label if len(a.label) <= 46 else a.label[:45] + "…"
+        lines.append(f"{label:<46} {a.days_with:>9} {rated(a.rating_with):>6} "
+                     f"{a.episodes_with:>6.1f}   {a.days_without:>12} "
+                     f"{rated(a.rating_without):>6} {a.episodes_without:>6.1f}")
+    return lines
 
 
 # --- drawing -------------------------------------------------------------------------------------
@@ -203,17 +225,19 @@ class _Column:
         self.y -= 0.019
 
     def lines(self, texts: Sequence[str], size: float = 8.3, width: int = 112,
-              colour: str = "#111111") -> None:
+              colour: str = "#111111", family: str = "sans-serif") -> None:
         step = size / 72 / A4[1] * 1.32
         for text in texts:
-            wrapped = textwrap.wrap(text, width, subsequent_indent="    ") or [""]
+            wrapped = ([text] if family == "monospace"
+                       else textwrap.wrap(text, width, subsequent_indent="    ") or [""])
             for part in wrapped:
                 if self.y - step < self.bottom:
                     self.fig.text(MARGIN, self.y, "(more in the CSV export)", fontsize=size,
                                   va="top", color="#555555")
                     self.y -= step
                     return
-                self.fig.text(MARGIN, self.y, part, fontsize=size, va="top", color=colour)
+                self.fig.text(MARGIN, self.y, part, fontsize=size, va="top", color=colour,
+                              family=family)
                 self.y -= step
 
 
@@ -249,7 +273,8 @@ def _draw_ratings(ax: Any, report: Report) -> None:
     ax.set_title("Cramp ratings over time (dashed: medicine changes)", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
     if report.points:
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        ax.legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=7, frameon=False,
+                  ncol=2)
 
 
 def _draw_weeks(ax: Any, report: Report) -> None:
@@ -319,7 +344,7 @@ def write_report(report: Report, out: Path) -> int:
         fig.text(MARGIN, 0.94, f"{s.window_days} days, {s.first_day:%d %b %Y} to "
                  f"{s.last_day:%d %b %Y}. Recorded by the person with crampcoach; ratings are "
                  "self-reported.", fontsize=8.5, va="top", color="#333333")
-        column = _Column(fig, 0.925, 0.66)
+        column = _Column(fig, 0.925, 0.6)
         column.heading("Key figures")
         column.lines(key_figures(report))
         column.heading("Red flags raised")
@@ -327,13 +352,15 @@ def write_report(report: Report, out: Path) -> int:
             column.lines([f.message for f in s.red_flags], colour="#a50f15")
         else:
             column.lines(["None in the last weeks."])
-        ratings_ax = fig.add_axes((MARGIN + 0.03, 0.42, 0.86, 0.2))
+        # The charts follow the text, however many flags there are.
+        top = column.y - 0.045
+        ratings_ax = fig.add_axes((MARGIN + 0.03, top - 0.22, 0.86, 0.22))
         _draw_ratings(ratings_ax, report)
         _date_axis(ratings_ax, report)
-        weeks_ax = fig.add_axes((MARGIN + 0.03, 0.215, 0.86, 0.15), sharex=ratings_ax)
+        weeks_ax = fig.add_axes((MARGIN + 0.03, top - 0.45, 0.86, 0.17), sharex=ratings_ax)
         _draw_weeks(weeks_ax, report)
         _date_axis(weeks_ax, report)
-        column = _Column(fig, 0.175, 0.04)
+        column = _Column(fig, top - 0.49, 0.04)
         column.heading("Where (body part and side)")
         column.lines(["; ".join(f"{place} {n}" for place, n in report.places[:12])
                       or "No episodes recorded."])
@@ -348,7 +375,7 @@ def write_report(report: Report, out: Path) -> int:
         column.lines(medicine_lines(report))
         if report.medicines:
             height = 0.03 + 0.025 * len(care.medicine_periods(report.medicines))
-            column.y -= 0.01
+            column.y -= 0.03
             ax = fig.add_axes((MARGIN + 0.17, column.y - height, 0.72, height))
             _draw_medicines(ax, report)
             _date_axis(ax, report)
@@ -358,7 +385,8 @@ def write_report(report: Report, out: Path) -> int:
         column.heading("Routines (rating before minus after)")
         column.lines(routine_lines(report))
         column.heading("What seems to help, or not: days with and without")
-        column.lines(association_lines(report)[:MAX_LIST * 2])
+        column.lines(association_lines(report)[:MAX_LIST * 2], size=7.2,
+                     family="monospace")
         column.lines([care.ASSOCIATION_NOTE], colour="#555555")
         column.heading("The person's questions")
         column.lines([f"{n}. {q.text}" for n, q in enumerate(report.questions, 1)]
