@@ -1431,13 +1431,13 @@ def report_command(days: int, output: Path, journal_file: Path | None) -> None:
       crampcoach report --days 30 -o last-month.pdf
     """
     from crampcoach.journal.chart import load_pyplot
-    from crampcoach.journal.report import gather_report, write_report
+    from crampcoach.journal.report import REPORT_NEEDS, gather_report, write_report
     from crampcoach.journal.store import Journal
 
     threshold = _red_flag_threshold()
     path = _journal_file(journal_file)
     with reported_errors():
-        load_pyplot()  # say it is missing before reading anything
+        load_pyplot(REPORT_NEEDS)  # say it is missing before reading anything
         with Journal.open(path, create=False) as journal:
             report = gather_report(journal, now=_journal_now(), days=days, tz=_journal_tz(),
                                    threshold=threshold)

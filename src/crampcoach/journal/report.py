@@ -43,6 +43,7 @@ KIND_COLOURS = {"cramp": "#d95f02", "spasm": "#7570b3", "twitching": "#1b9e77",
                 "stiffness": "#e7298a", "not said": "#999999"}
 #: What fits at the report's text size, so nothing runs past page 2.
 MAX_LIST = 8
+REPORT_NEEDS = "the report needs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +327,7 @@ def _date_axis(ax: Any, report: Report) -> None:
 
 def write_report(report: Report, out: Path) -> int:
     """Draw the report into ``out`` (PDF); returns the number of pages."""
-    plt = load_pyplot()
+    plt = load_pyplot(REPORT_NEEDS)
     backend_pdf = __import__("matplotlib.backends.backend_pdf", fromlist=["PdfPages"])
     s = report.summary
     pages = 2
