@@ -1026,7 +1026,7 @@ def episode_group(ctx: click.Context, last: bool, kind: str | None, body_part: s
     if all(v is None for v in values.values()):
         raise click.UsageError("say what to add to the episode, e.g. --where calf --minutes 5")
     path = _journal_file(journal_file)
-    with reported_errors(), Journal.open(path) as journal:
+    with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
         latest = journal.latest_episode()
         if latest is None:
             fail("there is no episode to complete yet; record one with: crampcoach episode add",
@@ -1063,7 +1063,8 @@ def episode_add(ctx: click.Context, kind: str | None, body_part: str | None, sid
 
     values = _episode_values(kind, body_part, side, minutes, severity, helped, note, routine,
                              when)
-    with reported_errors(), Journal.open(_care_journal(ctx, journal_file)) as journal:
+    with reported_errors(), Journal.open(_care_journal(ctx, journal_file),
+                                         clock=_journal_now) as journal:
         episode = journal.add_episode(**values)  # type: ignore[arg-type]
     click.echo(f"Recorded: {_episode_line(episode)}")
 
@@ -1158,7 +1159,7 @@ def factors_command(day: str | None, fluids: str | None, caffeine: str | None,
         click.echo(f"Factors for {chosen:%a %Y-%m-%d}: "
                    + (describe_factors(found) if found else "nothing recorded"))
         return
-    with reported_errors(), Journal.open(path) as journal:
+    with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
         recorded = journal.set_factors(chosen, tags=tags, **values)
     click.echo(f"Factors for {chosen:%a %Y-%m-%d}: {describe_factors(recorded)}")
 
@@ -1193,7 +1194,8 @@ def _med_command(change: str, summary: str, examples: str) -> None:
         from crampcoach.journal.store import Journal
 
         chosen = _day_option(day)
-        with reported_errors(), Journal.open(_journal_file(journal_file)) as journal:
+        with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
             event = journal.add_medicine(name, change, chosen, dose=dose, note=note,
                                          supplement=extra.get("supplement", False))
         click.echo(f"{chosen:%a %Y-%m-%d}: {describe_medicine(event)}")
@@ -1271,7 +1273,8 @@ def blood_add(test: str, value: str, unit: str | None, day: str | None, note: st
     from crampcoach.journal.store import Journal
 
     chosen = _day_option(day)
-    with reported_errors(), Journal.open(_journal_file(journal_file)) as journal:
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
         result = journal.add_blood_result(chosen, test, value, unit, note)
     click.echo(f"Recorded {chosen}: {result.test} {result.value}"
                + (f" {result.unit}" if result.unit else "") + ".")
@@ -1322,7 +1325,8 @@ def question_add(text: str, journal_file: Path | None) -> None:
     """
     from crampcoach.journal.store import Journal
 
-    with reported_errors(), Journal.open(_journal_file(journal_file)) as journal:
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
         journal.add_question(text)
         count = len(journal.questions())
     click.echo(f"Noted. {count} open question{'s' if count != 1 else ''} for the report.")
@@ -1359,7 +1363,8 @@ def question_done(number: int, journal_file: Path | None) -> None:
     """
     from crampcoach.journal.store import Journal
 
-    with reported_errors(), Journal.open(_journal_file(journal_file)) as journal:
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
         questions = journal.questions()
         if number > len(questions):
             fail(f"there is no open question {number} ({len(questions)} open; see "
@@ -1368,11 +1373,15 @@ def question_done(number: int, journal_file: Path | None) -> None:
     click.echo(f"Marked as asked: {done.text}")
 
 
+def _keys_at_a_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _yes_no_key(question: str) -> bool | None:
     """One answer: y or n (a key on a terminal, a line otherwise); s or Enter skips."""
     click.echo(f"{question} [y/n, s to skip] ", nl=False)
     while True:
-        if sys.stdin.isatty():
+        if _keys_at_a_terminal():
             key = click.getchar().lower()
         else:
             line = sys.stdin.readline()
@@ -1406,7 +1415,8 @@ def checkin_command(journal_file: Path | None) -> None:
     from crampcoach.journal.care import run_checkin
     from crampcoach.journal.store import Journal
 
-    with reported_errors(), Journal.open(_journal_file(journal_file)) as journal:
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
         outcome = run_checkin(journal, _yes_no_key)
     click.echo(outcome.advice)
     click.echo(outcome.urgent)

@@ -359,7 +359,7 @@ def doctor_csv(
     header: list[str]
     rows: list[tuple[datetime | date, list[object], str]] = []
     if table == "ratings":
-        header = ["date", "time", "record", "routine", "outcome", "steps done",
+        header = ["date", "time", "record", "routine", "outcome", "step reached",
                   "rating before", "rating after", "rating", "note"]
         for s in sessions:
             done = None if s.step_index is None else (

@@ -509,13 +509,14 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
                  f"{summary.last_day} (times are local)")
     lines = [title, ""]
     footer = ["", f"Journal: {journal_path}", GUIDANCE]
+    from crampcoach.journal import care
+
     if summary.empty:
         lines += [
             "Nothing recorded in these days.",
             "To record how the cramps are now: crampcoach rate N (0 = no cramps, 10 = worst).",
         ]
-        return "\n".join(lines + footer) + "\n"
-    from crampcoach.journal import care
+        return "\n".join(lines + _care_notes(summary) + footer) + "\n"
 
     for day in summary.days:
         lines.append(f"{day.day:%a %Y-%m-%d}")
@@ -557,6 +558,14 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
     elif summary.has_care:
         lines += ["", f"What seems to help: not enough days yet ({care.MIN_DAYS_EACH_SIDE} "
                       "days with and without a factor, routine or medicine are needed)."]
+    return "\n".join(lines + _care_notes(summary) + footer) + "\n"
+
+
+def _care_notes(summary: HistorySummary) -> list[str]:
+    """The episodes still to complete and the red flags: shown whatever the window holds."""
+    from crampcoach.journal import care
+
+    lines: list[str] = []
     if summary.pending:
         lines += ["", "Episodes to complete (crampcoach episode --last --what ... --where ... "
                       "--minutes ...):"]
@@ -566,7 +575,7 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
         lines += ["", "Worth raising with your neurologist:"]
         lines += [f"  {flag.message}" for flag in summary.red_flags]
         lines.append(f"  {care.URGENT}")
-    return "\n".join(lines + footer) + "\n"
+    return lines
 
 
 def _trend_line(trend: Trend) -> str:
