@@ -21,7 +21,6 @@ Rules chosen (and shown in docs/journal.md):
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -352,20 +351,20 @@ def associations(
             "factor", f"tag {tag!r}", [f.day for f in factors if tag in f.tags],
             [f.day for f in factors if tag not in f.tags], record))
 
+    last_day = days[-1] if days else date.min
     for name, periods in sorted(medicine_periods(medicines).items()):
-        def on(day: date, periods: Sequence[tuple[date, date | None, str | None,
-                                                  MedicineEvent]] = periods) -> bool:
-            starts = [p[0] for p in periods]
-            i = bisect.bisect_right(starts, day) - 1
-            if i < 0:
-                return False
-            ended = periods[i][1]
-            return ended is None or day < ended
-
+        # The days taken, from each dose's first day to the day it changed or stopped.
+        taken = set()
+        for first, end, _, _ in periods:
+            day = max(first, days[0]) if days else first
+            stop = min(end or last_day + timedelta(days=1), last_day + timedelta(days=1))
+            while day < stop:
+                taken.add(day)
+                day += timedelta(days=1)
         kind = "supplement" if periods[0][3].supplement else "medicine"
         found.append(_association(
-            "medicine", f"taking {name} ({kind})", [d for d in days if on(d)],
-            [d for d in days if not on(d)], record))
+            "medicine", f"taking {name} ({kind})", [d for d in days if d in taken],
+            [d for d in days if d not in taken], record))
         for previous, current in itertools.pairwise(periods):
             if current[3].change != "change" or previous[1] != current[0]:
                 continue

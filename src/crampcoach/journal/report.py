@@ -43,6 +43,11 @@ KIND_COLOURS = {"cramp": "#d95f02", "spasm": "#7570b3", "twitching": "#1b9e77",
                 "stiffness": "#e7298a", "not said": "#999999"}
 #: What fits at the report's text size, so nothing runs past page 2.
 MAX_LIST = 8
+#: Past this many days the charts show weekly averages and 4-weekly episode counts: a mark
+#: a day over years is unreadable, and slow to draw.
+DAILY_CHART_MAX = 120
+WEEKLY_BARS_MAX = 400
+MAX_CHANGE_LABELS = 12
 REPORT_NEEDS = "the report needs"
 
 
@@ -257,15 +262,24 @@ def _when(moment: datetime, tz: tzinfo | None) -> datetime:
 def _draw_ratings(ax: Any, report: Report) -> None:
     tz = report.tz
     averages = daily_averages(report.points, tz)
-    ax.scatter([_when(p.at, tz) for p in report.points], [p.value for p in report.points],
-               s=6, color="#9ecae1", zorder=2, label="each rating")
+    if report.summary.window_days <= DAILY_CHART_MAX:
+        ax.scatter([_when(p.at, tz) for p in report.points], [p.value for p in report.points],
+                   s=6, color="#9ecae1", zorder=2, label="each rating")
+        label = "daily average"
+    else:
+        weeks: dict[date, list[float]] = {}
+        for d, v in averages.items():
+            weeks.setdefault(d - timedelta(days=d.weekday()), []).append(v)
+        averages = {monday: sum(v) / len(v) for monday, v in weeks.items()}
+        label = "weekly average"
     if averages:
         ax.plot([datetime.combine(d, time(12)) for d in averages], list(averages.values()),
-                color="#08519c", linewidth=1.4, zorder=3, label="daily average")
-    for m in report.medicines:
-        if report.first_day <= m.day <= report.last_day:
-            x = datetime.combine(m.day, time())
-            ax.axvline(x, color="#636363", linestyle="--", linewidth=0.8, zorder=1)
+                color="#08519c", linewidth=1.4, zorder=3, label=label)
+    changes = [m for m in report.medicines if report.first_day <= m.day <= report.last_day]
+    for m in changes:
+        x = datetime.combine(m.day, time())
+        ax.axvline(x, color="#636363", linestyle="--", linewidth=0.8, zorder=1)
+        if len(changes) <= MAX_CHANGE_LABELS:
             ax.text(x, 10.4, f" {m.name} {care.CHANGE_WORDS[m.change].split()[0]}",
                     fontsize=6.5, rotation=90, va="top", ha="right", color="#444444")
     ax.set_ylim(-0.5, 10.5)
@@ -279,15 +293,20 @@ def _draw_ratings(ax: Any, report: Report) -> None:
 
 
 def _draw_weeks(ax: Any, report: Report) -> None:
-    xs = [datetime.combine(w.start, time()) + timedelta(days=3.5) for w in report.weeks]
+    # Over long windows four weeks make one bar, so the bars stay readable.
+    span = 1 if report.summary.window_days <= WEEKLY_BARS_MAX else 4
+    groups = [report.weeks[i:i + span] for i in range(0, len(report.weeks), span)]
+    xs = [datetime.combine(g[0].start, time()) + timedelta(days=3.5 * span) for g in groups]
     bottom = [0] * len(xs)
     for kind in care.KIND_ORDER:
-        counts = [w.by_kind.get(kind, 0) for w in report.weeks]
+        counts = [sum(w.by_kind.get(kind, 0) for w in g) for g in groups]
         if any(counts):
-            ax.bar(xs, counts, width=5.5, bottom=bottom, color=KIND_COLOURS[kind], label=kind)
+            ax.bar(xs, counts, width=5.5 * span, bottom=bottom, color=KIND_COLOURS[kind],
+                   label=kind)
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     ax.set_ylabel("episodes", fontsize=8)
-    ax.set_title("Episodes per week, by type", fontsize=9, loc="left")
+    ax.set_title("Episodes per week, by type" if span == 1 else
+                 f"Episodes per {span} weeks, by type", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
     if report.episodes:
         ax.legend(loc="upper left", fontsize=7, frameon=False, ncol=5)
