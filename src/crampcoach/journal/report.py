@@ -43,6 +43,7 @@ KIND_COLOURS = {"cramp": "#d95f02", "spasm": "#7570b3", "twitching": "#1b9e77",
                 "stiffness": "#e7298a", "not said": "#999999"}
 #: What fits at the report's text size, so nothing runs past page 2.
 MAX_LIST = 8
+LINE_SPACING = 1.32
 #: Past this many days the charts show weekly averages and 4-weekly episode counts: a mark
 #: a day over years is unreadable, and slow to draw.
 DAILY_CHART_MAX = 120
@@ -232,19 +233,25 @@ class _Column:
 
     def lines(self, texts: Sequence[str], size: float = 8.3, width: int = 112,
               colour: str = "#111111", family: str = "sans-serif") -> None:
-        step = size / 72 / A4[1] * 1.32
+        step = size / 72 / A4[1] * LINE_SPACING
+        block: list[str] = []
+        more = False
         for text in texts:
             wrapped = ([text] if family == "monospace"
                        else textwrap.wrap(text, width, subsequent_indent="    ") or [""])
             for part in wrapped:
-                if self.y - step < self.bottom:
-                    self.fig.text(MARGIN, self.y, "(more in the CSV export)", fontsize=size,
-                                  va="top", color="#555555")
-                    self.y -= step
-                    return
-                self.fig.text(MARGIN, self.y, part, fontsize=size, va="top", color=colour,
-                              family=family)
-                self.y -= step
+                if self.y - step * (len(block) + 1) < self.bottom:
+                    more = True
+                    break
+                block.append(part)
+            if more:
+                break
+        if more:
+            block[-1:] = ["(more in the CSV export)"]
+        # One text per block, not per line: each text costs matplotlib a layout of its own.
+        self.fig.text(MARGIN, self.y, "\n".join(block), fontsize=size, va="top",
+                      color=colour, family=family, linespacing=LINE_SPACING)
+        self.y -= step * len(block)
 
 
 def _footer(fig: Any, report: Report, page: int, pages: int) -> None:
