@@ -173,13 +173,20 @@ def plan(routine: str, as_json: bool) -> None:
         indent = 2 if sys.stdout.isatty() else None
         click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
-    from crampcoach.routines.durations import format_clock
+    from crampcoach.routines.durations import format_clock, format_duration
 
+    waits = ""
+    if timeline.max_wait:
+        # Times after a wait assume the person is ready at once; it may add up to this.
+        waits = f", plus waits of at most {format_duration(timeline.max_wait)}"
     click.echo(f"{timeline.name}: {format_clock(timeline.total)} "
-               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues)")
+               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits})")
     click.echo(f"{'at':>8}  {'step':>4}  what you hear")
     for cue in timeline.cues:
         click.echo(f"{format_clock(cue.at):>8}  {cue.step + 1:>4}  {_heard(cue)}")
+        if cue.wait is not None:
+            click.echo(f"{'':>8}  {cue.step + 1:>4}  -- waits until you are ready, at most "
+                       f"{format_duration(cue.wait.max_wait_s)} --")
     click.echo(f"{format_clock(timeline.total):>8}        end")
 
 
@@ -393,9 +400,11 @@ class _SessionDisplay:
     """Shows a session: on a terminal a live status line under the spoken text; otherwise
     plain timestamped lines (for a service's log or a pipe)."""
 
-    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q") -> None:
+    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q",
+                 next_key: str = "n") -> None:
         self.live = live
         self._pause_key = pause_key
+        self._next_key = next_key
         self._quit_key = quit_key
         self._status = ""
         self._step = ""
@@ -486,6 +495,14 @@ class _SessionDisplay:
             self.line(f"Paused. Press {self._pause_key} to carry on, {self._quit_key} to stop.")
         elif isinstance(event, ev.Resumed):
             self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
+        elif isinstance(event, ev.Waiting):
+            from crampcoach.routines.durations import format_duration
+
+            self.line(f"Waiting until you are ready (at most "
+                      f"{format_duration(event.max_wait_s)}). Press {self._next_key} or "
+                      f"{self._pause_key} to carry on.")
+        elif isinstance(event, ev.WaitReminded | ev.WaitEnded):
+            self.line(f"  {event.text}")
         elif isinstance(event, ev.Skipped):
             if event.to_index is None:
                 self.line("Skipped to the closing.")
@@ -598,8 +615,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
                                                   EstimatedSpeechMeter()), voice)
         clock = _player_clock()
         sink_factory = audio.sink_factory if audio else None
+        # Never before a rescue routine: the session (see play_session) does not ask then.
         asks_before = (settings.rate_before if rate_before is None else rate_before) \
-            and not no_rating
+            and not no_rating and not loaded.rescue
         head_start = None
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
         if (audio is not None and no_preroll and not asks_before
@@ -614,7 +632,7 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         recorder = _session_recorder(journal_path, loaded)
         worsening = _worsening_check(journal_path)
     display = _SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
-                              quit_key=settings.keys.quit[0])
+                              quit_key=settings.keys.quit[0], next_key=settings.keys.skip[0])
     choice = RatingChoice(
         given=rating, ask=not no_rating,
         before=settings.rate_before if rate_before is None else rate_before,

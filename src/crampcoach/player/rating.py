@@ -48,6 +48,12 @@ SPOKEN_PROMPTS: dict[RatingWhen, str] = {
               "from zero, for none, to ten, for the worst?",
     "after": "How are your cramps now, from zero, for none, to ten, for the worst?",
 }
+#: The question after a routine that ends towards rest or sleep (a bedtime or rescue
+#: routine): offered, not demanded, so that answering costs nothing.
+GENTLE_PROMPT = ("Only if you like: how are your cramps now? "
+                 "Press a number from 0, for none, to 10, for the worst, or q to skip.")
+SPOKEN_GENTLE_PROMPT = ("Only if you like: how are your cramps now, "
+                        "from zero, for none, to ten, for the worst?")
 REMINDER = "When you are ready, press a number from 0 to 10. Or press q to skip."
 INVALID = "Please press a number from 0 to 10."
 ADVICE_HIGH = (
@@ -85,19 +91,29 @@ def thanks(value: int) -> str:
     return f"Thank you. Your rating is {value}."
 
 
+def prompt_for(when: RatingWhen, *, gentle: bool = False, spoken: bool = False) -> str:
+    """The rating question: ``gentle`` after a routine that ends towards rest (only ever
+    after one: nothing is asked before a rescue routine); ``spoken`` when answered aloud."""
+    if gentle and when == "after":
+        return SPOKEN_GENTLE_PROMPT if spoken else GENTLE_PROMPT
+    return SPOKEN_PROMPTS[when] if spoken else PROMPTS[when]
+
+
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
                policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
-               keys_only: bool = True) -> int | None:
+               keys_only: bool = True, gentle: bool = False) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
 
-    ``hint`` follows the question (how to answer with the GPIO button). ``keys_only``
+    ``hint`` follows the question (how to answer with the GPIO button); ``gentle`` asks
+    the gentle form (see :func:`prompt_for`). ``keys_only``
     False: another input (the button) pushes its answer as keys, so the keyboard's input
     ending does not end the wait.
 
     Raises :class:`RatingInterrupted` on an interrupt key; a real Ctrl-C propagates
     as ``KeyboardInterrupt``.
     """
-    prompt = PROMPTS[when] if hint is None else f"{PROMPTS[when]} {hint}"
+    question = prompt_for(when, gentle=gentle)
+    prompt = question if hint is None else f"{question} {hint}"
     observer(RatingAsked(when, prompt))
     speak(prompt)
     started = clock.now()

@@ -41,19 +41,19 @@ from crampcoach.player.feed import LOOKAHEAD_S, CueFeed, Piece
 from crampcoach.player.output import Output, SinkFactory
 from crampcoach.player.rating import (
     INVALID,
-    PROMPTS,
     REMINDER,
-    SPOKEN_PROMPTS,
     RatingInterrupted,
     RatingPolicy,
     WorseningCheck,
     advice_for,
     advise,
     ask_rating,
+    prompt_for,
     thanks,
 )
-from crampcoach.player.scheduler import CONTROLS, GET_READY_TEXT, Scheduler
-from crampcoach.routines.model import Routine
+from crampcoach.player.scheduler import CONTROLS, GET_READY_TEXT, WAIT_RESUME_TEXT, Scheduler
+from crampcoach.routines.compiler import wait_reminder
+from crampcoach.routines.model import Routine, Wait
 from crampcoach.routines.timeline import Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
@@ -276,9 +276,15 @@ def play_session(
     the session's origin, so nothing may come before the timed part (no pre-roll, rating
     before or hands-free notice).
     """
-    phrases: tuple[str, ...] = (GET_READY_TEXT, PROMPTS["after"], REMINDER, INVALID)
+    gentle = routine.gentle_ending
+    after = prompt_for("after", gentle=gentle)
+    # Made ahead of need: what a wait step may say, then what the rating says.
+    waits = [step for step in routine.steps if isinstance(step, Wait)]
+    phrases: tuple[str, ...] = (
+        *([WAIT_RESUME_TEXT, *(wait_reminder(w) for w in waits)] if waits else []),
+        GET_READY_TEXT, after, REMINDER, INVALID)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{PROMPTS['after']} {RATING_HINT}", *_button_phrases())
+        phrases = (*phrases, f"{after} {RATING_HINT}", *_button_phrases())
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -337,7 +343,7 @@ def play_session(
                 unavailable(e)
                 tell_unavailable()
         if spoken is not None:
-            question = SPOKEN_PROMPTS[when]
+            question = prompt_for(when, gentle=gentle, spoken=True)
             observer(RatingAsked(when, question))
             speak(question)
             _let_finish(clock, output)
@@ -368,7 +374,7 @@ def play_session(
         try:
             return ask_rating(when, clock, speak, observer, rating.policy,
                               hint=RATING_HINT if button is not None else None,
-                              keys_only=button is None)
+                              keys_only=button is None, gentle=gentle)
         finally:
             if button is not None:
                 button.end_rating()
@@ -400,7 +406,8 @@ def play_session(
                 unavailable(e)
         _preroll(clock, output, preroll)
         tell_unavailable()
-        if rating.before and rating.ask and can_answer():
+        # A rescue routine is for a cramp happening now: help first, whatever the settings.
+        if rating.before and rating.ask and not routine.rescue and can_answer():
             try:
                 rating_before = rate("before")
             except RatingInterrupted:

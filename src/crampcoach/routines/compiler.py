@@ -26,8 +26,26 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from crampcoach.errors import Problem, RoutineError
-from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch
-from crampcoach.routines.timeline import Cue, CueRole, StepSpan, Timeline, ToneName, Voice
+from crampcoach.routines.model import (
+    Breathe,
+    Compress,
+    Rest,
+    Routine,
+    Say,
+    Step,
+    Stretch,
+    Style,
+    Wait,
+)
+from crampcoach.routines.timeline import (
+    Cue,
+    CueRole,
+    StepSpan,
+    Timeline,
+    ToneName,
+    Voice,
+    WaitMark,
+)
 
 #: Quiet after a step's last sound before the next step begins.
 SETTLE_S = 1.0
@@ -81,12 +99,29 @@ def number_word(n: int) -> str:
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
+#: The first and last words of a session, by the routine's ``style``. A rescue routine is
+#: for pain already there, so it does not open with "stop if anything hurts"; a bedtime
+#: or rescue routine ends towards rest, without "Well done" (see docs/routine-safety.md).
+OPENINGS: dict[Style, str] = {
+    "standard": "{name}. Move gently, and stop if anything hurts.",
+    "breathing": "{name}. Breathe softly. Never force a breath.",
+    "bedtime": "{name}. Get comfortable, and go gently. Stop if anything hurts.",
+    "rescue": "{name}. This will pass. We will ease it gently, together.",
+}
+CLOSINGS: dict[Style, str] = {
+    "standard": "That is the end of {name}. Well done.",
+    "breathing": "That is the end of {name}. Let your breathing find its own pace.",
+    "bedtime": "That is all for {name}. Rest well.",
+    "rescue": "That is the end of {name}. Rest now, and go gently.",
+}
+
+
 def opening_text(routine: Routine) -> str:
-    return f"{routine.name}. Move gently, and stop if anything hurts."
+    return OPENINGS[routine.style].format(name=routine.name)
 
 
 def closing_text(routine: Routine) -> str:
-    return f"That is the end of {routine.name}. Well done."
+    return CLOSINGS[routine.style].format(name=routine.name)
 
 
 @dataclass
@@ -204,12 +239,35 @@ def _compress(b: _StepBuilder, s: Compress, t: float, next_title: str | None) ->
              "end")
 
 
+# --- the wait step ------------------------------------------------------------------------------
+
+#: How to say "I am ready": said after every wait's prompt and in its reminders.
+WAIT_HINT = "When you are ready, press the button or the next key."
+
+
+def wait_reminder(step: Wait) -> str:
+    """What the voice says every ``remind_every`` while the session waits."""
+    return f"Take your time. {step.prompt} {WAIT_HINT}"
+
+
+def _wait(b: _StepBuilder, s: Wait, t: float) -> None:
+    """The prompt, marked: the player waits after it; render and plan go straight on."""
+    cue = Cue(at=t, kind="speech", text=f"{s.prompt} {WAIT_HINT}", step=b.step, role="wait",
+              length=b.meter.seconds(f"{s.prompt} {WAIT_HINT}", b.voice),
+              wait=WaitMark(s.max_wait_s, s.remind_every_s, wait_reminder(s)))
+    b.cues.append(cue)
+
+
+# --- steps in sequence ---------------------------------------------------------------------------
+
+
 def _next_title(steps: tuple[Step, ...], i: int) -> str | None:
-    """The title to announce as "next up" after step ``i``: the next step that is not a rest."""
+    """The title to announce as "next up" after step ``i``: the next step that is not a rest.
+    A say or a wait speaks for itself a moment later, so it is not announced."""
     for step in steps[i + 1:]:
         if isinstance(step, Rest):
             continue
-        return None if isinstance(step, Say) else step.title
+        return None if isinstance(step, Say | Wait) else step.title
     return None
 
 
@@ -264,6 +322,9 @@ def _step(
     elif isinstance(step, Say):
         cue = b.speech(t, step.text, "say")
         end = cue.end + step.pause_s
+    elif isinstance(step, Wait):
+        _wait(b, step, t)
+        end = b.cues[-1].end + SETTLE_S
     else:
         nxt = _next_title(routine.steps, i)
         if isinstance(step, Stretch):

@@ -33,6 +33,8 @@ from crampcoach.routines.model import (
     Side,
     Step,
     Stretch,
+    Style,
+    Wait,
 )
 from crampcoach.yamlfile import YamlKind
 
@@ -49,8 +51,9 @@ MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
 RATE_RANGE = (80, 300)
 
-STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include")
-TOP_KEYS = ("name", "description", "language", "rate", "defaults", "steps")
+STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include", "wait")
+TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
+STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
 STEP_KEYS: dict[str, tuple[str, ...]] = {
     "say": ("say", "pause"),
@@ -59,6 +62,7 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
     "compress": ("compress", "duration", "check_every", "prepare"),
     "rest": ("rest",),
     "include": ("include",),
+    "wait": ("wait", "prompt", "remind_every", "max_wait"),
 }
 PATTERN_KEYS = ("in", "hold", "out", "hold_out")
 GUIDES: tuple[Guide, ...] = ("words", "tones", "both")
@@ -398,6 +402,48 @@ def _compress(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node
                     line=line_of(node))
 
 
+# --- the wait step -----------------------------------------------------------------------------
+
+#: The longest a wait may hold the session before it carries on by itself.
+MAX_WAIT_S = 30 * 60
+#: Reminders closer together than this would nag, and could overlap their own speech.
+MIN_REMIND_EVERY_S = 15.0
+
+
+def _wait(ctx: _Context, step_node: MappingNode, keys: dict[str, tuple[Node, Node]],
+          where: str) -> Wait | None:
+    title = _text(ctx, keys["wait"][1], f"{where}: the wait's name")
+    prompt = title
+    if "prompt" in keys:
+        prompt = _text(ctx, keys["prompt"][1], f"{where}: prompt")
+    max_wait: float | None = 120.0
+    if "max_wait" in keys:
+        node = keys["max_wait"][1]
+        max_wait = _duration(ctx, node, f"{where}: max_wait", positive=True)
+        if max_wait is not None and max_wait > MAX_WAIT_S:
+            ctx.problem(node, f"{where}: max_wait must be at most {MAX_WAIT_S // 60} minutes, "
+                              f"not {max_wait / 60:g}")
+            max_wait = None
+    remind: float | None = 30.0
+    if "remind_every" in keys:
+        node = keys["remind_every"][1]
+        remind = _duration(ctx, node, f"{where}: remind_every", positive=False)
+        if remind is not None and 0 < remind < MIN_REMIND_EVERY_S:
+            ctx.problem(node, f"{where}: remind_every must be 0 (no reminders) or at least "
+                              f"{MIN_REMIND_EVERY_S:g} seconds, not {remind:g}")
+            remind = None
+        elif remind is not None and max_wait is not None and remind >= max_wait:
+            ctx.problem(node, f"{where}: remind_every ({remind:g} s) must be shorter than "
+                              f"max_wait ({max_wait:g} s), or 0 for no reminders")
+            remind = None
+    elif max_wait is not None and max_wait <= 30.0:
+        remind = 0.0  # a short wait needs no reminder
+    if title is None or prompt is None or max_wait is None or remind is None:
+        return None
+    return Wait(title=title, prompt=prompt, remind_every_s=remind, max_wait_s=max_wait,
+                line=line_of(step_node))
+
+
 def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
     if not isinstance(node, SequenceNode):
         ctx.problem(node, "steps must be a list of steps, each starting with '- '")
@@ -430,6 +476,11 @@ def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
                 ctx.step_sources.append(ctx.shown)
         elif kind == "include":
             steps.extend(_include(ctx, keys["include"][1], where))
+        elif kind == "wait":
+            wait = _wait(ctx, step_node, keys, where)
+            if wait is not None and len(ctx.problems) == start:
+                steps.append(wait)
+                ctx.step_sources.append(ctx.shown)
         else:
             build = {"stretch": _stretch, "breathe": _breathe, "compress": _compress}[kind]
             step = build(ctx, step_node, keys, where, d)
@@ -501,6 +552,10 @@ def _routine(ctx: _Context, root: Node) -> Routine:
         if rate is not None and rate > RATE_RANGE[1]:
             ctx.problem(keys["rate"][1], f"rate (words per minute) must be at most "
                                          f"{RATE_RANGE[1]}, not {rate}")
+    style: Style = "standard"
+    if "style" in keys:
+        chosen = _choice(ctx, keys["style"][1], "style", STYLES)
+        style = next((s for s in STYLES if s == chosen), "standard")
     d = _defaults(ctx, keys["defaults"][1]) if "defaults" in keys else _Defaults()
     steps: list[Step] = []
     if "steps" in keys:
@@ -508,7 +563,9 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     else:
         ctx.problem(root, "routine: 'steps' is required")
     if not ctx.problems:
-        least = sum(minimum_seconds(s) for s in steps)
+        # A wait may last its whole max_wait: the bound counts the longest it can be.
+        least = sum(minimum_seconds(s) + (s.max_wait_s if isinstance(s, Wait) else 0.0)
+                    for s in steps)
         if least > MAX_SESSION_S:
             hours = least / 3600
             shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
@@ -519,7 +576,7 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     assert name is not None
     return Routine(name=name, steps=tuple(steps), description=description, language=language,
                    rate=rate, source=ctx.shown, step_sources=tuple(ctx.step_sources),
-                   sha256=ctx.sha256)
+                   sha256=ctx.sha256, style=style)
 
 
 def minimum_seconds(step: Step) -> float:
@@ -533,6 +590,8 @@ def minimum_seconds(step: Step) -> float:
         return rounds * (step.prepare_s + step.hold_s) + (rounds - 1) * step.rest_s
     if isinstance(step, Breathe):
         return step.prepare_s + step.cycles * step.cycle_s
+    if isinstance(step, Wait):
+        return 0.0  # the person may be ready at once
     return step.prepare_s + step.duration_s
 
 

@@ -17,8 +17,21 @@ ToneName = Literal["in", "hold", "out", "chime"]
 # What a cue is for; the player's display and the tests use it.
 CueRole = Literal[
     "opening", "say", "intro", "hold", "countdown", "release", "phase",
-    "start", "checkin", "end", "closing",
+    "start", "checkin", "end", "closing", "wait",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitMark:
+    """Marks a cue after which the session waits until the person is ready.
+
+    Offsets after it are relative: the timeline assumes the person is ready at once; the
+    player shifts everything after it by however long the wait really took.
+    """
+
+    max_wait_s: float
+    remind_every_s: float  # 0: no reminders
+    reminder: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,7 @@ class Cue:
     # Seconds of sound: the measured speech length, or the tone's length.
     length: float
     tone: ToneName | None = None
+    wait: WaitMark | None = None
 
     @property
     def end(self) -> float:
@@ -43,6 +57,10 @@ class Cue:
         }
         if self.tone is not None:
             out["tone"] = self.tone
+        if self.wait is not None:
+            out["wait"] = True
+            out["max_wait"] = round(self.wait.max_wait_s, 6)
+            out["remind_every"] = round(self.wait.remind_every_s, 6)
         return out
 
 
@@ -73,10 +91,16 @@ class Timeline:
     steps: tuple[StepSpan, ...]
     voice: Voice = Voice()
 
+    @property
+    def max_wait(self) -> float:
+        """The most the waits can add to ``total`` (each wait carries on by itself then)."""
+        return sum(c.wait.max_wait_s for c in self.cues if c.wait is not None)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "total": round(self.total, 6),
+            "max_wait": round(self.max_wait, 6),
             "language": self.voice.language,
             "rate": self.voice.rate,
             "cues": [c.to_json() for c in self.cues],
