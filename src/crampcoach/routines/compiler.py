@@ -216,9 +216,12 @@ def _breathe(b: _StepBuilder, s: Breathe, t: float, next_title: str | None) -> N
     b.speech(t, _with_next("And breathe normally.", next_title), "end")
 
 
+#: Said before every compress. Hands are often numb in MS too, so the warmth is tested
+#: by someone else or a thermometer, not on the person's own wrist.
 COMPRESS_SAFETY = (
     "Use a compress that feels comfortably warm, never hot. "
-    "Numb skin may not feel heat, so test it on the inside of your wrist first. "
+    "Numb skin can miss a burn, so have someone else test it, or use a thermometer. "
+    "Keep a cloth between it and your skin. "
     "If it ever feels hot, take it off at once."
 )
 
