@@ -711,6 +711,9 @@ def _print_flags(flags: Sequence[RedFlag]) -> None:
         click.echo("Worth raising with your neurologist:")
         for flag in flags:
             click.echo(f"  {flag.message}")
+        from crampcoach.guidance import URGENT_HELP
+
+        click.echo(f"  {URGENT_HELP}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})

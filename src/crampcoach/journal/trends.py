@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from crampcoach.guidance import URGENT_HELP
 from crampcoach.journal.store import Journal, Rating, Session
 
 RatingSource = Literal["rating", "before", "after"]
@@ -457,6 +458,7 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
     if summary.red_flags:
         lines += ["", "Worth raising with your neurologist:"]
         lines += [f"  {flag.message}" for flag in summary.red_flags]
+        lines.append(f"  {URGENT_HELP}")
     return "\n".join(lines + footer) + "\n"
 
 

@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crampcoach.guidance import URGENT_HELP
 from crampcoach.player.clock import BACKSPACE, ENTER, ESCAPE, INPUT_ENDED, INTERRUPT, Clock
 from crampcoach.player.events import (
     Advice,
@@ -59,12 +60,13 @@ INVALID = "Please press a number from 0 to 10."
 ADVICE_HIGH = (
     "You rated your cramps {rating} out of 10. That is a lot to live with. "
     "It would be good to talk to your neurologist about it; they can review your "
-    "medicines and what else may help. This is guidance, not a diagnosis."
+    "medicines and what else may help. This is guidance, not a diagnosis. "
+    + URGENT_HELP
 )
 ADVICE_WORSENING = (
     "Your cramp ratings have been getting worse over the last week. "
     "It would be good to talk to your neurologist about it; they can review your "
-    "medicines and what else may help. This is guidance, not a diagnosis."
+    "medicines and what else may help. This is guidance, not a diagnosis. " + URGENT_HELP
 )
 
 #: Says a phrase aloud if sound works (the display shows it through the events).
