@@ -13,6 +13,8 @@ The timing model (see docs/routine-format.md):
   begins with its cue exactly on its beat; cycles follow without gaps.
 * ``compress``: an introduction with the safety reminder, a start cue, check-ins every
   ``check_every`` after the start, and the end cue exactly ``duration`` after it.
+* ``wait``: the prompt, marked with a :class:`WaitMark`; the step ends ``SETTLE_S`` after
+  it, as if the person were ready at once (the player holds the deadlines after it).
 
 Speech lengths come from a :class:`SpeechMeter`; the audio layer supplies one that
 measures the real synthesized (leading-silence-trimmed) sound.
