@@ -24,6 +24,8 @@ from crampcoach.player.output import Output
 from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.timeline import Cue
 
+pytestmark = pytest.mark.realtime
+
 TOLERANCE_S = 0.05
 
 
