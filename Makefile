@@ -14,9 +14,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# What the tests need as well: sox makes the spoken-rating test recordings.
+# What the tests need as well: sox makes the spoken-rating test recordings; systemd-analyze
+# (systemd) verifies the unit files.
 SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev \
-	sox
+	sox systemd
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps

@@ -48,7 +48,7 @@ def test_cues_start_on_their_deadlines_in_real_time() -> None:
     feed = CueFeed(_pieces(), FakeCueSounds(speech), VOICE)
     feed.start()
     started = time.monotonic()
-    result = Scheduler(feed, Output(lambda: sink, clock, events), clock, events, [],
+    result = Scheduler(feed, Output(lambda: sink, clock, events), clock, events, 0,
                        tick_s=None).run()
     feed.close()
     assert result.outcome == "finished"

@@ -8,13 +8,15 @@ any node is built. Problems are :class:`RoutineError` (or a subclass) as FILE:LI
 from __future__ import annotations
 
 import contextlib
+import difflib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crampcoach.errors import RoutineError
 
@@ -167,3 +169,41 @@ def compose(text: str, shown: str, kind: YamlKind) -> Node | None:
         raise fail(shown, line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as e:
         raise fail(shown, 0, f"not valid YAML: {e}") from None
+
+
+# --- checks shared by every file kind -----------------------------------------------------------
+
+
+def line_of(node: Node) -> int:
+    """The 1-based line a node starts on."""
+    return int(node.start_mark.line) + 1
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """``"; did you mean 'hold'?"`` when a choice is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def mapping_entries(
+    node: MappingNode, where: str, known: Sequence[str], problem: Callable[[Node, str], None],
+    hint: Callable[[str], str] = lambda key: "",
+) -> Iterator[tuple[str, Node, Node]]:
+    """A mapping's known entries as (key, key node, value node), in order. Keys that are
+    not plain words, duplicates and unknown keys go to ``problem`` (unknown ones with
+    ``hint(key)``, else a did-you-mean) and are left out."""
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            problem(key_node, f"{where}: keys must be plain words")
+            continue
+        key = str(key_node.value)
+        if key in seen:
+            problem(key_node, f"{where}: duplicate key '{key}' (first at line {seen[key]})")
+            continue
+        seen[key] = line_of(key_node)
+        if key not in known:
+            problem(key_node, f"{where}: unknown key '{key}'"
+                              f"{hint(key) or did_you_mean(key, known)}")
+            continue
+        yield key, key_node, value_node

@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Self
 
+from crampcoach.care import Outcome
 from crampcoach.errors import JournalError
 
 SessionStatus = Literal["finished", "stopped"]
-Outcome = Literal["finished", "stopped", "interrupted"]
 Clock = Callable[[], datetime]
 
 SCHEMA_VERSION = 2

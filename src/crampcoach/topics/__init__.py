@@ -10,7 +10,7 @@ from importlib import resources
 from string import Template
 
 from crampcoach.errors import CrampcoachError
-from crampcoach.routines.loader import did_you_mean
+from crampcoach.yamlfile import did_you_mean
 
 
 def _files() -> dict[str, str]:
