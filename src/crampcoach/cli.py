@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 import click
 
@@ -224,30 +224,48 @@ def voices() -> None:
         click.echo(f"{voice.language:<{width}}  {voice.name}")
 
 
+def _binary_stdout() -> BinaryIO:
+    """Standard output for bytes (a rendered WAV)."""
+    return sys.stdout.buffer
+
+
 @cli.command()
 @click.argument("routine", metavar="ROUTINE")
 @click.option("-o", "--output", required=True, metavar="FILE.wav",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="The WAV file to write (22050 Hz, mono, 16-bit).")
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True,
+                              path_type=Path),
+              help="The WAV file to write (22050 Hz, mono, 16-bit); - for standard output.")
 def render(routine: str, output: Path) -> None:
     """Write the whole session of ROUTINE (a file or a built-in name) to one WAV file.
 
-    Every cue sounds at its planned time; play the file on any device.
+    Every cue sounds at its planned time; play the file on any device. With -o - the WAV
+    goes to standard output (to pipe into another program) and the summary to stderr.
     """
-    from crampcoach.audio.render import render_routine
+    from crampcoach.audio.render import check_render_target, render_routine
     from crampcoach.audio.speech import SynthesizedSpeech
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
     from crampcoach.routines.loader import load_routine
 
+    to_stdout = str(output) == "-"
+    stdout = _binary_stdout()
+    with reported_errors():
+        if not to_stdout:
+            check_render_target(output)
+    if to_stdout and stdout.isatty():
+        fail("will not write a WAV to the terminal: redirect it (> FILE.wav), pipe it "
+             "(| aplay), or give -o FILE.wav", 2)
     with reported_errors():
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with SynthesizedSpeech() as speech:
-            timeline, rendered = render_routine(loaded, output, speech,
-                                                _voice(loaded, settings))
-    click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
-               f"({len(timeline.cues)} cues)")
+            timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
+                                                speech, _voice(loaded, settings))
+    if to_stdout:
+        stdout.flush()
+    click.echo(f"Wrote {'standard output' if to_stdout else output}: "
+               f"{format_clock(rendered.seconds)} of {timeline.name} "
+               f"({len(timeline.cues)} cues)", err=to_stdout)
 
 
 
