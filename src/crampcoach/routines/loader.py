@@ -34,6 +34,7 @@ from crampcoach.routines.model import (
     Step,
     Stretch,
 )
+from crampcoach.routines.timeline import rate_problem
 from crampcoach.yamlfile import YamlKind
 
 MAX_BYTES = 1_000_000
@@ -47,7 +48,6 @@ MAX_COMPRESS_S = 20 * 60
 MAX_TEXT_CHARS = 5000
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
-RATE_RANGE = (80, 300)
 
 STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include")
 TOP_KEYS = ("name", "description", "language", "rate", "defaults", "steps")
@@ -497,10 +497,13 @@ def _routine(ctx: _Context, root: Node) -> Routine:
                                              "knows (crampcoach voices lists them)")
     rate = None
     if "rate" in keys:
-        rate = _whole(ctx, keys["rate"][1], "rate (words per minute)", RATE_RANGE[0])
-        if rate is not None and rate > RATE_RANGE[1]:
-            ctx.problem(keys["rate"][1], f"rate (words per minute) must be at most "
-                                         f"{RATE_RANGE[1]}, not {rate}")
+        rate_node = keys["rate"][1]
+        raw = str(rate_node.value) if isinstance(rate_node, ScalarNode) else "..."
+        problem = rate_problem(raw)
+        if problem is not None:
+            ctx.problem(rate_node, f"rate {problem}")
+        else:
+            rate = int(raw)
     d = _defaults(ctx, keys["defaults"][1]) if "defaults" in keys else _Defaults()
     steps: list[Step] = []
     if "steps" in keys:

@@ -57,6 +57,28 @@ class StepSpan:
     end: float
 
 
+#: Speech rates, in words per minute, a routine or the settings may ask for. espeak-ng
+#: speaks no slower than 80 (it quietly speeds a lower rate up), and above 300 the voice
+#: is no longer calm guidance. The night rate is bounded the same way.
+RATE_RANGE = (80, 300)
+# More digits than this is a slip of the keyboard (int() refuses more than 4300).
+_MAX_RATE_DIGITS = 9
+
+
+def rate_problem(text: str) -> str | None:
+    """Why ``text`` (as written in a file or the environment) is not a speech rate, as
+    the end of a sentence that starts with the key's name; None when it is one."""
+    low, high = RATE_RANGE
+    plain = text.strip()
+    if not plain.lstrip("+-").isdigit() or not plain.isascii():
+        return f"must be a whole number, not '{plain}'"
+    digits = len(plain.lstrip("+-").lstrip("0"))
+    shown = f"a {digits}-digit number" if digits > _MAX_RATE_DIGITS else str(int(plain))
+    if digits > _MAX_RATE_DIGITS or not low <= int(plain) <= high:
+        return f"must be between {low} and {high} words per minute, not {shown}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Voice:
     """What the speech is synthesized with: espeak-ng language/voice and words per minute."""
