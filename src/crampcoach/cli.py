@@ -841,35 +841,43 @@ def history_import(ctx: click.Context, file: Path, journal_file: Path | None) ->
     )
 
 
+#: Days the chart shows when --days is not given.
+_CHART_DAYS = 90
+
+
 @history.command("chart")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PNG file to write.")
-@click.option("--days", type=click.IntRange(min=1, max=36600), default=90, show_default=True,
-              help="How many days to show, ending today.")
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
+              help=f"How many days to show, ending today [default: the last {_CHART_DAYS}, "
+              "from the first record if the journal is younger].")
 @journal_option
 @click.pass_context
 def history_chart(
-    ctx: click.Context, output: Path, days: int, journal_file: Path | None
+    ctx: click.Context, output: Path, days: int | None, journal_file: Path | None
 ) -> None:
     """Draw the ratings over time, with the sessions marked, into a PNG file.
 
     Needs the optional charts extra: pip install 'crampcoach[charts]'.
     """
-    from crampcoach.journal.chart import draw_chart, load_pyplot
+    from crampcoach.journal.chart import draw_chart, first_day_with_data, load_pyplot
     from crampcoach.journal.store import Journal
     from crampcoach.journal.trends import query_bounds, window
 
     path = _history_journal(ctx, journal_file)
     tz = _journal_tz()
-    first, last = window(_journal_now(), days, tz)
+    first, last = window(_journal_now(), days or _CHART_DAYS, tz)
     with reported_errors():
         load_pyplot()  # say it is missing before reading anything
         with Journal.open(path, create=False) as journal:
             since, until = query_bounds(first, last, tz)
             sessions = journal.sessions(since, until)
             ratings = journal.ratings(since, until)
-        draw_chart(sessions, ratings, output, first_day=first, last_day=last, tz=tz)
-    click.echo(f"Wrote a chart of {first} to {last} to {output}.")
+        # Days asked for are drawn; the default window starts where the journal does.
+        shown_from = first if days else first_day_with_data(sessions, ratings, first, tz)
+        draw_chart(sessions, ratings, output, first_day=shown_from, last_day=last, tz=tz)
+    since_note = " (the first record)" if shown_from != first else ""
+    click.echo(f"Wrote a chart of {shown_from}{since_note} to {last} to {output}.")
 
 
 
