@@ -61,6 +61,12 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
     "include": ("include",),
 }
 PATTERN_KEYS = ("in", "hold", "out", "hold_out")
+#: Breathing patterns known by name (``pattern: box``): the seconds of each phase.
+NAMED_PATTERNS: dict[str, dict[str, float]] = {
+    "box": {"in": 4, "hold": 4, "out": 4, "hold_out": 4},
+    "4-7-8": {"in": 4, "hold": 7, "out": 8},
+    "resonance": {"in": 5.5, "out": 5.5},
+}
 GUIDES: tuple[Guide, ...] = ("words", "tones", "both")
 SIDES: tuple[Side, ...] = ("left", "right")
 
@@ -308,9 +314,16 @@ def _breathe(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]
     phases: dict[str, float] = {}
     ok = True
     if pattern_node is not None:
-        if not isinstance(pattern_node, MappingNode):
-            ctx.problem(pattern_node, f"{where}: pattern must be a mapping like "
-                                      "{in: 4, hold: 4, out: 4, hold_out: 4}")
+        named = (str(pattern_node.value).strip().lower()
+                 if isinstance(pattern_node, ScalarNode) else "")
+        if named in NAMED_PATTERNS:
+            phases = dict(NAMED_PATTERNS[named])
+        elif not isinstance(pattern_node, MappingNode):
+            raw = str(pattern_node.value) if isinstance(pattern_node, ScalarNode) else ""
+            names = ", ".join(NAMED_PATTERNS)
+            ctx.problem(pattern_node, f"{where}: pattern must be one of {names}, or the "
+                                      "seconds of each phase like {in: 4, out: 6}"
+                                      f"{did_you_mean(raw, list(NAMED_PATTERNS))}")
             ok = False
         else:
             pkeys = _mapping(ctx, pattern_node, PATTERN_KEYS, f"{where}: pattern")
