@@ -39,7 +39,8 @@ class Cue:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "at": round(self.at, 6), "kind": self.kind, "text": self.text,
-            "step": self.step, "role": self.role, "length": round(self.length, 6),
+            "step": self.step, "step_number": self.step + 1, "role": self.role,
+            "length": round(self.length, 6),
         }
         if self.tone is not None:
             out["tone"] = self.tone
@@ -103,7 +104,7 @@ class Timeline:
             "rate": self.voice.rate,
             "cues": [c.to_json() for c in self.cues],
             "steps": [
-                {"index": s.index, "kind": s.kind, "title": s.title,
+                {"index": s.index, "number": s.index + 1, "kind": s.kind, "title": s.title,
                  "start": round(s.start, 6), "end": round(s.end, 6)}
                 for s in self.steps
             ],
