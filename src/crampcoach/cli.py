@@ -111,17 +111,20 @@ def _voice(routine: Routine, settings: Settings) -> Voice:
                  rate=routine.rate or settings.rate)
 
 
-def _load(ref: str) -> Routine:
+def _load(ref: str, *, builtin: bool = False) -> Routine:
+    """The routine ``ref`` names; ``builtin``: the built-in of that name, even where the
+    person has a routine of their own called the same."""
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
 
-    return load_routine(ref, language_check=known_language)
+    return load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None)
 
 
-def _compile(ref: str, settings: Settings) -> tuple[Routine, Timeline]:
+def _compile(ref: str, settings: Settings, *, builtin: bool = False,
+             ) -> tuple[Routine, Timeline]:
     from crampcoach.routines.compiler import compile_routine
 
-    routine = _load(ref)
+    routine = _load(ref, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
         return routine, compile_routine(routine, meter, voice)
@@ -200,9 +203,15 @@ def list_routines() -> None:
         except CrampcoachError as e:
             rows.append((name, "--:--", f"not valid: {str(e).splitlines()[0]}"))
             continue
-        note = ""
-        if name in users:
-            note = " (yours; replaces the built-in)" if name in builtins else " (yours)"
+        note = " (yours)" if name in users else ""
+        if name in users and name in builtins:
+            # Only where the person names it: built-ins that include it keep the built-in.
+            try:
+                replaced, replaced_timeline = _compile(name, settings, builtin=True)
+                note = (f' (yours; replaces the built-in "{replaced.name}", '
+                        f"{format_clock(replaced_timeline.total)})")
+            except CrampcoachError:
+                note = " (yours; replaces the built-in)"
         rows.append((name, format_clock(timeline.total), f"{routine.description}{note}".strip()))
     width = max((len(r[0]) for r in rows), default=0)
     for name, length, description in rows:

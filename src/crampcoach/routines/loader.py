@@ -461,9 +461,13 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
         ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH - 1} deep")
         return []
     base = ctx.path.parent if ctx.path is not None else None
+    # A built-in includes built-ins only: a routine of the person's own with the same name
+    # replaces the built-in where they name it, not inside every built-in that uses it.
+    in_builtin = base is not None and any(base == d for d in ctx.builtin_dirs)
+    user_dirs: Sequence[Path] = () if in_builtin else ctx.user_dirs
     try:
         path, shown = resolve(ref, base=base, builtin_dirs=ctx.builtin_dirs,
-                              user_dirs=ctx.user_dirs, relative_to_cwd=False)
+                              user_dirs=user_dirs, relative_to_cwd=False)
     except RoutineError as e:
         ctx.problem(node, f"{where}: cannot include '{ref}': {e.problems[0].message}")
         return []
