@@ -608,6 +608,10 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
+    if rate_before and no_rating:
+        # A rate_before in the settings gives way to --no-rating; the two flags together
+        # contradict each other.
+        raise click.UsageError("--rate-before and --no-rating cannot be used together")
     with reported_errors():
         settings = _settings(config_file)
         loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)

@@ -58,6 +58,9 @@ from crampcoach.routines.timeline import Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
 _PHRASE_GAP_S = 0.4
+#: Why a rating before the session was asked for and not asked.
+NO_WAY_TO_RATE_BEFORE = ("the question before the session needs a keyboard, the button or "
+                         "the spoken rating")
 #: A chime pre-roll: a soft chime, then quiet up to this length, before the first cue.
 PREROLL_CHIME_S = 1.5
 #: The pre-roll chime against the cue tones: it wakes the speaker, it is not a cue.
@@ -407,6 +410,9 @@ def play_session(
                 raise KeyboardInterrupt from None
             consider(rating_before)
             _let_finish(clock, output)
+        elif rating.before and rating.ask:
+            # Asked for, but nobody could answer: said once, not silently dropped.
+            observer(RatingMissing("before", NO_WAY_TO_RATE_BEFORE))
         if recorder is not None:
             recorder.started(SessionStart(routine.name, routine.source, started_at,
                                           len(titles), rating_before))
