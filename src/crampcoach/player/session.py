@@ -139,11 +139,14 @@ class SessionRecord:
 class SessionRecorder(Protocol):
     """Where sessions are recorded (the journal). ``started`` comes before the first cue
     and ``reached`` at each step, so that a session cut short by a power cut still shows
-    how far it got; ``finished`` always follows unless the process dies."""
+    how far it got; ``ended`` as soon as the timed part is over (before the rating after
+    it, which may wait minutes); ``finished`` always follows unless the process dies."""
 
     def started(self, start: SessionStart) -> None: ...
 
     def reached(self, step_index: int, step_title: str) -> None: ...
+
+    def ended(self, record: SessionRecord) -> None: ...
 
     def finished(self, record: SessionRecord) -> None: ...
 
@@ -430,7 +433,10 @@ def play_session(
         observer(SessionEnded(outcome, step_reached, elapsed))
         if rating.given is not None:
             rating_after = rating.given
-        elif rating.ask and can_answer() and (outcome != "interrupted" or person_present):
+        if recorder is not None:
+            recorder.ended(record())
+        if (rating.given is None and rating.ask and can_answer()
+                and (outcome != "interrupted" or person_present)):
             with contextlib.suppress(RatingInterrupted):
                 rating_after = rate("after")
         consider(rating_after)
