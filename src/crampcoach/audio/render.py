@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
+from crampcoach.audio.engine import SpeechEngine
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
-from crampcoach.audio.speech import SynthesizedSpeech
 from crampcoach.errors import AudioError
 from crampcoach.routines.compiler import compile_routine, phrases
 from crampcoach.routines.model import Routine
@@ -163,7 +163,7 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
     return Rendered(path, frames)
 
 
-def render_routine(routine: Routine, path: Path | BinaryIO, speech: SynthesizedSpeech,
+def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine,
                    voice: Voice) -> tuple[Timeline, Rendered]:
     """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
     speech lengths, and write the session to the file ``path``, or to a stream (standard
@@ -173,7 +173,7 @@ def render_routine(routine: Routine, path: Path | BinaryIO, speech: SynthesizedS
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
-    failures = speech.prepare(phrases(routine), voice)
+    failures = speech.prepare(phrases(routine, voice), voice)
     if failures:
         raise next(iter(failures.values()))
     timeline = compile_routine(routine, speech, voice)
