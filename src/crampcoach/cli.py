@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 import click
 
@@ -100,17 +100,20 @@ def _voice(routine: Routine, settings: Settings) -> Voice:
     return routine_voice(routine, settings)
 
 
-def _load(ref: str) -> Routine:
+def _load(ref: str, *, builtin: bool = False) -> Routine:
+    """The routine ``ref`` names; ``builtin``: the built-in of that name, even where the
+    person has a routine of their own called the same."""
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
 
-    return load_routine(ref, language_check=known_language)
+    return load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None)
 
 
-def _compile(ref: str, settings: Settings) -> tuple[Routine, Timeline]:
+def _compile(ref: str, settings: Settings, *, builtin: bool = False,
+             ) -> tuple[Routine, Timeline]:
     from crampcoach.routines.compiler import compile_routine
 
-    routine = _load(ref)
+    routine = _load(ref, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
         return routine, compile_routine(routine, meter, voice)
@@ -196,9 +199,15 @@ def list_routines() -> None:
         except CrampcoachError as e:
             rows.append((name, "--:--", f"not valid: {str(e).splitlines()[0]}"))
             continue
-        note = ""
-        if name in users:
-            note = " (yours; replaces the built-in)" if name in builtins else " (yours)"
+        note = " (yours)" if name in users else ""
+        if name in users and name in builtins:
+            # Only where the person names it: built-ins that include it keep the built-in.
+            try:
+                replaced, replaced_timeline = _compile(name, settings, builtin=True)
+                note = (f' (yours; replaces the built-in "{replaced.name}", '
+                        f"{format_clock(replaced_timeline.total)})")
+            except CrampcoachError:
+                note = " (yours; replaces the built-in)"
         rows.append((name, format_clock(timeline.total), f"{routine.description}{note}".strip()))
     width = max((len(r[0]) for r in rows), default=0)
     for name, length, description in rows:
@@ -259,29 +268,47 @@ def voices() -> None:
         click.echo(f"{voice.language:<{width}}  {voice.name}")
 
 
+def _binary_stdout() -> BinaryIO:
+    """Standard output for bytes (a rendered WAV)."""
+    return sys.stdout.buffer
+
+
 @cli.command()
 @click.argument("routine", metavar="ROUTINE")
 @click.option("-o", "--output", required=True, metavar="FILE.wav",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="The WAV file to write (22050 Hz, mono, 16-bit).")
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True,
+                              path_type=Path),
+              help="The WAV file to write (22050 Hz, mono, 16-bit); - for standard output.")
 def render(routine: str, output: Path) -> None:
     """Write the whole session of ROUTINE (a file or a built-in name) to one WAV file.
 
-    Every cue sounds at its planned time; play the file on any device.
+    Every cue sounds at its planned time; play the file on any device. With -o - the WAV
+    goes to standard output (to pipe into another program) and the summary to stderr.
     """
-    from crampcoach.audio.render import render_routine
+    from crampcoach.audio.render import check_render_target, render_routine
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
     from crampcoach.routines.loader import load_routine
 
+    to_stdout = str(output) == "-"
+    stdout = _binary_stdout()
+    with reported_errors():
+        if not to_stdout:
+            check_render_target(output)
+    if to_stdout and stdout.isatty():
+        fail("will not write a WAV to the terminal: redirect it (> FILE.wav), pipe it "
+             "(| aplay), or give -o FILE.wav", 2)
     with reported_errors():
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with _machine().speech() as speech:
-            timeline, rendered = render_routine(loaded, output, speech,
-                                                _voice(loaded, settings))
-    click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
-               f"({len(timeline.cues)} cues)")
+            timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
+                                                speech, _voice(loaded, settings))
+    if to_stdout:
+        stdout.flush()
+    click.echo(f"Wrote {'standard output' if to_stdout else output}: "
+               f"{format_clock(rendered.seconds)} of {timeline.name} "
+               f"({len(timeline.cues)} cues)", err=to_stdout)
 
 
 
@@ -513,6 +540,10 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
+    if rate_before and no_rating:
+        # A rate_before in the settings gives way to --no-rating; the two flags together
+        # contradict each other.
+        raise click.UsageError("--rate-before and --no-rating cannot be used together")
     machine = _machine()
     with reported_errors():
         settings = _settings(config_file)
@@ -740,35 +771,43 @@ def history_import(ctx: click.Context, file: Path, journal_file: Path | None) ->
     )
 
 
+#: Days the chart shows when --days is not given.
+_CHART_DAYS = 90
+
+
 @history.command("chart")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PNG file to write.")
-@click.option("--days", type=click.IntRange(min=1, max=36600), default=90, show_default=True,
-              help="How many days to show, ending today.")
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
+              help=f"How many days to show, ending today [default: the last {_CHART_DAYS}, "
+              "from the first record if the journal is younger].")
 @journal_option
 @click.pass_context
 def history_chart(
-    ctx: click.Context, output: Path, days: int, journal_file: Path | None
+    ctx: click.Context, output: Path, days: int | None, journal_file: Path | None
 ) -> None:
     """Draw the ratings over time, with the sessions marked, into a PNG file.
 
     Needs the optional charts extra: pip install 'crampcoach[charts]'.
     """
-    from crampcoach.journal.chart import draw_chart, load_pyplot
+    from crampcoach.journal.chart import draw_chart, first_day_with_data, load_pyplot
     from crampcoach.journal.store import Journal
     from crampcoach.journal.trends import query_bounds, window
 
     path = _history_journal(ctx, journal_file)
     tz = _journal_tz()
-    first, last = window(_journal_now(), days, tz)
+    first, last = window(_journal_now(), days or _CHART_DAYS, tz)
     with reported_errors():
         load_pyplot()  # say it is missing before reading anything
         with Journal.open(path, create=False) as journal:
             since, until = query_bounds(first, last, tz)
             sessions = journal.sessions(since, until)
             ratings = journal.ratings(since, until)
-        draw_chart(sessions, ratings, output, first_day=first, last_day=last, tz=tz)
-    click.echo(f"Wrote a chart of {first} to {last} to {output}.")
+        # Days asked for are drawn; the default window starts where the journal does.
+        shown_from = first if days else first_day_with_data(sessions, ratings, first, tz)
+        draw_chart(sessions, ratings, output, first_day=shown_from, last_day=last, tz=tz)
+    since_note = " (the first record)" if shown_from != first else ""
+    click.echo(f"Wrote a chart of {shown_from}{since_note} to {last} to {output}.")
 
 
 

@@ -550,6 +550,22 @@ class Journal:
                 raise JournalError(f"no running session {session_id} in {self.path}")
         return self.session(session_id)
 
+    def rate_session(self, session_id: str, rating_after: int | None,
+                     note: str | None = None) -> Session:
+        """Add what came after a session's end was recorded: the rating after it, and a
+        note (kept as it was when None). The end itself is not moved."""
+        if rating_after is not None:
+            check_rating(rating_after, "the rating after the session")
+        with self._write() as db:
+            found = db.execute(
+                "UPDATE sessions SET rating_after = coalesce(?, rating_after), "
+                "note = coalesce(?, note) WHERE uuid = ? AND ended_at IS NOT NULL",
+                (rating_after, clean_text(note, "the note"), session_id),
+            ).rowcount
+            if not found:
+                raise JournalError(f"no ended session {session_id} in {self.path}")
+        return self.session(session_id)
+
     def add_rating(
         self, value: int, note: str | None = None, routine: str | None = None
     ) -> Rating:

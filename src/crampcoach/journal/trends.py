@@ -396,7 +396,11 @@ def _clock_time(moment: datetime, tz: tzinfo | None) -> str:
 def describe_session(s: Session, tz: tzinfo | None) -> str:
     text = f"{_clock_time(s.started_at, tz)}  {s.routine}: "
     if s.outcome == "finished":
-        text += "finished" + (f" all {s.steps_total} steps" if s.steps_total else "")
+        text += "finished"
+        if s.steps_total == 1:
+            text += " its one step"
+        elif s.steps_total:
+            text += f" all {s.steps_total} steps"
     elif s.outcome == "stopped":
         text += "stopped" + _step(s)
     else:

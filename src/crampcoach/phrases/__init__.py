@@ -116,6 +116,8 @@ class Phrasebook:
     no_rating_in_time: str
     no_rating_skipped: str
     no_rating_no_keyboard: str
+    #: A rating before the session was asked for, and nothing can answer it.
+    no_rating_before_no_way: str
     no_rating_not_confirmed: str
 
     def number(self, n: int) -> str:

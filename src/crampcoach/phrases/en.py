@@ -143,5 +143,7 @@ PHRASES = Phrasebook(
     no_rating_in_time="no answer in time; the session is kept without a rating",
     no_rating_skipped="skipped",
     no_rating_no_keyboard="no keyboard to answer with",
+    no_rating_before_no_way=("the question before the session needs a keyboard, the button or "
+                             "the spoken rating"),
     no_rating_not_confirmed="no number was confirmed aloud",
 )

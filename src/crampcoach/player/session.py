@@ -384,6 +384,12 @@ class SessionLog:
             audio_note=self.output.fallback_reason, advised=self.advised,
         )
 
+    def end(self) -> None:
+        """The timed part is over: record how it ended now, before the rating after it,
+        which may wait minutes (a process killed meanwhile still leaves the end)."""
+        if self.recorder is not None and self._begun:
+            self.recorder.ended(self.record())
+
     def finish(self) -> SessionRecord:
         record = self.record()
         if self.recorder is not None and self._begun and not self._finished:
@@ -464,6 +470,9 @@ def play_session(
                 raise KeyboardInterrupt from None
             advisor.consider(log.rating_before)
             _let_finish(clock, output)
+        elif rating.before and rating.ask:
+            # Asked for, but nobody could answer: said once, not silently dropped.
+            observer(RatingMissing("before", book.no_rating_before_no_way))
         log.begin()
         if flow.button is not None:
             # From here (after any rating before) a press pauses and the next resumes.
@@ -479,8 +488,9 @@ def play_session(
         observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
         if rating.given is not None:
             log.rating_after = rating.given
-        elif rating.ask and flow.can_answer() and (log.outcome != "interrupted"
-                                                   or person_present):
+        log.end()
+        if rating.given is None and rating.ask and flow.can_answer() and (
+                log.outcome != "interrupted" or person_present):
             with contextlib.suppress(RatingInterrupted):
                 log.rating_after = flow.ask("after")
         advisor.consider(log.rating_after)

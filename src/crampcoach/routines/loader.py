@@ -35,6 +35,7 @@ from crampcoach.routines.model import (
     Style,
     Wait,
 )
+from crampcoach.routines.timeline import rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
 
 MAX_BYTES = 1_000_000
@@ -48,7 +49,6 @@ MAX_COMPRESS_S = 20 * 60
 MAX_TEXT_CHARS = 5000
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
-RATE_RANGE = (80, 300)
 
 STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include", "wait")
 TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
@@ -64,6 +64,12 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
     "wait": ("wait", "prompt", "remind_every", "max_wait"),
 }
 PATTERN_KEYS = ("in", "hold", "out", "hold_out")
+#: Breathing patterns known by name (``pattern: box``): the seconds of each phase.
+NAMED_PATTERNS: dict[str, dict[str, float]] = {
+    "box": {"in": 4, "hold": 4, "out": 4, "hold_out": 4},
+    "4-7-8": {"in": 4, "hold": 7, "out": 8},
+    "resonance": {"in": 5.5, "out": 5.5},
+}
 GUIDES: tuple[Guide, ...] = ("words", "tones", "both")
 SIDES: tuple[Side, ...] = ("left", "right")
 
@@ -288,9 +294,16 @@ def _breathe(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]
     phases: dict[str, float] = {}
     ok = True
     if pattern_node is not None:
-        if not isinstance(pattern_node, MappingNode):
-            ctx.problem(pattern_node, f"{where}: pattern must be a mapping like "
-                                      "{in: 4, hold: 4, out: 4, hold_out: 4}")
+        named = (str(pattern_node.value).strip().lower()
+                 if isinstance(pattern_node, ScalarNode) else "")
+        if named in NAMED_PATTERNS:
+            phases = dict(NAMED_PATTERNS[named])
+        elif not isinstance(pattern_node, MappingNode):
+            raw = str(pattern_node.value) if isinstance(pattern_node, ScalarNode) else ""
+            names = ", ".join(NAMED_PATTERNS)
+            ctx.problem(pattern_node, f"{where}: pattern must be one of {names}, or the "
+                                      "seconds of each phase like {in: 4, out: 6}"
+                                      f"{did_you_mean(raw, list(NAMED_PATTERNS))}")
             ok = False
         else:
             pkeys = _mapping(ctx, pattern_node, PATTERN_KEYS, f"{where}: pattern")
@@ -475,9 +488,13 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
         ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH - 1} deep")
         return []
     base = ctx.path.parent if ctx.path is not None else None
+    # A built-in includes built-ins only: a routine of the person's own with the same name
+    # replaces the built-in where they name it, not inside every built-in that uses it.
+    in_builtin = base is not None and any(base == d for d in ctx.builtin_dirs)
+    user_dirs: Sequence[Path] = () if in_builtin else ctx.user_dirs
     try:
         path, shown = resolve(ref, base=base, builtin_dirs=ctx.builtin_dirs,
-                              user_dirs=ctx.user_dirs, relative_to_cwd=False)
+                              user_dirs=user_dirs, relative_to_cwd=False)
     except RoutineError as e:
         ctx.problem(node, f"{where}: cannot include '{ref}': {e.problems[0].message}")
         return []
@@ -524,10 +541,13 @@ def _routine(ctx: _Context, root: Node) -> Routine:
                                              "knows (crampcoach voices lists them)")
     rate = None
     if "rate" in keys:
-        rate = _whole(ctx, keys["rate"][1], "rate (words per minute)", RATE_RANGE[0])
-        if rate is not None and rate > RATE_RANGE[1]:
-            ctx.problem(keys["rate"][1], f"rate (words per minute) must be at most "
-                                         f"{RATE_RANGE[1]}, not {rate}")
+        rate_node = keys["rate"][1]
+        raw = str(rate_node.value) if isinstance(rate_node, ScalarNode) else "..."
+        problem = rate_problem(raw)
+        if problem is not None:
+            ctx.problem(rate_node, f"rate {problem}")
+        else:
+            rate = int(raw)
     style: Style = "standard"
     if "style" in keys:
         chosen = _choice(ctx, keys["style"][1], "style", STYLES)

@@ -53,7 +53,8 @@ class Cue:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "at": round(self.at, 6), "kind": self.kind, "text": self.text,
-            "step": self.step, "role": self.role, "length": round(self.length, 6),
+            "step": self.step, "step_number": self.step + 1, "role": self.role,
+            "length": round(self.length, 6),
         }
         if self.tone is not None:
             out["tone"] = self.tone
@@ -79,6 +80,28 @@ class StepSpan:
 
 #: The speech engine unless one is chosen (see crampcoach.audio.engine).
 DEFAULT_ENGINE = "espeak-ng"
+
+
+#: Speech rates, in words per minute, a routine or the settings may ask for. espeak-ng
+#: speaks no slower than 80 (it quietly speeds a lower rate up), and above 300 the voice
+#: is no longer calm guidance. The night rate is bounded the same way.
+RATE_RANGE = (80, 300)
+# More digits than this is a slip of the keyboard (int() refuses more than 4300).
+_MAX_RATE_DIGITS = 9
+
+
+def rate_problem(text: str) -> str | None:
+    """Why ``text`` (as written in a file or the environment) is not a speech rate, as
+    the end of a sentence that starts with the key's name; None when it is one."""
+    low, high = RATE_RANGE
+    plain = text.strip()
+    if not plain.lstrip("+-").isdigit() or not plain.isascii():
+        return f"must be a whole number, not '{plain}'"
+    digits = len(plain.lstrip("+-").lstrip("0"))
+    shown = f"a {digits}-digit number" if digits > _MAX_RATE_DIGITS else str(int(plain))
+    if digits > _MAX_RATE_DIGITS or not low <= int(plain) <= high:
+        return f"must be between {low} and {high} words per minute, not {shown}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +136,7 @@ class Timeline:
             "rate": self.voice.rate,
             "cues": [c.to_json() for c in self.cues],
             "steps": [
-                {"index": s.index, "kind": s.kind, "title": s.title,
+                {"index": s.index, "number": s.index + 1, "kind": s.kind, "title": s.title,
                  "start": round(s.start, 6), "end": round(s.end, 6)}
                 for s in self.steps
             ],
