@@ -463,14 +463,15 @@ def play_session(
         _preroll(clock, output, preroll)
         notices.tell()
         # A rescue routine is for a cramp happening now: help first, whatever the settings.
-        if rating.before and rating.ask and not routine.rescue and flow.can_answer():
+        asks_before = rating.before and rating.ask and not routine.rescue
+        if asks_before and flow.can_answer():
             try:
                 log.rating_before = flow.ask("before")
             except RatingInterrupted:
                 raise KeyboardInterrupt from None
             advisor.consider(log.rating_before)
             _let_finish(clock, output)
-        elif rating.before and rating.ask:
+        elif asks_before:
             # Asked for, but nobody could answer: said once, not silently dropped.
             observer(RatingMissing("before", book.no_rating_before_no_way))
         log.begin()
