@@ -76,7 +76,7 @@ def test_the_report_says_what_a_neurologist_needs(quarter: Path, tmp_path: Path)
         "These are associations in your own records, not causes",
         "1. Could the baclofen be split into smaller, more frequent doses?",
         "2. Is the magnesium worth carrying on with?",
-        "Get help now (call your doctor, or emergency services) if a cramp lasts over 10",
+        "Get help now, without waiting, if a cramp lasts over 10 minutes and will not ease",
         "guidance, not diagnosis",
     ):
         assert line in pages[1], line

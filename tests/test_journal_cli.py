@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from conftest_journal import LONDON, NOW, fill_month
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
-from crampcoach.journal.care import URGENT
 from crampcoach.journal.exchange import export_text
 from crampcoach.journal.store import Journal
+from crampcoach.phrases import ENGLISH
 
 FOOTER = "Self-reported ratings; crampcoach gives guidance, not diagnosis.\n"
 
@@ -138,7 +138,7 @@ def test_history_shows_red_flags(runner: CliRunner, tmp_path: Path) -> None:
         "Worth raising with your neurologist:\n"
         "  A rating of 9 in the last day is high. If cramps are this strong often, are painful,"
         " or come with new weakness or stiffness, talk to your neurologist.\n"
-        f"  {URGENT}\n"
+        f"  {ENGLISH.urgent_help}\n"
         "\n"
         f"Journal: {path}\n" + FOOTER
     )
@@ -169,7 +169,7 @@ def test_rate_a_high_rating_suggests_the_neurologist(runner: CliRunner, tmp_path
         "Worth raising with your neurologist:\n"
         "  A rating of 8 in the last day is high. If cramps are this strong often, are painful,"
         " or come with new weakness or stiffness, talk to your neurologist.\n"
-        f"  {URGENT}\n"
+        f"  {ENGLISH.urgent_help}\n"
     )
 
 

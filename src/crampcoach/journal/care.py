@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Literal
 
+from crampcoach.care import RED_FLAG_DAYS
 from crampcoach.journal.store import (
     CHECKIN_KEYS,
     EPISODE_KINDS,
@@ -37,22 +38,17 @@ from crampcoach.journal.store import (
     MedicineEvent,
 )
 from crampcoach.journal.trends import RatingPoint, RedFlag, daily_averages, local_day
+from crampcoach.phrases import ENGLISH, Phrasebook
 
 if TYPE_CHECKING:
     from crampcoach.journal.store import Journal
 
-#: The urgent tier: said calmly wherever a red flag or a check-in's advice is shown.
-URGENT = (
-    "Get help now (call your doctor, or emergency services) if a cramp lasts over 10 minutes "
-    "and will not ease, a calf is swollen, red and warm, you have sudden new weakness, or "
-    "spasms suddenly become much more frequent."
-)
+#: The urgent tier, in the phrasebook's words: shown after every red flag and check-in.
+URGENT = ENGLISH.urgent_help
 ASSOCIATION_NOTE = (
     "These are associations in your own records, not causes: other things may differ "
     "between those days."
 )
-
-FLAG_DAYS = 7
 MORE_OFTEN_WEEKS = 4
 MORE_OFTEN_MIN = 3
 MORE_OFTEN_FACTOR = 2.0
@@ -62,29 +58,8 @@ JUMP_MIN_DAYS = 3
 MIN_DAYS_EACH_SIDE = 3
 CHECKIN_EVERY = timedelta(days=7)
 
-#: The weekly check-in, in the order asked: the four signs the source advice names.
-CHECKIN_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("painful", "Are your cramps, spasms or twitching painful?"),
-    ("more_often", "Are they coming more often than before?"),
-    ("weakness", "Do they come with weakness, stiffness or spasticity?"),
-    ("daily_life", "Are they getting in the way of daily life?"),
-)
-assert tuple(k for k, _ in CHECKIN_QUESTIONS) == CHECKIN_KEYS
-CHECKIN_SIGNS = {
-    "painful": "painful",
-    "more_often": "coming more often",
-    "weakness": "coming with weakness, stiffness or spasticity",
-    "daily_life": "getting in the way of daily life",
-}
-CHECKIN_CLEAR = (
-    "Thank you. Nothing in these answers calls for a change; keep going gently. "
-    "This is guidance, not a diagnosis."
-)
-CHECKIN_RAISE = (
-    "Thank you. You said the cramps are {signs}. That is worth talking over with your "
-    "neurologist soon; they can review your medicines and what else may help. This is "
-    "guidance, not a diagnosis."
-)
+#: What a calm check-in says (the phrasebook's words; the player says them after a session).
+CHECKIN_CLEAR = ENGLISH.checkin_clear
 
 AssociationGroup = Literal["routine", "factor", "medicine"]
 
@@ -115,8 +90,8 @@ def more_often_flag(
     tz: tzinfo | None,
 ) -> RedFlag | None:
     today = _day(now, tz)
-    week_start = today - timedelta(days=FLAG_DAYS - 1)
-    earlier_start = week_start - timedelta(days=FLAG_DAYS * MORE_OFTEN_WEEKS)
+    week_start = today - timedelta(days=RED_FLAG_DAYS - 1)
+    earlier_start = week_start - timedelta(days=RED_FLAG_DAYS * MORE_OFTEN_WEEKS)
     this_week: Counter[str] = Counter()
     earlier = 0
     for e in episodes:
@@ -184,7 +159,7 @@ def checkin_flag(
     if not recent:
         return None
     latest = recent[-1]
-    signs = [CHECKIN_SIGNS[k] for k in CHECKIN_KEYS if latest.answer(k)]
+    signs = [ENGLISH.checkin_signs[k] for k in CHECKIN_KEYS if latest.answer(k)]
     if not signs:
         return None
     return RedFlag(
@@ -194,8 +169,8 @@ def checkin_flag(
     )
 
 
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _and(items: Sequence[str], word: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 # --- the weekly check-in -------------------------------------------------------------------------
@@ -213,20 +188,23 @@ def checkin_due(journal: Journal, now: datetime) -> bool:
     return not journal.checkins(now - CHECKIN_EVERY, now + timedelta(seconds=1))
 
 
-def checkin_advice(checkin: Checkin) -> str:
-    signs = [CHECKIN_SIGNS[k] for k in CHECKIN_KEYS if checkin.answer(k)]
-    return CHECKIN_RAISE.format(signs=_and(signs)) if signs else CHECKIN_CLEAR
+def checkin_advice(checkin: Checkin, book: Phrasebook = ENGLISH) -> str:
+    signs = [book.checkin_signs[k] for k in CHECKIN_KEYS if checkin.answer(k)]
+    if not signs:
+        return book.checkin_clear
+    return book.checkin_raise.format(signs=_and(signs, book.checkin_and))
 
 
-def run_checkin(journal: Journal, ask: Callable[[str], bool | None]) -> CheckinOutcome:
+def run_checkin(journal: Journal, ask: Callable[[str], bool | None],
+                book: Phrasebook = ENGLISH) -> CheckinOutcome:
     """Ask the four questions through ``ask`` (a yes is True, a no False, no answer None),
     record the answers, and return the advice to say or show, with the urgent tier.
 
     The player calls it after a session when :func:`checkin_due`; ``crampcoach checkin``
     calls it with keys. Answers already given are recorded even if a later one is not."""
-    answers = {key: ask(question) for key, question in CHECKIN_QUESTIONS}
+    answers = {key: ask(book.checkin_questions[key]) for key in CHECKIN_KEYS}
     checkin = journal.add_checkin(answers)
-    return CheckinOutcome(checkin, checkin_advice(checkin))
+    return CheckinOutcome(checkin, checkin_advice(checkin, book), book.urgent_help)
 
 
 # --- what seems to help --------------------------------------------------------------------------

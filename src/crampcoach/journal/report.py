@@ -20,13 +20,13 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import JournalError
 from crampcoach.journal import care
 from crampcoach.journal.chart import load_pyplot
 from crampcoach.journal.store import BloodResult, Episode, Journal, MedicineEvent, Question
 from crampcoach.journal.trends import (
     GUIDANCE,
-    HIGH_RATING,
     HistorySummary,
     RatingPoint,
     daily_averages,
@@ -78,12 +78,12 @@ class Report:
 
 def gather_report(
     journal: Journal, *, now: datetime, days: int, tz: tzinfo | None = None,
-    threshold: int = HIGH_RATING,
+    high_at: int = RED_FLAG_RATING,
 ) -> Report:
     """Read what the report shows: the ``days`` days ending today, all medicines (a dose
     started before the window is still taken), blood results of the window (else the last
     few), and the open questions."""
-    summary = history(journal, now=now, days=days, tz=tz, threshold=threshold)
+    summary = history(journal, now=now, days=days, tz=tz, high_at=high_at)
     first, last = summary.first_day, summary.last_day
     since, until = query_bounds(first, last, tz)
 

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from crampcoach.care import RED_FLAG_DAYS, RED_FLAG_RATING
 from crampcoach.journal.store import (
     BloodResult,
     Checkin,
@@ -39,6 +40,7 @@ from crampcoach.journal.store import (
     Rating,
     Session,
 )
+from crampcoach.phrases import ENGLISH
 
 if TYPE_CHECKING:
     from crampcoach.journal.care import Association
@@ -49,10 +51,7 @@ RedFlagKind = Literal["high", "worsening", "more_often", "jump", "checkin"]
 
 TREND_THRESHOLD_PER_WEEK = 0.5
 TREND_MIN_DAYS = 3
-#: The default of the ``red_flag_threshold`` setting; callers pass the one in effect.
-HIGH_RATING = 8
 WORSENING_PER_WEEK = 1.0
-RED_FLAG_DAYS = 7
 #: How far back the red flags look (the episode rate compares with the 4 weeks before).
 FLAG_LOOKBACK_DAYS = 35
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -274,7 +273,7 @@ def summarize(
     blood: Sequence[BloodResult] = (),
     checkins: Sequence[Checkin] = (),
     pending: Sequence[Episode] = (),
-    threshold: int = HIGH_RATING,
+    high_at: int = RED_FLAG_RATING,
 ) -> HistorySummary:
     """Read the records of the ``days`` local days ending today. Records outside are left
     out of the days and figures, but the red flags see all they are given (they look back
@@ -352,7 +351,7 @@ def summarize(
     )
 
     marks, per_week = sparkline(points, first, last, tz)
-    flags = (*flags_from(all_points, now=now, tz=tz, threshold=threshold),
+    flags = (*flags_from(all_points, now=now, tz=tz, high_at=high_at),
              *care_flags(all_points, episodes, checkins, now=now, tz=tz))
     return HistorySummary(
         first_day=first,
@@ -378,7 +377,7 @@ def flag_bounds(now: datetime, tz: tzinfo | None) -> tuple[datetime, datetime]:
 
 def history(
     journal: Journal, *, now: datetime, days: int, tz: tzinfo | None = None,
-    threshold: int = HIGH_RATING,
+    high_at: int = RED_FLAG_RATING,
 ) -> HistorySummary:
     """The summary of the journal's last ``days`` days, reading only those days' records
     (and the weeks the red flags look back over)."""
@@ -390,7 +389,7 @@ def history(
         tz=tz, episodes=journal.episodes(since, until),
         factors=journal.factors(first, last), medicines=journal.medicines(),
         blood=journal.blood_results(), checkins=journal.checkins(since, until),
-        pending=journal.pending_episodes(), threshold=threshold,
+        pending=journal.pending_episodes(), high_at=high_at,
     )
 
 
@@ -399,16 +398,16 @@ def history(
 
 def flags_from(
     points: Sequence[RatingPoint], *, now: datetime, tz: tzinfo | None = None,
-    threshold: int = HIGH_RATING,
+    high_at: int = RED_FLAG_RATING,
 ) -> tuple[RedFlag, ...]:
-    """The flags from ratings alone: a rating at or above ``threshold`` (the
+    """The flags from ratings alone: a rating at or above ``high_at`` (the
     ``red_flag_threshold`` setting) in the last day, or ratings rising over the week."""
     flags: list[RedFlag] = []
     # Only the last week matters; a cheap time test first spares the local-day lookups.
     cutoff = now - timedelta(days=RED_FLAG_DAYS + 1)
     points = [p for p in points if p.at >= cutoff]
     recent = [p.value for p in points if now - timedelta(days=1) <= p.at <= now]
-    if recent and max(recent) >= threshold:
+    if recent and max(recent) >= high_at:
         flags.append(
             RedFlag(
                 "high",
@@ -435,7 +434,8 @@ def flags_from(
 
 
 def red_flags(
-    journal: Journal, *, now: datetime, tz: tzinfo | None = None, threshold: int = HIGH_RATING,
+    journal: Journal, *, now: datetime, tz: tzinfo | None = None,
+    high_at: int = RED_FLAG_RATING,
 ) -> tuple[RedFlag, ...]:
     """What is worth raising with the neurologist: the ratings of the last week, and the
     care record's flags (episodes more often, a sudden sustained jump, the check-in)."""
@@ -443,7 +443,7 @@ def red_flags(
 
     since, until = flag_bounds(now, tz)
     points = rating_points(journal.sessions(since, until), journal.ratings(since, until))
-    return (*flags_from(points, now=now, tz=tz, threshold=threshold),
+    return (*flags_from(points, now=now, tz=tz, high_at=high_at),
             *care_flags(points, journal.episodes(since, until),
                         journal.checkins(since, until), now=now, tz=tz))
 
@@ -475,7 +475,11 @@ def _clock_time(moment: datetime, tz: tzinfo | None) -> str:
 def describe_session(s: Session, tz: tzinfo | None) -> str:
     text = f"{_clock_time(s.started_at, tz)}  {s.routine}: "
     if s.outcome == "finished":
-        text += "finished" + (f" all {s.steps_total} steps" if s.steps_total else "")
+        text += "finished"
+        if s.steps_total == 1:
+            text += " its one step"
+        elif s.steps_total:
+            text += f" all {s.steps_total} steps"
     elif s.outcome == "stopped":
         text += "stopped" + _step(s)
     else:
@@ -574,7 +578,7 @@ def _care_notes(summary: HistorySummary) -> list[str]:
     if summary.red_flags:
         lines += ["", "Worth raising with your neurologist:"]
         lines += [f"  {flag.message}" for flag in summary.red_flags]
-        lines.append(f"  {care.URGENT}")
+        lines.append(f"  {ENGLISH.urgent_help}")
     return lines
 
 

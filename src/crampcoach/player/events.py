@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from crampcoach.care import Outcome
 from crampcoach.routines.timeline import Cue
 
-Outcome = Literal["finished", "stopped", "interrupted"]
 RatingWhen = Literal["before", "after"]
 
 
@@ -60,6 +60,28 @@ class Skipped:
     to_index: int | None  # None: the closing
     to_kind: str
     to_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A wait step's prompt has been said: the session waits until the person is ready."""
+
+    at: float  # session offset of the wait point
+    max_wait_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class WaitReminded:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class WaitEnded:
+    """The session carries on after a wait: the person was ready, or ``max_wait`` passed."""
+
+    waited_s: float
+    timed_out: bool
+    text: str  # what the voice says as it carries on
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +169,8 @@ class Said:
 
 
 SessionEvent = (
-    CueStarted | StepChanged | Progress | Paused | Resumed | Skipped | Repeated | SoundMissed
+    CueStarted | StepChanged | Progress | Paused | Resumed | Waiting | WaitReminded | WaitEnded
+    | Skipped | Repeated | SoundMissed
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
     | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | Said
 )

@@ -14,17 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
-from crampcoach.player.clock import (
-    BUTTON,
-    INTERRUPT,
-    PAGE_DOWN,
-    PAGE_UP,
-    SPACE,
-    Clock,
-)
+from crampcoach.care import Outcome
+from crampcoach.phrases import ENGLISH
+from crampcoach.player.clock import Clock
+from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     CueStarted,
-    Outcome,
     Paused,
     Progress,
     Repeated,
@@ -33,41 +28,31 @@ from crampcoach.player.events import (
     Skipped,
     SoundMissed,
     StepChanged,
+    WaitEnded,
+    Waiting,
+    WaitReminded,
 )
 from crampcoach.player.feed import CueFeed, Part, SoundFailure
 from crampcoach.player.output import Output
 from crampcoach.routines.timeline import Cue
 
-#: What each key does while the session plays. A presenter remote sends PageDown,
-#: PageUp and "b" (its "blank screen" button); they work as next, repeat and pause.
-CONTROLS: dict[str, str] = {
-    SPACE: "pause", "b": "pause",
-    "n": "next", PAGE_DOWN: "next",
-    "r": "repeat", PAGE_UP: "repeat",
-    "q": "quit",
-    INTERRUPT: "interrupt",
-    BUTTON: "pause",
-}
-
-
-def controls_for(bindings: Mapping[str, str]) -> dict[str, str]:
-    """The controls table for keys a person chose (key -> pause/next/repeat/quit).
-
-    Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM
-    and the GPIO button keep their meaning whatever the keys are.
-    """
-    table = {(key.lower() if len(key) == 1 else key): action
-             for key, action in bindings.items()}
-    table[INTERRUPT] = "interrupt"
-    table[BUTTON] = "pause"
-    return table
-
 GET_READY_S = 3.0
-GET_READY_TEXT = "Carrying on in three, two, one."
+#: Said after a pause (English; the session passes its own language's).
+GET_READY_TEXT = ENGLISH.get_ready
 #: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
-INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end"})
+INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end", "wait"})
 #: Cues this close together start as one mixed sound.
 _SAME_BEAT = 1e-6
+
+# --- the wait step (with Scheduler._wait_step and _hold below) ----------------------------
+
+#: A wait step ends on any of these: the next key, the pause key or the GPIO button (the
+#: keys a person reaches for to say "go on"), or a "continue" from a service command.
+READY_ACTIONS = frozenset({"next", "pause", "continue"})
+#: Said when a wait ends (English; the session passes its own language's).
+WAIT_RESUME_TEXT = ENGLISH.wait_resume
+#: The next step begins this long after a wait ends.
+WAIT_RESUME_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +66,10 @@ class _Skip(Exception):
     pass
 
 
+class _Ready(Exception):
+    """The person said they are ready during a wait step's prompt."""
+
+
 class _Stop(Exception):
     def __init__(self, outcome: Outcome) -> None:
         super().__init__(outcome)
@@ -91,16 +80,24 @@ class Scheduler:
     """Plays the parts a :class:`CueFeed` compiles, on time, with the controls."""
 
     def __init__(self, feed: CueFeed, output: Output, clock: Clock,
-                 observer: SessionObserver, step_titles: Sequence[str | None], *,
+                 observer: SessionObserver, step_count: int, *,
                  tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
                  start_grace_s: float = 0.3,
                  controls: Mapping[str, str] = CONTROLS,
-                 started_at: float | None = None) -> None:
+                 started_at: float | None = None,
+                 opening_next: str | None = None,
+                 get_ready_text: str = GET_READY_TEXT,
+                 wait_resume_text: str = WAIT_RESUME_TEXT) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
         self._emit = observer
-        self._titles = list(step_titles)
+        self._step_count = step_count
+        # What the opening shows as next; each step's comes with its span (the compiler
+        # works it out once, for the voice and the screen alike).
+        self._opening_next = opening_next
+        self._get_ready_text = get_ready_text
+        self._wait_resume_text = wait_resume_text
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
@@ -114,6 +111,7 @@ class Scheduler:
         self._part: Part | None = None
         self._reached: int | None = None
         self._last_instruction: tuple[Cue, Clip | None] | None = None
+        self._waiting: Cue | None = None  # the wait step's cue while its part plays
 
     # --- time --------------------------------------------------------------------------
 
@@ -139,6 +137,8 @@ class Scheduler:
 
     def _control(self, key: str) -> None:
         action = self._controls.get(key)
+        if self._waiting is not None and action in READY_ACTIONS:
+            raise _Ready
         if action == "pause":
             self._pause()
         elif action == "repeat":
@@ -149,7 +149,8 @@ class Scheduler:
             raise _Stop("stopped")
         elif action == "interrupt":
             raise _Stop("interrupted")
-        # Anything else (a stray key, the end of input) is ignored while playing.
+        # Anything else (a stray key, the end of input, "continue" outside a wait) is
+        # ignored while playing.
 
     def _tick(self, now: float) -> None:
         assert self._tick_s is not None
@@ -194,7 +195,7 @@ class Scheduler:
         if self._tick_s is not None:
             self._next_tick = resumed_at + self._tick_s
         self._emit(Resumed(position, paused_s, self._get_ready_s))
-        ready = self._feed.phrase(GET_READY_TEXT)
+        ready = self._feed.phrase(self._get_ready_text)
         if isinstance(ready, Clip):
             self._output.play(ready)
 
@@ -243,10 +244,9 @@ class Scheduler:
 
     def _next_title(self, part: Part) -> str | None:
         if part.kind == "opening":
-            return self._titles[0] if self._titles else None
-        if part.kind == "step" and part.span is not None:
-            following = part.span.index + 1
-            return self._titles[following] if following < len(self._titles) else None
+            return self._opening_next
+        if part.span is not None:
+            return part.span.next_title
         return None
 
     def _play_part(self, part: Part) -> None:
@@ -257,12 +257,20 @@ class Scheduler:
         step = StepChanged(
             None if part.span is None else part.span.index,
             part.kind if part.span is None else part.span.kind,
-            part.title, self._next_title(part), len(self._titles))
+            part.title, self._next_title(part), self._step_count)
         announce: StepChanged | None = step
         cues = part.cues
         if not cues or cues[0].at - part.start >= _SAME_BEAT:
             self._emit(step)
             announce = None
+        wait = next((c for c in cues if c.wait is not None), None)
+        if wait is not None:
+            self._wait_step(part, wait, announce)
+            return
+        self._play_cues(part, announce)
+
+    def _play_cues(self, part: Part, announce: StepChanged | None) -> None:
+        cues = part.cues
         i = 0
         while i < len(cues):
             j = i + 1
@@ -303,6 +311,70 @@ class Scheduler:
             if cue.kind == "speech" and cue.role in INSTRUCTION_ROLES:
                 self._last_instruction = (cue, result if isinstance(result, Clip) else None)
             self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
+
+    # --- the wait step -------------------------------------------------------------------
+
+    def _wait_step(self, part: Part, cue: Cue, announce: StepChanged | None) -> None:
+        """Say the prompt, then hold every deadline (as a pause does) until the person is
+        ready or ``max_wait`` has passed; everything after moves by the time waited."""
+        assert cue.wait is not None
+        point = self._part_end(part)
+        self._waiting = cue
+        try:
+            self._play_cues(part, announce)
+            self._at(point)
+            held_at = self._clock.now()
+            self._emit(Waiting(point, cue.wait.max_wait_s))
+            timed_out = self._hold(cue, held_at)
+        except _Ready:
+            # Ready before the prompt was over: the rest of it is not needed.
+            self._output.stop()
+            held_at = self._clock.now()
+            self._shift = held_at - self._origin - point
+            timed_out = False
+        finally:
+            self._waiting = None
+        resumed_at = self._clock.now()
+        self._shift += resumed_at - held_at + WAIT_RESUME_S
+        if self._tick_s is not None:
+            self._next_tick = resumed_at + self._tick_s
+        self._emit(WaitEnded(resumed_at - held_at, timed_out, self._wait_resume_text))
+        sound = self._feed.phrase(self._wait_resume_text)
+        if isinstance(sound, Clip):
+            self._output.play(sound)
+
+    def _hold(self, cue: Cue, held_at: float) -> bool:
+        """Wait from ``held_at`` for a ready key, reminding as the mark says. True when the
+        wait ran out. The time spent counts as a pause, also when the session is stopped."""
+        assert cue.wait is not None
+        mark = cue.wait
+        give_up = held_at + mark.max_wait_s
+        every = mark.remind_every_s
+        remind = held_at + every if every > 0 else math.inf
+        try:
+            while True:
+                key = self._clock.wait_until(min(give_up, remind))
+                now = self._clock.now()
+                if key is None:
+                    if now >= give_up:
+                        return True
+                    if now >= remind:
+                        remind += every
+                        self._emit(WaitReminded(mark.reminder))
+                        sound = self._feed.phrase(mark.reminder)
+                        if isinstance(sound, Clip):
+                            self._output.play(sound)
+                    continue
+                action = self._controls.get(key)
+                if action in READY_ACTIONS:
+                    return False
+                if action == "repeat":
+                    self._repeat()
+                elif action in ("quit", "interrupt"):
+                    raise _Stop("stopped" if action == "quit" else "interrupted")
+        except (_Stop, KeyboardInterrupt):
+            self._shift += self._clock.now() - held_at
+            raise
 
     def _skip_from(self, part: Part) -> int:
         """Move on to the next part that has something to hear; its start becomes now.
