@@ -244,3 +244,14 @@ def test_any_care_record_round_trips_through_json_and_a_journal(
             assert sorted(getattr(stored, name), key=str) == sorted(
                 getattr(care, name), key=str), name
             assert list(getattr(stored, name)) == sorted(getattr(stored, name), key=order)
+
+
+def test_a_format_1_json_export_still_imports(tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({
+        "format": "crampcoach journal", "format_version": 1, "records": [
+            {"record": "rating", "id": "r1", "time_utc": "2025-05-01T03:00:00.000000Z",
+             "rating": 7, "note": "woke at 3"}]}))
+    records = read_export(old)
+    assert [(r.id, r.value, r.note) for r in records.ratings] == [("r1", 7, "woke at 3")]
+    assert len(records.care) == 0
