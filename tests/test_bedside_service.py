@@ -78,6 +78,11 @@ def _sessions(journal: Path) -> list[Any]:
         return list(opened.sessions())
 
 
+def _episodes(journal: Path) -> list[Any]:
+    with Journal.open(journal, create=False) as opened:
+        return list(opened.episodes())
+
+
 def _wait(predicate: Any, timeout_s: float = 10.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
@@ -125,6 +130,11 @@ def test_the_button_pauses_resumes_and_a_long_press_stops(
     assert (session.routine, session.status, session.rating_after) == (
         "Short rescue", "stopped", 3)
     assert "three" in one.speech.requests  # the count is said aloud
+    # Started hands-free: an episode of the care record, to be completed in the morning.
+    [episode] = _episodes(one.journal)
+    assert (episode.session_id, episode.routine, episode.severity, episode.at) == (
+        session.id, "Short rescue", 3, session.started_at)
+    assert not episode.complete
 
 
 def test_a_press_after_the_session_starts_the_next_one(
@@ -192,6 +202,7 @@ def test_keypad_keys_start_their_routines_and_steer_the_session(
     assert one.service.wait_idle(10)
     [session] = _sessions(one.journal)
     assert (session.routine, session.rating_after) == ("Wind down", 7)
+    assert [e.session_id for e in _episodes(one.journal)] == [session.id]
     assert one.log.count("Start wind-down (keypad key 2).") == 1
 
 
@@ -324,6 +335,7 @@ def test_the_session_is_recorded_in_the_journal(rig: Any) -> None:
     assert one.service.wait_idle(10)
     [session] = _sessions(one.journal)
     assert (session.routine, session.status) == ("Wind down", "stopped")
+    assert _episodes(one.journal) == []  # started by a command, not hands-free
 
 
 def test_warming_makes_every_phrase_of_its_routines_ahead(rig: Any) -> None:

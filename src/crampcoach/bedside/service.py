@@ -60,6 +60,9 @@ START_REPLY_WAIT_S = 10.0
 STOP_WAIT_S = 8.0
 
 Phase = Literal["starting", "playing", "ending"]
+#: The inputs a person uses without a screen or keyboard: a session they start is an
+#: episode (a cramp woke them), kept to be completed later.
+HANDS_FREE = ("button", "keypad")
 ButtonOpener = Callable[["Speak", int], "BedsideButton"]
 
 
@@ -514,10 +517,30 @@ class BedsideService:
         self._log(f"{running.name}: {record.outcome}"
                   + (f", rated {record.rating_after}" if record.rating_after is not None
                      else "") + ".")
+        if running.origin.startswith(HANDS_FREE):
+            self._record_episode(journal)
         self._finish(running)
         if (record.outcome == "stopped" and not running.rating_asked
                 and not self._stopping):
             self._say(self._book().bedside_stopped)
+
+    def _record_episode(self, journal: SessionJournal) -> None:
+        """Keep a session started hands-free as an episode of the care record (its time,
+        routine and rating), to be completed later: where, how long, what helped."""
+        from crampcoach.journal import Journal
+
+        session_id = getattr(journal.recorder, "session_id", None)
+        if not isinstance(session_id, str):
+            return  # not recorded (a journal fault, already logged)
+        try:
+            with Journal.open(self._settings.journal) as opened:
+                opened.episode_for_session(session_id)
+        except CrampcoachError as e:
+            self._log(f"Note: the episode could not be recorded in the journal: "
+                      f"{_one_line(e)}")
+            return
+        self._log("Recorded as an episode to complete later "
+                  "(crampcoach episode --last --where ... --minutes ... --helped ...).")
 
     def _finish(self, running: _Running) -> None:
         with self._lock:
