@@ -23,6 +23,8 @@ from crampcoach.player.events import (
     Resumed,
     SessionEnded,
     Skipped,
+    WaitEnded,
+    Waiting,
 )
 from crampcoach.session import SoundMaker
 from support.bedside_service import Rig, Speaker, make_rig, rig_settings, routines_folder
@@ -359,3 +361,19 @@ def test_stopping_the_service_stops_the_session_as_interrupted(
     [session] = _sessions(one.journal)
     assert session.status == "stopped"
     assert 'Said: "Stopped."' not in one.log
+
+
+def test_continue_ends_a_step_that_waits_until_the_person_is_ready(
+        rig: Any, isolated_home: Path) -> None:
+    (isolated_home / ".config/crampcoach/routines/towel.yaml").write_text(
+        "name: Towel first\nsteps:\n  - wait: Get a towel\n    max_wait: 2m\n"
+        "  - say: Good.\n  - rest: 20s\n")
+    one: Rig = rig()
+    assert one.service.handle(Command("start", "towel")).ok
+    one.wait_for_event(Waiting)
+    assert one.service.handle(Command("continue")).message == "Carrying on."
+    ended = one.wait_for_event(WaitEnded)
+    assert not ended.timed_out
+    assert ended.waited_s < 30
+    one.service.handle(Command("stop"))
+    assert one.service.wait_idle(10)
