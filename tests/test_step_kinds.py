@@ -10,7 +10,6 @@ from typing import Literal
 import pytest
 from yaml.nodes import MappingNode
 
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.errors import RoutineError
 from crampcoach.routines import checks
 from crampcoach.routines.checks import Defaults, Keys, LoadContext
@@ -19,6 +18,7 @@ from crampcoach.routines.cues import StepBuilder
 from crampcoach.routines.kinds import KINDS, StepKind
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeSpeech
 
 DOCS = Path(__file__).parent.parent / "docs" / "routine-format.md"
 
