@@ -24,6 +24,8 @@ from crampcoach.routines.timeline import Cue
 from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from support.player import VOICE, Events
 
+pytestmark = pytest.mark.realtime
+
 TOLERANCE_S = 0.05
 
 

@@ -10,6 +10,7 @@ import contextlib
 import datetime as _dt
 import json
 import math
+import os
 import shutil
 import signal
 import sys
@@ -195,6 +196,45 @@ def list_routines() -> None:
     width = max((len(r[0]) for r in rows), default=0)
     for name, length, description in rows:
         click.echo(f"{name:<{width}}  {length:>5}  {description}".rstrip())
+
+
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+def show(routine: str) -> None:
+    """Print a routine's YAML file, to read it or copy it as a start for your own.
+
+    \b
+    Example:
+      crampcoach show box-breathing > ~/.config/crampcoach/routines/my-breathing.yaml
+    """
+    from crampcoach.routines.loader import routine_text
+
+    with reported_errors():
+        click.echo(_escaped(routine_text(routine)), nl=False)
+
+
+def _escaped(text: str) -> str:
+    """Text with control characters shown as escapes, so a file cannot drive the terminal."""
+    return "".join(
+        c if c in "\n\t" or (c.isprintable() and c != "\x7f") else repr(c)[1:-1] for c in text
+    )
+
+
+@cli.command(name="help")
+@click.argument("topic", required=False)
+def help_topic(topic: str | None) -> None:
+    """Read a help topic (without TOPIC: the list of topics).
+
+    The topics are installed with crampcoach, so they are there without the source.
+    """
+    from crampcoach import topics
+
+    with reported_errors():
+        if topic is None:
+            for name, summary in topics.available():
+                click.echo(f"{name:<18}  {summary}")
+            return
+        click.echo(topics.text(topic), nl=False)
 
 
 # --- audio: voices, render --------------------------------------------------------------------
@@ -900,4 +940,17 @@ def main() -> None:
         # Output that cannot be written (a full disk, a closed pipe): one line, not a traceback.
         with contextlib.suppress(OSError):
             click.echo(f"Error: could not write the output: {e.strerror or e}", err=True)
+        _discard_unwritable_stdout()
         sys.exit(1)
+
+
+def _discard_unwritable_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's last flush cannot fail again.
+
+    What is still buffered cannot be written anyway; without this, Python 3.13 reports the
+    failed flush at exit and exits 120 instead of our 1.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

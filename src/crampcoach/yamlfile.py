@@ -7,6 +7,7 @@ any node is built. Problems are :class:`RoutineError` (or a subclass) as FILE:LI
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -124,8 +125,21 @@ class _StrictLoader(yaml.SafeLoader):
 def _compose(text: str, kind: YamlKind) -> Node | None:
     if getattr(yaml, "__with_libyaml__", False):
         # libyaml is about ten times faster; the prescan gives it the strict loader's rules.
-        _prescan(text, kind)
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        try:
+            _prescan(text, kind)
+            return yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError as libyaml_error:
+            # libyaml reads a flow collection to its end before the first event, and newer
+            # builds refuse deep nesting there in their own words. The strict loader has no
+            # limit of its own, so this file's limits are found first and said in the
+            # project's words; any other problem is reported as libyaml found it.
+            with contextlib.suppress(yaml.YAMLError):
+                _strict_compose(text, kind)
+            raise libyaml_error from None
+    return _strict_compose(text, kind)
+
+
+def _strict_compose(text: str, kind: YamlKind) -> Node | None:
     loader = _StrictLoader(text, kind)
     try:
         return loader.get_single_node()

@@ -294,3 +294,10 @@ def load_routine(ref: str, *, language_check: LanguageCheck | None = None,
     path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
     return _load(path, shown, stack=(str(path.resolve()),), language_check=language_check,
                  builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+
+
+def routine_text(ref: str, *, builtin_dirs: Sequence[Path] | None = None,
+                 user_dirs: Sequence[Path] | None = None) -> str:
+    """The text of the routine file a reference names (a path, or a name as `play` finds it)."""
+    path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+    return read_routine_text(path, shown)
