@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from crampcoach.cli import cli
+from crampcoach.phrases import ENGLISH
 from support.wiring import wired_play, write_config
 
 HIGH_6 = ("  A rating of 6 in the last day is high. If cramps are this strong often, are "
@@ -27,7 +28,8 @@ def test_rate_flags_a_rating_at_the_settings_threshold(threshold_5: Path,
                                                        tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["rate", "6", "--journal", str(tmp_path / "j.sqlite3")])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:] == ["Worth raising with your neurologist:", HIGH_6]
+    assert result.stdout.splitlines()[1:] == ["Worth raising with your neurologist:", HIGH_6,
+                                              f"  {ENGLISH.urgent_help}"]
 
 
 def test_history_flags_a_rating_at_the_settings_threshold(threshold_5: Path,

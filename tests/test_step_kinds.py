@@ -80,7 +80,7 @@ def test_an_unknown_kind_is_refused_not_played_as_something_else(tmp_path: Path)
     with pytest.raises(RoutineError) as caught:
         load_routine(str(path))
     assert str(caught.value) == (f"{path}:3: step 1: a step must be one of say, stretch, "
-                                 "breathe, compress, rest, include")
+                                 "breathe, compress, rest, wait, include")
 
 
 def test_every_kind_has_its_section_in_the_routine_format_docs() -> None:

@@ -15,6 +15,8 @@ docs/routine-format.md):
   begins with its cue exactly on its beat; cycles follow without gaps.
 * ``compress``: an introduction with the safety reminder, a start cue, check-ins every
   ``check_every`` after the start, and the end cue exactly ``duration`` after it.
+* ``wait``: the prompt, marked with a :class:`WaitMark`; the step ends ``SETTLE_S`` after
+  it, as if the person were ready at once (the player holds the deadlines after it).
 
 Speech lengths come from a :class:`SpeechMeter`; the audio layer supplies one that
 measures the real synthesized (leading-silence-trimmed) sound.
@@ -36,6 +38,7 @@ from crampcoach.routines.cues import (
 )
 from crampcoach.routines.kinds import Step, kind_of
 from crampcoach.routines.kinds.compress import COMPRESS_SAFETY
+from crampcoach.routines.kinds.wait import wait_reminder
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, StepSpan, Timeline, Voice
 
@@ -66,17 +69,22 @@ def number_word(n: int, language: str = "en") -> str:
 
 
 def opening_text(routine: Routine, language: str = "en") -> str:
-    return phrasebook(language).opening.format(routine=routine.name)
+    """The first words of a session, in the routine's ``style``."""
+    book = phrasebook(language)
+    return book.style_openings.get(routine.style, book.opening).format(routine=routine.name)
 
 
 def closing_text(routine: Routine, language: str = "en") -> str:
-    return phrasebook(language).closing.format(routine=routine.name)
+    """The last words of a session, in the routine's ``style``."""
+    book = phrasebook(language)
+    return book.style_closings.get(routine.style, book.closing).format(routine=routine.name)
 
 
 def next_title(steps: Sequence[Step], i: int) -> str | None:
     """What is next after step ``i`` (-1: after the opening), said as "Next up" and shown
-    as "next:": the next step that is not a rest; None when that step is a ``say`` (it is
-    heard in full a moment later) or nothing follows. The one place this is worked out."""
+    as "next:": the next step that is not a rest; None when that step is a ``say`` or a
+    ``wait`` (it speaks for itself a moment later) or nothing follows. The one place this
+    is worked out."""
     for step in steps[i + 1:]:
         next_up = kind_of(step).next_up
         if next_up == "skip":
@@ -196,5 +204,5 @@ class _ZeroMeter:
 __all__ = [
     "COMPRESS_SAFETY", "GAP_S", "OPENING_SPEECH_AT", "SETTLE_S", "TONE_SECONDS",
     "EstimatedSpeechMeter", "SpeechMeter", "closing_text", "compile_routine", "iter_steps",
-    "next_title", "number_word", "opening_text", "phrases", "spoken_seconds",
+    "next_title", "number_word", "opening_text", "phrases", "spoken_seconds", "wait_reminder",
 ]

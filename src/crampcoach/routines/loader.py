@@ -24,22 +24,22 @@ from crampcoach.routines.checks import choice as _choice
 from crampcoach.routines.checks import duration as _duration
 from crampcoach.routines.checks import mapping as _mapping
 from crampcoach.routines.checks import text as _text
-from crampcoach.routines.checks import whole as _whole
 from crampcoach.routines.kinds import KINDS, Step, kind_of
 from crampcoach.routines.kinds.breathe import GUIDES
-from crampcoach.routines.model import Routine
+from crampcoach.routines.model import Routine, Style
+from crampcoach.routines.timeline import rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_SESSION_S = 24 * 3600
-RATE_RANGE = (80, 300)
 
-TOP_KEYS = ("name", "description", "language", "rate", "defaults", "steps")
+TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
+STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
 # The built-in kinds in the order the docs list them; any other kind follows.
-_ORDER = ("say", "stretch", "breathe", "compress", "rest")
+_ORDER = ("say", "stretch", "breathe", "compress", "rest", "wait")
 
 
 def step_keys() -> dict[str, tuple[str, ...]]:
@@ -150,9 +150,13 @@ def _include(ctx: LoadContext, node: Node, where: str) -> list[Step]:
         ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH - 1} deep")
         return []
     base = ctx.path.parent if ctx.path is not None else None
+    # A built-in includes built-ins only: a routine of the person's own with the same name
+    # replaces the built-in where they name it, not inside every built-in that uses it.
+    in_builtin = base is not None and any(base == d for d in ctx.builtin_dirs)
+    user_dirs: Sequence[Path] = () if in_builtin else ctx.user_dirs
     try:
         path, shown = resolve(ref, base=base, builtin_dirs=ctx.builtin_dirs,
-                              user_dirs=ctx.user_dirs, relative_to_cwd=False)
+                              user_dirs=user_dirs, relative_to_cwd=False)
     except RoutineError as e:
         ctx.problem(node, f"{where}: cannot include '{ref}': {e.problems[0].message}")
         return []
@@ -199,10 +203,17 @@ def _routine(ctx: LoadContext, root: Node) -> Routine:
                                              "knows (crampcoach voices lists them)")
     rate = None
     if "rate" in keys:
-        rate = _whole(ctx, keys["rate"][1], "rate (words per minute)", RATE_RANGE[0])
-        if rate is not None and rate > RATE_RANGE[1]:
-            ctx.problem(keys["rate"][1], f"rate (words per minute) must be at most "
-                                         f"{RATE_RANGE[1]}, not {rate}")
+        rate_node = keys["rate"][1]
+        raw = str(rate_node.value) if isinstance(rate_node, ScalarNode) else "..."
+        problem = rate_problem(raw)
+        if problem is not None:
+            ctx.problem(rate_node, f"rate {problem}")
+        else:
+            rate = int(raw)
+    style: Style = "standard"
+    if "style" in keys:
+        chosen = _choice(ctx, keys["style"][1], "style", STYLES)
+        style = next((s for s in STYLES if s == chosen), "standard")
     d = _defaults(ctx, keys["defaults"][1]) if "defaults" in keys else Defaults()
     steps: list[Step] = []
     if "steps" in keys:
@@ -210,7 +221,8 @@ def _routine(ctx: LoadContext, root: Node) -> Routine:
     else:
         ctx.problem(root, "routine: 'steps' is required")
     if not ctx.problems:
-        least = sum(minimum_seconds(s) for s in steps)
+        # A wait may last its whole max_wait: the bound counts the longest it can be.
+        least = sum(minimum_seconds(s) + kind_of(s).holds_s(s) for s in steps)
         if least > MAX_SESSION_S:
             hours = least / 3600
             shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
@@ -221,7 +233,7 @@ def _routine(ctx: LoadContext, root: Node) -> Routine:
     assert name is not None
     return Routine(name=name, steps=tuple(steps), description=description, language=language,
                    rate=rate, source=ctx.shown, step_sources=tuple(ctx.step_sources),
-                   sha256=ctx.sha256)
+                   sha256=ctx.sha256, style=style)
 
 
 def minimum_seconds(step: Step) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from crampcoach.routines.kinds import Step
 from crampcoach.routines.kinds.breathe import Breathe, Guide
@@ -10,10 +11,17 @@ from crampcoach.routines.kinds.compress import Compress
 from crampcoach.routines.kinds.rest import Rest
 from crampcoach.routines.kinds.say import Say
 from crampcoach.routines.kinds.stretch import Side, Stretch
+from crampcoach.routines.kinds.wait import Wait
 
 # Each kind's model lives with the rest of that kind (crampcoach.routines.kinds); the
 # built-in ones are named here too, for whoever builds routines in code.
-__all__ = ["Breathe", "Compress", "Guide", "Rest", "Routine", "Say", "Side", "Step", "Stretch"]
+__all__ = ["Breathe", "Compress", "Guide", "Rest", "Routine", "Say", "Side", "Step", "Stretch",
+           "Style", "Wait"]
+
+#: How a routine opens and closes, and how gently the rating after it is asked:
+#: "rescue" (a cramp happening now: never asked for a rating before), "bedtime" (ends
+#: towards sleep: no "Well done", a gentle rating question), "breathing", "standard".
+Style = Literal["standard", "breathing", "bedtime", "rescue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +38,17 @@ class Routine:
     step_sources: tuple[str, ...] = field(default=())
     # SHA-256 of the routine file, so the journal knows which version was played.
     sha256: str = ""
+    style: Style = "standard"
+
+    @property
+    def rescue(self) -> bool:
+        """A routine for a cramp happening now: help comes first, so no rating before."""
+        return self.style == "rescue"
+
+    @property
+    def gentle_ending(self) -> bool:
+        """Ends towards rest or sleep: the rating after it is asked in its gentle form."""
+        return self.style in ("bedtime", "rescue")
 
     def step_file(self, index: int) -> str:
         if index < len(self.step_sources):

@@ -47,7 +47,9 @@ class StepKind:
     ``load`` reads and checks a step (problems go to the context; None when there were
     any). ``cues`` adds the step's cues from ``t`` (``next_title``: what to announce at
     its end) and returns when the step ends. ``minimum_s`` is a lower bound of its
-    length that needs no speech lengths. ``describe`` names it in a problem.
+    length that needs no speech lengths; ``holds_s`` is how much longer it may hold the
+    session beyond that (a ``wait``: its ``max_wait``), for the bound on a session's
+    length. ``describe`` names it in a problem.
     """
 
     name: str
@@ -56,6 +58,7 @@ class StepKind:
     cues: Callable[[StepBuilder, Any, float, str | None], float]
     minimum_s: Callable[[Any], float]
     next_up: NextUp = "title"
+    holds_s: Callable[[Any], float] = lambda step: 0.0
     describe: Callable[[Any, int], str] = (
         lambda step, index: f"step {index + 1} ({step.kind} '{step.title}')")
     #: Whether the screen shows the step's title beside its number.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from crampcoach.phrases import Phrasebook
 from crampcoach.routines import checks
@@ -13,11 +13,17 @@ from crampcoach.routines.checks import Defaults, Keys, LoadContext
 from crampcoach.routines.cues import StepBuilder, with_next
 from crampcoach.routines.kinds import StepKind
 from crampcoach.routines.timeline import ToneName
-from crampcoach.yamlfile import line_of
+from crampcoach.yamlfile import did_you_mean, line_of
 
 Guide = Literal["words", "tones", "both"]
 GUIDES: tuple[Guide, ...] = ("words", "tones", "both")
 PATTERN_KEYS = ("in", "hold", "out", "hold_out")
+#: Breathing patterns known by name (``pattern: box``): the seconds of each phase.
+NAMED_PATTERNS: dict[str, dict[str, float]] = {
+    "box": {"in": 4, "hold": 4, "out": 4, "hold_out": 4},
+    "4-7-8": {"in": 4, "hold": 7, "out": 8},
+    "resonance": {"in": 5.5, "out": 5.5},
+}
 MIN_PHASE_S = 1.0
 
 
@@ -50,9 +56,16 @@ def load(ctx: LoadContext, node: MappingNode, keys: Keys,
     phases: dict[str, float] = {}
     ok = True
     if pattern_node is not None:
-        if not isinstance(pattern_node, MappingNode):
-            ctx.problem(pattern_node, f"{where}: pattern must be a mapping like "
-                                      "{in: 4, hold: 4, out: 4, hold_out: 4}")
+        named = (str(pattern_node.value).strip().lower()
+                 if isinstance(pattern_node, ScalarNode) else "")
+        if named in NAMED_PATTERNS:
+            phases = dict(NAMED_PATTERNS[named])
+        elif not isinstance(pattern_node, MappingNode):
+            raw = str(pattern_node.value) if isinstance(pattern_node, ScalarNode) else ""
+            names = ", ".join(NAMED_PATTERNS)
+            ctx.problem(pattern_node, f"{where}: pattern must be one of {names}, or the "
+                                      "seconds of each phase like {in: 4, out: 6}"
+                                      f"{did_you_mean(raw, list(NAMED_PATTERNS))}")
             ok = False
         else:
             pkeys = checks.mapping(ctx, pattern_node, PATTERN_KEYS, f"{where}: pattern")
