@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest_bedside import FakeSystemctl
 from crampcoach.bedside import unit as bedside_unit
 from crampcoach.bedside.unit import UNIT_NAME, BedsideUnit, service_command, unit_text
 from crampcoach.cli import cli
 from crampcoach.errors import BedsideError, ScheduleError
+from support.bedside import FakeSystemctl
 
 PY = "/opt/venv/bin/python"
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from crampcoach.audio.base import Clip
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.bedside.service import BedsideService
 from crampcoach.errors import AudioDeviceError, SynthesisError
 from crampcoach.player.events import SessionEvent
@@ -21,6 +20,7 @@ from crampcoach.routines.timeline import Voice
 from crampcoach.session import SessionSound, SoundMaker
 from crampcoach.session.machine import Machine, journal_at, monotonic_clock
 from crampcoach.settings import BedsideSettings, Settings
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 
 #: A routine short enough to finish in a test, long enough to steer: a quiet stretch in
 #: the middle where pause, next and stop can land.
