@@ -44,7 +44,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     runtime = Path(tempfile.mkdtemp(prefix="cc-run-"))
     runtime.chmod(0o700)
     yield {**{k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "CRAMPCOACH_"))},
-           "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)}
+           "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime), "PYTHONFAULTHANDLER": "1"}
     shutil.rmtree(runtime, ignore_errors=True)
 
 
@@ -102,7 +102,15 @@ def test_the_service_runs_is_steered_from_other_processes_and_stops_on_sigterm(
             assert _command(env, "stop").stdout == "Stopping.\n"
             _wait_for(lines, "Short rescue: stopped.", seen)
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=20) == 0
+            try:
+                code = proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                # Every thread's stack, from the fault handler, to see what held it up.
+                proc.send_signal(signal.SIGABRT)
+                proc.wait()
+                assert proc.stderr is not None
+                raise AssertionError(proc.stderr.read()) from None
+            assert code == 0
             _wait_for(lines, "Stopped.", seen, timeout_s=5)
         finally:
             if proc.poll() is None:

@@ -1601,8 +1601,6 @@ def _log_line(line: str) -> None:
 
 
 def _run_bedside(config_file: Path | None) -> None:
-    import threading
-
     from crampcoach.bedside.control import ControlServer, socket_path
     from crampcoach.bedside.service import BedsideService, check_routines
     from crampcoach.settings import load_settings
@@ -1620,18 +1618,23 @@ def _run_bedside(config_file: Path | None) -> None:
     server = ControlServer(path, service.handle, _log_line)
     with reported_errors():
         server.open()
-    stop = threading.Event()
+    stop: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stop.append(signum)
 
+    # A signal may land on any thread, and Python runs its handler only when the main
+    # thread runs again: the kernel's wake-up pipe makes the main thread's wait end.
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
     try:
         service.start()
         _log_line(f"Listening on {path}.")
-        while not stop.wait(3600):
-            pass
+        while not stop:
+            os.read(wake_read, 64)
     finally:
         service.stop()
         server.close()
