@@ -123,12 +123,14 @@ def check(routines: tuple[str, ...]) -> None:
 
     Exits 2 if any routine is not valid.
     """
+    from crampcoach.phrases import fallback_note
+
     with reported_errors():
         settings = _settings()
     worst = 0
     for ref in routines:
         try:
-            _compile(ref, settings)
+            _, timeline = _compile(ref, settings)
         except RoutineError as e:
             for problem in e.problems:
                 click.echo(str(problem), err=True)
@@ -137,6 +139,9 @@ def check(routines: tuple[str, ...]) -> None:
             click.echo(f"{ref}: {e}", err=True)
             worst = max(worst, e.exit_code)
         else:
+            note = fallback_note(timeline.voice.language)
+            if note is not None:
+                click.echo(f"{ref}: warning: {note}", err=True)
             click.echo(f"{ref}: ok")
     sys.exit(worst)
 

@@ -23,14 +23,14 @@ from crampcoach.audio.tones import LEVEL, tone
 from crampcoach.care import Outcome
 from crampcoach.handsfree import (
     NO_HANDS_FREE,
-    RATING_WORDS,
     ButtonInput,
     HandsFree,
     HandsFreeUnavailable,
     RatingSource,
     rating_as_keys,
+    spoken_rating_understands,
 )
-from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
+from crampcoach.phrases import Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
 from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
@@ -176,10 +176,10 @@ def _preroll(clock: Clock, output: Output, sound: Clip | None) -> None:
         clock.push(key)
 
 
-def _button_phrases() -> tuple[str, ...]:
+def _button_phrases(book: Phrasebook) -> tuple[str, ...]:
     """What the button makes the voice say, made ahead so a count is heard at once."""
-    return (*RATING_WORDS, *(ENGLISH.button_count_confirmed.format(Word=word.capitalize())
-                             for word in RATING_WORDS))
+    return (*book.numbers, *(book.button_count_confirmed.format(Word=word.capitalize())
+                             for word in book.numbers))
 
 
 @dataclass
@@ -192,9 +192,13 @@ class _Notices:
     output: Output
     book: Phrasebook
     untold: list[str] = field(default_factory=list)
+    #: Whether the GPIO button answers the rating (then the fallback names it too).
+    has_button: Callable[[], bool] = lambda: False
 
     def unavailable(self, error: HandsFreeUnavailable) -> None:
-        self.untold.append(f"{error} {self.book.hands_free_fallback}")
+        fallback = (self.book.hands_free_fallback_button if self.has_button()
+                    else self.book.hands_free_fallback)
+        self.untold.append(f"{error} {fallback}")
 
     def tell(self) -> None:
         for text in self.untold:
@@ -228,6 +232,7 @@ class RatingFlow:
         self.button: ButtonInput | None = None
         self._spoken: RatingSource | None = None
         self._spoken_unavailable = hands_free.spoken_rating is None
+        notices.has_button = lambda: self.button is not None
 
     def can_answer(self) -> bool:
         return self._input_live() or self.button is not None or not self._spoken_unavailable
@@ -255,6 +260,11 @@ class RatingFlow:
 
     def _open_spoken_rating(self) -> None:
         assert self._open_spoken is not None
+        if not spoken_rating_understands(self._book.language):
+            self._spoken_unavailable = True
+            self._notices.unavailable(HandsFreeUnavailable(self._book.spoken_rating_language))
+            self._notices.tell()
+            return
         try:
             self._spoken = self._open_spoken(self._say_and_wait)
         except HandsFreeUnavailable as e:
@@ -420,7 +430,7 @@ def play_session(
     phrases: tuple[str, ...] = (book.get_ready, book.rating_after, book.rating_reminder,
                                 book.rating_invalid)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases())
+        phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases(book))
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)

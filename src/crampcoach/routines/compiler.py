@@ -61,7 +61,8 @@ class EstimatedSpeechMeter:
 
 
 def spoken_seconds(seconds: float, language: str = "en") -> str:
-    """``90`` -> ``"1 minute 30 seconds"``; ``7.5`` -> ``"7.5 seconds"`` (in English)."""
+    """``90`` -> ``"1 minute 30 seconds"``; ``7.5`` -> ``"7.5 seconds"`` (in the language's
+    words)."""
     return phrasebook(language).duration(seconds)
 
 
@@ -108,6 +109,15 @@ class _StepBuilder:
         return at + max(least, cue.length + GAP_S)
 
 
+def _capitalized(text: str) -> str:
+    """The first letter made a capital, the rest as written (" left side." -> " Left
+    side."; " côté gauche." -> " Côté gauche.")."""
+    for i, c in enumerate(text):
+        if c.isalpha():
+            return text[:i] + c.upper() + text[i + 1:]
+    return text
+
+
 def _with_next(book: Phrasebook, text: str, next_title: str | None) -> str:
     return book.next_up.format(text=text, title=next_title) if next_title else text
 
@@ -118,7 +128,7 @@ def _stretch(b: _StepBuilder, s: Stretch, t: float, next_title: str | None) -> N
     rounds = [(rep, side) for rep in range(1, s.reps + 1) for side in sides]
     for n, (rep, side) in enumerate(rounds):
         said_side = book.sides.get(side, side) if side else None
-        side_words = book.stretch_side.format(side=said_side.capitalize()) if said_side else ""
+        side_words = _capitalized(book.stretch_side.format(side=said_side)) if said_side else ""
         if n == 0:
             times = ""
             if s.reps > 1:
@@ -145,12 +155,12 @@ def _stretch(b: _StepBuilder, s: Stretch, t: float, next_title: str | None) -> N
 
 
 def _breathe_intro(book: Phrasebook, s: Breathe) -> str:
-    parts = [book.breathe_in_for.format(seconds=f"{s.in_s:g}")]
+    parts = [book.breathe_in_for.format(seconds=book.decimal(s.in_s))]
     if s.hold_s:
-        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_s:g}"))
-    parts.append(book.breathe_out_for.format(seconds=f"{s.out_s:g}"))
+        parts.append(book.breathe_hold_for.format(seconds=book.decimal(s.hold_s)))
+    parts.append(book.breathe_out_for.format(seconds=book.decimal(s.out_s)))
     if s.hold_out_s:
-        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_out_s:g}"))
+        parts.append(book.breathe_hold_for.format(seconds=book.decimal(s.hold_out_s)))
     breaths = book.one_breath if s.cycles == 1 else book.breaths.format(count=s.cycles)
     return book.breathe_intro.format(name=s.name, parts=book.breathe_list_separator.join(parts),
                                      breaths=breaths, follow=book.follow[s.guide])

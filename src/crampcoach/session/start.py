@@ -164,7 +164,7 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         estimate = EstimatedSpeechMeter()
         meter = (sound.quick_meter or sound.meter) if sound is not None else estimate
         pieces: Iterator[Piece] = iter_steps(routine, FallbackMeter(meter, estimate), voice)
-        hands_free = request.inputs.hands_free or hands_free_from(settings)
+        hands_free = request.inputs.hands_free or hands_free_from(settings, voice.language)
         sink_factory = sound.sink_factory if sound is not None else None
         head_start = None
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
