@@ -27,7 +27,7 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Voice
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import catalogs  # noqa: E402
+import catalogs
 
 TRANSLATED = ("de", "fr", "es", "it", "nl")
 
@@ -164,7 +164,8 @@ def _after_the_end(language: str) -> float:
 
 
 def test_a_german_session_shows_and_asks_in_german() -> None:
-    session = run_session([(_after_the_end("de"), "7")], routine=dataclasses.replace(ROUTINE, language="de"),
+    session = run_session([(_after_the_end("de"), "7")],
+                          routine=dataclasses.replace(ROUTINE, language="de"),
                           rating=RatingChoice(), input_live=True, voice=Voice("de"))
     lines: list[str] = []
     display = SessionDisplay(live=False, stamp=lambda: "--", language="de")

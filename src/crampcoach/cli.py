@@ -415,6 +415,8 @@ class SessionDisplay:
             self.line(book.shown_note.format(text=event.reason))
         elif isinstance(event, ev.HandsFreeFallback):
             self.line(book.shown_note.format(text=event.text))
+        elif isinstance(event, ev.VoiceFallback):
+            self.line(book.shown_note.format(text=f"{event.said} ({event.reason})"))
         elif isinstance(event, ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):

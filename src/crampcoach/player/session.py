@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -44,6 +44,7 @@ from crampcoach.player.events import (
     SessionEvent,
     SessionObserver,
     StepChanged,
+    VoiceFallback,
 )
 from crampcoach.player.feed import LOOKAHEAD_S, CueFeed, Piece
 from crampcoach.player.output import Output, SinkFactory
@@ -180,6 +181,41 @@ def _button_phrases(book: Phrasebook) -> tuple[str, ...]:
     """What the button makes the voice say, made ahead so a count is heard at once."""
     return (*book.numbers, *(book.button_count_confirmed.format(Word=word.capitalize())
                              for word in book.numbers))
+
+
+@dataclass
+class _VoiceNotes:
+    """Why the chosen voice is not speaking: each reason shown as soon as it is known (on
+    the session's thread) and said once when nothing else is being said."""
+
+    notes: Callable[[], Sequence[str]]
+    book: Phrasebook
+    shown: int = 0
+    said: bool = False
+
+    def show(self, observer: SessionObserver) -> None:
+        found = self.notes()
+        for reason in found[self.shown:]:
+            observer(VoiceFallback(self.book.voice_fallback, reason))
+        self.shown = max(self.shown, len(found))
+
+    def say(self, speak: _Voice, clock: Clock, output: Output) -> None:
+        if self.shown and not self.said:
+            self.said = True
+            speak(self.book.voice_fallback)
+            _let_finish(clock, output, keep_keys=True)
+
+
+@dataclass
+class _ShowingNotes:
+    """Passes events on, showing any new voice note first."""
+
+    observer: SessionObserver
+    notes: _VoiceNotes
+
+    def __call__(self, event: SessionEvent) -> None:
+        self.notes.show(self.observer)
+        self.observer(event)
 
 
 @dataclass
@@ -411,6 +447,7 @@ def play_session(
     preroll: Clip | None = None,
     hands_free: HandsFree = NO_HANDS_FREE,
     head_start_at: float | None = None,
+    voice_notes: Callable[[], Sequence[str]] = lambda: (),
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
 
@@ -428,7 +465,7 @@ def play_session(
     """
     book = phrasebook(voice.language)
     phrases: tuple[str, ...] = (book.get_ready, book.rating_after, book.rating_reminder,
-                                book.rating_invalid)
+                                book.rating_invalid, book.voice_fallback)
     if hands_free.button is not None:
         phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases(book))
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
@@ -444,6 +481,7 @@ def play_session(
                       notices=notices, policy=rating.policy, hands_free=hands_free,
                       input_live=input_live, book=book)
     advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at, book)
+    notes = _VoiceNotes(voice_notes, book)
     try:
         if hands_free.button is not None:
             try:
@@ -451,6 +489,9 @@ def play_session(
             except HandsFreeUnavailable as e:
                 notices.unavailable(e)
         _preroll(clock, output, preroll)
+        if head_start_at is None:
+            notes.show(observer)
+            notes.say(speak, clock, output)
         notices.tell()
         if rating.before and rating.ask and flow.can_answer():
             try:
@@ -463,14 +504,17 @@ def play_session(
         if flow.button is not None:
             # From here (after any rating before) a press pauses and the next resumes.
             flow.button.start_session(lambda: clock.push(BUTTON))
-        scheduler = Scheduler(feed, output, clock, log.watching(observer), len(routine.steps),
+        scheduler = Scheduler(feed, output, clock,
+                              log.watching(_ShowingNotes(observer, notes)), len(routine.steps),
                               tick_s=tick_s, controls=controls, started_at=head_start_at,
                               opening_next=next_title(routine.steps, -1),
                               get_ready_text=book.get_ready)
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)
+        notes.show(observer)
         observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
+        notes.say(speak, clock, output)
         if rating.given is not None:
             log.rating_after = rating.given
         elif rating.ask and flow.can_answer() and (log.outcome != "interrupted"

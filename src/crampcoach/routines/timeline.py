@@ -71,6 +71,9 @@ class Voice:
     language: str = "en"
     rate: int = 140
     engine: str = DEFAULT_ENGINE
+    #: The engine's own voice, for an engine that speaks with a voice file (Piper's
+    #: ``.onnx``); None for espeak-ng, whose voice follows the language.
+    voice_file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class Timeline:
             "total": round(self.total, 6),
             "language": self.voice.language,
             "rate": self.voice.rate,
+            "engine": self.voice.engine,
             "cues": [c.to_json() for c in self.cues],
             "steps": [
                 {"index": s.index, "kind": s.kind, "title": s.title,

@@ -33,6 +33,17 @@ def routine_voice(routine: Routine, settings: Settings) -> Voice:
                  rate=routine.rate or settings.rate)
 
 
+def engine_voice(voice: Voice, settings: Settings) -> tuple[Voice, str | None]:
+    """``voice`` spoken by the engine in the settings, and why not when that engine's
+    voice cannot speak it (espeak-ng then speaks; the session says so once)."""
+    if settings.speech_engine == voice.engine and settings.piper_voice is None:
+        return voice, None
+    from crampcoach.audio.piper import choose_voice
+
+    choice = choose_voice(voice, settings.speech_engine, settings.piper_voice)
+    return choice.voice, choice.fallback_reason
+
+
 def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | None) -> None:
     """Compile the whole routine before any sound, so one that does not fit stops here and
     not half-way. Lengths already in the speech cache are used, estimates for the rest; only
@@ -83,6 +94,7 @@ class PreparedSession:
 
     request: SessionRequest
     voice: Voice
+    voice_note: str | None
     tone_gain: float
     night: bool
     sound: SessionSound | None
@@ -124,7 +136,12 @@ class PreparedSession:
             worsening=request.journal.worsening,
             controls=controls_for(settings.keys.controls()),
             preroll=preroll, hands_free=self.hands_free, head_start_at=self._head_start_at,
+            voice_notes=self._voice_notes,
         )
+
+    def _voice_notes(self) -> tuple[str, ...]:
+        found = () if self.sound is None else tuple(self.sound.notes())
+        return found if self.voice_note is None else (self.voice_note, *found)
 
     def close(self) -> None:
         """Stop the speech workers; the session's record is already written."""
@@ -153,7 +170,7 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
     # Decided once, at the start: the routine's voice (the settings' where it has none),
     # then night mode caps the rate and volume and softens the tones.
     effective = effective_voice(settings, request.starts_at, routine_voice(routine, settings))
-    voice = effective.voice
+    voice, voice_note = engine_voice(effective.voice, settings)
     sound = None if request.sound is None else request.sound(effective.volume,
                                                              effective.tone_gain)
     try:
@@ -169,11 +186,12 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         head_start = None
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
         if (sound is not None and no_preroll and not request.rating.asks_before(settings)
-                and hands_free.button is None and hands_free.spoken_rating is None):
+                and hands_free.button is None and hands_free.spoken_rating is None
+                and voice_note is None):
             pieces, head_start, sink_factory = _head_start(pieces, sound, voice, request.clock)
     except BaseException:
         if sound is not None:
             sound.close()
         raise
-    return PreparedSession(request, voice, effective.tone_gain, effective.night, sound,
+    return PreparedSession(request, voice, voice_note, effective.tone_gain, effective.night, sound,
                            hands_free, pieces, sink_factory, head_start)
