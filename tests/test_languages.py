@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest_player import ROUTINE, run_session
 from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.cli import SessionDisplay, cli
-from crampcoach.handsfree import HandsFree, HandsFreeUnavailable
+from crampcoach.handsfree import HandsFree
 from crampcoach.phrases import ENGLISH, LANGUAGES, Phrasebook, phrasebook
 from crampcoach.player import events as ev
 from crampcoach.player.button import open_button
@@ -230,7 +230,3 @@ def test_check_is_quiet_for_a_language_with_a_phrasebook(tmp_path: Path) -> None
     routine.write_text("name: Ruhe\nlanguage: de\nsteps:\n  - say: Setzen Sie sich.\n")
     result = CliRunner().invoke(cli, ["check", str(routine)])
     assert (result.exit_code, result.stdout, result.stderr) == (0, f"{routine}: ok\n", "")
-
-
-def test_unavailable_is_a_hands_free_error() -> None:
-    assert issubclass(HandsFreeUnavailable, Exception)

@@ -62,7 +62,7 @@ from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStar
 from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.compiler import next_title
 from crampcoach.routines.model import Routine
-from crampcoach.routines.timeline import Cue, Voice
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
 _PHRASE_GAP_S = 0.4
@@ -70,6 +70,9 @@ _PHRASE_GAP_S = 0.4
 PREROLL_CHIME_S = 1.5
 #: The pre-roll chime against the cue tones: it wakes the speaker, it is not a cue.
 PREROLL_CHIME_GAIN = 0.5
+#: How long a session waits for its opening words from an engine other than espeak-ng
+#: before it starts (Piper loads its voice for seconds; espeak-ng takes milliseconds).
+FIRST_WORDS_WAIT_S = 20.0
 
 
 def preroll_sound(kind: Literal["quiet", "chime"], seconds: float,
@@ -508,7 +511,9 @@ def play_session(
                               log.watching(_ShowingNotes(observer, notes)), len(routine.steps),
                               tick_s=tick_s, controls=controls, started_at=head_start_at,
                               opening_next=next_title(routine.steps, -1),
-                              get_ready_text=book.get_ready)
+                              get_ready_text=book.get_ready,
+                              first_words_wait_s=0.0 if voice.engine == DEFAULT_ENGINE
+                              else FIRST_WORDS_WAIT_S)
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)

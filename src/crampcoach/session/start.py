@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.handsfree import HandsFree, hands_free_from
-from crampcoach.routines.timeline import Voice
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
 if TYPE_CHECKING:
     from crampcoach.player.clock import Clock
@@ -187,7 +187,7 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
         if (sound is not None and no_preroll and not request.rating.asks_before(settings)
                 and hands_free.button is None and hands_free.spoken_rating is None
-                and voice_note is None):
+                and voice_note is None and voice.engine == DEFAULT_ENGINE):
             pieces, head_start, sink_factory = _head_start(pieces, sound, voice, request.clock)
     except BaseException:
         if sound is not None:
