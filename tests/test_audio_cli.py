@@ -99,7 +99,8 @@ def test_render_writes_the_session(tmp_path: Path) -> None:
     out = tmp_path / "tiny.wav"
     result = CliRunner().invoke(cli, ["render", str(routine), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(rf"Wrote {re.escape(str(out))}: 00:\d\d of Tiny evening \(\d+ cues\)\n",
+    assert re.fullmatch(rf"Wrote {re.escape(str(out))}: 00:\d\d of Tiny evening "
+                        r"\(\d+ cues; voice: espeak-ng en\)\n",
                         result.stdout)
     with wave.open(str(out)) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)

@@ -274,8 +274,8 @@ def help_topic(topic: str | None) -> None:
 
 @cli.command()
 def voices() -> None:
-    """List the voices: espeak-ng's (the language code to put in a routine, and its name),
-    then the Piper voices installed (the name to put in piper_voice, and its language).
+    """List the voices espeak-ng offers (the language code to put in a routine, and its
+    name), then the Piper voices installed (the name to put in piper_voice, its language).
 
     See 'crampcoach help voices' for how to get a Piper voice.
     """
