@@ -3,6 +3,7 @@ start of the opening chime, then the player with everything it needs."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,6 +73,14 @@ def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, cloc
     _, cues = first
     if not cues or cues[0].at != 0 or cues[0].kind != "tone":
         return rest, None, sound.sink_factory
+    if voice.engine != DEFAULT_ENGINE:
+        # An engine that takes seconds to start (Piper loading its voice) would miss the
+        # opening words on a cold cache: they are made first, the chime waits for them.
+        with contextlib.suppress(CrampcoachError):
+            for cue in cues:
+                if cue.kind == "speech":
+                    sound.sounds.clip_for(cue, voice)
+                    break
     try:
         clip = sound.sounds.clip_for(cues[0], voice)
         sink = sound.sink_factory()
@@ -187,7 +196,7 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
         if (sound is not None and no_preroll and not request.rating.asks_before(settings)
                 and hands_free.button is None and hands_free.spoken_rating is None
-                and voice_note is None and voice.engine == DEFAULT_ENGINE):
+                and voice_note is None):
             pieces, head_start, sink_factory = _head_start(pieces, sound, voice, request.clock)
     except BaseException:
         if sound is not None:
