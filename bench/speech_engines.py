@@ -111,7 +111,7 @@ def session(routine: str, engine: str, model: str, work: Path) -> str:
             f"{statistics.fmean(on.abs_ms):.1f} ms, p95 {on.p(0.95):.1f} ms, max "
             f"{max(on.abs_ms):.1f} ms; drift {on.drift_ms_per_min(beats):.2f} ms/min; CPU "
             f"{100 * result.cpu_s / wall:.2f} % of one core (workers included); peak RSS of "
-            f"the player {result.max_rss_kb / 1024:.1f} MB")
+            f"the largest process (player or worker) {result.max_rss_kb / 1024:.1f} MB")
 
 
 def main() -> int:
