@@ -39,6 +39,8 @@ class PiperSpeech(SynthesizedSpeech):
     name = ENGINE
     _made_by = "Piper"
     _missing_hint = MISSING_HINT
+    # Loading a voice takes seconds; a worker keeps it for phrase after phrase.
+    _fresh_worker_per_phrase = False
 
     def _command(self) -> Sequence[str]:
         return [sys.executable, "-m", "crampcoach.audio._piper_worker"]
