@@ -23,7 +23,7 @@ from crampcoach.player.session import RatingChoice
 from crampcoach.routines.compiler import compile_routine
 from crampcoach.routines.library import builtin_names
 from crampcoach.routines.loader import load_routine
-from crampcoach.routines.model import Routine
+from crampcoach.routines.model import Compress, Routine, Stretch
 from crampcoach.routines.timeline import Voice
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
@@ -139,16 +139,24 @@ def test_durations_read_naturally(language: str, seconds: float, said: str) -> N
 
 
 def test_a_german_stretch_and_compress_read_as_german() -> None:
-    routine = dataclasses.replace(load_routine("warm-compress"), language="de")
+    routine = Routine(name="Warme Waden", language="de", steps=(
+        Stretch(name="Wadendehnung", cue="Ziehen Sie die Zehen sanft zu sich.", hold_s=30,
+                sides=("left", "right"), countdown=3, prepare_s=8),
+        Compress(name="Warme Kompresse", duration_s=600, check_every_s=300, prepare_s=30),
+    ))
     texts = [c.text for c in compile_routine(routine, FakeSpeech(), Voice("de")).cues
              if c.kind == "speech"]
-    assert "Calf stretch. Linke Seite. Straighten this leg. Gently draw your toes toward you." \
-        in texts
-    assert "Und jetzt 30 Sekunden halten." in texts
-    assert ("Die Kompresse liegt. Ruhen Sie sich aus und atmen Sie langsam. Ich sage Bescheid, "
-            "wenn 10 Minuten um sind.") in texts
-    assert "Die Zeit ist um. Nehmen Sie die Kompresse ab." in texts
-    assert texts[-1] == "Das war Warm compress. Gut gemacht."
+    assert texts[1] == "Wadendehnung. Linke Seite. Ziehen Sie die Zehen sanft zu sich."
+    assert texts[2] == "Und jetzt 30 Sekunden halten."
+    assert texts[3:7] == ["drei", "zwei", "eins", "Und loslassen."]
+    assert texts[7] == "Jetzt die rechte Seite. Ziehen Sie die Zehen sanft zu sich."
+    assert texts[12] == "Und loslassen. Als Nächstes: Warme Kompresse."
+    assert texts[13].startswith("Warme Kompresse. Verwenden Sie eine Kompresse, die sich "
+                                "angenehm warm anfühlt, niemals heiß.")
+    assert texts[14] == ("Die Kompresse liegt. Ruhen Sie sich aus und atmen Sie langsam. Ich "
+                         "sage Bescheid, wenn 10 Minuten um sind.")
+    assert texts[-2] == "Die Zeit ist um. Nehmen Sie die Kompresse ab."
+    assert texts[-1] == "Das war Warme Waden. Gut gemacht."
 
 
 def test_breathing_seconds_use_the_decimal_comma() -> None:
