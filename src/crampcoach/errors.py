@@ -67,3 +67,7 @@ class JournalError(CrampcoachError):
 
 class ScheduleError(CrampcoachError):
     """A scheduled start could not be created, listed or removed."""
+
+
+class WebError(CrampcoachError):
+    """The companion web page could not start, or a password could not be set."""
