@@ -13,7 +13,7 @@ Security, in the order a request meets it (see docs/companion.md):
 3. Every POST must come from this page: its Origin (or, when a browser sends none, its
    Referer) must be the page's own, and its form must carry the session's CSRF token.
 4. Every answer carries the security headers (:data:`SECURITY_HEADERS`): a strict CSP
-   with no third-party source, no framing, no referrer, no sniffing, and no caching of
+   with no third-party source, no framing, no referrer sent elsewhere, no sniffing, and no caching of
    pages that show health data.
 """
 
@@ -45,7 +45,10 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not "no-referrer": with it a browser sends "Origin: null" on the page's own forms,
+    # and the origin check could no longer tell them from a forged one. "same-origin"
+    # sends nothing to any other site, which is what no-referrer would be for.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
