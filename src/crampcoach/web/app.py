@@ -13,8 +13,8 @@ Security, in the order a request meets it (see docs/companion.md):
 3. Every POST must come from this page: its Origin (or, when a browser sends none, its
    Referer) must be the page's own, and its form must carry the session's CSRF token.
 4. Every answer carries the security headers (:data:`SECURITY_HEADERS`): a strict CSP
-   with no third-party source, no framing, no referrer sent elsewhere, no sniffing, and no caching of
-   pages that show health data.
+   with no third-party source, no framing, no referrer sent elsewhere, no sniffing, and
+   no caching of pages that show health data.
 """
 
 from __future__ import annotations
