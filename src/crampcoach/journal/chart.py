@@ -24,14 +24,15 @@ class MissingExtraError(CrampcoachError):
     """An optional part of crampcoach is not installed."""
 
 
-def load_pyplot() -> ModuleType:
-    """matplotlib's pyplot on the Agg backend (no display needed), or a clear error."""
+def load_pyplot(needs: str = "charts need") -> ModuleType:
+    """matplotlib's pyplot on the Agg backend (no display needed), or a clear error that
+    starts with ``needs`` ("charts need", "the report needs")."""
     try:
         matplotlib = importlib.import_module("matplotlib")
         matplotlib.use("Agg")
         return importlib.import_module("matplotlib.pyplot")
     except ImportError:
-        raise MissingExtraError(f"charts need matplotlib: {INSTALL_HINT}") from None
+        raise MissingExtraError(f"{needs} matplotlib: {INSTALL_HINT}") from None
 
 
 def first_day_with_data(sessions: Sequence[Session], ratings: Sequence[Rating],

@@ -85,6 +85,15 @@ class Phrasebook:
     advice_worsening: str
     #: The urgent tier, said after the advice and shown after the journal's red flags.
     urgent_help: str
+    #: The weekly check-in after a session (or ``crampcoach checkin``): the four questions
+    #: by key (painful, more_often, weakness, daily_life), asked in that order, then what is
+    #: said after the answers.
+    checkin_questions: Mapping[str, str]
+    checkin_clear: str
+    checkin_raise: str  # {signs}
+    #: How each yes is named in checkin_raise ("painful and getting in the way of ...").
+    checkin_signs: Mapping[str, str]
+    checkin_and: str
     button_hint: str
     button_count_confirmed: str  # {Word}
     spoken_prompt: str

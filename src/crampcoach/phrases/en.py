@@ -112,6 +112,25 @@ PHRASES = Phrasebook(
     urgent_help=("Get help now, without waiting, if a cramp lasts over 10 minutes and will not "
                  "ease, if a calf is swollen, red and warm, if new weakness comes on suddenly, "
                  "or if spasms suddenly get much worse."),
+    # The four signs the source advice names for seeing the neurologist, asked once a week.
+    checkin_questions={
+        "painful": "Are your cramps, spasms or twitching painful?",
+        "more_often": "Are they coming more often than before?",
+        "weakness": "Do they come with weakness, stiffness or spasticity?",
+        "daily_life": "Are they getting in the way of daily life?",
+    },
+    checkin_clear=("Thank you. Nothing in these answers calls for a change; keep going gently. "
+                   "This is guidance, not a diagnosis."),
+    checkin_raise=("Thank you. You said the cramps are {signs}. That is worth talking over with "
+                   "your neurologist soon; they can review your medicines and what else may "
+                   "help. This is guidance, not a diagnosis."),
+    checkin_signs={
+        "painful": "painful",
+        "more_often": "coming more often",
+        "weakness": "coming with weakness, stiffness or spasticity",
+        "daily_life": "getting in the way of daily life",
+    },
+    checkin_and="and",
     button_hint=("Press the button once for each point, from zero to ten. "
                  "Then hold it down for a second to confirm."),
     button_count_confirmed="{Word}. Thank you.",
