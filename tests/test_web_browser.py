@@ -103,12 +103,33 @@ def test_log_a_rating(tab: Any, served: RunningPage) -> None:
     log_in(tab, served)
     tab.get_by_role("link", name="Log", exact=True).click()
     tab.locator('label[for="rating-7"]').tap()
-    tab.get_by_label("Note (optional)").fill("woke at 3 with a calf cramp")
+    tab.get_by_label("A note with the rating (optional)").fill("woke at 3 with a calf cramp")
     tab.get_by_role("button", name="Save the rating").click()
     assert tab.get_by_role("status").first.inner_text() == "Done: Recorded: 7 out of 10."
     with Journal.open(locations.journal_path(), create=False) as journal:
         [rating] = journal.ratings()
     assert (rating.value, rating.note) == (7, "woke at 3 with a calf cramp")
+
+
+def test_log_an_episode(tab: Any, served: RunningPage) -> None:
+    log_in(tab, served)
+    tab.get_by_role("link", name="Log", exact=True).click()
+    tab.get_by_text("Record a cramp, spasm, twitching or stiffness").tap()
+    form = tab.locator("form", has=tab.get_by_role("button", name="Save the episode"))
+    form.get_by_text("Cramp", exact=True).tap()
+    form.get_by_label("Where (calf, foot, toes, thigh, hand, back...)").fill("calf")
+    form.get_by_text("Left", exact=True).tap()
+    form.get_by_label("How long, in minutes (0.5 is half a minute)").fill("5")
+    form.get_by_label("How bad, 0 (none) to 10 (worst)").select_option("7")
+    form.get_by_label("What helped (stretching, warmth, walking...)").fill("stretching")
+    form.get_by_label("When it began, HH:MM (empty: now)").fill("03:10")
+    tab.get_by_role("button", name="Save the episode").click()
+    assert tab.get_by_role("status").first.inner_text() == (
+        "Done: Recorded: cramp, left calf, 5 min, 7 of 10; helped: stretching.")
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [episode] = journal.episodes()
+    assert (episode.kind, episode.body_part, episode.side, episode.duration_s,
+            episode.severity) == ("cramp", "calf", "left", 300, 7)
 
 
 def test_a_routine_with_an_error_is_shown_at_its_line_and_not_saved(
@@ -188,9 +209,12 @@ def test_every_control_is_labelled_and_large_enough_to_tap(tab: Any,
     log_in(tab, served)
     for path in ("", "log", "journal", "routines", "routines/cramp-rescue", "settings"):
         tab.goto(served.url + path)
+        for summary in tab.locator("details summary").all():
+            summary.tap()  # open every part of the page, so its controls are measured
         small = tab.evaluate("""() => [...document.querySelectorAll(
-              'main button, main input:not([type=hidden]):not([type=radio]), main select,'
-              + ' main textarea, nav a, .scale label, .row-link')]
+              'main button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]),'
+              + ' main select,'
+              + ' main textarea, nav a, .scale label, .options label, .row-link, summary')]
             .map(e => [e.textContent.trim() || e.name || e.id, e.getBoundingClientRect()])
             .filter(([, r]) => r.height < 48 || r.width < 48)
             .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))""")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest_web import ORIGIN, logged_in, make_page, notices
+from conftest_web import NOW, ORIGIN, logged_in, make_page, notices
 from crampcoach import locations
 from crampcoach.journal.store import Journal
 from crampcoach.settings import EXAMPLE, load_settings
@@ -253,3 +253,90 @@ def test_settings_out_of_range_are_refused_at_their_line_and_nothing_changes() -
             "not &#39;25:00&#39;</li>") in html
     assert page.settings_file.read_text() == EXAMPLE
     assert 'value="150"' in html  # what was typed stays in the form to correct
+
+
+# --- Log: the care record -------------------------------------------------------------------
+
+
+def _post(client: object, url: str, csrf: str, **data: str) -> None:
+    response = client.post(url, data={**data, "csrf": csrf}, headers=ORIGIN)  # type: ignore[attr-defined]
+    assert response.status_code == 302
+
+
+def test_an_episode_is_recorded_as_the_episode_command_records_it() -> None:
+    client, csrf = logged_in(make_page())
+    _post(client, "/log/episode", csrf, kind="cramp", where="calf", side="left",
+          minutes="5", severity="7", helped="stretching", when="03:10")
+    _post(client, "/log/episode", csrf, kind="banana")
+    _post(client, "/log/episode", csrf, minutes="1e400")
+    _post(client, "/log/episode", csrf, when="23:99")
+    assert notices(client.get("/log").get_data(as_text=True)) == [
+        "Done: Recorded: cramp, left calf, 5 min, 7 of 10; helped: stretching.",
+        "Not done: what it was is one of cramp, spasm, twitching, stiffness",
+        "Not done: how long it lasted (minutes) is a number, not &#39;1e400&#39;",
+        "Not done: &#39;23:99&#39; is not a time: use HH:MM (today, or last night) or "
+        "YYYY-MM-DD HH:MM"]
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [episode] = journal.episodes()
+    assert (episode.kind, episode.body_part, episode.side, episode.duration_s,
+            episode.severity, episode.helped) == ("cramp", "calf", "left", 300, 7, "stretching")
+    assert f"{episode.at:%Y-%m-%d %H:%M}" == "2026-11-30 03:10"
+
+
+def test_the_nights_episodes_are_listed_and_completed() -> None:
+    client, csrf = logged_in(make_page())
+    with Journal.open(locations.journal_path(), clock=lambda: NOW) as journal:
+        night = journal.add_episode(severity=6, routine="Cramp rescue")
+    html = client.get("/log").get_data(as_text=True)
+    assert ("<summary>Mon 30 Nov 09:00: episode, 6 of 10, routine Cramp rescue (to complete: "
+            "what, where, how long)</summary>") in html
+    _post(client, f"/log/episode/{night.id}", csrf, kind="cramp", where="calf",
+          side="right", minutes="4")
+    _post(client, f"/log/episode/{night.id}", csrf)
+    _post(client, "/log/episode/0123456789abcdef0123456789abcdef", csrf, where="foot")
+    assert notices(client.get("/log").get_data(as_text=True)) == [
+        "Done: Updated: cramp, right calf, 4 min, 6 of 10, routine Cramp rescue.",
+        "Not done: say what to add to the episode",
+        f"Not done: no episode 0123456789abcdef0123456789abcdef in {locations.journal_path()}"]
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        assert journal.pending_episodes() == []
+        assert len(journal.episodes()) == 1
+
+
+def test_todays_factors_and_a_medicine_change_are_recorded() -> None:
+    client, csrf = logged_in(make_page())
+    _post(client, "/log/factors", csrf, fluids="6", caffeine="2", heat="yes", sleep="6.5",
+          tags="travel, new shoes")
+    _post(client, "/log/factors", csrf, fluids="99")
+    _post(client, "/log/factors", csrf)
+    _post(client, "/log/medicine", csrf, name="baclofen", change="start", dose="10 mg",
+          day="2026-11-01")
+    _post(client, "/log/medicine", csrf, name="magnesium", change="stop")
+    _post(client, "/log/medicine", csrf, name="baclofen", change="start", day="2026-13-01")
+    html = client.get("/log").get_data(as_text=True)
+    assert notices(html) == [
+        "Done: Today&#39;s factors: 6 glasses of fluids, caffeine 2, heat, sleep 6.5 h, "
+        "tags: travel, new shoes.",
+        "Not done: fluids (glasses) is a whole number from 0 to 40; got 99",
+        "Not done: fill in at least one of today&#39;s factors",
+        "Done: Sun 01 Nov: baclofen: started 10 mg.",
+        "Not done: magnesium is not recorded as taken on 2026-11-30; record its start first "
+        "(with the day it began)",
+        "Not done: the day is a date like 2026-11-30, not &#39;2026-13-01&#39;"]
+    assert "Taking now: baclofen 10 mg (since 2026-11-01)" in html
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [factors] = journal.factors()
+        assert (factors.fluids_glasses, factors.heat, factors.tags) == (
+            6, True, ("travel", "new shoes"))
+        assert [m.name for m in journal.medicines()] == ["baclofen"]
+
+
+def test_the_journal_shows_what_seems_to_help_pending_episodes_and_the_urgent_advice() -> None:
+    client, csrf = logged_in(make_page())
+    with Journal.open(locations.journal_path(), clock=lambda: NOW) as journal:
+        journal.add_episode(severity=8)
+    _post(client, "/log/rating", csrf, rating="9")
+    text = _text(client.get("/journal").get_data(as_text=True))
+    assert "Not enough days yet: 3 days with and 3 without" in text
+    assert "Episodes to complete Mon 30 Nov 09:00: episode, 8 of 10 (to complete:" in text
+    assert "Get help now:" in text
