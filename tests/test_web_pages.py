@@ -339,4 +339,4 @@ def test_the_journal_shows_what_seems_to_help_pending_episodes_and_the_urgent_ad
     text = _text(client.get("/journal").get_data(as_text=True))
     assert "Not enough days yet: 3 days with and 3 without" in text
     assert "Episodes to complete Mon 30 Nov 09:00: episode, 8 of 10 (to complete:" in text
-    assert "Get help now:" in text
+    assert "Urgent: Get help now, without waiting," in text

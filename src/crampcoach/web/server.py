@@ -18,9 +18,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crampcoach.errors import WebError
+
+if TYPE_CHECKING:
+    from crampcoach.web.app import Control
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
@@ -42,7 +45,7 @@ def is_loopback(host: str) -> bool:
 
 def check_listen(host: str, port: int, password_set: bool) -> None:
     """Refuse an address the page may not listen on, in one line."""
-    if not 1 <= port <= 65535:
+    if not 0 <= port <= 65535:  # 0: any free port (the tests and benchmarks use it)
         raise WebError(f"the companion page's port must be from 1 to 65535, not {port}")
     if host != "localhost":
         try:
@@ -98,9 +101,10 @@ def serve(app: Any, host: str, port: int) -> RunningPage:
     return RunningPage(host, actual_port, server, thread)
 
 
-def report_maker(config: Path | None, journal: Path) -> Callable[[int], bytes]:
+def report_maker(config: Path | None) -> Callable[[int], bytes]:
     """Makes the report PDF with ``crampcoach report`` in a child process: the same command
-    a person runs, and matplotlib never loads into the resident service."""
+    a person runs (its journal from the same settings), and matplotlib never loads into
+    the resident service."""
 
     def make(days: int) -> bytes:
         with tempfile.TemporaryDirectory(prefix="crampcoach-report-") as folder:
@@ -109,7 +113,7 @@ def report_maker(config: Path | None, journal: Path) -> Callable[[int], bytes]:
             if config is not None:
                 env["CRAMPCOACH_CONFIG"] = str(config)
             command = [sys.executable, "-m", "crampcoach", "report", "--days", str(days),
-                       "--journal", str(journal), "-o", str(out)]
+                       "-o", str(out)]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, env=env,
                                       timeout=REPORT_TIMEOUT_S, check=False)
@@ -124,4 +128,19 @@ def report_maker(config: Path | None, journal: Path) -> Callable[[int], bytes]:
     return make
 
 
+def start_page(control: Control, *, config: Path | None = None, host: str = DEFAULT_HOST,
+               port: int = DEFAULT_PORT, machine: Any = None) -> RunningPage:
+    """Serve the companion page for the bedside service: ``control`` answers its commands
+    (the service's own ``handle``, as a reply dict). Refuses the home network without a
+    password, before anything listens."""
+    from crampcoach import locations
+    from crampcoach.settings import settings_path
+    from crampcoach.web.app import WebParts, create_app
+    from crampcoach.web.auth import PasswordFile
 
+    passwords = PasswordFile(locations.web_password_path())
+    check_listen(host, port, passwords.is_set)
+    parts = WebParts(settings_file=settings_path(config), control=control,
+                     passwords=passwords, machine=machine, report=report_maker(config),
+                     tz=None)
+    return serve(create_app(parts), host, port)
