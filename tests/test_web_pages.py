@@ -340,3 +340,13 @@ def test_the_journal_shows_what_seems_to_help_pending_episodes_and_the_urgent_ad
     assert "Not enough days yet: 3 days with and 3 without" in text
     assert "Episodes to complete Mon 30 Nov 09:00: episode, 8 of 10 (to complete:" in text
     assert "Urgent: Get help now, without waiting," in text
+
+
+def test_a_routine_is_started_from_its_plan() -> None:
+    page = make_page()
+    client, csrf = logged_in(page)
+    html = client.get("/routines/box-breathing").get_data(as_text=True)
+    assert '<input type="hidden" name="routine" value="box-breathing">' in html
+    client.post("/control", data={"command": "start", "routine": "box-breathing",
+                                  "csrf": csrf}, headers=ORIGIN)
+    assert page.service.commands == [("start", "box-breathing")]
