@@ -1,6 +1,7 @@
 """The companion page as the bedside service runs it, for bench/companion_pages.py: the
 player's modules imported (the service keeps them warm), the page served by waitress on
-a thread, a control that answers as an idle service. Prints its URL, then serves until
+a thread, real speech measuring the plans (cached after the warm-up fetch), a control
+that answers as an idle service. Prints its URL, then serves until
 its standard input closes."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from crampcoach import locations
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.session.machine import Machine
 from crampcoach.web.app import WebParts, create_app
 from crampcoach.web.auth import PasswordFile
@@ -39,7 +39,7 @@ def main() -> None:
     now = datetime.fromisoformat(sys.argv[1]).astimezone(UTC)
     parts = WebParts(settings_file=Path(sys.argv[2]), control=_idle,
                      passwords=PasswordFile(locations.web_password_path()),
-                     machine=Machine(speech=FakeSpeech), now=lambda: now, tz=UTC)
+                     machine=Machine(), now=lambda: now, tz=UTC)
     page = serve(create_app(parts), "127.0.0.1", 0)
     print(page.url, flush=True)
     sys.stdin.read()

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest_web import PASSWORD, Page, make_page
 from crampcoach import locations
 from crampcoach.journal.store import Journal
 from crampcoach.web.app import create_app
 from crampcoach.web.auth import FAILS_PER_ADDRESS
 from crampcoach.web.server import RunningPage, serve
+from support.web import PASSWORD, Page, make_page
 
 pytestmark = pytest.mark.slow
 

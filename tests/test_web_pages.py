@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from conftest_web import NOW, ORIGIN, logged_in, make_page, notices
 from crampcoach import locations
 from crampcoach.journal.store import Journal
 from crampcoach.settings import EXAMPLE, load_settings
+from support.web import NOW, ORIGIN, logged_in, make_page, notices
 
 GOOD_ROUTINE = """\
 name: My calves

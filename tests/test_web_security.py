@@ -7,13 +7,13 @@ import stat
 
 import pytest
 
-from conftest_web import ORIGIN, PASSWORD, csrf_of, logged_in, make_page, notices
 from crampcoach import locations
 from crampcoach.errors import WebError
 from crampcoach.journal.store import Journal
 from crampcoach.web.app import CSP, create_app
 from crampcoach.web.auth import FAIL_WINDOW_S, FAILS_PER_ADDRESS, PasswordFile, verify_password
 from crampcoach.web.server import check_listen
+from support.web import ORIGIN, PASSWORD, csrf_of, logged_in, make_page, notices
 
 PAGES = ["/", "/log", "/journal", "/routines", "/routines/cramp-rescue", "/settings"]
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest_web import logged_in, make_page, notices
 from crampcoach import locations
 from crampcoach.errors import WebError
 from crampcoach.journal.store import Journal
 from crampcoach.web.auth import PasswordFile
 from crampcoach.web.server import report_maker, start_page
+from support.web import logged_in, make_page, notices
 
 
 def _idle(command: str, routine: str | None) -> dict[str, object]:

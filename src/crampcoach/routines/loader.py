@@ -333,7 +333,7 @@ def check_routine_text(text: str, path: Path, *, language_check: LanguageCheck |
     ):
         raise RoutineError.single(shown, 0, "is empty; a routine needs a name and steps")
     root = compose(text, shown)
-    ctx = _Context(shown=shown, path=path, problems=[], include_stack=(str(path.resolve()),),
+    ctx = LoadContext(shown=shown, path=path, problems=[], include_stack=(str(path.resolve()),),
                    language_check=language_check, builtin_dirs=builtin_dirs,
                    user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest())
     return _routine(ctx, root)

@@ -1,5 +1,5 @@
-"""Helpers for the companion page's tests (imported by them, not a conftest): a fake
-bedside service behind the control protocol, the page on fakes, and logging in."""
+"""The companion page's tests share: a fake bedside service behind the control protocol,
+the page on fakes, and logging in."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from crampcoach import locations
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.session.machine import Machine
 from crampcoach.web.app import WebParts, create_app
 from crampcoach.web.auth import LoginThrottle, PasswordFile, Sessions
+from support.fakes import FakeSpeech
 
 PASSWORD = "calm-blue-sea"
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
