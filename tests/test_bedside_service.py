@@ -63,8 +63,8 @@ def rig(tmp_path: Path, isolated_home: Path) -> Any:
 
 
 def _button_opener(clock: ManualTime) -> Any:
-    def opener(speak: Any, pin: int) -> Any:
-        return open_button(speak, pin, clock=clock, bounce_s=None)
+    def opener(speak: Any, pin: int, book: Any) -> Any:
+        return open_button(speak, pin, clock=clock, bounce_s=None, book=book)
     return opener
 
 
@@ -158,7 +158,7 @@ def test_no_button_when_the_pin_cannot_be_used_is_logged_and_the_rest_works(
         rig: Any, tmp_path: Path) -> None:
     from crampcoach.handsfree import HandsFreeUnavailable
 
-    def broken(speak: Any, pin: int) -> Any:
+    def broken(speak: Any, pin: int, book: Any) -> Any:
         raise HandsFreeUnavailable(f"The GPIO button on GPIO{pin} cannot be used (busy).")
 
     one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=broken)

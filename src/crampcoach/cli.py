@@ -7,6 +7,7 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import json
 import math
@@ -95,9 +96,31 @@ def _settings(config: Path | None = None) -> Settings:
 
 
 def _voice(routine: Routine, settings: Settings) -> Voice:
+    """The routine's voice, spoken by the engine in effect (with a note on standard error
+    when the chosen voice cannot speak it and espeak-ng does)."""
+    from crampcoach.phrases import ENGLISH
     from crampcoach.session import routine_voice
+    from crampcoach.session.start import engine_voice
 
-    return routine_voice(routine, settings)
+    voice, note = engine_voice(routine_voice(routine, settings), settings)
+    if note is not None:
+        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
+                   err=True)
+    return voice
+
+
+def _spoken_voice(speech: object, voice: Voice) -> Voice:
+    """The voice that really spoke: espeak-ng's, with a note on standard error, when the
+    chosen engine could not speak at all (a Piper voice file that does not load)."""
+    from crampcoach.audio.engine import SpeechEngines
+    from crampcoach.phrases import ENGLISH
+
+    if not isinstance(speech, SpeechEngines) or speech.spoken_by(voice) == voice:
+        return voice
+    for note in speech.notes:
+        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
+                   err=True)
+    return speech.spoken_by(voice)
 
 
 def _load(ref: str, *, builtin: bool = False) -> Routine:
@@ -116,7 +139,9 @@ def _compile(ref: str, settings: Settings, *, builtin: bool = False,
     routine = _load(ref, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
-        return routine, compile_routine(routine, meter, voice)
+        timeline = compile_routine(routine, meter, voice)
+        spoken = _spoken_voice(meter, voice)
+    return routine, dataclasses.replace(timeline, voice=spoken)
 
 
 @cli.command()
@@ -126,12 +151,14 @@ def check(routines: tuple[str, ...]) -> None:
 
     Exits 2 if any routine is not valid.
     """
+    from crampcoach.phrases import fallback_note
+
     with reported_errors():
         settings = _settings()
     worst = 0
     for ref in routines:
         try:
-            _compile(ref, settings)
+            _, timeline = _compile(ref, settings)
         except RoutineError as e:
             for problem in e.problems:
                 click.echo(str(problem), err=True)
@@ -140,6 +167,9 @@ def check(routines: tuple[str, ...]) -> None:
             click.echo(f"{ref}: {e}", err=True)
             worst = max(worst, e.exit_code)
         else:
+            note = fallback_note(timeline.voice.language)
+            if note is not None:
+                click.echo(f"{ref}: warning: {note}", err=True)
             click.echo(f"{ref}: ok")
     sys.exit(worst)
 
@@ -165,6 +195,7 @@ def plan(routine: str, as_json: bool) -> None:
         indent = 2 if sys.stdout.isatty() else None
         click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
+    from crampcoach.audio.engine import describe_voice
     from crampcoach.routines.durations import format_clock, format_duration
 
     waits = ""
@@ -172,7 +203,8 @@ def plan(routine: str, as_json: bool) -> None:
         # Times after a wait assume the person is ready at once; it may add up to this.
         waits = f", plus waits of at most {format_duration(timeline.max_wait)}"
     click.echo(f"{timeline.name}: {format_clock(timeline.total)} "
-               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits})")
+               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits}; "
+               f"voice: {describe_voice(timeline.voice)})")
     click.echo(f"{'at':>8}  {'step':>4}  what you hear")
     for cue in timeline.cues:
         click.echo(f"{format_clock(cue.at):>8}  {cue.step + 1:>4}  {_heard(cue)}")
@@ -258,14 +290,33 @@ def help_topic(topic: str | None) -> None:
 
 @cli.command()
 def voices() -> None:
-    """List the voices espeak-ng offers: the language code to put in a routine, and its name."""
+    """List the voices espeak-ng offers (the language code to put in a routine, and its
+    name), then the Piper voices installed (the name to put in piper_voice, its language).
+
+    See 'crampcoach help voices' for how to get a Piper voice.
+    """
+    from crampcoach import locations
+    from crampcoach.audio.piper import PiperVoiceFile, installed_voices, voice_path
     from crampcoach.audio.voices import list_voices
 
     with reported_errors():
+        settings = _settings()
         found = list_voices()
     width = max((len(v.language) for v in found), default=0)
     for voice in found:
         click.echo(f"{voice.language:<{width}}  {voice.name}")
+    folder = locations.piper_voices_dir()
+    configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
+    piper = installed_voices(folder, configured)
+    click.echo(f"\nPiper voices (speech_engine: piper; piper_voice: NAME or path), in {folder}:")
+    if not piper:
+        click.echo("  none installed; see 'crampcoach help voices'")
+    for item in piper:
+        if isinstance(item, PiperVoiceFile):
+            mark = "  (in the settings)" if item.model in configured else ""
+            click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
+        else:
+            click.echo(f"  {_escaped(str(item[0]))}: cannot be used: {_escaped(item[1])}")
 
 
 def _binary_stdout() -> BinaryIO:
@@ -285,6 +336,7 @@ def render(routine: str, output: Path) -> None:
     Every cue sounds at its planned time; play the file on any device. With -o - the WAV
     goes to standard output (to pipe into another program) and the summary to stderr.
     """
+    from crampcoach.audio.engine import describe_voice
     from crampcoach.audio.render import check_render_target, render_routine
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
@@ -302,13 +354,16 @@ def render(routine: str, output: Path) -> None:
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with _machine().speech() as speech:
+            voice = _voice(loaded, settings)
             timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
-                                                speech, _voice(loaded, settings))
+                                                speech, voice)
+            timeline = dataclasses.replace(timeline, voice=_spoken_voice(speech, voice))
     if to_stdout:
         stdout.flush()
     click.echo(f"Wrote {'standard output' if to_stdout else output}: "
                f"{format_clock(rendered.seconds)} of {timeline.name} "
-               f"({len(timeline.cues)} cues)", err=to_stdout)
+               f"({len(timeline.cues)} cues; voice: {describe_voice(timeline.voice)})",
+               err=to_stdout)
 
 
 
@@ -453,6 +508,8 @@ class SessionDisplay:
             self.line(book.shown_note.format(text=event.reason))
         elif isinstance(event, ev.HandsFreeFallback):
             self.line(book.shown_note.format(text=event.text))
+        elif isinstance(event, ev.VoiceFallback):
+            self.line(book.shown_note.format(text=f"{event.said} ({event.reason})"))
         elif isinstance(event, ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):
@@ -1580,10 +1637,29 @@ def hands_free_voice(microphone: str | None, timeout: float) -> None:
 # --- bedside: the resident service --------------------------------------------------------
 
 
+_WEB_OPTIONS = (
+    click.option("--web", is_flag=True,
+                 help="Also serve the companion page (needs crampcoach[web] and, beyond this "
+                 "machine, a password: crampcoach bedside password)."),
+    click.option("--web-host", default="127.0.0.1", show_default=True,
+                 help="The address the page listens on; 0.0.0.0 for the home network."),
+    click.option("--web-port", type=click.IntRange(1, 65535), default=8470, show_default=True,
+                 help="The page's port."),
+)
+
+
+def _web_options(function: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_WEB_OPTIONS):
+        function = option(function)
+    return function
+
+
 @cli.group("bedside", invoke_without_command=True)
 @_CONFIG_OPTION
+@_web_options
 @click.pass_context
-def bedside_group(ctx: click.Context, config_file: Path | None) -> None:
+def bedside_group(ctx: click.Context, config_file: Path | None, web: bool, web_host: str,
+                  web_port: int) -> None:
     """The bedside service: sessions started and steered from the GPIO button, a USB keypad
     or presenter remote, and the commands below, with nothing on a screen.
 
@@ -1593,15 +1669,15 @@ def bedside_group(ctx: click.Context, config_file: Path | None) -> None:
     if ctx.invoked_subcommand is not None:
         ctx.obj = config_file
         return
-    _run_bedside(config_file)
+    _run_bedside(config_file, (web_host, web_port) if web else None)
 
 
 def _log_line(line: str) -> None:
     click.echo(f"{_dt.datetime.now():%H:%M:%S} {_escaped(line)}")
 
 
-def _run_bedside(config_file: Path | None) -> None:
-    from crampcoach.bedside.control import ControlServer, socket_path
+def _run_bedside(config_file: Path | None, web: tuple[str, int] | None) -> None:
+    from crampcoach.bedside.control import Command, ControlServer, socket_path
     from crampcoach.bedside.service import BedsideService, check_routines
     from crampcoach.settings import load_settings
 
@@ -1630,12 +1706,25 @@ def _run_bedside(config_file: Path | None) -> None:
     signal.set_wakeup_fd(wake_write)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
+    page = None
     try:
         service.start()
         _log_line(f"Listening on {path}.")
+        if web is not None:
+            from crampcoach.web.server import start_page
+
+            def control(command: str, routine: str | None) -> dict[str, object]:
+                return service.handle(Command(command, routine, "web")).to_dict()  # type: ignore[arg-type]
+
+            with reported_errors():
+                page = start_page(control, config=config_file, host=web[0], port=web[1],
+                                  machine=machine)
+            _log_line(f"Companion page: {page.url}")
         while not stop:
             os.read(wake_read, 64)
     finally:
+        if page is not None:
+            page.close()
         service.stop()
         server.close()
         _log_line("Stopped.")
@@ -1715,9 +1804,11 @@ def bedside_status() -> None:
               "Pi by the bed that nobody logs in to.")
 @click.option("--dry-run", is_flag=True, help="Print the unit file and change nothing.")
 @_CONFIG_OPTION
+@_web_options
 @click.pass_context
 def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
-                    config_file: Path | None) -> None:
+                    config_file: Path | None, web: bool, web_host: str,
+                    web_port: int) -> None:
     """Write and enable a systemd user unit that keeps the bedside service running (it is
     restarted if it fails; its log is in the journal)."""
     from crampcoach.bedside.service import check_routines
@@ -1743,8 +1834,10 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
         sys.exit(2)
     unit = BedsideUnit(user_unit_dir())
     # A unit's environment is not the shell's: the settings file must be named in it.
-    text = unit_text(service_command(), None if config is None
-                     else config.expanduser().absolute())
+    command = service_command()
+    if web:
+        command = (*command, "--web", "--web-host", web_host, "--web-port", str(web_port))
+    text = unit_text(command, None if config is None else config.expanduser().absolute())
     if dry_run:
         click.echo(f"# {unit.path}")
         click.echo(text, nl=False)
@@ -1763,6 +1856,23 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
                    "crampcoach bedside install --linger (or: loginctl enable-linger "
                    f"{os.environ.get('USER') or '$USER'})")
     click.echo("Its log: journalctl --user -u crampcoach-bedside -f")
+
+
+@bedside_group.command("password")
+def bedside_password() -> None:
+    """Set the password (or pairing PIN) of the companion page; it logs every browser out."""
+    from crampcoach import locations
+    from crampcoach.web.auth import PasswordFile, check_new_password
+
+    first = click.prompt("New password or PIN (at least 8 characters)", hide_input=True,
+                         err=True)
+    again = click.prompt("Again", hide_input=True, err=True)
+    if first != again:
+        fail("the two entries differ; nothing was changed")
+    with reported_errors():
+        passwords = PasswordFile(locations.web_password_path())
+        passwords.set(check_new_password(first))
+    click.echo(f"Password set ({passwords.path}).")
 
 
 @bedside_group.command("uninstall")

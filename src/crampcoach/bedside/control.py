@@ -69,12 +69,16 @@ class Reply:
     message: str
     status: dict[str, Any] = field(default_factory=dict)
 
-    def to_line(self) -> bytes:
+    def to_dict(self) -> dict[str, Any]:
+        """The reply as the protocol carries it (and the companion page reads it)."""
         body: dict[str, Any] = {"ok": self.ok}
         body["message" if self.ok else "error"] = self.message
         if self.status:
             body["status"] = self.status
-        return json.dumps(body, ensure_ascii=True).encode() + b"\n"
+        return body
+
+    def to_line(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=True).encode() + b"\n"
 
 
 class BadRequest(Exception):

@@ -63,13 +63,14 @@ Phase = Literal["starting", "playing", "ending"]
 #: The inputs a person uses without a screen or keyboard: a session they start is an
 #: episode (a cramp woke them), kept to be completed later.
 HANDS_FREE = ("button", "keypad")
-ButtonOpener = Callable[["Speak", int], "BedsideButton"]
+#: Opens the button on a pin; it counts the rating aloud in the phrasebook's words.
+ButtonOpener = Callable[["Speak", int, Phrasebook], "BedsideButton"]
 
 
-def _open_button(speak: Speak, pin: int) -> BedsideButton:
+def _open_button(speak: Speak, pin: int, book: Phrasebook) -> BedsideButton:
     from crampcoach.player.button import open_button
 
-    return open_button(speak, pin)
+    return open_button(speak, pin, book=book)
 
 
 def _one_line(error: BaseException) -> str:
@@ -295,7 +296,7 @@ class BedsideService:
         if pin is None:
             return
         try:
-            button = self._open_button(self._button_speak, pin)
+            button = self._open_button(self._button_speak, pin, self._book())
         except HandsFreeUnavailable as e:
             self._button_state = f"unavailable ({e})"
             self._log(f"No GPIO button: {e}")
