@@ -137,3 +137,45 @@ def test_broken_settings_stop_the_service_with_file_and_line(env: dict[str, str]
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (f"{config}:2: bedside.keypad must be auto, off, or a device under "
                            "/dev/input/ (like /dev/input/by-id/usb-...-event-kbd), not '/tmp/x'\n")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_service_serves_the_companion_page_with_web(env: dict[str, str]) -> None:
+    import urllib.request
+
+    pytest.importorskip("waitress", reason="waitress (crampcoach[web]) is not installed")
+    port = _free_port()
+    with subprocess.Popen([sys.executable, "-m", "crampcoach", "bedside", "--web",
+                           "--web-port", str(port)], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as proc:
+        seen: list[str] = []
+        try:
+            lines = _lines(proc)
+            _wait_for(lines, f"Companion page: http://127.0.0.1:{port}/", seen)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as page:
+                assert page.status == 200
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=20) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def test_the_page_on_the_home_network_needs_a_password(env: dict[str, str]) -> None:
+    pytest.importorskip("waitress", reason="waitress (crampcoach[web]) is not installed")
+    done = subprocess.run([sys.executable, "-m", "crampcoach", "bedside", "--web",
+                           "--web-host", "0.0.0.0", "--web-port", str(_free_port())],
+                          env=env, capture_output=True, text=True, timeout=60, check=False,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert done.stderr == ("Error: the companion page listens on 0.0.0.0 (the home network) "
+                           "only with a password: set one with 'crampcoach bedside password'\n")
+    assert done.stdout.splitlines()[-1].endswith(" Stopped.")

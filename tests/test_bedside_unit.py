@@ -225,3 +225,11 @@ def test_uninstall_command(systemctl: FakeSystemctl, isolated_home: Path) -> Non
     again = CliRunner().invoke(cli, ["bedside", "uninstall"])
     assert (again.exit_code, again.stderr) == (
         1, f"Error: the bedside service is not installed ({path} is not there)\n")
+
+
+def test_install_with_the_page_puts_its_options_in_the_unit(isolated_home: Path) -> None:
+    result = CliRunner().invoke(cli, ["bedside", "install", "--dry-run", "--web",
+                                      "--web-host", "0.0.0.0"])
+    assert result.exit_code == 0
+    assert (f"ExecStart={sys.executable} -m crampcoach bedside --web --web-host 0.0.0.0 "
+            "--web-port 8470\n") in result.stdout
