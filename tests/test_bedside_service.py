@@ -377,3 +377,28 @@ def test_continue_ends_a_step_that_waits_until_the_person_is_ready(
     assert ended.waited_s < 30
     one.service.handle(Command("stop"))
     assert one.service.wait_idle(10)
+
+
+def test_each_session_reads_the_settings_again(rig: Any, tmp_path: Path) -> None:
+    from crampcoach.errors import ConfigError
+
+    first = rig_settings(tmp_path)
+    changed = dataclasses.replace(
+        first, bedside=dataclasses.replace(first.bedside, routine="wind-down", keypad="off"))
+    answers: list[Any] = [changed, ConfigError.single("config.yaml", 3, "volume must be ...")]
+
+    def reload() -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    one: Rig = rig(first, reload_settings=reload)
+    assert one.service.handle(Command("start")).message == "Started Wind down."
+    one.service.handle(Command("stop"))
+    assert one.service.wait_idle(10)
+    # A file that cannot be read: the settings in use carry on (wind-down was only read).
+    assert one.service.handle(Command("start")).message == "Started Short rescue."
+    assert ("The settings cannot be read again (config.yaml:3: volume must be ...); "
+            "using the ones in use.") in one.log
+    assert one.service.status()["keypad_setting"] == "auto"  # fixed when the service starts

@@ -1689,6 +1689,7 @@ def _run_bedside(config_file: Path | None, web: tuple[str, int] | None) -> None:
         _log_line(f"Note: {problem}")
     service = BedsideService(
         settings, machine=machine, log=_log_line,
+        reload_settings=lambda: load_settings(config_file)[0],
         observer_for=lambda language: SessionDisplay(
             live=False, stamp=lambda: f"{machine.now():%H:%M:%S}", language=language))
     server = ControlServer(path, service.handle, _log_line)

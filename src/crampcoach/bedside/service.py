@@ -19,8 +19,9 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from crampcoach.bedside.control import Command, CommandName, Reply
@@ -93,6 +94,8 @@ class _Running:
     started: datetime | None = None
     rating_asked: bool = False
     failure: str | None = None
+    journal: Path | None = None
+    settings: Settings | None = None  # read again for this session
     ready: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -218,8 +221,10 @@ class BedsideService:
                  keypad_devices: tuple[Callable[[str], InputDevice],
                                        Callable[[], list[str]]] | None = None,
                  keypad_rescan_s: float = RESCAN_S,
-                 warm_sounds: bool = True) -> None:
+                 warm_sounds: bool = True,
+                 reload_settings: Callable[[], Settings] | None = None) -> None:
         self._settings = settings
+        self._reload_settings = reload_settings
         self._machine = machine or Machine()
         self._observer_for = observer_for or (lambda language: lambda event: None)
         self._log = log
@@ -374,12 +379,16 @@ class BedsideService:
                             "continue": "Carrying on."}[name])
 
     def _start(self, command: Command) -> Reply:
-        ref = command.routine or self._settings.bedside.routine
+        with self._lock:
+            busy = self._current is not None or self._stopping
+        settings = self._settings if busy else self._session_settings()
+        ref = command.routine or settings.bedside.routine
         with self._lock:
             running = self._current
             starting = running is None and not self._stopping
             if starting:
-                running = self._current = _Running(ref, self._machine.clock(), command.origin)
+                running = self._current = _Running(ref, self._machine.clock(), command.origin,
+                                                   settings=settings)
                 self._cut_idle_speech.set()
                 self._jobs.put(lambda: self._run(running))
         assert running is not None
@@ -454,8 +463,24 @@ class BedsideService:
             except Exception as e:  # nothing a job does may end the service
                 self._log(f"Error: {_one_line(e)}")
 
-    def _hands_free(self, running: _Running) -> HandsFree:
-        spoken = hands_free_from(self._settings).spoken_rating
+    def _session_settings(self) -> Settings:
+        """The settings a session starts with: read again from their file (the companion
+        page and a carer may have changed the voice, volume, night hours or the button's
+        routine); the ones in use when the new file cannot be read. The button's pin, the
+        keypad and the keys are the service's own, fixed when it starts."""
+        if self._reload_settings is None:
+            return self._settings
+        try:
+            fresh = self._reload_settings()
+        except CrampcoachError as e:
+            self._log(f"The settings cannot be read again ({_one_line(e)}); "
+                      "using the ones in use.")
+            return self._settings
+        return replace(fresh, button_pin=self._settings.button_pin, keys=self._settings.keys,
+                       bedside=replace(fresh.bedside, keypad=self._settings.bedside.keypad))
+
+    def _hands_free(self, running: _Running, settings: Settings) -> HandsFree:
+        spoken = hands_free_from(settings).spoken_rating
         button = self._button
         if button is None:
             return HandsFree(spoken_rating=spoken)
@@ -476,13 +501,16 @@ class BedsideService:
 
         try:
             try:
+                settings = running.settings or self._session_settings()
+                running.journal = settings.journal
                 routine = self._routines.get(running.ref)
                 running.title = routine.name
-                journal = self._machine.journal(self._settings.journal, routine)
+                journal = self._machine.journal(settings.journal, routine)
                 request = SessionRequest(
-                    routine=routine, settings=self._settings, clock=running.clock,
+                    routine=routine, settings=settings, clock=running.clock,
                     starts_at=self._machine.now(), sound=self._machine.sound,
-                    inputs=SessionInputs(keys=self._keys, hands_free=self._hands_free(running)),
+                    inputs=SessionInputs(keys=self._keys,
+                                         hands_free=self._hands_free(running, settings)),
                     journal=journal)
                 session = prepare_session(request)
             except Exception as e:  # a routine or a fault: said, logged, and the service goes on
@@ -519,22 +547,22 @@ class BedsideService:
                   + (f", rated {record.rating_after}" if record.rating_after is not None
                      else "") + ".")
         if running.origin.startswith(HANDS_FREE):
-            self._record_episode(journal)
+            self._record_episode(journal, running.journal)
         self._finish(running)
         if (record.outcome == "stopped" and not running.rating_asked
                 and not self._stopping):
             self._say(self._book().bedside_stopped)
 
-    def _record_episode(self, journal: SessionJournal) -> None:
+    def _record_episode(self, journal: SessionJournal, path: Path | None) -> None:
         """Keep a session started hands-free as an episode of the care record (its time,
         routine and rating), to be completed later: where, how long, what helped."""
         from crampcoach.journal import Journal
 
         session_id = getattr(journal.recorder, "session_id", None)
-        if not isinstance(session_id, str):
+        if not isinstance(session_id, str) or path is None:
             return  # not recorded (a journal fault, already logged)
         try:
-            with Journal.open(self._settings.journal) as opened:
+            with Journal.open(path) as opened:
                 opened.episode_for_session(session_id)
         except CrampcoachError as e:
             self._log(f"Note: the episode could not be recorded in the journal: "
