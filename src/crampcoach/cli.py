@@ -83,8 +83,13 @@ def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     """A meter giving each phrase's real synthesized length (synthesizing what is not yet
     cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
     from crampcoach.audio.speech import SynthesizedSpeech
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, phrases
+    from crampcoach.routines.compiler import (
+        EstimatedSpeechMeter,
+        check_estimated_length,
+        phrases,
+    )
 
+    check_estimated_length(routine, voice)  # before hours of speech are synthesized
     with SynthesizedSpeech() as speech:
         failed = speech.prepare(phrases(routine), voice)
         if not failed:
@@ -328,8 +333,13 @@ def _checked_before_playing(routine: Routine, voice: Voice, audio: _RealAudio | 
     not half-way. Lengths already in the speech cache are used, estimates for the rest; only
     if the estimate says a step overruns is the routine measured for real, to be sure."""
     from crampcoach.player.feed import FallbackMeter
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine
+    from crampcoach.routines.compiler import (
+        EstimatedSpeechMeter,
+        check_estimated_length,
+        compile_routine,
+    )
 
+    check_estimated_length(routine, voice)  # never synthesize hours of speech to find out
     estimate = EstimatedSpeechMeter()
     cached = (audio.quick_meter if audio is not None else None) or estimate
     try:
@@ -671,7 +681,13 @@ def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
     """``--journal`` (or ``$CRAMPCOACH_JOURNAL``), else ``journal`` in the settings, whose
     default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
     if path is not None:
-        return path
+        from crampcoach.locations import expand_user
+
+        try:
+            # As the settings expand CRAMPCOACH_JOURNAL: a quoted '~' reaches us unexpanded.
+            return expand_user(path)
+        except LookupError as e:
+            fail(f"the journal {path}: {e}", 2)
     if settings is None:
         with reported_errors():
             settings = _settings()

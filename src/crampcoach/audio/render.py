@@ -19,7 +19,7 @@ from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.audio.speech import SynthesizedSpeech
 from crampcoach.errors import AudioError
-from crampcoach.routines.compiler import compile_routine, phrases
+from crampcoach.routines.compiler import check_estimated_length, compile_routine, phrases
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Timeline, Voice
 
@@ -128,6 +128,7 @@ def render_routine(routine: Routine, path: Path, speech: SynthesizedSpeech,
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
+    check_estimated_length(routine, voice)
     failures = speech.prepare(phrases(routine), voice)
     if failures:
         raise next(iter(failures.values()))

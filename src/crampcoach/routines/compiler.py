@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from crampcoach.errors import Problem, RoutineError
+from crampcoach.routines.loader import MAX_SESSION_S
 from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch
 from crampcoach.routines.timeline import Cue, CueRole, StepSpan, Timeline, ToneName, Voice
 
@@ -315,7 +316,29 @@ def compile_routine(routine: Routine, meter: SpeechMeter, voice: Voice) -> Timel
         raise RoutineError(problems)
     cues.extend(_closing(routine, meter, voice, t))
     total = max(c.end for c in cues)
+    check_length(routine, total)
     return Timeline(routine.name, total, tuple(cues), tuple(spans), voice)
+
+
+def check_length(routine: Routine, total_s: float) -> None:
+    """Refuse a session longer than the limit, its speech counted (the loader's own check
+    counts only what needs no speech lengths)."""
+    if total_s > MAX_SESSION_S:
+        raise RoutineError.single(
+            routine.source, 0, f"the session would last {total_s / 3600:,.1f} hours with its "
+                               f"speech; sessions are limited to {MAX_SESSION_S // 3600} hours")
+
+
+def check_estimated_length(routine: Routine, voice: Voice) -> None:
+    """:func:`check_length` with estimated speech lengths, before any phrase is synthesized:
+    so a routine of hours of speech is refused at once, not after synthesizing all of it."""
+    meter = EstimatedSpeechMeter()
+    t = OPENING_SPEECH_AT + meter.seconds(opening_text(routine), voice) + SETTLE_S
+    for i in range(len(routine.steps)):
+        span, _, _ = _step(routine, i, t, meter, voice)
+        t = span.end
+        if t > MAX_SESSION_S:
+            check_length(routine, t)
 
 
 def phrases(routine: Routine) -> list[str]:

@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crampcoach import yamlfile
+from crampcoach import locations
 from crampcoach.errors import Problem, RoutineError
 from crampcoach.routines import library
 from crampcoach.routines.durations import parse_duration
@@ -48,6 +50,22 @@ MAX_TEXT_CHARS = 5000
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
 RATE_RANGE = (80, 300)
+# Bounds on what a file expands into, not only on its size (docs/routine-format.md, Limits):
+# generous for real routines, and each refused before anything is compiled or rendered.
+#: Files read for one routine, itself and every include (a file included twice counts twice).
+MAX_FILES = 100
+#: Bytes read for one routine, all of those files together.
+MAX_TOTAL_BYTES = MAX_BYTES
+#: Steps once every include is expanded (a 1,000-step routine is a long one).
+MAX_STEPS = 10_000
+MAX_REPS = 100
+#: Cues in the compiled session; a 24-hour session of box breathing has about 43,000.
+MAX_CUES = 100_000
+#: The shortest hold: less cannot be held, and would make a cue per microsecond.
+MIN_HOLD_S = 1.0
+# Control characters in routine text would reach the terminal (escape sequences) and the
+# voice; line breaks and tabs are the only ones a text may hold.
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include")
 TOP_KEYS = ("name", "description", "language", "rate", "defaults", "steps")
@@ -75,6 +93,27 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 ROUTINE_FILE = YamlKind(noun="routine", file_noun="routine file", plural="routines",
                         max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
+
+
+class LimitError(RoutineError):
+    """A routine that expands past a bound: loading stops at once, nothing more is read."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncludedProblem(Problem):
+    """A problem inside an included file, shown at the including line; ``inner`` is the
+    problem where it really is, so a chain of includes names the outermost and the innermost."""
+
+    inner: Problem | None = None
+
+
+@dataclass
+class _Budget:
+    """What one routine has read so far, shared by every file it includes."""
+
+    files: int = 0
+    bytes: int = 0
+    steps: int = 0
 
 
 def read_routine_text(path: Path, shown: str) -> str:
@@ -112,6 +151,7 @@ class _Context:
     user_dirs: Sequence[Path]
     step_sources: list[str] = field(default_factory=list)
     sha256: str = ""
+    budget: _Budget = field(default_factory=_Budget)
 
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.shown, line_of(node), message))
@@ -150,6 +190,11 @@ def _text(ctx: _Context, node: Node, what: str) -> str | None:
         ctx.problem(node, f"{what} is too long ({len(value):,} characters; "
                           f"at most {MAX_TEXT_CHARS:,})")
         return None
+    control = _TEXT_CONTROL.search(value)
+    if control is not None:
+        ctx.problem(node, f"{what} contains a control character ({control.group()}); "
+                          "only plain text can be shown and spoken")
+        return None
     return value
 
 
@@ -173,8 +218,9 @@ def _duration(ctx: _Context, node: Node, what: str, *, positive: bool) -> float 
 
 def _whole(ctx: _Context, node: Node, what: str, least: int) -> int | None:
     raw = str(node.value) if isinstance(node, ScalarNode) else ""
+    # isascii: str.isdigit() accepts '²' and other digits int() refuses.
     if not (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int"
-            and raw.lstrip("+-").isdigit()):
+            and raw.lstrip("+-").isascii() and raw.lstrip("+-").isdigit()):
         ctx.problem(node, f"{what} must be a whole number, not '{raw or '...'}'")
         return None
     if len(raw.lstrip("+-").lstrip("0")) > MAX_WHOLE_DIGITS:
@@ -261,6 +307,10 @@ def _stretch(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]
     cue = _text(ctx, cue_node, f"{where}: cue") if cue_node is not None else None
     hold_node = _required(ctx, node, keys, "hold", f"{where} (stretch)")
     hold = _duration(ctx, hold_node, f"{where}: hold", positive=True) if hold_node else None
+    if hold is not None and hold < MIN_HOLD_S:
+        ctx.problem(hold_node or node, f"{where}: hold must be at least {MIN_HOLD_S:g} second, "
+                                       f"not {hold:g}")
+        hold = None
     sides: tuple[Side, ...] = ()
     if "sides" in keys:
         sides_node = keys["sides"][1]
@@ -278,6 +328,9 @@ def _stretch(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]
                 chosen.append("left" if side == "left" else "right")
             sides = tuple(chosen)
     reps = _whole(ctx, keys["reps"][1], f"{where}: reps", 1) if "reps" in keys else 1
+    if reps is not None and reps > MAX_REPS:
+        ctx.problem(keys["reps"][1], f"{where}: reps must be at most {MAX_REPS}, not {reps}")
+        reps = None
     countdown = (_whole(ctx, keys["countdown"][1], f"{where}: countdown", 0)
                  if "countdown" in keys else 0)
     if countdown is not None and hold is not None and countdown >= hold:
@@ -429,13 +482,21 @@ def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
                 steps.append(Rest(seconds=seconds, line=line_of(step_node)))
                 ctx.step_sources.append(ctx.shown)
         elif kind == "include":
+            # The included file counts its own steps against the budget.
             steps.extend(_include(ctx, keys["include"][1], where))
+            continue
         else:
             build = {"stretch": _stretch, "breathe": _breathe, "compress": _compress}[kind]
             step = build(ctx, step_node, keys, where, d)
             if step is not None and len(ctx.problems) == start:
                 steps.append(step)
                 ctx.step_sources.append(ctx.shown)
+        # Every step made anywhere ends up once in the expanded routine: so this counts it.
+        ctx.budget.steps += 1
+        if ctx.budget.steps > MAX_STEPS:
+            raise LimitError.single(ctx.shown, line_of(step_node),
+                                    f"{where}: more than {MAX_STEPS:,} steps with every include "
+                                    "expanded; a routine is limited to that")
     return steps
 
 
@@ -462,14 +523,23 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
     try:
         sub = _load(path, shown, stack=(*ctx.include_stack, key),
                     language_check=ctx.language_check, builtin_dirs=ctx.builtin_dirs,
-                    user_dirs=ctx.user_dirs)
+                    user_dirs=ctx.user_dirs, budget=ctx.budget)
     except RoutineError as e:
         whole = e.problems[0]
-        if len(e.problems) == 1 and whole.file == shown and whole.line == 0:
+        if (len(e.problems) == 1 and whole.file == shown and whole.line == 0
+                and not isinstance(e, LimitError)):
             # Missing, a directory, empty, binary: the include line is what needs fixing.
             ctx.problem(node, f"{where}: cannot include '{ref}': {whole.message}")
-        else:
-            ctx.problems.extend(e.problems)
+            return []
+        # Shown at the line that includes it, with where it really is.
+        wrapped: list[Problem] = []
+        for problem in e.problems:
+            inner = problem.inner if isinstance(problem, IncludedProblem) else problem
+            wrapped.append(IncludedProblem(ctx.shown, line_of(node),
+                                           f"in included '{ref}': {inner}", inner))
+        if isinstance(e, LimitError):
+            raise LimitError(wrapped) from None
+        ctx.problems.extend(wrapped)
         return []
     ctx.step_sources.extend(sub.step_file(i) for i in range(len(sub.steps)))
     return list(sub.steps)
@@ -479,6 +549,11 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     if not isinstance(root, MappingNode):
         raise RoutineError.single(ctx.shown, line_of(root),
                                   "a routine must be a mapping with 'name' and 'steps'")
+    if not any(isinstance(k, ScalarNode) and k.value in TOP_KEYS for k, _ in root.value):
+        # Some other file (a system file, another program's settings): its content is not
+        # quoted back as "unknown key" messages.
+        raise RoutineError.single(ctx.shown, 0, "is not a routine file: none of its keys is "
+                                                "one a routine has (name, steps, ...)")
     keys = _mapping(ctx, root, TOP_KEYS, "routine")
     name = None
     if "name" in keys:
@@ -514,6 +589,11 @@ def _routine(ctx: _Context, root: Node) -> Routine:
             shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
             ctx.problem(keys["steps"][0], f"the session would last at least {shown} "
                                           "hours; sessions are limited to 24 hours")
+        else:
+            cues = sum(most_cues(s) for s in steps)
+            if cues > MAX_CUES:
+                ctx.problem(keys["steps"][0], f"the session would have {cues:,} cues; "
+                                              f"sessions are limited to {MAX_CUES:,}")
     if ctx.problems:
         raise RoutineError(ctx.problems)
     assert name is not None
@@ -536,13 +616,38 @@ def minimum_seconds(step: Step) -> float:
     return step.prepare_s + step.duration_s
 
 
+def most_cues(step: Step) -> int:
+    """An upper bound of the cues a step compiles to (opening and closing not counted)."""
+    if isinstance(step, Say):
+        return 1
+    if isinstance(step, Rest):
+        return 0
+    if isinstance(step, Stretch):
+        return step.reps * max(1, len(step.sides)) * (3 + step.countdown)
+    if isinstance(step, Breathe):
+        phases = sum(1 for s in (step.in_s, step.hold_s, step.out_s, step.hold_out_s) if s > 0)
+        return 2 + step.cycles * phases * 2
+    return 3 + math.ceil(step.duration_s / step.check_every_s)
+
+
 def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: LanguageCheck | None,
-          builtin_dirs: Sequence[Path], user_dirs: Sequence[Path]) -> Routine:
+          builtin_dirs: Sequence[Path], user_dirs: Sequence[Path],
+          budget: _Budget | None = None) -> Routine:
+    budget = budget if budget is not None else _Budget()
+    budget.files += 1
+    if budget.files > MAX_FILES:
+        raise LimitError.single(shown, 0, f"is one file too many: a routine and its includes "
+                                          f"are limited to {MAX_FILES} files read")
     text = read_routine_text(path, shown)
+    budget.bytes += len(text.encode())
+    if budget.bytes > MAX_TOTAL_BYTES:
+        raise LimitError.single(shown, 0, f"makes the routine and its includes larger than "
+                                          f"{MAX_TOTAL_BYTES:,} bytes read together")
     root = compose(text, shown)
     ctx = _Context(shown=shown, path=path, problems=[], include_stack=stack,
                    language_check=language_check, builtin_dirs=builtin_dirs,
-                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest())
+                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                   budget=budget)
     return _routine(ctx, root)
 
 
@@ -569,8 +674,14 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
     """
     builtin_dirs = [library.BUILTIN_DIR] if builtin_dirs is None else list(builtin_dirs)
     user_dirs = library.default_user_dirs() if user_dirs is None else list(user_dirs)
+    if _TEXT_CONTROL.search(ref) or "\n" in ref or "\t" in ref:
+        raise RoutineError.single(ref, 0, "a routine's name or path cannot contain control "
+                                          "characters")
     if _looks_like_path(ref):
-        path = Path(ref).expanduser()
+        try:
+            path = locations.expand_user(Path(ref))
+        except LookupError as e:
+            raise RoutineError.single(ref, 0, str(e)) from None
         if base is not None and not path.is_absolute():
             path = base / path
         shown = ref if base is None else str(path)
