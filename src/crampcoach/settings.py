@@ -293,7 +293,7 @@ def _text(node: Node) -> str:
     if not text:
         raise _Invalid("must not be empty")
     if escape_controls(text) != text:
-        raise _Invalid(f"must not contain control characters, not {escape_controls(text)!r}")
+        raise _Invalid(f"must not contain control characters, not {text!r}")
     return text
 
 

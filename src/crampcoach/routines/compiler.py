@@ -337,8 +337,7 @@ def check_estimated_length(routine: Routine, voice: Voice) -> None:
     for i in range(len(routine.steps)):
         span, _, _ = _step(routine, i, t, meter, voice)
         t = span.end
-        if t > MAX_SESSION_S:
-            check_length(routine, t)
+    check_length(routine, t)
 
 
 def phrases(routine: Routine) -> list[str]:

@@ -526,10 +526,13 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
                     user_dirs=ctx.user_dirs, budget=ctx.budget)
     except RoutineError as e:
         whole = e.problems[0]
-        if (len(e.problems) == 1 and whole.file == shown and whole.line == 0
-                and not isinstance(e, LimitError)):
-            # Missing, a directory, empty, binary: the include line is what needs fixing.
-            ctx.problem(node, f"{where}: cannot include '{ref}': {whole.message}")
+        if len(e.problems) == 1 and whole.file == shown and whole.line == 0:
+            # Missing, a directory, empty, binary, one file too many: the include line is
+            # what needs fixing.
+            message = f"{where}: cannot include '{ref}': {whole.message}"
+            if isinstance(e, LimitError):
+                raise LimitError.single(ctx.shown, line_of(node), message) from None
+            ctx.problem(node, message)
             return []
         # Shown at the line that includes it, with where it really is.
         wrapped: list[Problem] = []
@@ -636,12 +639,13 @@ def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: Lan
     budget = budget if budget is not None else _Budget()
     budget.files += 1
     if budget.files > MAX_FILES:
-        raise LimitError.single(shown, 0, f"is one file too many: a routine and its includes "
-                                          f"are limited to {MAX_FILES} files read")
+        raise LimitError.single(shown, 0, f"a routine and its includes are limited to "
+                                          f"{MAX_FILES} files read (a file included twice "
+                                          "counts twice)")
     text = read_routine_text(path, shown)
     budget.bytes += len(text.encode())
     if budget.bytes > MAX_TOTAL_BYTES:
-        raise LimitError.single(shown, 0, f"makes the routine and its includes larger than "
+        raise LimitError.single(shown, 0, f"a routine and its includes are limited to "
                                           f"{MAX_TOTAL_BYTES:,} bytes read together")
     root = compose(text, shown)
     ctx = _Context(shown=shown, path=path, problems=[], include_stack=stack,
