@@ -27,7 +27,8 @@ def _run(*args: str) -> Result:
 def _one_line_each(text: str) -> None:
     assert "Traceback" not in text
     for line in text.splitlines():
-        assert "\x1b" not in line and "\x07" not in line
+        assert "\x1b" not in line
+        assert "\x07" not in line
 
 
 def _bomb(folder: Path, levels: int = 11) -> Path:
@@ -268,7 +269,8 @@ def test_an_included_file_that_is_not_a_routine_is_not_quoted(tmp_path: Path) ->
     assert (result.exit_code, result.stderr) == (
         2, f"{top}:4: step 2: cannot include './secrets.yaml': is not a routine file: none of "
            "its keys is one a routine has (name, steps, ...)\n")
-    assert "hunter2" not in result.output and "api_token" not in result.output
+    assert "hunter2" not in result.output
+    assert "api_token" not in result.output
 
 
 def test_an_included_system_file_is_not_quoted(tmp_path: Path) -> None:

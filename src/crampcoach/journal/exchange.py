@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -139,12 +140,22 @@ def export_text(
     return out.getvalue()
 
 
+# A spreadsheet takes a cell that starts with one of these as a formula (OWASP's CSV
+# injection guidance): such a cell is written with a single quote in front, which the
+# spreadsheet shows as text. A cell that starts with a quote gets one more, so that import
+# can take the first one off every quoted cell and the round trip stays exact.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+
+
 def _csv_field(value: str | int | None) -> str:
     # Written by hand rather than with csv.writer, which leaves a lone carriage return
     # unquoted when lines end in "\n", and such a note would not read back the same.
     if value is None:
         return ""
     text = str(value)
+    if text.startswith((*FORMULA_STARTS, TEXT_MARK)):
+        text = TEXT_MARK + text
     if any(c in text for c in ',"\r\n') or text != text.strip():
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -339,6 +350,7 @@ def _parse_csv(text: str, path: Path) -> Records:
             continue  # a blank line, as spreadsheets sometimes leave at the end
         if len(row) != len(header):
             raise _refuse(path, where, f"{len(row)} fields where the header has {len(header)}")
+        row = [cell.removeprefix(TEXT_MARK) for cell in row]  # see FORMULA_STARTS
         try:
             records.append((where, _record(dict(zip(header, row, strict=True)))))
         except _Bad as e:
@@ -390,11 +402,18 @@ def _parse_json(text: str, path: Path) -> Records:
 def read_export(path: Path) -> Records:
     """Read and check a whole export (CSV or JSON, told apart by its first character)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise _refuse(path, "", f"the file is too large ({size} bytes) for an export")
-        # A bounded read: a device such as /dev/zero has no size and never ends.
-        with path.open("rb") as f:
+        # Opened without blocking and checked through its descriptor: a FIFO or a device
+        # is refused before a byte is read, so nothing hangs on it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise _refuse(path, "", "not a regular file (a FIFO, device or socket)")
+            if info.st_size > MAX_IMPORT_BYTES:
+                raise _refuse(path, "", f"the file is too large ({info.st_size} bytes) for an "
+                                        "export")
+            os.set_blocking(fd, True)
+            # A bounded read, in case the file grows while it is read.
             raw = f.read(MAX_IMPORT_BYTES + 1)
     except OSError as e:
         raise JournalError(f"cannot read {path}: {e.strerror or e}") from None
