@@ -7,7 +7,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev
+# systemd: its systemd-analyze checks the scheduled-start units the tests write.
+SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev \
+	systemd
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint types pytest bench system setup clean
