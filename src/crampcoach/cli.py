@@ -949,7 +949,8 @@ def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bo
     with reported_errors():
         schedule.parse_at(at)
         schedule.parse_days(days)
-        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config)
+        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config,
+                                    environ=dict(os.environ))
         scheduler = schedule.default_scheduler()
         if dry_run:
             for unit, text in ((start.timer_unit, start.timer_text()),
