@@ -490,7 +490,8 @@ class _Reader:
                     if read is _boolean:
                         # Resolved as YAML would a plain word ("yes", "off"), never parsed:
                         # a value of 5,000 '[' is not a document to build.
-                        tag = Resolver().resolve(ScalarNode, env[var], (True, False))
+                        tag = Resolver().resolve(  # type: ignore[no-untyped-call]
+                            ScalarNode, env[var], (True, False))
                         node = ScalarNode(tag, env[var])
                     self.values[name] = read(node)
                 elif key == "journal":

@@ -20,8 +20,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from crampcoach import yamlfile
-from crampcoach import locations
+from crampcoach import locations, yamlfile
 from crampcoach.errors import Problem, RoutineError
 from crampcoach.routines import library
 from crampcoach.routines.durations import parse_duration
