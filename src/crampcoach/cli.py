@@ -10,6 +10,7 @@ import contextlib
 import datetime as _dt
 import json
 import math
+import os
 import shutil
 import signal
 import sys
@@ -47,8 +48,15 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    from crampcoach.errors import escape_controls
+
+    click.echo(f"Error: {escape_controls(message)}", err=True)
     sys.exit(code)
+
+
+def _stdout_is_terminal() -> bool:
+    # sys.stdout is None when the command was started with its output closed (>&-).
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 @contextmanager
@@ -175,7 +183,7 @@ def plan(routine: str, as_json: bool) -> None:
         _, timeline = _compile(routine, _settings())
     if as_json:
         # Indented for a person at a terminal; compact (and several times faster) for programs.
-        indent = 2 if sys.stdout.isatty() else None
+        indent = 2 if _stdout_is_terminal() else None
         click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
     from crampcoach.routines.durations import format_clock
@@ -413,6 +421,24 @@ class _SessionDisplay:
         self._count = 0
         self._tone: tuple[float, str] | None = None  # a breathing tone not shown yet
         self._progress: Progress | None = None
+        self._lost = False
+
+    def _echo(self, text: str, nl: bool = True) -> None:
+        """Show ``text``; output that has gone (``| head -1``, a closed ssh session) ends
+        the showing, never the session: it goes on aloud and is recorded."""
+        if self._lost:
+            return
+        try:
+            click.echo(text, nl=nl, color=True if self.live else None)
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError:
+            self._lost = True
+            # Later writes, and the interpreter's last flush, go nowhere instead of failing.
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
 
     def line(self, text: str) -> None:
         if self.live:
@@ -422,11 +448,11 @@ class _SessionDisplay:
                 indent = text[: len(text) - len(text.lstrip())]
                 text = textwrap.fill(text.strip(), width, initial_indent=indent,
                                      subsequent_indent=indent)
-            click.echo("\r\x1b[2K" + text, color=True)
+            self._echo("\r\x1b[2K" + text)
             if self._status:
-                click.echo(self._status, nl=False, color=True)
+                self._echo(self._status, nl=False)
         else:
-            click.echo(f"{_stamp()} {text}")
+            self._echo(f"{_stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
         limit = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
@@ -454,11 +480,11 @@ class _SessionDisplay:
             head = self._step[: room - 3] + "..." if room > 8 else ""
             status = (head + tail) if head else tail.removeprefix(" | ")
         self._status = status[:limit]
-        click.echo("\r\x1b[2K" + self._status, nl=False, color=True)
+        self._echo("\r\x1b[2K" + self._status, nl=False)
 
     def close(self) -> None:
         if self.live and self._status:
-            click.echo("\r\x1b[2K", nl=False, color=True)
+            self._echo("\r\x1b[2K", nl=False)
             self._status = ""
 
     def __call__(self, event: SessionEvent) -> None:
@@ -532,7 +558,8 @@ class _SessionDisplay:
 
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[list[int]]:
-    """SIGTERM (a service being stopped) ends the session like Ctrl-C: sound off, recorded.
+    """SIGTERM (a service being stopped) and SIGHUP (the ssh session or terminal closed)
+    end the session like Ctrl-C: sound off, recorded.
 
     Yields a list that holds the signal number once one arrived.
     """
@@ -543,14 +570,15 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
         raise KeyboardInterrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, on_signal)
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
     except ValueError:  # not the main thread (e.g. some test runners)
         yield received
         return
     try:
         yield received
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @cli.command()
@@ -580,9 +608,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
     Voice, volume, night mode, the pre-roll, the rating's wait and the hands-free inputs
     come from the settings (see 'crampcoach config').
 
-    Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM;
-    2 the routine or the settings file is not valid. A stopped session is recorded
-    with the step reached.
+    Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM; 129 by
+    SIGHUP (the terminal closed); 2 the routine or the settings file is not valid. A
+    stopped session is recorded with the step reached.
     """
     from crampcoach.player.feed import FallbackMeter
     from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
@@ -623,7 +651,7 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
         journal_path = _journal_file(journal, settings)
         recorder = _session_recorder(journal_path, loaded)
         worsening = _worsening_check(journal_path)
-    display = _SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
+    display = _SessionDisplay(live=_stdout_is_terminal(), pause_key=settings.keys.pause[0],
                               quit_key=settings.keys.quit[0])
     choice = RatingChoice(
         given=rating, ask=not no_rating,
@@ -648,9 +676,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
                     head_start_at=head_start,
                 )
                 if record.outcome == "interrupted":
-                    code = 143 if signals else 130
+                    code = 128 + signals[0] if signals else 130
             except KeyboardInterrupt:
-                code = 143 if signals else 130
+                code = 128 + signals[0] if signals else 130
     finally:
         display.close()
         if audio is not None:
@@ -940,8 +968,6 @@ def schedule_group() -> None:
 def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bool,
                  config_file: Path | None) -> None:
     """Start ROUTINE at a time of day, on some or all days."""
-    import os
-
     from crampcoach import schedule
 
     env_config = os.environ.get("CRAMPCOACH_CONFIG")
@@ -1042,6 +1068,16 @@ def hands_free_voice(microphone: str | None, timeout: float) -> None:
 
 
 def main() -> None:
+    # Started with a standard stream closed (>&-): the next file opened (the journal) would
+    # take its number, and anything written there would land in it.
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
     try:
         cli.main(prog_name="crampcoach")
     except KeyboardInterrupt:
