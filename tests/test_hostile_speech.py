@@ -4,7 +4,6 @@ out a timeout per phrase on a full disk, no workers outliving their parent."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
