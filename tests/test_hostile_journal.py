@@ -174,3 +174,21 @@ def test_a_journal_in_a_read_only_folder_can_be_read(shared_folder: Path) -> Non
     [record] = json.loads(done.stdout)["records"]
     assert record["rating"] == 6
     assert sorted(p.name for p in shared_folder.iterdir()) == ["journal.sqlite3"]
+
+
+
+def test_history_shows_an_imported_routine_s_escapes_escaped(tmp_path: Path) -> None:
+    export = tmp_path / "shared.csv"
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    export.write_text("record,id,time_utc,routine,rating\n"
+                      f"rating,abc,{now},\x1b]0;owned\x07\x1b[2J,4\n")
+    journal = tmp_path / "journal.sqlite3"
+    assert _run("history", "import", str(export), "--journal", str(journal)).exit_code == 0
+    result = _run("history", "--journal", str(journal))
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "\x07" not in result.stdout
+    assert "(\\x1b]0;owned\\x07\\x1b[2J)" in result.stdout
+    # Kept as it was: the export gives it back exactly.
+    exported = _run("history", "export", "--format", "json", "--journal", str(journal))
+    assert json.loads(exported.stdout)["records"][0]["routine"] == "\x1b]0;owned\x07\x1b[2J"

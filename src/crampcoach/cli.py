@@ -788,7 +788,12 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
     path = _journal_file(journal_file)
     with reported_errors(), Journal.open(path, create=False) as journal:
         summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz())
-    click.echo(render_history(summary, path), nl=False)
+    from crampcoach.errors import escape_controls
+
+    # Routine names and notes may come from a shared export: no escape sequence reaches
+    # the terminal (the journal keeps them as they are, so an export gives them back).
+    lines = render_history(summary, path).split("\n")
+    click.echo("\n".join(escape_controls(line) for line in lines), nl=False)
 
 
 def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
