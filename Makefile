@@ -2,6 +2,8 @@
 #   make run   - install what is missing, then play the default routine
 #   make test  - install what is missing, then lint, type-check and run the tests
 #   make bench - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
+#   make fuzz  - the long fuzz run over the routine, settings and import readers
+#                (FUZZ_EXAMPLES inputs per reader; docs/hostile-input.md)
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -12,7 +14,9 @@ SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-ven
 	systemd
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types pytest bench system setup clean
+FUZZ_EXAMPLES ?= 100000
+
+.PHONY: run test lint types pytest bench fuzz system setup clean
 
 run: $(STAMP)
 	$(VENV)/bin/crampcoach play
@@ -30,6 +34,12 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# The same property as the short run inside `make test`, with many more inputs. CPU-heavy:
+# niced, so a machine that also plays sessions keeps its timing.
+fuzz: $(STAMP)
+	CRAMPCOACH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 19 $(VENV)/bin/pytest -q -s \
+		-p no:cacheprovider tests/test_fuzz_inputs.py
 
 setup: $(STAMP)
 

@@ -33,7 +33,8 @@ from crampcoach.routines.loader import load_routine
 from crampcoach.routines.timeline import Voice
 from crampcoach.settings import EXAMPLE, load_settings
 
-EXAMPLES = int(os.environ.get("CRAMPCOACH_FUZZ_EXAMPLES", "150"))
+# The short run inside `make test` takes a few seconds; `make fuzz` sets many more.
+EXAMPLES = int(os.environ.get("CRAMPCOACH_FUZZ_EXAMPLES", "100"))
 CPU_LIMIT_S = 2.0
 RUN = settings(max_examples=EXAMPLES, deadline=None, database=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
