@@ -1,47 +1,63 @@
-# One-command set-up on a fresh Debian 12 / Raspberry Pi OS machine.
-#   make run   - install what is missing, then play the default routine
-#   make test  - install what is missing, then lint, type-check and run the tests
-#   make bench - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
-#   make fuzz  - the long fuzz run over the routine, settings and import readers
-#                (FUZZ_EXAMPLES inputs per reader; docs/hostile-input.md)
+# One-command set-up on a fresh Debian 12 / Debian 13 / Raspberry Pi OS machine.
+#   make run        - install what is missing, then play the default routine
+#   make test       - install what is missing, then check the lock, lint, type-check, run every test
+#   make quick      - lint, types and the tests that are not slow, real-time or real-audio
+#   make bench      - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
+#   make lock       - refresh requirements/*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
+#   make test-trixie - make test in a fresh clone inside a Debian 13 (Python 3.13) chroot
+#   make fuzz       - the long fuzz run over the routine, settings and import readers
+#                     (FUZZ_EXAMPLES inputs per reader; docs/hostile-input.md)
+#
+# Every Python package comes from requirements/*.txt: exact versions with hashes, one lock for
+# Linux on x86_64 and aarch64, Python 3.11 to 3.13. pyproject.toml says what is needed; the lock
+# says which release; `make lock-check` (part of `make test`) fails when the two disagree.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# systemd: its systemd-analyze checks the scheduled-start units the tests write.
+# What the tests need as well: sox makes the spoken-rating test recordings; systemd-analyze
+# (systemd) verifies the unit files.
 SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev \
-	systemd
-STAMP := $(VENV)/.installed
+	sox systemd
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps
+LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --no-strip-markers --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+TRIXIE_ROOT ?= /var/cache/crampcoach/trixie-root
 
 FUZZ_EXAMPLES ?= 100000
 
-.PHONY: run test lint types pytest bench fuzz system setup clean
+.PHONY: run test quick lint types pytest bench fuzz system setup lock lock-check test-trixie clean
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(VENV)/bin/crampcoach play
 
-test: $(STAMP) lint types pytest
+test: $(DEV_STAMP) lock-check lint types pytest
 
-lint: $(STAMP)
+quick: $(DEV_STAMP) lint types
+	$(VENV)/bin/pytest -q -m "not slow and not realaudio and not realtime"
+
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests bench
 
-types: $(STAMP)
+types: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(VENV)/bin/pytest -q
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) bench/run_all.py
 
 # The same property as the short run inside `make test`, with many more inputs. CPU-heavy:
 # niced, so a machine that also plays sessions keeps its timing.
-fuzz: $(STAMP)
+fuzz: $(DEV_STAMP)
 	CRAMPCOACH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 19 $(VENV)/bin/pytest -q -s \
 		-p no:cacheprovider tests/test_fuzz_inputs.py
 
-setup: $(STAMP)
+setup: $(DEV_STAMP)
 
 # System packages: installed only when missing, through sudo when not root.
 system:
@@ -53,11 +69,55 @@ system:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(STAMP): pyproject.toml | system
+$(PY): | system
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+
+# The build tools first (pinned), so packages that come as source build with them and not with
+# whatever a build environment would fetch; then the locked set; then crampcoach itself.
+$(RUN_STAMP): pyproject.toml requirements/build.txt requirements/run.txt | $(PY)
+	$(PIP_LOCKED) -r requirements/build.txt
+	$(PIP_LOCKED) --no-build-isolation -r requirements/run.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+$(DEV_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt | $(PY)
+	$(PIP_LOCKED) -r requirements/build.txt
+	$(PIP_LOCKED) --no-build-isolation -r requirements/dev.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+# The lock: build tools alone, then what a Pi needs to play (with the GPIO button and the
+# spoken rating), then everything a developer needs. The first constrains the other two.
+# Run in the folder that holds pyproject.toml and requirements/.
+define COMPILE_LOCK
+$(LOCK_COMPILE) --group pyproject.toml:build -o requirements/build.txt && \
+$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice \
+	-o requirements/run.txt && \
+$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --all-extras \
+	--group pyproject.toml:dev -o requirements/dev.txt
+endef
+
+lock: $(DEV_STAMP)
+	$(COMPILE_LOCK)
+
+# Compiles the lock again in a scratch copy (keeping its pins) and compares: any difference
+# means pyproject.toml changed without `make lock`.
+lock-check: $(DEV_STAMP)
+	@here=$$(pwd); scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	mkdir "$$scratch/requirements" && cp requirements/*.txt "$$scratch/requirements/" && \
+	cp pyproject.toml "$$scratch/" && cd "$$scratch" && \
+	{ $(subst $(VENV)/,$$here/$(VENV)/,$(COMPILE_LOCK)) ; } 2>err || { cat err; exit 1; }; \
+	for f in build run dev; do \
+		diff -u "$$here/requirements/$$f.txt" requirements/$$f.txt >$$f.diff || { \
+			echo "requirements/$$f.txt does not match pyproject.toml; run 'make lock' and commit both:"; \
+			cat $$f.diff; exit 1; }; \
+	done; echo "lock: requirements/*.txt match pyproject.toml"
+
+# The Debian 13 root is made once (debootstrap, a few minutes) and kept for the next run; the
+# script clones this repository's committed HEAD into it, so commit before you run this.
+test-trixie:
+	mkdir -p $(dir $(TRIXIE_ROOT))
+	bash ../shared/tools/debian13-root.sh $(TRIXIE_ROOT) run 'make test'
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -10,15 +10,13 @@ from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.errors import AudioDeviceError
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import SessionEvent
-from crampcoach.player.session import (
-    RatingChoice,
-    SessionRecord,
-    SessionStart,
-    play_session,
-)
+from crampcoach.player.record import SessionRecord, SessionStart
+from crampcoach.player.session import RatingChoice, play_session
 from crampcoach.routines.compiler import compile_routine, iter_steps
 from crampcoach.routines.model import Breathe, Rest, Routine, Say, Stretch
 from crampcoach.routines.timeline import Cue, Timeline, Voice
+from crampcoach.session import SessionJournal, SessionSound
+from crampcoach.session.machine import Machine
 
 VOICE = Voice()
 
@@ -85,6 +83,7 @@ def run_session(
     rating: RatingChoice | None = None, input_live: bool = False,
     person_present: bool = False, sink_error: AudioDeviceError | None = None,
     sounds: Any = None, text_only: bool = False, worsening: Any = None,
+    voice: Voice = VOICE,
 ) -> FakeSession:
     clock = FakeClock(script or [])
     sink = RecordingSink(clock)
@@ -99,7 +98,7 @@ def run_session(
 
     session = FakeSession(clock, sink, speech, events, recorder)
     session.record = play_session(
-        routine, iter_steps(routine, speech, VOICE), voice=VOICE,
+        routine, iter_steps(routine, speech, voice), voice=voice,
         sounds=None if text_only else (sounds or FakeCueSounds(speech)),
         sink_factory=make_sink, clock=clock, observer=events, recorder=recorder,
         rating=rating or RatingChoice(ask=False), input_live=lambda: input_live,
@@ -153,7 +152,7 @@ def play_cli(
     """Run ``crampcoach play`` on a file routine, with keys at fake times after ``end``."""
     from click.testing import CliRunner
 
-    from crampcoach import cli as cli_module
+    from crampcoach.cli import cli
 
     path = tmp_path / "tiny.yaml"
     path.write_text(routine_text)
@@ -161,21 +160,19 @@ def play_cli(
     speech = FakeSpeech()
     sink = RecordingSink(fake_clock)
     recorder = Recorder()
-    audio = cli_module._RealAudio(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
-                                  meter=speech, close=lambda: None)
-    monkeypatch.setattr(cli_module, "_real_audio", lambda *args, **kwargs: audio)
-    monkeypatch.setattr(cli_module, "_player_clock", lambda: fake_clock)
-    monkeypatch.setattr(cli_module, "_key_reader", lambda clock: FakeKeys(live, terminal))
-    monkeypatch.setattr(cli_module, "_stamp", lambda: "12:00:00")
-    monkeypatch.setattr(cli_module, "_session_recorder", lambda journal, routine: recorder)
-    monkeypatch.setattr(cli_module, "_worsening_check", lambda journal: worsening)
+    sound = SessionSound(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
+                         meter=speech, close=lambda: None)
     # The settings' pre-roll and night hours are tested in test_wiring_*; here the
     # session starts at once, at noon, so key times follow the plan alone.
     import datetime
 
     monkeypatch.setenv("CRAMPCOACH_PREROLL", "0")
-    monkeypatch.setattr(cli_module, "_wall_now", lambda: datetime.datetime(2026, 1, 5, 12, 0))
-    result = CliRunner().invoke(cli_module.cli, ["play", str(path), *args])
+    machine = Machine(
+        sound=lambda volume, tone_gain: sound, clock=lambda: fake_clock,
+        keys=lambda clock: FakeKeys(live, terminal),
+        journal=lambda path, routine: SessionJournal(recorder, worsening),
+        now=lambda: datetime.datetime(2026, 1, 5, 12, 0))
+    result = CliRunner().invoke(cli, ["play", str(path), *args], obj=machine)
     return PlayRun(result, recorder, sink, speech, fake_clock)
 
 

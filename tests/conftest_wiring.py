@@ -4,6 +4,7 @@ speech length follows the voice's rate, and a record of what reached the audio l
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from crampcoach.audio.base import SAMPLE_RATE, Clip
 from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.player.clock import FakeClock
 from crampcoach.routines.timeline import Voice
+from crampcoach.session import SessionJournal, SessionSound
+from crampcoach.session.machine import Machine
 
 NOON = datetime.datetime(2026, 1, 5, 12, 0)
 NIGHT = datetime.datetime(2026, 1, 5, 23, 30)
@@ -60,7 +63,9 @@ class WiredRun:
 
     @property
     def lines(self) -> list[str]:
-        return [line.removeprefix("12:00:00 ") for line in self.result.stdout.splitlines()]
+        """What was shown, without the time stamps (the session's start time)."""
+        return [re.sub(r"^\d\d:\d\d:\d\d ", "", line)
+                for line in self.result.stdout.splitlines()]
 
 
 def write_config(tmp_path: Path, text: str) -> Path:
@@ -82,7 +87,7 @@ def wired_play(
     """
     from click.testing import CliRunner
 
-    from crampcoach import cli as cli_module
+    from crampcoach.cli import cli
 
     config_path = write_config(tmp_path, config)
     fake_clock = clock or FakeClock(list(script))
@@ -90,29 +95,25 @@ def wired_play(
     sink = RecordingSink(fake_clock)
     recorder = Recorder()
     run = WiredRun(None, recorder, sink, speech, fake_clock)
-    audio = cli_module._RealAudio(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
-                                  meter=speech, close=lambda: None)
+    sound = SessionSound(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
+                         meter=speech, close=lambda: None)
 
-    def real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> Any:
+    def real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> SessionSound:
         run.audio_args.append((volume, tone_gain))
-        return audio
+        return sound
 
-    def session_recorder(journal: Path, routine: Any) -> Recorder:
+    def session_journal(journal: Path, routine: Any) -> SessionJournal:
         run.journals.append(journal)
-        return recorder
+        return SessionJournal(recorder, None)
 
-    monkeypatch.setattr(cli_module, "_real_audio", real_audio)
-    monkeypatch.setattr(cli_module, "_player_clock", lambda: fake_clock)
-    monkeypatch.setattr(cli_module, "_key_reader", lambda clock: FakeKeys(live, terminal))
-    monkeypatch.setattr(cli_module, "_stamp", lambda: "12:00:00")
-    monkeypatch.setattr(cli_module, "_session_recorder", session_recorder)
-    monkeypatch.setattr(cli_module, "_worsening_check", lambda journal: None)
-    monkeypatch.setattr(cli_module, "_wall_now", lambda: now)
+    machine = Machine(sound=real_audio, clock=lambda: fake_clock,
+                      keys=lambda clock: FakeKeys(live, terminal), journal=session_journal,
+                      now=lambda: now)
     argv = ["play"]
     if routine_text is not None:
         path = tmp_path / "tiny.yaml"
         path.write_text(routine_text)
         argv.append(str(path))
     argv += ["--config", str(config_path), *args]
-    run.result = CliRunner().invoke(cli_module.cli, argv)
+    run.result = CliRunner().invoke(cli, argv, obj=machine)
     return run

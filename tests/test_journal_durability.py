@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crampcoach.journal.store import Journal
 
 WRITER = """
@@ -56,6 +58,7 @@ def check_everything_confirmed_is_there(path: Path, lines: list[tuple[str, str]]
                 assert sessions[record_id].outcome == "finished"
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_loses_nothing_confirmed(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
     rng = random.Random(20260321)

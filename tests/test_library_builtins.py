@@ -191,6 +191,7 @@ def test_twitch_wind_down_reuses_box_breathing_by_include() -> None:
                for i in included)
 
 
+@pytest.mark.slow
 def test_check_passes_every_built_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     result = CliRunner().invoke(cli, ["check", *NAMES])
@@ -198,6 +199,7 @@ def test_check_passes_every_built_in(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.output == "".join(f"{name}: ok\n" for name in NAMES)
 
 
+@pytest.mark.slow
 def test_list_shows_every_built_in_with_its_length(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

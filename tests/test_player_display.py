@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crampcoach.cli import _SessionDisplay
+from crampcoach.cli import SessionDisplay
 from crampcoach.player.events import CueStarted, Progress, SessionEnded, StepChanged
 from crampcoach.routines.timeline import Cue
 
@@ -14,7 +14,7 @@ CLEAR = "\r\x1b[2K"
 def test_the_status_line_stays_under_the_spoken_lines(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    display = _SessionDisplay(live=True)
+    display = SessionDisplay(live=True)
     display(StepChanged(1, "stretch", "Calf stretch", "Box breathing", 4))
     display(Progress(elapsed=30.0, step_left=61.2, session_left=90.0, total=120.0))
     display(CueStarted(Cue(30.0, "speech", "And hold for 30 seconds.", 1, "hold", 1.5),
@@ -31,8 +31,7 @@ def test_the_status_line_stays_under_the_spoken_lines(
 
 def test_breathing_tones_show_only_where_no_word_is_said(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("crampcoach.cli._stamp", lambda: "22:00:00")
-    display = _SessionDisplay(live=False)
+    display = SessionDisplay(live=False, stamp=lambda: "22:00:00")
     tone = Cue(10.0, "tone", "Breathe in", 0, "phase", 0.6, tone="in")
     word = Cue(10.0, "speech", "Breathe in", 0, "phase", 0.8)
     display(CueStarted(tone, 10.0, 10.0, True))

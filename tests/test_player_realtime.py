@@ -24,6 +24,8 @@ from crampcoach.player.output import Output
 from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.timeline import Cue
 
+pytestmark = pytest.mark.realtime
+
 TOLERANCE_S = 0.05
 
 
@@ -46,7 +48,7 @@ def test_cues_start_on_their_deadlines_in_real_time() -> None:
     feed = CueFeed(_pieces(), FakeCueSounds(speech), VOICE)
     feed.start()
     started = time.monotonic()
-    result = Scheduler(feed, Output(lambda: sink, clock, events), clock, events, [],
+    result = Scheduler(feed, Output(lambda: sink, clock, events), clock, events, 0,
                        tick_s=None).run()
     feed.close()
     assert result.outcome == "finished"

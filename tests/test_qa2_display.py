@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crampcoach.cli import _SessionDisplay
+from crampcoach.cli import SessionDisplay
 from crampcoach.player.events import Progress, StepChanged
 
 CLEAR = "\r\x1b[2K"
@@ -13,7 +13,7 @@ CLEAR = "\r\x1b[2K"
 def _status(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
             columns: int, step: str = "Calf stretch", upcoming: str = "Box breathing") -> str:
     monkeypatch.setenv("COLUMNS", str(columns))
-    display = _SessionDisplay(live=True)
+    display = SessionDisplay(live=True)
     display(StepChanged(1, "stretch", step, upcoming, 4))
     capsys.readouterr()
     display(Progress(elapsed=30.0, step_left=61.2, session_left=90.0, total=120.0))
@@ -46,7 +46,7 @@ def test_a_long_step_title_is_shortened_not_the_bar(
 def test_a_long_spoken_line_wraps_between_words_on_a_terminal(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
-    display = _SessionDisplay(live=True)
+    display = SessionDisplay(live=True)
     display.line("  Warm compress. Use a compress that feels comfortably warm, never hot.")
     assert capsys.readouterr().out == (
         CLEAR + "  Warm compress. Use a compress that\n"
@@ -56,8 +56,7 @@ def test_a_long_spoken_line_wraps_between_words_on_a_terminal(
 def test_without_a_terminal_a_long_line_stays_one_line(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
-    monkeypatch.setattr("crampcoach.cli._stamp", lambda: "22:00:00")
-    display = _SessionDisplay(live=False)
+    display = SessionDisplay(live=False, stamp=lambda: "22:00:00")
     display.line("  Warm compress. Use a compress that feels comfortably warm, never hot.")
     assert capsys.readouterr().out == (
         "22:00:00   Warm compress. Use a compress that feels comfortably warm, never hot.\n")

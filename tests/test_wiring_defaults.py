@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from conftest_player import TINY
 from conftest_wiring import wired_play, write_config
 from crampcoach import cli as cli_module
-from crampcoach.errors import CrampcoachError
 
 
 def test_play_without_a_routine_plays_the_settings_default(
@@ -25,16 +24,10 @@ def test_play_without_a_routine_plays_the_settings_default(
 
 def test_without_one_in_the_settings_the_built_in_default(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    asked: list[str] = []
-
-    def load(ref: str) -> None:
-        asked.append(ref)
-        raise CrampcoachError("enough")
-
-    monkeypatch.setattr(cli_module, "_load", load)
-    run = wired_play(monkeypatch, tmp_path, [], routine_text=None, config="")
-    assert run.result.exit_code == 1
-    assert asked == ["evening-calf-relief"]
+    run = wired_play(monkeypatch, tmp_path, ["--no-rating", "--text-only"], routine_text=None,
+                     config="")
+    assert run.result.exit_code == 0, run.result.output
+    assert [s.source for s in run.recorder.starts] == ["builtin:evening-calf-relief.yaml"]
 
 
 def test_play_records_in_the_settings_journal_unless_told_otherwise(

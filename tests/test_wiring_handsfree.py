@@ -14,12 +14,13 @@ import pytest
 from conftest_player import ROUTINE, VOICE, Events, Recorder, timeline, tiny_end
 from conftest_wiring import wired_play
 from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
-from crampcoach.handsfree import FALLBACK, HandsFreeUnavailable, Speak
+from crampcoach.handsfree import FALLBACK, HandsFree, HandsFreeUnavailable, Speak
 from crampcoach.player.button import RATING_HINT, open_button
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import HandsFreeFallback, Paused, RatingAsked, Resumed, Said
 from crampcoach.player.rating import PROMPTS, SPOKEN_PROMPTS, RatingPolicy
-from crampcoach.player.session import HandsFree, RatingChoice, SessionRecord, play_session
+from crampcoach.player.record import SessionRecord
+from crampcoach.player.session import RatingChoice, play_session
 from crampcoach.routines.compiler import iter_steps
 
 gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")

@@ -4,8 +4,6 @@ plan and play agree on the timeline."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,8 @@ from conftest_wiring import NIGHT, NOON, VoicedSpeech, wired_play, write_config
 from crampcoach import cli as cli_module
 from crampcoach.audio.tones import LEVEL
 from crampcoach.routines.timeline import Voice
+from crampcoach.session.machine import Machine
+from crampcoach.session.sound import real_sound
 
 NIGHTLY = """\
 preroll: 0
@@ -80,7 +80,7 @@ def test_volume_and_tone_gain_reach_the_sounds_not_the_sink(
             made.append(volume)
 
     monkeypatch.setattr(playback, "SimpleaudioSink", Sink)
-    audio = cli_module._real_audio(0.3, 0.5)
+    audio = real_sound(0.3, 0.5)
     try:
         audio.sink_factory()
         # Scaled as the sounds are made, ahead of need: never in the sink at the deadline.
@@ -92,19 +92,17 @@ def test_volume_and_tone_gain_reach_the_sounds_not_the_sink(
         audio.close()
 
 
-@contextmanager
-def _fake_measured(routine: Any, voice: Voice) -> Iterator[VoicedSpeech]:
-    yield VoicedSpeech()
+def _plan(argv: list[str]) -> Any:
+    """``crampcoach plan ARGV`` with fake speech whose length follows the rate."""
+    return CliRunner().invoke(cli_module.cli, ["plan", *argv], obj=Machine(speech=VoicedSpeech))
 
 
 def test_plan_uses_the_settings_voice_and_agrees_with_play(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = "preroll: 0\nlanguage: en-gb\nrate: 100\nnight: off\n"
     run = wired_play(monkeypatch, tmp_path, ["--no-rating"], config=config)
-    monkeypatch.setattr(cli_module, "_measured_speech", _fake_measured)
     monkeypatch.setenv("CRAMPCOACH_CONFIG", str(write_config(tmp_path, config)))
-    planned = CliRunner().invoke(cli_module.cli, ["plan", str(tmp_path / "tiny.yaml"),
-                                                  "--json"])
+    planned = _plan([str(tmp_path / "tiny.yaml"), "--json"])
     assert planned.exit_code == 0, planned.output
     plan = json.loads(planned.stdout)
     assert (plan["language"], plan["rate"]) == ("en-gb", 100)
@@ -117,9 +115,8 @@ def test_a_routines_own_rate_wins_in_plan_too(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     path = tmp_path / "tiny.yaml"
     path.write_text(ROUTINE_WITH_VOICE)
-    monkeypatch.setattr(cli_module, "_measured_speech", _fake_measured)
     monkeypatch.setenv("CRAMPCOACH_CONFIG", str(write_config(tmp_path, "rate: 180\n")))
-    planned = CliRunner().invoke(cli_module.cli, ["plan", str(path), "--json"])
+    planned = _plan([str(path), "--json"])
     assert json.loads(planned.stdout)["rate"] == 100
 
 

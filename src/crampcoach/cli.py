@@ -18,7 +18,6 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
@@ -31,17 +30,10 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
-    from crampcoach.audio.base import CueSounds
     from crampcoach.journal.trends import RedFlag
-    from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
-    from crampcoach.player.feed import Piece
-    from crampcoach.player.keys import KeyReader
-    from crampcoach.player.output import SinkFactory
-    from crampcoach.player.rating import WorseningCheck
-    from crampcoach.player.recording import JournalRecorder
-    from crampcoach.player.session import HandsFree
     from crampcoach.routines.compiler import SpeechMeter
+    from crampcoach.session.machine import Machine
     from crampcoach.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -90,7 +82,6 @@ def cli() -> None:
 def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     """A meter giving each phrase's real synthesized length (synthesizing what is not yet
     cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
-    from crampcoach.audio.speech import SynthesizedSpeech
     from crampcoach.routines.compiler import (
         EstimatedSpeechMeter,
         check_estimated_length,
@@ -98,8 +89,8 @@ def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     )
 
     check_estimated_length(routine, voice)  # before hours of speech are synthesized
-    with SynthesizedSpeech() as speech:
-        failed = speech.prepare(phrases(routine), voice)
+    with _machine().speech() as speech:
+        failed = speech.prepare(phrases(routine, voice), voice)
         if not failed:
             yield speech
             return
@@ -116,12 +107,9 @@ def _settings(config: Path | None = None) -> Settings:
 
 
 def _voice(routine: Routine, settings: Settings) -> Voice:
-    """The routine's own language and rate win; the settings give them where it is silent.
+    from crampcoach.session import routine_voice
 
-    Night mode is not applied here: ``play`` applies it when a session starts.
-    """
-    return Voice(language=routine.language or settings.language,
-                 rate=routine.rate or settings.rate)
+    return routine_voice(routine, settings)
 
 
 def _load(ref: str) -> Routine:
@@ -222,6 +210,45 @@ def list_routines() -> None:
         click.echo(f"{name:<{width}}  {length:>5}  {description}".rstrip())
 
 
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+def show(routine: str) -> None:
+    """Print a routine's YAML file, to read it or copy it as a start for your own.
+
+    \b
+    Example:
+      crampcoach show box-breathing > ~/.config/crampcoach/routines/my-breathing.yaml
+    """
+    from crampcoach.routines.loader import routine_text
+
+    with reported_errors():
+        click.echo(_escaped(routine_text(routine)), nl=False)
+
+
+def _escaped(text: str) -> str:
+    """Text with control characters shown as escapes, so a file cannot drive the terminal."""
+    return "".join(
+        c if c in "\n\t" or (c.isprintable() and c != "\x7f") else repr(c)[1:-1] for c in text
+    )
+
+
+@cli.command(name="help")
+@click.argument("topic", required=False)
+def help_topic(topic: str | None) -> None:
+    """Read a help topic (without TOPIC: the list of topics).
+
+    The topics are installed with crampcoach, so they are there without the source.
+    """
+    from crampcoach import topics
+
+    with reported_errors():
+        if topic is None:
+            for name, summary in topics.available():
+                click.echo(f"{name:<18}  {summary}")
+            return
+        click.echo(topics.text(topic), nl=False)
+
+
 # --- audio: voices, render --------------------------------------------------------------------
 
 
@@ -248,7 +275,6 @@ def render(routine: str, output: Path) -> None:
     Every cue sounds at its planned time; play the file on any device.
     """
     from crampcoach.audio.render import render_routine
-    from crampcoach.audio.speech import SynthesizedSpeech
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
     from crampcoach.routines.loader import load_routine
@@ -256,7 +282,7 @@ def render(routine: str, output: Path) -> None:
     with reported_errors():
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
-        with SynthesizedSpeech() as speech:
+        with _machine().speech() as speech:
             timeline, rendered = render_routine(loaded, output, speech,
                                                 _voice(loaded, settings))
     click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
@@ -267,139 +293,6 @@ def render(routine: str, output: Path) -> None:
 # --- player: play -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _RealAudio:
-    sounds: CueSounds
-    sink_factory: SinkFactory
-    meter: SpeechMeter
-    close: Callable[[], None]
-    # A meter that never synthesizes (cached lengths, else estimates), to check quickly.
-    quick_meter: SpeechMeter | None = None
-
-
-def _real_audio(volume: float = 1.0, tone_gain: float = 1.0) -> _RealAudio:
-    """The real sound: espeak-ng speech (cached), generated tones, ALSA through simpleaudio,
-    at ``volume`` with tones at ``tone_gain`` (night mode softens them).
-
-    Nothing here touches the device yet: a missing one is found at the first sound, and
-    the session then goes on in text and says why.
-    """
-    from crampcoach.audio.playback import SimpleaudioSink
-    from crampcoach.audio.sounds import SpokenCueSounds
-    from crampcoach.audio.speech import SynthesizedSpeech
-    from crampcoach.routines.compiler import EstimatedSpeechMeter
-
-    speech = SynthesizedSpeech()
-    # The volume is applied as the sounds are made, ahead of need (see SpokenCueSounds).
-    return _RealAudio(sounds=SpokenCueSounds(speech, tone_gain=tone_gain, volume=volume),
-                      sink_factory=SimpleaudioSink,
-                      meter=speech, close=speech.close,
-                      quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
-
-
-def _wall_now() -> _dt.datetime:
-    """The local time of day a session starts at (night mode); tests fix it."""
-    return _dt.datetime.now()
-
-
-def _hands_free(settings: Settings) -> HandsFree:
-    """Openers for the GPIO button and the spoken rating the settings ask for."""
-    from crampcoach.handsfree import RatingSource, Speak
-    from crampcoach.player.session import ButtonInput, HandsFree
-
-    pin, microphone = settings.button_pin, settings.microphone
-
-    def button(speak: Speak) -> ButtonInput:
-        from crampcoach.player.button import open_button
-
-        assert pin is not None
-        return open_button(speak, pin)
-
-    def spoken(speak: Speak) -> RatingSource:
-        from crampcoach.voice_rating import open_spoken_rating
-
-        return open_spoken_rating(speak, microphone)
-
-    return HandsFree(button=button if pin is not None else None,
-                     spoken_rating=spoken if settings.spoken_rating else None)
-
-
-def _session_recorder(journal: Path | None, routine: Routine) -> JournalRecorder:
-    from crampcoach.player.recording import JournalRecorder
-
-    return JournalRecorder(_journal_file(journal), f"sha256:{routine.sha256}")
-
-
-def _worsening_check(journal: Path | None) -> WorseningCheck:
-    from crampcoach.player.recording import journal_worsening
-
-    return journal_worsening(_journal_file(journal))
-
-
-def _checked_before_playing(routine: Routine, voice: Voice, audio: _RealAudio | None) -> None:
-    """Compile the whole routine before any sound, so one that does not fit stops here and
-    not half-way. Lengths already in the speech cache are used, estimates for the rest; only
-    if the estimate says a step overruns is the routine measured for real, to be sure."""
-    from crampcoach.player.feed import FallbackMeter
-    from crampcoach.routines.compiler import (
-        EstimatedSpeechMeter,
-        check_estimated_length,
-        compile_routine,
-    )
-
-    check_estimated_length(routine, voice)  # never synthesize hours of speech to find out
-    estimate = EstimatedSpeechMeter()
-    cached = (audio.quick_meter if audio is not None else None) or estimate
-    try:
-        compile_routine(routine, cached, voice)
-    except RoutineError:
-        if audio is None:
-            raise
-        compile_routine(routine, FallbackMeter(audio.meter, estimate), voice)
-
-
-def _head_start(pieces: Iterator[Piece], audio: _RealAudio, voice: Voice, clock: Clock,
-                ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
-    """Start the opening chime now, before the player's modules are even imported, so the
-    first sound comes as soon as the routine is known to be good. Returns the pieces (the
-    first one put back), the clock time the chime started (None if it could not), and the
-    sink factory the session goes on with: the same sink, the one output stream."""
-    import itertools
-
-    first = next(pieces)
-    rest = itertools.chain([first], pieces)
-    _, cues = first
-    if not cues or cues[0].at != 0 or cues[0].kind != "tone":
-        return rest, None, audio.sink_factory
-    try:
-        clip = audio.sounds.clip_for(cues[0], voice)
-        sink = audio.sink_factory()
-        # Taken before the call, as the scheduler takes its deadlines: every later sound
-        # then has the same time from call to stream as this one, and no offset creeps in.
-        started = clock.now()
-        sink.play(clip)
-    except CrampcoachError:
-        # No sound here: the player finds the same fault and goes on in text, saying why.
-        return rest, None, audio.sink_factory
-    return rest, started, lambda: sink
-
-
-def _player_clock() -> Clock:
-    from crampcoach.player.clock import MonotonicClock
-
-    return MonotonicClock()
-
-
-def _key_reader(clock: Clock) -> KeyReader:
-    from crampcoach.player.keys import KeyReader
-
-    return KeyReader(sys.stdin, clock.push)
-
-
-def _stamp() -> str:
-    return time.strftime("%H:%M:%S")
-
-
 def _clock_text(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
@@ -407,12 +300,18 @@ def _clock_text(seconds: float | None) -> str:
     return f"{whole // 60:d}:{whole % 60:02d}"
 
 
-class _SessionDisplay:
+class SessionDisplay:
     """Shows a session: on a terminal a live status line under the spoken text; otherwise
-    plain timestamped lines (for a service's log or a pipe)."""
+    plain lines stamped with ``stamp()`` (for a service's log or a pipe)."""
 
-    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q") -> None:
+    def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q",
+                 stamp: Callable[[], str] = lambda: time.strftime("%H:%M:%S"),
+                 language: str = "en") -> None:
+        from crampcoach.phrases import phrasebook
+
         self.live = live
+        self._stamp = stamp
+        self._book = phrasebook(language)
         self._pause_key = pause_key
         self._quit_key = quit_key
         self._status = ""
@@ -452,7 +351,7 @@ class _SessionDisplay:
             if self._status:
                 self._echo(self._status, nl=False)
         else:
-            self._echo(f"{_stamp()} {text}")
+            self._echo(f"{self._stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
         limit = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
@@ -464,9 +363,9 @@ class _SessionDisplay:
             filled = round(done * cells)
             return f" [{'#' * filled}{'.' * (cells - filled)}] {done:4.0%}"
 
-        times = (f" | step {_clock_text(progress.step_left)} left"
-                 f" | session {_clock_text(progress.session_left)} left")
-        upcoming = f" | next: {self._next}" if self._next else ""
+        times = self._book.status_times.format(step=_clock_text(progress.step_left),
+                                               session=_clock_text(progress.session_left))
+        upcoming = self._book.status_next.format(title=self._next) if self._next else ""
         # On a narrow terminal the times and the bar matter most: the bar gets shorter,
         # then what is next goes, then the step's title is shortened.
         for head, cells in ((self._step + upcoming, 20), (self._step + upcoming, 10),
@@ -490,6 +389,7 @@ class _SessionDisplay:
     def __call__(self, event: SessionEvent) -> None:
         from crampcoach.player import events as ev
 
+        book = self._book
         tone, self._tone = self._tone, None
         if isinstance(event, ev.CueStarted) and event.cue.kind == "tone":
             if event.cue.role == "phase":
@@ -508,10 +408,13 @@ class _SessionDisplay:
                 self._step = event.title
                 self.line(f"{event.title}")
             else:
-                title = "" if event.kind == "say" else f": {event.title}"
+                title = "" if event.kind == "say" else book.shown_step_title.format(
+                    title=event.title)
                 self._step = f"{event.index + 1}/{event.count}{title}"
-                upcoming = f" (next: {event.next_title})" if event.next_title else ""
-                self.line(f"Step {event.index + 1} of {event.count}{title}{upcoming}")
+                upcoming = (book.shown_next.format(title=event.next_title)
+                            if event.next_title else "")
+                self.line(book.shown_step.format(index=event.index + 1, count=event.count,
+                                                 title=title, upcoming=upcoming))
             if self.live and self._progress is not None:
                 self._redraw(self._progress)
         elif isinstance(event, ev.Progress):
@@ -519,41 +422,44 @@ class _SessionDisplay:
             if self.live:
                 self._redraw(event)
         elif isinstance(event, ev.Paused):
-            self.line(f"Paused. Press {self._pause_key} to carry on, {self._quit_key} to stop.")
+            self.line(book.shown_paused.format(pause_key=self._pause_key,
+                                               quit_key=self._quit_key))
         elif isinstance(event, ev.Resumed):
-            self.line(f"Carrying on in {event.get_ready_s:g} seconds.")
+            self.line(book.shown_resumed.format(seconds=f"{event.get_ready_s:g}"))
         elif isinstance(event, ev.Skipped):
             if event.to_index is None:
-                self.line("Skipped to the closing.")
+                self.line(book.shown_skipped_to_closing)
             else:
-                title = "" if event.to_kind == "say" else f": {event.to_title}"
-                self.line(f"Skipped to step {event.to_index + 1} of {self._count}{title}.")
+                title = "" if event.to_kind == "say" else book.shown_step_title.format(
+                    title=event.to_title)
+                self.line(book.shown_skipped_to_step.format(
+                    index=event.to_index + 1, count=self._count, title=title))
         elif isinstance(event, ev.Repeated):
             self.line(f"  {event.text}")
         elif isinstance(event, ev.AudioFallback):
-            self.line(f"Note: {event.reason}")
+            self.line(book.shown_note.format(text=event.reason))
         elif isinstance(event, ev.HandsFreeFallback):
-            self.line(f"Note: {event.text}")
+            self.line(book.shown_note.format(text=event.text))
         elif isinstance(event, ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):
             self.close()
             if event.outcome == "finished":
-                self.line("Session finished.")
+                self.line(book.shown_finished)
             elif event.step_reached is None:
-                self.line("Stopped during the opening.")
+                self.line(book.shown_stopped_in_opening)
             else:
-                of = f" of {self._count}" if self._count else ""
-                self.line(f"Stopped at step {event.step_reached + 1}{of}.")
+                of = book.shown_of_count.format(count=self._count) if self._count else ""
+                self.line(book.shown_stopped_at.format(index=event.step_reached + 1, of=of))
         elif isinstance(event, ev.RatingAsked):
             self.line(event.prompt)
         elif isinstance(event, ev.RatingTyped):
             if event.digits:
-                self.line(f"  {event.digits} (press 0 for 10, or Enter)")
+                self.line(book.shown_typed.format(digits=event.digits))
         elif isinstance(event, ev.RatingReminder | ev.RatingInvalid | ev.Rated | ev.Advice):
             self.line(event.text)
         elif isinstance(event, ev.RatingMissing):
-            self.line(f"No rating: {event.reason}.")
+            self.line(book.shown_no_rating.format(reason=event.reason))
 
 
 @contextmanager
@@ -596,8 +502,9 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Settings file to use (default: $CRAMPCOACH_CONFIG, else "
               "~/.config/crampcoach/config.yaml).")
-def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: bool | None,
-         text_only: bool, journal: Path | None, config_file: Path | None) -> None:
+def play(routine: str | None, rating: int | None, no_rating: bool,
+         rate_before: bool | None, text_only: bool, journal: Path | None,
+         config_file: Path | None) -> None:
     """Play a routine aloud in real time, then ask how the cramps are (0 to 10).
 
     ROUTINE is a file or a routine name; without it, default_routine from the settings,
@@ -612,83 +519,61 @@ def play(routine: str | None, rating: int | None, no_rating: bool, rate_before: 
     SIGHUP (the terminal closed); 2 the routine or the settings file is not valid. A
     stopped session is recorded with the step reached.
     """
-    from crampcoach.player.feed import FallbackMeter
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
     from crampcoach.routines.library import DEFAULT_ROUTINE
-    from crampcoach.settings import effective_voice
+    from crampcoach.session import (
+        RatingRequest,
+        SessionInputs,
+        SessionRequest,
+        prepare_session,
+    )
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
+    machine = _machine()
     with reported_errors():
         settings = _settings(config_file)
         loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)
-        # Decided once, at the start: the routine's voice (the settings' where it has
-        # none), then night mode caps the rate and volume and softens the tones.
-        sound = effective_voice(settings, _wall_now(), _voice(loaded, settings))
-        voice = sound.voice
-        audio = None if text_only else _real_audio(sound.volume, sound.tone_gain)
-        _checked_before_playing(loaded, voice, audio)
-        # Lengths from the speech cache, estimates (which err long) for phrases not made
-        # yet: compiling then never waits for a synthesis, so the first sound does not
-        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
-        pieces = iter_steps(loaded, FallbackMeter((audio.quick_meter or audio.meter) if audio
-                                                  else EstimatedSpeechMeter(),
-                                                  EstimatedSpeechMeter()), voice)
-        clock = _player_clock()
-        sink_factory = audio.sink_factory if audio else None
-        asks_before = (settings.rate_before if rate_before is None else rate_before) \
-            and not no_rating
-        head_start = None
-        no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
-        if (audio is not None and no_preroll and not asks_before
-                and settings.button_pin is None and not settings.spoken_rating):
-            pieces, head_start, sink_factory = _head_start(pieces, audio, voice, clock)
-        # Imported after the first sound: the player's modules take ~0.1 s to import.
-        from crampcoach.player.rating import RatingPolicy
-        from crampcoach.player.scheduler import controls_for
-        from crampcoach.player.session import RatingChoice, play_session, preroll_sound
-
-        journal_path = _journal_file(journal, settings)
-        recorder = _session_recorder(journal_path, loaded)
-        worsening = _worsening_check(journal_path)
-    display = _SessionDisplay(live=_stdout_is_terminal(), pause_key=settings.keys.pause[0],
-                              quit_key=settings.keys.quit[0])
-    choice = RatingChoice(
-        given=rating, ask=not no_rating,
-        before=settings.rate_before if rate_before is None else rate_before,
-        policy=RatingPolicy(timeout_s=settings.rating_timeout_s,
-                            red_flag_at=settings.red_flag_threshold))
-    preroll = None if audio is None else preroll_sound(
-        settings.preroll.kind, settings.preroll.seconds, sound.tone_gain)
+        clock = machine.clock()
+        keys = machine.keys(clock)
+        request = SessionRequest(
+            routine=loaded, settings=settings, clock=clock, starts_at=machine.now(),
+            sound=None if text_only else machine.sound,
+            inputs=SessionInputs(keys=keys),
+            journal=machine.journal(_journal_file(journal, settings), loaded),
+            rating=RatingRequest(given=rating, ask=not no_rating, before=rate_before))
+        session = prepare_session(request)
+    display = SessionDisplay(live=_stdout_is_terminal(), pause_key=settings.keys.pause[0],
+                             quit_key=settings.keys.quit[0],
+                             stamp=lambda: f"{machine.now():%H:%M:%S}",
+                             language=session.voice.language)
     code = 0
     try:
-        with _sigterm_as_interrupt() as signals, reported_errors(), \
-                _key_reader(clock) as keys:
+        with _sigterm_as_interrupt() as signals, reported_errors(), keys:
             try:
-                record = play_session(
-                    loaded, pieces, voice=voice,
-                    sounds=audio.sounds if audio else None,
-                    sink_factory=sink_factory,
-                    clock=clock, observer=display, recorder=recorder, rating=choice,
-                    input_live=lambda: keys.live, person_present=keys.is_terminal,
-                    worsening=worsening, controls=controls_for(settings.keys.controls()),
-                    preroll=preroll, hands_free=_hands_free(settings),
-                    head_start_at=head_start,
-                )
+                record = session.play(display)
                 if record.outcome == "interrupted":
                     code = 128 + signals[0] if signals else 130
             except KeyboardInterrupt:
                 code = 128 + signals[0] if signals else 130
     finally:
         display.close()
-        if audio is not None:
-            audio.close()
-        if recorder.error is not None:
+        session.close()
+        if request.journal.error is not None:
             click.echo(f"Note: this session could not be recorded in the journal: "
-                       f"{recorder.error}", err=True)
+                       f"{request.journal.error}", err=True)
     if code:
         click.echo("Stopped.", err=True)
         sys.exit(code)
+
+
+def _machine() -> Machine:
+    """The machine's parts (sound, speech, clock, keys, journal, time of day): the real
+    ones, unless the caller (a test) gave others as the command's context object."""
+    from crampcoach.session.machine import Machine
+
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_object(Machine) if ctx is not None else None
+    return given if given is not None else Machine()
 
 
 # --- journal: rate, history -------------------------------------------------------------------
@@ -755,13 +640,16 @@ def rate(value: str, note: str | None, routine: str | None, journal_file: Path |
 
     if not value.isascii() or not value.isdigit() or int(value) > 10:
         fail(f"a rating is a whole number from 0 (no cramps) to 10 (worst), not {value!r}", 2)
-    path = _journal_file(journal_file)
+    with reported_errors():
+        settings = _settings()
+    path = _journal_file(journal_file, settings)
     with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
         rating = journal.add_rating(int(value), note=note, routine=routine)
         # The rating is committed and synced: from here on nothing can lose it, and a
         # reminder that cannot be worked out is no reason to report a failure.
         try:
-            flags = red_flags(journal, now=_journal_now(), tz=_journal_tz())
+            flags = red_flags(journal, now=_journal_now(), tz=_journal_tz(),
+                              high_at=settings.red_flag_threshold)
         except JournalError:
             flags = ()
     click.echo(f"Recorded rating {rating.value} at {local(rating.at, _journal_tz()):%H:%M}.")
@@ -785,9 +673,12 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
     ctx.obj = journal_file
     if ctx.invoked_subcommand is not None:
         return
-    path = _journal_file(journal_file)
+    with reported_errors():
+        settings = _settings()
+    path = _journal_file(journal_file, settings)
     with reported_errors(), Journal.open(path, create=False) as journal:
-        summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz())
+        summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz(),
+                                    high_at=settings.red_flag_threshold)
     from crampcoach.errors import escape_controls
 
     # Routine names and notes may come from a shared export: no escape sequence reaches
@@ -1093,4 +984,17 @@ def main() -> None:
         # Output that cannot be written (a full disk, a closed pipe): one line, not a traceback.
         with contextlib.suppress(OSError):
             click.echo(f"Error: could not write the output: {e.strerror or e}", err=True)
+        _discard_unwritable_stdout()
         sys.exit(1)
+
+
+def _discard_unwritable_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's last flush cannot fail again.
+
+    What is still buffered cannot be written anyway; without this, Python 3.13 reports the
+    failed flush at exit and exits 120 instead of our 1.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -9,20 +9,25 @@ player says it once and falls back to the keys, or to no rating.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from crampcoach.errors import CrampcoachError
+from crampcoach.phrases import ENGLISH
+
+if TYPE_CHECKING:
+    from crampcoach.settings import Settings
 
 #: Speaks one short phrase aloud (the player passes its speech output).
 Speak = Callable[[str], None]
 
-RATING_WORDS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-)
+#: The numbers the button counts and the spoken rating hears (English: the recognizer's
+#: model is English; see the phrasebook for the words spoken in other languages).
+RATING_WORDS = ENGLISH.numbers
 
 
 #: What the player adds after a HandsFreeUnavailable message when it falls back.
-FALLBACK = "Using the keys instead."
+FALLBACK = ENGLISH.hands_free_fallback
 
 
 class HandsFreeUnavailable(CrampcoachError):
@@ -52,3 +57,52 @@ def rating_as_keys(value: int) -> tuple[str, ...]:
     if value == 1:
         return ("1", "enter")
     return (str(value),)
+
+
+class ButtonInput(Protocol):
+    """The GPIO button as the session uses it (:class:`~crampcoach.player.button.BedsideButton`)."""
+
+    def start_session(self, on_press: Callable[[], None]) -> None: ...
+
+    def begin_rating(self, *, hint: bool = True,
+                     on_rating: Callable[[int], None] | None = None) -> None: ...
+
+    def end_rating(self) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandsFree:
+    """How to open the hands-free inputs a session uses, given the session's voice.
+
+    Each opener raises :class:`~crampcoach.handsfree.HandsFreeUnavailable` when its extra
+    or hardware is missing; the session then says why, once, and goes on with the keys.
+    The button is opened at the start (it pauses); the spoken rating when it is needed.
+    """
+
+    button: Callable[[Speak], ButtonInput] | None = None
+    spoken_rating: Callable[[Speak], RatingSource] | None = None
+
+
+#: No hands-free inputs: keys only.
+NO_HANDS_FREE = HandsFree()
+
+
+def hands_free_from(settings: Settings) -> HandsFree:
+    """Openers for the GPIO button and the spoken rating the settings ask for."""
+    pin, microphone = settings.button_pin, settings.microphone
+
+    def button(speak: Speak) -> ButtonInput:
+        from crampcoach.player.button import open_button
+
+        assert pin is not None
+        return open_button(speak, pin)
+
+    def spoken(speak: Speak) -> RatingSource:
+        from crampcoach.voice_rating import open_spoken_rating
+
+        return open_spoken_rating(speak, microphone)
+
+    return HandsFree(button=button if pin is not None else None,
+                     spoken_rating=spoken if settings.spoken_rating else None)

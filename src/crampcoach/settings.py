@@ -27,11 +27,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from crampcoach import locations, yamlfile
+from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import ConfigError, Problem, escape_controls
+from crampcoach.player.controls import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
 from crampcoach.routines.durations import parse_duration
-from crampcoach.routines.loader import did_you_mean
 from crampcoach.routines.timeline import Voice
-from crampcoach.yamlfile import YamlKind
+from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
 
 #: A settings file is a page of text; anything larger is a mistake (or an attack).
 MAX_CONFIG_BYTES = 64 * 1024
@@ -40,14 +41,6 @@ MAX_DEPTH = 8
 CONFIG_ENV = "CRAMPCOACH_CONFIG"
 ENV_PREFIX = "CRAMPCOACH_"
 
-Action = Literal["pause", "skip", "repeat", "quit"]
-ACTIONS: tuple[Action, ...] = ("pause", "skip", "repeat", "quit")
-
-#: Key names besides single printable characters; a USB presenter remote sends the paging keys.
-NAMED_KEYS = frozenset({
-    "space", "enter", "escape", "tab", "backspace",
-    "up", "down", "left", "right", "pageup", "pagedown", "home", "end",
-})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +69,14 @@ class NightHours:
 class KeyBindings:
     """Keys for each control; each action may have several (keyboard and presenter remote)."""
 
-    pause: tuple[str, ...] = ("space", "b")
-    skip: tuple[str, ...] = ("n", "pagedown")
-    repeat: tuple[str, ...] = ("r", "pageup")
-    quit: tuple[str, ...] = ("q",)
+    pause: tuple[str, ...] = DEFAULT_KEYS["pause"]
+    skip: tuple[str, ...] = DEFAULT_KEYS["skip"]
+    repeat: tuple[str, ...] = DEFAULT_KEYS["repeat"]
+    quit: tuple[str, ...] = DEFAULT_KEYS["quit"]
 
     def controls(self) -> dict[str, str]:
-        """Key -> the player's control name (its ``CONTROLS`` table: skip is "next")."""
-        names = {"pause": "pause", "skip": "next", "repeat": "repeat", "quit": "quit"}
-        return {key: names[action] for action in ACTIONS for key in getattr(self, action)}
+        """Key -> the player's control name (see :mod:`crampcoach.player.controls`)."""
+        return key_controls({action: getattr(self, action) for action in ACTIONS})
 
     def action_for(self, key: str) -> Action | None:
         for action in ACTIONS:
@@ -111,7 +103,7 @@ class Settings:
     rate_before: bool = False
     night: NightHours | None = NightHours()
     keys: KeyBindings = KeyBindings()
-    red_flag_threshold: int = 8
+    red_flag_threshold: int = RED_FLAG_RATING
     default_routine: str | None = None
     journal: Path = field(default_factory=locations.journal_path)
     preroll: Preroll = Preroll()
@@ -144,7 +136,7 @@ def effective_voice(
     if night is None or not night.contains(at):
         return EffectiveVoice(base, settings.volume, 1.0, night=False)
     return EffectiveVoice(
-        Voice(base.language, min(base.rate, night.rate)),
+        replace(base, rate=min(base.rate, night.rate)),
         min(settings.volume, night.volume_cap),
         night.tone_gain,
         night=True,
@@ -384,30 +376,16 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def _line(self, node: Node) -> int:
-        return int(node.start_mark.line) + 1
+        return line_of(node)
 
     def _problem(self, node: Node | None, message: str) -> None:
         self.problems.append(Problem(self.file, self._line(node) if node else 0, message))
 
     def _entries(self, mapping: MappingNode, what: str, known: tuple[str, ...] | list[str]
                  ) -> Iterator[tuple[str, Node, Node]]:
-        seen: dict[str, int] = {}
-        for key_node, value_node in mapping.value:
-            if not isinstance(key_node, ScalarNode):
-                self._problem(key_node, f"{what}: keys must be plain words")
-                continue
-            key = str(key_node.value)
-            if key in seen:
-                first = seen[key]
-                self._problem(key_node, f"{what}: duplicate key '{key}' (first at line {first})")
-                continue
-            seen[key] = self._line(key_node)
-            if key not in known:
-                hint = _RENAMED.get(key, "") if what == "settings" else ""
-                hint = hint or did_you_mean(key, list(known))
-                self._problem(key_node, f"{what}: unknown key '{key}'{hint}")
-                continue
-            yield key, key_node, value_node
+        renamed = _RENAMED if what == "settings" else {}
+        return mapping_entries(mapping, what, list(known), self._problem,
+                               lambda key: renamed.get(key, ""))
 
     def read_root(self, root: Node) -> None:
         if isinstance(root, ScalarNode) and _plain(root) is None:
@@ -603,8 +581,9 @@ volume: 0.8
 rating_timeout: 2m
 # Also ask for a rating before the session, so the journal shows each routine's effect.
 rate_before: false
-# A rating at or above this makes the voice advise talking to the neurologist.
-red_flag_threshold: 8
+# A rating at or above this makes the voice advise talking to the neurologist, and
+# 'rate' and 'history' show it as worth raising.
+red_flag_threshold: RED_FLAG_RATING
 
 # Night hours (they may span midnight): quieter, slower speech and softer tones.
 # Write "night: off" to turn night mode off.
@@ -643,7 +622,7 @@ button_pin:
 spoken_rating: false
 # The ALSA device arecord listens on.
 microphone: default
-"""
+""".replace("RED_FLAG_RATING", str(RED_FLAG_RATING))
 
 
 def write_example(path: Path, *, force: bool = False) -> Path:

@@ -23,13 +23,15 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable, Speak
+from crampcoach.phrases import ENGLISH
 
 SAMPLE_RATE = 16000
 LISTEN_S = 4
 ATTEMPTS = 4
-PROMPT = "Please say a number from zero to ten."
-RETRY = "I did not catch that."
-GAVE_UP = "I did not get a rating."
+# The recognizer's model is English, so the exchange is too (from the phrasebook).
+PROMPT = ENGLISH.spoken_prompt
+RETRY = ENGLISH.spoken_retry
+GAVE_UP = ENGLISH.spoken_gave_up
 
 # "yes" and "no" are in the grammar for the confirmation; out-of-grammar words such as
 # "hello" mostly come out as "no", which is then not mistaken for a number.
@@ -183,15 +185,15 @@ class SpokenRating:
             self._speak(prompt)
             heard = self._recognizer.recognize_answer(self._record(self._listen_s))
             if candidate is not None and heard == "yes":
-                self._speak(f"Thank you. {RATING_WORDS[candidate].capitalize()} it is.")
+                self._speak(ENGLISH.spoken_confirmed.format(
+                    Word=RATING_WORDS[candidate].capitalize()))
                 return candidate
             if isinstance(heard, int):
                 candidate = heard
-                prompt = (f"I heard {RATING_WORDS[heard]}. "
-                          "Say yes to keep it, or say the number again.")
+                prompt = ENGLISH.spoken_heard.format(word=RATING_WORDS[heard])
             elif candidate is not None:
                 candidate = None
-                prompt = f"Sorry. {PROMPT}"
+                prompt = ENGLISH.spoken_sorry.format(prompt=PROMPT)
             else:
                 prompt = f"{RETRY} {PROMPT}"
         self._speak(GAVE_UP)

@@ -7,16 +7,19 @@ any node is built. Problems are :class:`RoutineError` (or a subclass) as FILE:LI
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import os
 import re
 import stat
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crampcoach.errors import RoutineError
 
@@ -174,8 +177,21 @@ class _StrictLoader(yaml.SafeLoader):
 def _compose(text: str, kind: YamlKind) -> Node | None:
     if getattr(yaml, "__with_libyaml__", False):
         # libyaml is about ten times faster; the prescan gives it the strict loader's rules.
-        _prescan(text, kind)
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        try:
+            _prescan(text, kind)
+            return yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError as libyaml_error:
+            # libyaml reads a flow collection to its end before the first event, and newer
+            # builds refuse deep nesting there in their own words. The strict loader has no
+            # limit of its own, so this file's limits are found first and said in the
+            # project's words; any other problem is reported as libyaml found it.
+            with contextlib.suppress(yaml.YAMLError):
+                _strict_compose(text, kind)
+            raise libyaml_error from None
+    return _strict_compose(text, kind)
+
+
+def _strict_compose(text: str, kind: YamlKind) -> Node | None:
     loader = _StrictLoader(text, kind)
     try:
         return loader.get_single_node()
@@ -205,3 +221,41 @@ def compose(text: str, shown: str, kind: YamlKind) -> Node | None:
         raise fail(shown, line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as e:
         raise fail(shown, 0, f"not valid YAML: {e}") from None
+
+
+# --- checks shared by every file kind -----------------------------------------------------------
+
+
+def line_of(node: Node) -> int:
+    """The 1-based line a node starts on."""
+    return int(node.start_mark.line) + 1
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """``"; did you mean 'hold'?"`` when a choice is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def mapping_entries(
+    node: MappingNode, where: str, known: Sequence[str], problem: Callable[[Node, str], None],
+    hint: Callable[[str], str] = lambda key: "",
+) -> Iterator[tuple[str, Node, Node]]:
+    """A mapping's known entries as (key, key node, value node), in order. Keys that are
+    not plain words, duplicates and unknown keys go to ``problem`` (unknown ones with
+    ``hint(key)``, else a did-you-mean) and are left out."""
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            problem(key_node, f"{where}: keys must be plain words")
+            continue
+        key = str(key_node.value)
+        if key in seen:
+            problem(key_node, f"{where}: duplicate key '{key}' (first at line {seen[key]})")
+            continue
+        seen[key] = line_of(key_node)
+        if key not in known:
+            problem(key_node, f"{where}: unknown key '{key}'"
+                              f"{hint(key) or did_you_mean(key, known)}")
+            continue
+        yield key, key_node, value_node

@@ -6,11 +6,13 @@ They record what would have been heard instead of making sound.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from crampcoach.audio.base import SAMPLE_RATE, Clip
-from crampcoach.errors import AudioDeviceError
+from crampcoach.errors import AudioDeviceError, SynthesisError
+from crampcoach.routines.compiler import SpeechMeter
 from crampcoach.routines.timeline import Cue, Voice
 
 
@@ -52,10 +54,13 @@ class RecordingSink:
 
 
 class FakeSpeech:
-    """A :class:`SpeechSource` whose phrase lasts ``seconds_per_char`` per character.
+    """A :class:`~crampcoach.audio.engine.SpeechEngine` whose phrase lasts
+    ``seconds_per_char`` per character; nothing is cached, nothing ever fails.
 
     The clip is a constant non-zero level, so onsets can be found in rendered audio.
     """
+
+    name = "fake"
 
     def __init__(self, seconds_per_char: float = 0.05, level: int = 8000) -> None:
         self.seconds_per_char = seconds_per_char
@@ -71,6 +76,21 @@ class FakeSpeech:
             self.requests.append(text)
         frames = round(len(text) * self.seconds_per_char * SAMPLE_RATE)
         return Clip(self.level.to_bytes(2, "little", signed=True) * frames)
+
+    def cached_meter(self, otherwise: SpeechMeter) -> SpeechMeter:
+        return self
+
+    def prepare(self, texts: Iterable[str], voice: Voice) -> dict[str, SynthesisError]:
+        return {}
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> FakeSpeech:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class FakeCueSounds:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
+from crampcoach.audio.engine import SpeechEngine
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
-from crampcoach.audio.speech import SynthesizedSpeech
 from crampcoach.errors import AudioError
 from crampcoach.routines.compiler import check_estimated_length, compile_routine, phrases
 from crampcoach.routines.model import Routine
@@ -143,7 +143,7 @@ def _megabytes(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
-def render_routine(routine: Routine, path: Path, speech: SynthesizedSpeech,
+def render_routine(routine: Routine, path: Path, speech: SpeechEngine,
                    voice: Voice) -> tuple[Timeline, Rendered]:
     """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
     speech lengths, and write the session to ``path``.
@@ -153,7 +153,7 @@ def render_routine(routine: Routine, path: Path, speech: SynthesizedSpeech,
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
     check_estimated_length(routine, voice)
-    failures = speech.prepare(phrases(routine), voice)
+    failures = speech.prepare(phrases(routine, voice), voice)
     if failures:
         raise next(iter(failures.values()))
     timeline = compile_routine(routine, speech, voice)

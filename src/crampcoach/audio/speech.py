@@ -48,7 +48,7 @@ from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from crampcoach.audio.voices import INSTALL_HINT, espeak_voice, normalize_language
 from crampcoach.errors import SynthesisError
 from crampcoach.routines.compiler import SpeechMeter
-from crampcoach.routines.timeline import Voice
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
 #: Changes whenever what is stored for a phrase changes (trimming, format): old entries
 #: then simply stop matching and age out of the cache.
@@ -320,7 +320,8 @@ def speech_pcm(wav_path: Path) -> bytes:
 
 
 class SpeechCache:
-    """Finished phrases on disk, one WAV file per (text, language, rate, format version).
+    """Finished phrases on disk, one WAV file per (engine, text, language, rate, format
+    version).
 
     Writes are atomic (a temporary file renamed into place), so processes sharing the
     folder never see half a file. An entry that does not read back whole is deleted and
@@ -349,8 +350,8 @@ class SpeechCache:
                 and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
     def key(self, text: str, voice: Voice) -> str:
-        material = "\0".join(
-            (f"v{FORMAT_VERSION}", normalize_language(voice.language), str(voice.rate), text))
+        material = "\0".join((f"v{FORMAT_VERSION}", voice.engine,
+                               normalize_language(voice.language), str(voice.rate), text))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
 
     def path_for(self, text: str, voice: Voice) -> Path:
@@ -532,7 +533,8 @@ class _WorkerPool:
 
 
 class SynthesizedSpeech:
-    """Real speech: a :class:`~crampcoach.audio.base.SpeechSource` and a
+    """espeak-ng through pyttsx3: a :class:`~crampcoach.audio.engine.SpeechEngine`, so a
+    :class:`~crampcoach.audio.base.SpeechSource` and a
     :class:`~crampcoach.routines.compiler.SpeechMeter` (``seconds`` is the trimmed length).
 
     Thread-safe. Phrases come from memory, then the disk cache, then a worker process.
@@ -558,6 +560,9 @@ class SynthesizedSpeech:
         self._in_flight: dict[str, threading.Lock] = {}
         self._missing_espeak = False
         self._closed = False
+
+    #: The engine's name, as in :attr:`Voice.engine` and the settings.
+    name = DEFAULT_ENGINE
 
     # SpeechSource / SpeechMeter
 

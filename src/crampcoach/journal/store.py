@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 
+from crampcoach.care import Outcome
 from crampcoach.errors import JournalError
 
 SessionStatus = Literal["finished", "stopped"]
 _Record = TypeVar("_Record")
-Outcome = Literal["finished", "stopped", "interrupted"]
 Clock = Callable[[], datetime]
 
 SCHEMA_VERSION = 2
@@ -385,8 +385,15 @@ class Journal:
         commands never leave a file behind. An older journal is migrated in one transaction.
         """
         path = Path(path)
-        _refuse_orphan_wal(path)
-        exists = path.exists()
+        try:
+            _refuse_orphan_wal(path)
+            exists = path.exists()
+        except PermissionError:
+            # A folder on the way that this user may not enter.
+            raise JournalError(
+                f"cannot read the journal {path}: permission denied. Check that the file "
+                "and its folders belong to you (ls -l), or choose another file with --journal."
+            ) from None
         if exists:
             _refuse_foreign_file(path)
         elif create:
@@ -421,10 +428,8 @@ class Journal:
         with self._guard():
             self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
             # Check what the file is before anything that could write to it.
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            app_id = int(self._db.execute("PRAGMA application_id").fetchone()[0])
-            has_tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            self._refuse_unknown(version, app_id, bool(has_tables))
+            version, app_id, has_tables = self._identity()
+            self._refuse_unknown(version, app_id, has_tables)
             if self.read_only:
                 if version < SCHEMA_VERSION and has_tables:
                     raise JournalError(
@@ -444,6 +449,19 @@ class Journal:
             if version < SCHEMA_VERSION:
                 self._migrate()
 
+    def _identity(self) -> tuple[int, int, bool]:
+        """The file's schema version, application id and whether it has tables.
+
+        One statement, so one read snapshot: read one by one, another process creating the
+        journal in between made a real journal look like someone else's database.
+        """
+        version, app_id, tables = self._db.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT application_id FROM pragma_application_id),"
+            " (SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
+        return int(version), int(app_id), bool(tables)
+
     def _refuse_unknown(self, version: int, app_id: int, has_tables: bool) -> None:
         if app_id != APPLICATION_ID and (has_tables or version != 0):
             raise JournalError(
@@ -462,10 +480,8 @@ class Journal:
         # journal at once cannot both migrate it: the second sees the new version.
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            app_id = int(self._db.execute("PRAGMA application_id").fetchone()[0])
-            has_tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            self._refuse_unknown(version, app_id, bool(has_tables))
+            version, app_id, has_tables = self._identity()
+            self._refuse_unknown(version, app_id, has_tables)
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](self._db)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -737,7 +753,7 @@ def _translate(path: Path, error: sqlite3.Error, busy_timeout_s: float) -> Journ
     if "malformed" in lowered or "corrupt" in lowered:
         return JournalError(
             f"the journal {path} is damaged ({text}). It was left untouched: keep a copy of it "
-            "and see 'Recovering a damaged journal' in docs/journal.md."
+            "and run 'crampcoach help damaged-journal' to see how to recover it."
         )
     if "readonly" in lowered or "unable to open" in lowered or "permission" in lowered:
         return JournalError(

@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from crampcoach.care import RED_FLAG_DAYS, RED_FLAG_RATING
 from crampcoach.journal.store import Journal, Rating, Session
 
 RatingSource = Literal["rating", "before", "after"]
@@ -35,9 +36,7 @@ RedFlagKind = Literal["high", "worsening"]
 
 TREND_THRESHOLD_PER_WEEK = 0.5
 TREND_MIN_DAYS = 3
-HIGH_RATING = 8
 WORSENING_PER_WEEK = 1.0
-RED_FLAG_DAYS = 7
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_NONE = "·"
 # Past this many days the sparkline shows one mark per week, so it fits a terminal line.
@@ -243,8 +242,12 @@ def summarize(
     now: datetime,
     days: int,
     tz: tzinfo | None = None,
+    high_at: int = RED_FLAG_RATING,
 ) -> HistorySummary:
-    """Read the records of the ``days`` local days ending today (records outside are ignored)."""
+    """Read the records of the ``days`` local days ending today (records outside are ignored).
+
+    ``high_at``: the rating that is worth raising (the ``red_flag_threshold`` setting).
+    """
     first, last = window(now, days, tz)
 
     day_sessions: dict[date, list[Session]] = defaultdict(list)
@@ -298,19 +301,21 @@ def summarize(
         trend=trend_of(averages, TREND_THRESHOLD_PER_WEEK),
         adherence=adherence,
         effects=effects,
-        red_flags=flags_from(points, now=now, tz=tz),
+        red_flags=flags_from(points, now=now, tz=tz, high_at=high_at),
         tz=tz,
     )
 
 
 def history(
-    journal: Journal, *, now: datetime, days: int, tz: tzinfo | None = None
+    journal: Journal, *, now: datetime, days: int, tz: tzinfo | None = None,
+    high_at: int = RED_FLAG_RATING,
 ) -> HistorySummary:
     """The summary of the journal's last ``days`` days, reading only those days' records."""
     first, last = window(now, days, tz)
     since, until = query_bounds(first, last, tz)
     return summarize(
-        journal.sessions(since, until), journal.ratings(since, until), now=now, days=days, tz=tz
+        journal.sessions(since, until), journal.ratings(since, until), now=now, days=days, tz=tz,
+        high_at=high_at,
     )
 
 
@@ -318,14 +323,15 @@ def history(
 
 
 def flags_from(
-    points: Sequence[RatingPoint], *, now: datetime, tz: tzinfo | None = None
+    points: Sequence[RatingPoint], *, now: datetime, tz: tzinfo | None = None,
+    high_at: int = RED_FLAG_RATING,
 ) -> tuple[RedFlag, ...]:
     flags: list[RedFlag] = []
     # Only the last week matters; a cheap time test first spares the local-day lookups.
     cutoff = now - timedelta(days=RED_FLAG_DAYS + 1)
     points = [p for p in points if p.at >= cutoff]
     recent = [p.value for p in points if now - timedelta(days=1) <= p.at <= now]
-    if recent and max(recent) >= HIGH_RATING:
+    if recent and max(recent) >= high_at:
         flags.append(
             RedFlag(
                 "high",
@@ -352,13 +358,14 @@ def flags_from(
 
 
 def red_flags(
-    journal: Journal, *, now: datetime, tz: tzinfo | None = None
+    journal: Journal, *, now: datetime, tz: tzinfo | None = None,
+    high_at: int = RED_FLAG_RATING,
 ) -> tuple[RedFlag, ...]:
     """What is worth raising with the neurologist, judged on the last week of the journal."""
     first, last = window(now, RED_FLAG_DAYS, tz)
     since, until = query_bounds(first, last, tz)
     points = rating_points(journal.sessions(since, until), journal.ratings(since, until))
-    return flags_from(points, now=now, tz=tz)
+    return flags_from(points, now=now, tz=tz, high_at=high_at)
 
 
 # --- text --------------------------------------------------------------------------------------

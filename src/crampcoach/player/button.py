@@ -21,13 +21,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable, Speak
+from crampcoach.phrases import ENGLISH
 
 DEFAULT_PIN = 17
 HOLD_S = 1.0
-RATING_HINT = (
-    "Press the button once for each point, from zero to ten. "
-    "Then hold it down for a second to confirm."
-)
+RATING_HINT = ENGLISH.button_hint
 
 Mode = Literal["idle", "session", "rating"]
 
@@ -121,7 +119,8 @@ class BedsideButton:
                 self._rating = self._count
                 self._mode = "idle"
                 on_rating = self._on_rating
-                said = f"{RATING_WORDS[self._count].capitalize()}. Thank you."
+                said = ENGLISH.button_count_confirmed.format(
+                    Word=RATING_WORDS[self._count].capitalize())
             else:
                 self._count = (self._count + 1) % len(RATING_WORDS)
                 said = RATING_WORDS[self._count]

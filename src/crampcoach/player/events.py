@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from crampcoach.care import Outcome
 from crampcoach.routines.timeline import Cue
 
-Outcome = Literal["finished", "stopped", "interrupted"]
 RatingWhen = Literal["before", "after"]
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from crampcoach.audio.base import Clip, CueSounds
 from crampcoach.errors import AudioError
+from crampcoach.phrases import ENGLISH
 from crampcoach.routines.compiler import SpeechMeter
 from crampcoach.routines.timeline import Cue, StepSpan, Voice
 
@@ -42,7 +43,8 @@ class Part:
     def title(self) -> str:
         if self.span is not None:
             return self.span.title
-        return "Opening" if self.kind == "opening" else "Closing"
+        # The display's words for them (English until the feed knows the session's book).
+        return ENGLISH.part_opening if self.kind == "opening" else ENGLISH.part_closing
 
 
 @dataclass(frozen=True, slots=True)

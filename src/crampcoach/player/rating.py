@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crampcoach.care import RED_FLAG_RATING
+from crampcoach.phrases import ENGLISH, Phrasebook
 from crampcoach.player.clock import BACKSPACE, ENTER, ESCAPE, INPUT_ENDED, INTERRUPT, Clock
 from crampcoach.player.events import (
     Advice,
@@ -32,34 +34,21 @@ from crampcoach.player.events import (
 ONE_WAITS_S = 1.5
 TIMEOUT_S = 120.0
 REMINDER_AFTER_S = 30.0
-#: A rating at or above this makes the advice to talk to the neurologist (the default of
-#: the ``red_flag_threshold`` setting; :class:`RatingPolicy` carries the one in effect).
-RED_FLAG_RATING = 8
 
-PROMPTS: dict[RatingWhen, str] = {
-    "before": "Before we start: how are your cramps right now? "
-              "Press a number from 0, for none, to 10, for the worst.",
-    "after": "How are your cramps now? "
-             "Press a number from 0, for none, to 10, for the worst.",
-}
-#: The question when the answer is spoken (the spoken rating then asks for the number).
-SPOKEN_PROMPTS: dict[RatingWhen, str] = {
-    "before": "Before we start: how are your cramps right now, "
-              "from zero, for none, to ten, for the worst?",
-    "after": "How are your cramps now, from zero, for none, to ten, for the worst?",
-}
-REMINDER = "When you are ready, press a number from 0 to 10. Or press q to skip."
-INVALID = "Please press a number from 0 to 10."
-ADVICE_HIGH = (
-    "You rated your cramps {rating} out of 10. That is a lot to live with. "
-    "It would be good to talk to your neurologist about it; they can review your "
-    "medicines and what else may help. This is guidance, not a diagnosis."
-)
-ADVICE_WORSENING = (
-    "Your cramp ratings have been getting worse over the last week. "
-    "It would be good to talk to your neurologist about it; they can review your "
-    "medicines and what else may help. This is guidance, not a diagnosis."
-)
+# The English sentences, by their old names (the phrasebook is their home).
+PROMPTS: dict[RatingWhen, str] = {"before": ENGLISH.rating_before, "after": ENGLISH.rating_after}
+SPOKEN_PROMPTS: dict[RatingWhen, str] = {"before": ENGLISH.spoken_rating_before,
+                                         "after": ENGLISH.spoken_rating_after}
+REMINDER = ENGLISH.rating_reminder
+INVALID = ENGLISH.rating_invalid
+
+
+def prompt(book: Phrasebook, when: RatingWhen, *, spoken: bool = False) -> str:
+    """The rating question: press a number, or (``spoken``) say one."""
+    if spoken:
+        return book.spoken_rating_before if when == "before" else book.spoken_rating_after
+    return book.rating_before if when == "before" else book.rating_after
+
 
 #: Says a phrase aloud if sound works (the display shows it through the events).
 Speak = Callable[[str], None]
@@ -81,13 +70,13 @@ class RatingInterrupted(Exception):
     """Ctrl-C or SIGTERM while waiting for a rating (delivered through the key queue)."""
 
 
-def thanks(value: int) -> str:
-    return f"Thank you. Your rating is {value}."
+def thanks(value: int, book: Phrasebook = ENGLISH) -> str:
+    return book.rating_thanks.format(value=value)
 
 
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
                policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
-               keys_only: bool = True) -> int | None:
+               keys_only: bool = True, book: Phrasebook = ENGLISH) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
 
     ``hint`` follows the question (how to answer with the GPIO button). ``keys_only``
@@ -97,9 +86,9 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
     Raises :class:`RatingInterrupted` on an interrupt key; a real Ctrl-C propagates
     as ``KeyboardInterrupt``.
     """
-    prompt = PROMPTS[when] if hint is None else f"{PROMPTS[when]} {hint}"
-    observer(RatingAsked(when, prompt))
-    speak(prompt)
+    question = prompt(book, when) if hint is None else f"{prompt(book, when)} {hint}"
+    observer(RatingAsked(when, question))
+    speak(question)
     started = clock.now()
     give_up = started + policy.timeout_s
     remind_at = started + min(policy.reminder_after_s, policy.timeout_s / 2)
@@ -107,7 +96,7 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
     typed = ""
 
     def done(value: int) -> int:
-        text = thanks(value)
+        text = thanks(value, book)
         observer(Rated(when, value, text))
         speak(text)
         return value
@@ -119,13 +108,12 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
             if now >= settle:
                 return done(int(typed))
             if now >= give_up:
-                observer(RatingMissing(when, "no answer in time; the session is kept "
-                                             "without a rating"))
+                observer(RatingMissing(when, book.no_rating_in_time))
                 return None
             if now >= remind_at:
                 remind_at = math.inf
-                observer(RatingReminder(REMINDER))
-                speak(REMINDER)
+                observer(RatingReminder(book.rating_reminder))
+                speak(book.rating_reminder)
             continue
         if key.isdigit() and len(key) == 1:
             typed += key
@@ -136,30 +124,30 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
             if typed.isdigit() and 0 <= int(typed) <= 10 and (len(typed) == 1 or typed == "10"):
                 return done(int(typed))
             typed, settle = "", math.inf
-            observer(RatingInvalid(INVALID))
-            speak(INVALID)
+            observer(RatingInvalid(book.rating_invalid))
+            speak(book.rating_invalid)
         elif key == ENTER and typed:
             return done(int(typed))
         elif key == BACKSPACE and typed:
             typed, settle = "", math.inf
             observer(RatingTyped(typed))
         elif key in ("q", ESCAPE):
-            observer(RatingMissing(when, "skipped"))
+            observer(RatingMissing(when, book.no_rating_skipped))
             return None
         elif key == INPUT_ENDED and keys_only:
-            observer(RatingMissing(when, "no keyboard to answer with"))
+            observer(RatingMissing(when, book.no_rating_no_keyboard))
             return None
         elif key == INTERRUPT:
             raise RatingInterrupted
 
 
 def advice_for(rating: int, worsening: WorseningCheck | None,
-               red_flag_at: int = RED_FLAG_RATING) -> str | None:
+               red_flag_at: int = RED_FLAG_RATING, book: Phrasebook = ENGLISH) -> str | None:
     """The advice a rating calls for, or None. Guidance, not diagnosis."""
     if rating >= red_flag_at:
-        return ADVICE_HIGH.format(rating=rating)
+        return book.advice_high.format(rating=rating)
     if worsening is not None and worsening(rating):
-        return ADVICE_WORSENING
+        return book.advice_worsening
     return None
 
 

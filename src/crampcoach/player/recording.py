@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import JournalError
-from crampcoach.player.session import SessionRecord, SessionStart
+from crampcoach.player.record import SessionRecord, SessionStart
 
 if TYPE_CHECKING:
     from crampcoach.journal import Journal, SessionStatus
@@ -111,13 +111,9 @@ def journal_worsening(path: Path, now: Callable[[], datetime] = lambda: datetime
     (the journal's own red-flag rule). An unreadable journal counts as not worsening."""
 
     def worsening(rating: int) -> bool:
+        from crampcoach.care import RED_FLAG_DAYS
         from crampcoach.journal import Journal
-        from crampcoach.journal.trends import (
-            RED_FLAG_DAYS,
-            RatingPoint,
-            flags_from,
-            rating_points,
-        )
+        from crampcoach.journal.trends import RatingPoint, flags_from, rating_points
 
         moment = now()
         try:

@@ -14,17 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
-from crampcoach.player.clock import (
-    BUTTON,
-    INTERRUPT,
-    PAGE_DOWN,
-    PAGE_UP,
-    SPACE,
-    Clock,
-)
+from crampcoach.care import Outcome
+from crampcoach.phrases import ENGLISH
+from crampcoach.player.clock import Clock
+from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     CueStarted,
-    Outcome,
     Paused,
     Progress,
     Repeated,
@@ -38,32 +33,9 @@ from crampcoach.player.feed import CueFeed, Part, SoundFailure
 from crampcoach.player.output import Output
 from crampcoach.routines.timeline import Cue
 
-#: What each key does while the session plays. A presenter remote sends PageDown,
-#: PageUp and "b" (its "blank screen" button); they work as next, repeat and pause.
-CONTROLS: dict[str, str] = {
-    SPACE: "pause", "b": "pause",
-    "n": "next", PAGE_DOWN: "next",
-    "r": "repeat", PAGE_UP: "repeat",
-    "q": "quit",
-    INTERRUPT: "interrupt",
-    BUTTON: "pause",
-}
-
-
-def controls_for(bindings: Mapping[str, str]) -> dict[str, str]:
-    """The controls table for keys a person chose (key -> pause/next/repeat/quit).
-
-    Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM
-    and the GPIO button keep their meaning whatever the keys are.
-    """
-    table = {(key.lower() if len(key) == 1 else key): action
-             for key, action in bindings.items()}
-    table[INTERRUPT] = "interrupt"
-    table[BUTTON] = "pause"
-    return table
-
 GET_READY_S = 3.0
-GET_READY_TEXT = "Carrying on in three, two, one."
+#: Said after a pause (English; the session passes its own language's).
+GET_READY_TEXT = ENGLISH.get_ready
 #: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
 INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end"})
 #: Cues this close together start as one mixed sound.
@@ -91,16 +63,22 @@ class Scheduler:
     """Plays the parts a :class:`CueFeed` compiles, on time, with the controls."""
 
     def __init__(self, feed: CueFeed, output: Output, clock: Clock,
-                 observer: SessionObserver, step_titles: Sequence[str | None], *,
+                 observer: SessionObserver, step_count: int, *,
                  tick_s: float | None = 1.0, get_ready_s: float = GET_READY_S,
                  start_grace_s: float = 0.3,
                  controls: Mapping[str, str] = CONTROLS,
-                 started_at: float | None = None) -> None:
+                 started_at: float | None = None,
+                 opening_next: str | None = None,
+                 get_ready_text: str = GET_READY_TEXT) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
         self._emit = observer
-        self._titles = list(step_titles)
+        self._step_count = step_count
+        # What the opening shows as next; each step's comes with its span (the compiler
+        # works it out once, for the voice and the screen alike).
+        self._opening_next = opening_next
+        self._get_ready_text = get_ready_text
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
@@ -194,7 +172,7 @@ class Scheduler:
         if self._tick_s is not None:
             self._next_tick = resumed_at + self._tick_s
         self._emit(Resumed(position, paused_s, self._get_ready_s))
-        ready = self._feed.phrase(GET_READY_TEXT)
+        ready = self._feed.phrase(self._get_ready_text)
         if isinstance(ready, Clip):
             self._output.play(ready)
 
@@ -243,10 +221,9 @@ class Scheduler:
 
     def _next_title(self, part: Part) -> str | None:
         if part.kind == "opening":
-            return self._titles[0] if self._titles else None
-        if part.kind == "step" and part.span is not None:
-            following = part.span.index + 1
-            return self._titles[following] if following < len(self._titles) else None
+            return self._opening_next
+        if part.span is not None:
+            return part.span.next_title
         return None
 
     def _play_part(self, part: Part) -> None:
@@ -257,7 +234,7 @@ class Scheduler:
         step = StepChanged(
             None if part.span is None else part.span.index,
             part.kind if part.span is None else part.span.kind,
-            part.title, self._next_title(part), len(self._titles))
+            part.title, self._next_title(part), self._step_count)
         announce: StepChanged | None = step
         cues = part.cues
         if not cues or cues[0].at - part.start >= _SAME_BEAT:

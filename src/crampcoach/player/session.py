@@ -1,5 +1,11 @@
 """A whole session: the optional rating before, the timed part, the rating after,
-the advice a rating calls for, and the record of it all (kept even when stopped)."""
+the advice a rating calls for, and the record of it all (kept even when stopped).
+
+:func:`play_session` puts together small parts, each with its inputs passed in: the
+:class:`RatingFlow` (spoken, button or keys), the advisor, and the :class:`SessionLog`
+that records. Starting a session from settings and a routine is
+:mod:`crampcoach.session`'s job; this module plays what it is given.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +15,26 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Literal
 
 from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import LEVEL, tone
+from crampcoach.care import Outcome
 from crampcoach.handsfree import (
-    FALLBACK,
+    NO_HANDS_FREE,
     RATING_WORDS,
+    ButtonInput,
+    HandsFree,
     HandsFreeUnavailable,
     RatingSource,
-    Speak,
     rating_as_keys,
 )
-from crampcoach.player.button import RATING_HINT
+from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
+from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     HandsFreeFallback,
-    Outcome,
     Rated,
     RatingAsked,
     RatingMissing,
@@ -40,19 +48,18 @@ from crampcoach.player.events import (
 from crampcoach.player.feed import LOOKAHEAD_S, CueFeed, Piece
 from crampcoach.player.output import Output, SinkFactory
 from crampcoach.player.rating import (
-    INVALID,
-    PROMPTS,
-    REMINDER,
-    SPOKEN_PROMPTS,
     RatingInterrupted,
     RatingPolicy,
     WorseningCheck,
     advice_for,
     advise,
     ask_rating,
+    prompt,
     thanks,
 )
-from crampcoach.player.scheduler import CONTROLS, GET_READY_TEXT, Scheduler
+from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
+from crampcoach.player.scheduler import Scheduler
+from crampcoach.routines.compiler import next_title
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Voice
 
@@ -77,72 +84,6 @@ def preroll_sound(kind: Literal["quiet", "chime"], seconds: float,
         return Clip(chime.pcm + bytes(SAMPLE_WIDTH * quiet))
     frames = frame_at(seconds)
     return Clip(bytes(SAMPLE_WIDTH * frames)) if frames > 0 else None
-
-
-class ButtonInput(Protocol):
-    """The GPIO button as the session uses it (:class:`~crampcoach.player.button.BedsideButton`)."""
-
-    def start_session(self, on_press: Callable[[], None]) -> None: ...
-
-    def begin_rating(self, *, hint: bool = True,
-                     on_rating: Callable[[int], None] | None = None) -> None: ...
-
-    def end_rating(self) -> int | None: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class HandsFree:
-    """How to open the hands-free inputs a session uses, given the session's voice.
-
-    Each opener raises :class:`~crampcoach.handsfree.HandsFreeUnavailable` when its extra
-    or hardware is missing; the session then says why, once, and goes on with the keys.
-    The button is opened at the start (it pauses); the spoken rating when it is needed.
-    """
-
-    button: Callable[[Speak], ButtonInput] | None = None
-    spoken_rating: Callable[[Speak], RatingSource] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SessionStart:
-    routine: str
-    source: str
-    started_at: datetime
-    steps: int
-    rating_before: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
-    """What the journal keeps of one session, finished or stopped."""
-
-    routine: str
-    source: str
-    started_at: datetime
-    ended_at: datetime
-    outcome: Outcome  # "interrupted": Ctrl-C or SIGTERM (the journal may call it stopped)
-    step_reached: int | None  # index of the last step begun; None if stopped in the opening
-    step_title: str | None
-    steps: int
-    elapsed_s: float  # seconds of the session played, pauses excluded
-    rating_before: int | None
-    rating_after: int | None
-    audio_note: str | None  # why the session went on in text, if it did
-    advised: bool  # the advice to talk to the neurologist was given
-
-
-class SessionRecorder(Protocol):
-    """Where sessions are recorded (the journal). ``started`` comes before the first cue
-    and ``reached`` at each step, so that a session cut short by a power cut still shows
-    how far it got; ``finished`` always follows unless the process dies."""
-
-    def started(self, start: SessionStart) -> None: ...
-
-    def reached(self, step_index: int, step_title: str) -> None: ...
-
-    def finished(self, record: SessionRecord) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +178,206 @@ def _preroll(clock: Clock, output: Output, sound: Clip | None) -> None:
 
 def _button_phrases() -> tuple[str, ...]:
     """What the button makes the voice say, made ahead so a count is heard at once."""
-    return (*RATING_WORDS, *(f"{word.capitalize()}. Thank you." for word in RATING_WORDS))
+    return (*RATING_WORDS, *(ENGLISH.button_count_confirmed.format(Word=word.capitalize())
+                             for word in RATING_WORDS))
+
+
+@dataclass
+class _Notices:
+    """Hands-free inputs that cannot be used: each said (and shown) once, when told."""
+
+    observer: SessionObserver
+    speak: _Voice
+    clock: Clock
+    output: Output
+    book: Phrasebook
+    untold: list[str] = field(default_factory=list)
+
+    def unavailable(self, error: HandsFreeUnavailable) -> None:
+        self.untold.append(f"{error} {self.book.hands_free_fallback}")
+
+    def tell(self) -> None:
+        for text in self.untold:
+            self.observer(HandsFreeFallback(text))
+            self.speak(text)
+        if self.untold:
+            self.untold.clear()
+            _let_finish(self.clock, self.output, keep_keys=True)
+
+
+class RatingFlow:
+    """Asks for a rating with whatever can answer: the spoken rating, the GPIO button
+    (its presses arrive as keys), or the keys alone; says why when one cannot be used.
+
+    ``input_live`` tells whether anyone can still answer with keys.
+    """
+
+    def __init__(self, *, clock: Clock, observer: SessionObserver, speak: _Voice,
+                 output: Output, notices: _Notices, policy: RatingPolicy,
+                 hands_free: HandsFree, input_live: Callable[[], bool],
+                 book: Phrasebook) -> None:
+        self._clock = clock
+        self._book = book
+        self._observer = observer
+        self._speak = speak
+        self._output = output
+        self._notices = notices
+        self._policy = policy
+        self._open_spoken = hands_free.spoken_rating
+        self._input_live = input_live
+        self.button: ButtonInput | None = None
+        self._spoken: RatingSource | None = None
+        self._spoken_unavailable = hands_free.spoken_rating is None
+
+    def can_answer(self) -> bool:
+        return self._input_live() or self.button is not None or not self._spoken_unavailable
+
+    def ask(self, when: RatingWhen) -> int | None:
+        """The rating, or None when skipped or unanswered. Raises
+        :class:`RatingInterrupted` on an interrupt key."""
+        if self._spoken is None and not self._spoken_unavailable:
+            self._open_spoken_rating()
+        if self._spoken is not None:
+            value = self._ask_aloud(self._spoken, when)
+            if value is not _FELL_BACK:
+                return value if isinstance(value, int) else None
+        if self.button is None and not self._input_live():
+            # Only reached when the spoken rating was to answer and could not.
+            self._observer(RatingMissing(when, self._book.no_rating_no_keyboard))
+            return None
+        return self._ask_by_keys(when)
+
+    def _say_and_wait(self, text: str) -> None:
+        # The spoken rating records right after: the phrase must be over by then.
+        self._observer(Said(text))
+        self._speak(text)
+        _let_finish(self._clock, self._output)
+
+    def _open_spoken_rating(self) -> None:
+        assert self._open_spoken is not None
+        try:
+            self._spoken = self._open_spoken(self._say_and_wait)
+        except HandsFreeUnavailable as e:
+            self._spoken_unavailable = True
+            self._notices.unavailable(e)
+            self._notices.tell()
+
+    def _ask_aloud(self, spoken: RatingSource, when: RatingWhen) -> int | object | None:
+        question = prompt(self._book, when, spoken=True)
+        self._observer(RatingAsked(when, question))
+        self._speak(question)
+        _let_finish(self._clock, self._output)
+        try:
+            value = spoken.ask_rating(self._policy.timeout_s)
+        except HandsFreeUnavailable as e:
+            # A microphone that cannot be opened is found at the first recording.
+            value = None
+            self._notices.unavailable(e)
+        except Exception as e:  # a recognizer fault must not end the session
+            value = None
+            self._notices.unavailable(
+                HandsFreeUnavailable(f"The spoken rating failed ({e})."))
+        if self._notices.untold:
+            self._spoken, self._spoken_unavailable = None, True
+            self._notices.tell()
+            return _FELL_BACK
+        if value is None:
+            self._observer(RatingMissing(when, self._book.no_rating_not_confirmed))
+            return None
+        self._observer(Rated(when, value, thanks(value, self._book)))
+        return value
+
+    def _push_rating(self, value: int) -> None:
+        for key in rating_as_keys(value):
+            self._clock.push(key)
+
+    def _ask_by_keys(self, when: RatingWhen) -> int | None:
+        button = self.button
+        if button is not None:
+            button.begin_rating(hint=False, on_rating=self._push_rating)
+        try:
+            return ask_rating(when, self._clock, self._speak, self._observer, self._policy,
+                              hint=self._book.button_hint if button is not None else None,
+                              keys_only=button is None, book=self._book)
+        finally:
+            if button is not None:
+                button.end_rating()
+
+
+#: The spoken rating could not be used: the keys (or button) answer instead.
+_FELL_BACK = object()
+
+
+@dataclass
+class _Advisor:
+    """Gives the advice a rating calls for, at most once per session."""
+
+    speak: _Voice
+    observer: SessionObserver
+    worsening: WorseningCheck | None
+    red_flag_at: int
+    book: Phrasebook
+    advised: bool = False
+
+    def consider(self, value: int | None) -> None:
+        if value is None or self.advised:
+            return
+        text = advice_for(value, self.worsening, self.red_flag_at, self.book)
+        if text is not None:
+            self.advised = True
+            advise(text, self.speak, self.observer)
+
+
+@dataclass
+class SessionLog:
+    """What happened so far, as the record the journal keeps; sends it to the recorder
+    once, even when the session is cut short by an error."""
+
+    routine: Routine
+    output: Output
+    recorder: SessionRecorder | None
+    wall: Callable[[], datetime]
+    started_at: datetime
+    rating_before: int | None = None
+    rating_after: int | None = None
+    outcome: Outcome = "stopped"
+    step_reached: int | None = None
+    elapsed: float = 0.0
+    advised: bool = False
+    _begun: bool = False
+    _finished: bool = False
+
+    def begin(self) -> None:
+        if self.recorder is not None:
+            self.recorder.started(SessionStart(self.routine.name, self.routine.source,
+                                               self.started_at, len(self.routine.steps),
+                                               self.rating_before))
+            self._begun = True
+
+    def watching(self, observer: SessionObserver) -> SessionObserver:
+        """``observer``, also telling the recorder each step reached."""
+        if self.recorder is None:
+            return observer
+        return _StepRecorder(observer, self.recorder)
+
+    def record(self) -> SessionRecord:
+        steps = self.routine.steps
+        return SessionRecord(
+            routine=self.routine.name, source=self.routine.source,
+            started_at=self.started_at, ended_at=self.wall(), outcome=self.outcome,
+            step_reached=self.step_reached,
+            step_title=None if self.step_reached is None else steps[self.step_reached].title,
+            steps=len(steps), elapsed_s=round(self.elapsed, 3),
+            rating_before=self.rating_before, rating_after=self.rating_after,
+            audio_note=self.output.fallback_reason, advised=self.advised,
+        )
+
+    def finish(self) -> SessionRecord:
+        record = self.record()
+        if self.recorder is not None and self._begun and not self._finished:
+            self._finished = True
+            self.recorder.finished(record)
+        return record
 
 
 def play_session(
@@ -259,7 +399,7 @@ def play_session(
     wall: Callable[[], datetime] = lambda: datetime.now(UTC),
     controls: Mapping[str, str] = CONTROLS,
     preroll: Clip | None = None,
-    hands_free: HandsFree = HandsFree(),
+    hands_free: HandsFree = NO_HANDS_FREE,
     head_start_at: float | None = None,
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
@@ -276,9 +416,11 @@ def play_session(
     the session's origin, so nothing may come before the timed part (no pre-roll, rating
     before or hands-free notice).
     """
-    phrases: tuple[str, ...] = (GET_READY_TEXT, PROMPTS["after"], REMINDER, INVALID)
+    book = phrasebook(voice.language)
+    phrases: tuple[str, ...] = (book.get_ready, book.rating_after, book.rating_reminder,
+                                book.rating_invalid)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{PROMPTS['after']} {RATING_HINT}", *_button_phrases())
+        phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases())
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -286,162 +428,58 @@ def play_session(
     feed.start()
     if prefetch_all:
         feed.wait_idle()
-    # A "say" step is not announced as "next": it is heard in full a moment later.
-    titles: list[str | None] = [None if step.kind == "say" else step.title
-                                for step in routine.steps]
-    started_at = wall()
-    rating_before: int | None = None
-    rating_after: int | None = None
-    outcome: Outcome = "stopped"
-    step_reached: int | None = None
-    elapsed = 0.0
-    advised = False
-    begun = recorded = False
-    button: ButtonInput | None = None
-    spoken: RatingSource | None = None
-    spoken_unavailable = hands_free.spoken_rating is None
-    untold: list[str] = []
-
-    def unavailable(error: HandsFreeUnavailable) -> None:
-        untold.append(f"{error} {FALLBACK}")
-
-    def tell_unavailable() -> None:
-        for text in untold:
-            observer(HandsFreeFallback(text))
-            speak(text)
-        if untold:
-            untold.clear()
-            _let_finish(clock, output, keep_keys=True)
-
-    def say_and_wait(text: str) -> None:
-        # The spoken rating records right after: the phrase must be over by then.
-        observer(Said(text))
-        speak(text)
-        _let_finish(clock, output)
-
-    def can_answer() -> bool:
-        return input_live() or button is not None or not spoken_unavailable
-
-    def push_rating(value: int) -> None:
-        for key in rating_as_keys(value):
-            clock.push(key)
-
-    def rate(when: RatingWhen) -> int | None:
-        nonlocal spoken, spoken_unavailable
-        if spoken is None and not spoken_unavailable:
-            assert hands_free.spoken_rating is not None
-            try:
-                spoken = hands_free.spoken_rating(say_and_wait)
-            except HandsFreeUnavailable as e:
-                spoken_unavailable = True
-                unavailable(e)
-                tell_unavailable()
-        if spoken is not None:
-            question = SPOKEN_PROMPTS[when]
-            observer(RatingAsked(when, question))
-            speak(question)
-            _let_finish(clock, output)
-            try:
-                value = spoken.ask_rating(rating.policy.timeout_s)
-            except HandsFreeUnavailable as e:
-                # A microphone that cannot be opened is found at the first recording.
-                value = None
-                unavailable(e)
-            except Exception as e:  # a recognizer fault must not end the session
-                value = None
-                unavailable(HandsFreeUnavailable(f"The spoken rating failed ({e})."))
-            if untold:
-                spoken, spoken_unavailable = None, True
-                tell_unavailable()
-            elif value is None:
-                observer(RatingMissing(when, "no number was confirmed aloud"))
-                return None
-            else:
-                observer(Rated(when, value, thanks(value)))
-                return value
-        if button is None and not input_live():
-            # Only reached when the spoken rating was to answer and could not.
-            observer(RatingMissing(when, "no keyboard to answer with"))
-            return None
-        if button is not None:
-            button.begin_rating(hint=False, on_rating=push_rating)
-        try:
-            return ask_rating(when, clock, speak, observer, rating.policy,
-                              hint=RATING_HINT if button is not None else None,
-                              keys_only=button is None)
-        finally:
-            if button is not None:
-                button.end_rating()
-
-    def record() -> SessionRecord:
-        return SessionRecord(
-            routine=routine.name, source=routine.source, started_at=started_at,
-            ended_at=wall(), outcome=outcome, step_reached=step_reached,
-            step_title=None if step_reached is None else routine.steps[step_reached].title,
-            steps=len(titles),
-            elapsed_s=round(elapsed, 3), rating_before=rating_before,
-            rating_after=rating_after, audio_note=output.fallback_reason, advised=advised,
-        )
-
-    def consider(value: int | None) -> None:
-        nonlocal advised
-        if value is None or advised:
-            return
-        text = advice_for(value, worsening, rating.policy.red_flag_at)
-        if text is not None:
-            advised = True
-            advise(text, speak, observer)
-
+    log = SessionLog(routine, output, recorder, wall, started_at=wall())
+    notices = _Notices(observer, speak, clock, output, book)
+    flow = RatingFlow(clock=clock, observer=observer, speak=speak, output=output,
+                      notices=notices, policy=rating.policy, hands_free=hands_free,
+                      input_live=input_live, book=book)
+    advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at, book)
     try:
         if hands_free.button is not None:
             try:
-                button = hands_free.button(speak)
+                flow.button = hands_free.button(speak)
             except HandsFreeUnavailable as e:
-                unavailable(e)
+                notices.unavailable(e)
         _preroll(clock, output, preroll)
-        tell_unavailable()
-        if rating.before and rating.ask and can_answer():
+        notices.tell()
+        if rating.before and rating.ask and flow.can_answer():
             try:
-                rating_before = rate("before")
+                log.rating_before = flow.ask("before")
             except RatingInterrupted:
                 raise KeyboardInterrupt from None
-            consider(rating_before)
+            advisor.consider(log.rating_before)
             _let_finish(clock, output)
-        if recorder is not None:
-            recorder.started(SessionStart(routine.name, routine.source, started_at,
-                                          len(titles), rating_before))
-            begun = True
-        if button is not None:
+        log.begin()
+        if flow.button is not None:
             # From here (after any rating before) a press pauses and the next resumes.
-            button.start_session(lambda: clock.push(BUTTON))
-        watcher = observer
-        if recorder is not None:
-            watcher = _StepRecorder(observer, recorder)
-        scheduler = Scheduler(feed, output, clock, watcher, titles, tick_s=tick_s,
-                              controls=controls, started_at=head_start_at)
+            flow.button.start_session(lambda: clock.push(BUTTON))
+        scheduler = Scheduler(feed, output, clock, log.watching(observer), len(routine.steps),
+                              tick_s=tick_s, controls=controls, started_at=head_start_at,
+                              opening_next=next_title(routine.steps, -1),
+                              get_ready_text=book.get_ready)
         result = scheduler.run()
-        outcome, step_reached, elapsed = result.outcome, result.step_reached, result.elapsed
-        observer(SessionEnded(outcome, step_reached, elapsed))
+        log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
+                                                      result.elapsed)
+        observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
         if rating.given is not None:
-            rating_after = rating.given
-        elif rating.ask and can_answer() and (outcome != "interrupted" or person_present):
+            log.rating_after = rating.given
+        elif rating.ask and flow.can_answer() and (log.outcome != "interrupted"
+                                                   or person_present):
             with contextlib.suppress(RatingInterrupted):
-                rating_after = rate("after")
-        consider(rating_after)
+                log.rating_after = flow.ask("after")
+        advisor.consider(log.rating_after)
+        log.advised = advisor.advised
         _let_finish(clock, output)
-        if recorder is not None:
-            recorded = True
-            recorder.finished(record())
-        return record()
+        return log.finish()
     finally:
         try:
             # Stopped by an error or a second Ctrl-C: what happened is still recorded.
-            if recorder is not None and begun and not recorded:
-                recorder.finished(record())
+            log.advised = advisor.advised
+            log.finish()
         finally:
-            if button is not None:
+            if flow.button is not None:
                 with contextlib.suppress(Exception):
                     # A pin that cannot be released is no reason to lose the session.
-                    button.close()
+                    flow.button.close()
             output.close()
             feed.close()

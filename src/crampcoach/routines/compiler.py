@@ -21,11 +21,12 @@ measures the real synthesized (leading-silence-trimmed) sound.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from crampcoach.errors import Problem, RoutineError
+from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
 from crampcoach.routines.loader import MAX_SESSION_S
 from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch
 from crampcoach.routines.timeline import Cue, CueRole, StepSpan, Timeline, ToneName, Voice
@@ -40,11 +41,6 @@ TONE_SECONDS: dict[ToneName, float] = {"in": 0.6, "hold": 0.4, "out": 0.6, "chim
 OPENING_SPEECH_AT = 1.5
 #: Overlaps shorter than this are rounding, not a routine problem.
 _EPS = 1e-9
-
-_NUMBER_WORDS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-)
-
 
 class SpeechMeter(Protocol):
     """Tells how long a phrase sounds when spoken with a voice, in seconds."""
@@ -65,29 +61,21 @@ class EstimatedSpeechMeter:
         return round(0.2 + len(text) / chars_per_s + 0.3 * pauses, 3)
 
 
-def spoken_seconds(seconds: float) -> str:
-    """``90`` -> ``"1 minute 30 seconds"``; ``7.5`` -> ``"7.5 seconds"``."""
-    whole = int(seconds)
-    if seconds != whole or seconds < 60:
-        value = f"{seconds:g}"
-        return f"{value} second" if value == "1" else f"{value} seconds"
-    minutes, rest = divmod(whole, 60)
-    parts = [f"{minutes} minute" + ("" if minutes == 1 else "s")]
-    if rest:
-        parts.append(f"{rest} second" + ("" if rest == 1 else "s"))
-    return " ".join(parts)
+def spoken_seconds(seconds: float, language: str = "en") -> str:
+    """``90`` -> ``"1 minute 30 seconds"``; ``7.5`` -> ``"7.5 seconds"`` (in English)."""
+    return phrasebook(language).duration(seconds)
 
 
-def number_word(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+def number_word(n: int, language: str = "en") -> str:
+    return phrasebook(language).number(n)
 
 
-def opening_text(routine: Routine) -> str:
-    return f"{routine.name}. Move gently, and stop if anything hurts."
+def opening_text(routine: Routine, language: str = "en") -> str:
+    return phrasebook(language).opening.format(routine=routine.name)
 
 
-def closing_text(routine: Routine) -> str:
-    return f"That is the end of {routine.name}. Well done."
+def closing_text(routine: Routine, language: str = "en") -> str:
+    return phrasebook(language).closing.format(routine=routine.name)
 
 
 @dataclass
@@ -98,6 +86,10 @@ class _StepBuilder:
     meter: SpeechMeter
     voice: Voice
     cues: list[Cue]
+
+    @property
+    def book(self) -> Phrasebook:
+        return phrasebook(self.voice.language)
 
     def speech(self, at: float, text: str, role: CueRole) -> Cue:
         cue = Cue(at=at, kind="speech", text=text, step=self.step, role=role,
@@ -117,60 +109,69 @@ class _StepBuilder:
         return at + max(least, cue.length + GAP_S)
 
 
-def _with_next(text: str, next_title: str | None) -> str:
-    return f"{text} Next up: {next_title}." if next_title else text
+def _with_next(book: Phrasebook, text: str, next_title: str | None) -> str:
+    return book.next_up.format(text=text, title=next_title) if next_title else text
 
 
 def _stretch(b: _StepBuilder, s: Stretch, t: float, next_title: str | None) -> None:
+    book = b.book
     sides: tuple[str | None, ...] = s.sides or (None,)
     rounds = [(rep, side) for rep in range(1, s.reps + 1) for side in sides]
     for n, (rep, side) in enumerate(rounds):
-        side_words = f" {side.capitalize()} side." if side else ""
+        said_side = book.sides.get(side, side) if side else None
+        side_words = book.stretch_side.format(side=said_side.capitalize()) if said_side else ""
         if n == 0:
             times = ""
             if s.reps > 1:
-                times = f" {s.reps} times" + (" on each side." if s.sides else ".")
-            intro = f"{s.name}.{times}{side_words} {s.cue}"
+                each = book.stretch_times_each_side if s.sides else book.stretch_times
+                times = each.format(reps=s.reps)
+            intro = book.stretch_intro.format(name=s.name, times=times, side=side_words,
+                                              cue=s.cue)
         elif side is not None and rep == rounds[n - 1][0]:
-            intro = f"Switch to the {side} side. {s.cue}"
+            intro = book.stretch_switch.format(side=said_side, cue=s.cue)
         else:
-            intro = f"{s.name} again, {rep} of {s.reps}.{side_words} {s.cue}"
+            intro = book.stretch_again.format(name=s.name, rep=rep, reps=s.reps,
+                                              side=side_words, cue=s.cue)
         hold_at = b.window(t, intro, "intro", s.prepare_s)
-        b.speech(hold_at, f"And hold for {spoken_seconds(s.hold_s)}.", "hold")
+        b.speech(hold_at, book.hold_for.format(duration=book.duration(s.hold_s)), "hold")
         release_at = hold_at + s.hold_s
         for k in range(s.countdown, 0, -1):
-            b.speech(release_at - k, number_word(k), "countdown")
+            b.speech(release_at - k, book.number(k), "countdown")
         last = n == len(rounds) - 1
-        release = b.speech(release_at, _with_next("And release.", next_title if last else None),
+        release = b.speech(release_at,
+                           _with_next(book, book.release, next_title if last else None),
                            "release")
         if not last:
             t = release_at + max(s.rest_s, release.length + GAP_S)
 
 
-def _breathe_intro(s: Breathe) -> str:
-    parts = [f"in for {s.in_s:g}"]
+def _breathe_intro(book: Phrasebook, s: Breathe) -> str:
+    parts = [book.breathe_in_for.format(seconds=f"{s.in_s:g}")]
     if s.hold_s:
-        parts.append(f"hold for {s.hold_s:g}")
-    parts.append(f"out for {s.out_s:g}")
+        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_s:g}"))
+    parts.append(book.breathe_out_for.format(seconds=f"{s.out_s:g}"))
     if s.hold_out_s:
-        parts.append(f"hold for {s.hold_out_s:g}")
-    breaths = "One breath" if s.cycles == 1 else f"{s.cycles} breaths"
-    follow = {"words": "my voice", "tones": "the tones", "both": "my voice and the tones"}
-    return f"{s.name}. Breathe {', '.join(parts)}. {breaths}. Follow {follow[s.guide]}."
+        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_out_s:g}"))
+    breaths = book.one_breath if s.cycles == 1 else book.breaths.format(count=s.cycles)
+    return book.breathe_intro.format(name=s.name, parts=book.breathe_list_separator.join(parts),
+                                     breaths=breaths, follow=book.follow[s.guide])
 
 
-_PHASES: tuple[tuple[str, str, ToneName], ...] = (
-    ("in_s", "Breathe in", "in"),
-    ("hold_s", "Hold", "hold"),
-    ("out_s", "Breathe out", "out"),
-    ("hold_out_s", "Hold", "hold"),
-)
+def _phases(book: Phrasebook) -> tuple[tuple[str, str, ToneName], ...]:
+    return (
+        ("in_s", book.phase_in, "in"),
+        ("hold_s", book.phase_hold, "hold"),
+        ("out_s", book.phase_out, "out"),
+        ("hold_out_s", book.phase_hold, "hold"),
+    )
 
 
 def _breathe(b: _StepBuilder, s: Breathe, t: float, next_title: str | None) -> None:
-    t = b.window(t, _breathe_intro(s), "intro", s.prepare_s)
+    book = b.book
+    t = b.window(t, _breathe_intro(book, s), "intro", s.prepare_s)
+    phases = _phases(book)
     for _ in range(s.cycles):
-        for attr, word, tone in _PHASES:
+        for attr, word, tone in phases:
             length: float = getattr(s, attr)
             if length <= 0:
                 continue
@@ -179,34 +180,32 @@ def _breathe(b: _StepBuilder, s: Breathe, t: float, next_title: str | None) -> N
             if s.guide in ("words", "both"):
                 b.speech(t, word, "phase")
             t += length
-    b.speech(t, _with_next("And breathe normally.", next_title), "end")
+    b.speech(t, _with_next(book, book.breathe_end, next_title), "end")
 
 
-COMPRESS_SAFETY = (
-    "Use a compress that feels comfortably warm, never hot. "
-    "Numb skin may not feel heat, so test it on the inside of your wrist first. "
-    "If it ever feels hot, take it off at once."
-)
+#: The burn-safety words said before every compress (English; see the phrasebook).
+COMPRESS_SAFETY = ENGLISH.compress_safety
 
 
 def _compress(b: _StepBuilder, s: Compress, t: float, next_title: str | None) -> None:
-    start = b.window(t, f"{s.name}. {COMPRESS_SAFETY} Place it now.", "intro", s.prepare_s)
-    amount = spoken_seconds(s.duration_s)
-    verb = "is" if amount in ("1 minute", "1 second") else "are"
-    b.speech(start, f"Compress on. Rest and breathe slowly. "
-                    f"I will tell you when {amount} {verb} up.", "start")
+    book = b.book
+    start = b.window(t, book.compress_intro.format(name=s.name, safety=book.compress_safety),
+                     "intro", s.prepare_s)
+    amount = book.duration(s.duration_s)
+    one = amount in (book.duration(60), book.duration(1))
+    verb = book.compress_verb_one if one else book.compress_verb_many
+    b.speech(start, book.compress_on.format(amount=amount, verb=verb), "start")
     k = 1
     while k * s.check_every_s < s.duration_s - _EPS:
-        b.speech(start + k * s.check_every_s,
-                 "Check in. The compress should feel warm, not hot. "
-                 "If it feels hot, take it off now.", "checkin")
+        b.speech(start + k * s.check_every_s, book.compress_checkin, "checkin")
         k += 1
-    b.speech(start + s.duration_s, _with_next("Time is up. Remove the compress.", next_title),
-             "end")
+    b.speech(start + s.duration_s, _with_next(book, book.compress_end, next_title), "end")
 
 
-def _next_title(steps: tuple[Step, ...], i: int) -> str | None:
-    """The title to announce as "next up" after step ``i``: the next step that is not a rest."""
+def next_title(steps: Sequence[Step], i: int) -> str | None:
+    """What is next after step ``i`` (-1: after the opening), said as "Next up" and shown
+    as "next:": the next step that is not a rest; None when that step is a ``say`` (it is
+    heard in full a moment later) or nothing follows. The one place this is worked out."""
     for step in steps[i + 1:]:
         if isinstance(step, Rest):
             continue
@@ -243,13 +242,13 @@ def _check_overruns(routine: Routine, index: int, cues: list[Cue]) -> list[Probl
 def _opening(routine: Routine, meter: SpeechMeter, voice: Voice) -> list[Cue]:
     b = _StepBuilder(0, meter, voice, [])
     b.tone(0.0, "chime", "start chime", "opening")
-    b.speech(OPENING_SPEECH_AT, opening_text(routine), "opening")
+    b.speech(OPENING_SPEECH_AT, opening_text(routine, voice.language), "opening")
     return b.cues
 
 
 def _closing(routine: Routine, meter: SpeechMeter, voice: Voice, t: float) -> list[Cue]:
     b = _StepBuilder(max(len(routine.steps) - 1, 0), meter, voice, [])
-    last = b.speech(t, closing_text(routine), "closing")
+    last = b.speech(t, closing_text(routine, voice.language), "closing")
     b.tone(last.end + GAP_S, "chime", "end chime", "closing")
     return b.cues
 
@@ -260,13 +259,13 @@ def _step(
     """Step ``i`` starting at ``t``: its span, its cues in time order, and its overruns."""
     step = routine.steps[i]
     b = _StepBuilder(i, meter, voice, [])
+    nxt = next_title(routine.steps, i)
     if isinstance(step, Rest):
         end = t + step.seconds
     elif isinstance(step, Say):
         cue = b.speech(t, step.text, "say")
         end = cue.end + step.pause_s
     else:
-        nxt = _next_title(routine.steps, i)
         if isinstance(step, Stretch):
             _stretch(b, step, t, nxt)
         elif isinstance(step, Breathe):
@@ -275,7 +274,8 @@ def _step(
             _compress(b, step, t, nxt)
         end = max(c.end for c in b.cues) + SETTLE_S
     b.cues.sort(key=lambda c: (c.at, c.kind != "tone"))
-    return StepSpan(i, step.kind, step.title, t, end), b.cues, _check_overruns(routine, i, b.cues)
+    span = StepSpan(i, step.kind, step.title, t, end, nxt)
+    return span, b.cues, _check_overruns(routine, i, b.cues)
 
 
 def iter_steps(
@@ -333,19 +333,20 @@ def check_estimated_length(routine: Routine, voice: Voice) -> None:
     """:func:`check_length` with estimated speech lengths, before any phrase is synthesized:
     so a routine of hours of speech is refused at once, not after synthesizing all of it."""
     meter = EstimatedSpeechMeter()
-    t = OPENING_SPEECH_AT + meter.seconds(opening_text(routine), voice) + SETTLE_S
+    t = _opening(routine, meter, voice)[-1].end + SETTLE_S
     for i in range(len(routine.steps)):
         span, _, _ = _step(routine, i, t, meter, voice)
         t = span.end
     check_length(routine, t)
 
 
-def phrases(routine: Routine) -> list[str]:
-    """Every distinct phrase the session will speak, in the order first heard.
+def phrases(routine: Routine, voice: Voice | None = None) -> list[str]:
+    """Every distinct phrase the session will speak with ``voice`` (its language picks the
+    phrasebook), in the order first heard.
 
     Lets the audio layer synthesize ahead of need; the text of cues never depends on timing.
     """
-    timeline = compile_routine(routine, _ZeroMeter(), Voice())
+    timeline = compile_routine(routine, _ZeroMeter(), voice or Voice())
     seen: dict[str, None] = {}
     for cue in timeline.cues:
         if cue.kind == "speech":

@@ -8,7 +8,6 @@ so that one run lists all of them.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 import os
@@ -35,7 +34,7 @@ from crampcoach.routines.model import (
     Step,
     Stretch,
 )
-from crampcoach.yamlfile import YamlKind
+from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -84,12 +83,6 @@ SIDES: tuple[Side, ...] = ("left", "right")
 LanguageCheck = Callable[[str], bool]
 
 
-def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    """``"; did you mean 'hold'?"`` when a choice is close to ``word``, else ``""``."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 ROUTINE_FILE = YamlKind(noun="routine", file_noun="routine file", plural="routines",
                         max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
 
@@ -133,10 +126,6 @@ def compose(text: str, shown: str) -> Node:
     return node
 
 
-def line_of(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
 @dataclass
 class _Context:
     """What validation of one file needs: where it is and where problems go."""
@@ -159,21 +148,8 @@ class _Context:
 def _mapping(ctx: _Context, node: MappingNode, allowed: Sequence[str], where: str,
              ) -> dict[str, tuple[Node, Node]]:
     """Keys to (key node, value node); unknown and duplicate keys reported."""
-    out: dict[str, tuple[Node, Node]] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            ctx.problem(key_node, f"{where}: keys must be plain words")
-            continue
-        key = str(key_node.value)
-        if key in out:
-            first = line_of(out[key][0])
-            ctx.problem(key_node, f"{where}: duplicate key '{key}' (first at line {first})")
-            continue
-        if key not in allowed:
-            ctx.problem(key_node, f"{where}: unknown key '{key}'{did_you_mean(key, allowed)}")
-            continue
-        out[key] = (key_node, value_node)
-    return out
+    return {key: (key_node, value_node) for key, key_node, value_node
+            in mapping_entries(node, where, allowed, ctx.problem)}
 
 
 def _text(ctx: _Context, node: Node, what: str) -> str | None:
@@ -715,3 +691,10 @@ def load_routine(ref: str, *, language_check: LanguageCheck | None = None,
     path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
     return _load(path, shown, stack=(str(path.resolve()),), language_check=language_check,
                  builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+
+
+def routine_text(ref: str, *, builtin_dirs: Sequence[Path] | None = None,
+                 user_dirs: Sequence[Path] | None = None) -> str:
+    """The text of the routine file a reference names (a path, or a name as `play` finds it)."""
+    path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+    return read_routine_text(path, shown)

@@ -55,14 +55,22 @@ class StepSpan:
     title: str
     start: float
     end: float
+    # What is announced as next after this step (see compiler.next_title); not in the JSON.
+    next_title: str | None = None
+
+
+#: The speech engine unless one is chosen (see crampcoach.audio.engine).
+DEFAULT_ENGINE = "espeak-ng"
 
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """What the speech is synthesized with: espeak-ng language/voice and words per minute."""
+    """What the speech is synthesized with: the language (or the engine's voice), words
+    per minute, and the engine that speaks it (phrases are cached per engine)."""
 
     language: str = "en"
     rate: int = 140
+    engine: str = DEFAULT_ENGINE
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,37 @@
+"""Start and play a session without the command line.
+
+One entry point for whatever starts a session (the ``play`` command today; a resident
+bedside service or a web page later): build a :class:`SessionRequest` (routine, settings,
+inputs, journal, sound, clock), :func:`prepare_session` it (voice, night mode, the check
+before any sound, the head start) and ``play`` it with an observer that receives every
+event. Nothing here prints, exits or installs signal handlers, so it runs on any thread:
+to stop a session from elsewhere, push a control key to its clock
+(:meth:`PreparedSession.push`).
+"""
+
+from __future__ import annotations
+
+from crampcoach.session.request import (
+    KeyState,
+    NoKeys,
+    RatingRequest,
+    SessionInputs,
+    SessionJournal,
+    SessionRequest,
+)
+from crampcoach.session.sound import SessionSound, SoundMaker
+from crampcoach.session.start import PreparedSession, prepare_session, routine_voice
+
+__all__ = [
+    "KeyState",
+    "NoKeys",
+    "PreparedSession",
+    "RatingRequest",
+    "SessionInputs",
+    "SessionJournal",
+    "SessionRequest",
+    "SessionSound",
+    "SoundMaker",
+    "prepare_session",
+    "routine_voice",
+]

@@ -1,0 +1,184 @@
+"""From a request to a session playing: the voice, the check before any sound, the head
+start of the opening chime, then the player with everything it needs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from crampcoach.errors import CrampcoachError, RoutineError
+from crampcoach.handsfree import HandsFree, hands_free_from
+from crampcoach.routines.timeline import Voice
+
+if TYPE_CHECKING:
+    from crampcoach.player.clock import Clock
+    from crampcoach.player.events import SessionObserver
+    from crampcoach.player.feed import Piece
+    from crampcoach.player.output import SinkFactory
+    from crampcoach.player.record import SessionRecord
+    from crampcoach.routines.model import Routine
+    from crampcoach.session.request import SessionRequest
+    from crampcoach.session.sound import SessionSound
+    from crampcoach.settings import Settings
+
+
+def routine_voice(routine: Routine, settings: Settings) -> Voice:
+    """The routine's own language and rate win; the settings give them where it is silent.
+
+    Night mode is not applied here: a session applies it when it starts.
+    """
+    return Voice(language=routine.language or settings.language,
+                 rate=routine.rate or settings.rate)
+
+
+def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | None) -> None:
+    """Compile the whole routine before any sound, so one that does not fit stops here and
+    not half-way. Lengths already in the speech cache are used, estimates for the rest; only
+    if the estimate says a step overruns is the routine measured for real, to be sure."""
+    from crampcoach.player.feed import FallbackMeter
+    from crampcoach.routines.compiler import (
+        EstimatedSpeechMeter,
+        check_estimated_length,
+        compile_routine,
+    )
+
+    check_estimated_length(routine, voice)  # never synthesize hours of speech to find out
+    estimate = EstimatedSpeechMeter()
+    cached = (sound.quick_meter if sound is not None else None) or estimate
+    try:
+        compile_routine(routine, cached, voice)
+    except RoutineError:
+        if sound is None:
+            raise
+        compile_routine(routine, FallbackMeter(sound.meter, estimate), voice)
+
+
+def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, clock: Clock,
+                ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
+    """Start the opening chime now, before the player's modules are even imported, so the
+    first sound comes as soon as the routine is known to be good. Returns the pieces (the
+    first one put back), the clock time the chime started (None if it could not), and the
+    sink factory the session goes on with: the same sink, the one output stream."""
+    first = next(pieces)
+    rest = itertools.chain([first], pieces)
+    _, cues = first
+    if not cues or cues[0].at != 0 or cues[0].kind != "tone":
+        return rest, None, sound.sink_factory
+    try:
+        clip = sound.sounds.clip_for(cues[0], voice)
+        sink = sound.sink_factory()
+        # Taken before the call, as the scheduler takes its deadlines: every later sound
+        # then has the same time from call to stream as this one, and no offset creeps in.
+        started = clock.now()
+        sink.play(clip)
+    except CrampcoachError:
+        # No sound here: the player finds the same fault and goes on in text, saying why.
+        return rest, None, sound.sink_factory
+    return rest, started, lambda: sink
+
+
+@dataclass
+class PreparedSession:
+    """A session checked and ready (its opening chime may already be sounding).
+
+    Call :meth:`play` once, then :meth:`close` (or use ``with``).
+    """
+
+    request: SessionRequest
+    voice: Voice
+    tone_gain: float
+    night: bool
+    sound: SessionSound | None
+    hands_free: HandsFree
+    _pieces: Iterator[Piece]
+    _sink_factory: SinkFactory | None
+    _head_start_at: float | None
+
+    def push(self, key: str) -> None:
+        """Steer the session from any thread: a control key (pause, next, ...) or
+        :data:`~crampcoach.player.clock.INTERRUPT` to stop it as interrupted."""
+        self.request.clock.push(key)
+
+    def play(self, observer: SessionObserver) -> SessionRecord:
+        """Play the session to its record, sending every event to ``observer`` on this
+        thread. A Ctrl-C (``KeyboardInterrupt``) during a rating is re-raised after the
+        session is recorded."""
+        # Imported after the first sound: the player's modules take ~0.1 s to import.
+        from crampcoach.player import session as player
+        from crampcoach.player.controls import controls_for
+        from crampcoach.player.rating import RatingPolicy
+
+        request, settings = self.request, self.request.settings
+        choice = player.RatingChoice(
+            given=request.rating.given, ask=request.rating.ask,
+            before=settings.rate_before if request.rating.before is None
+            else request.rating.before,
+            policy=RatingPolicy(timeout_s=settings.rating_timeout_s,
+                                red_flag_at=settings.red_flag_threshold))
+        preroll = None if self.sound is None else player.preroll_sound(
+            settings.preroll.kind, settings.preroll.seconds, self.tone_gain)
+        keys = request.inputs.keys
+        return player.play_session(
+            request.routine, self._pieces, voice=self.voice,
+            sounds=self.sound.sounds if self.sound else None,
+            sink_factory=self._sink_factory, clock=request.clock, observer=observer,
+            recorder=request.journal.recorder, rating=choice,
+            input_live=lambda: keys.live, person_present=keys.is_terminal,
+            worsening=request.journal.worsening,
+            controls=controls_for(settings.keys.controls()),
+            preroll=preroll, hands_free=self.hands_free, head_start_at=self._head_start_at,
+        )
+
+    def close(self) -> None:
+        """Stop the speech workers; the session's record is already written."""
+        if self.sound is not None:
+            self.sound.close()
+
+    def __enter__(self) -> PreparedSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def prepare_session(request: SessionRequest) -> PreparedSession:
+    """Decide the voice (night mode at ``starts_at``), make the sound, check the whole
+    routine fits, and start the opening chime when nothing comes before it.
+
+    Raises :class:`~crampcoach.errors.RoutineError` for a routine that does not fit,
+    before any sound.
+    """
+    from crampcoach.player.feed import FallbackMeter
+    from crampcoach.routines.compiler import EstimatedSpeechMeter, iter_steps
+    from crampcoach.settings import effective_voice
+
+    settings, routine = request.settings, request.routine
+    # Decided once, at the start: the routine's voice (the settings' where it has none),
+    # then night mode caps the rate and volume and softens the tones.
+    effective = effective_voice(settings, request.starts_at, routine_voice(routine, settings))
+    voice = effective.voice
+    sound = None if request.sound is None else request.sound(effective.volume,
+                                                             effective.tone_gain)
+    try:
+        check_before_playing(routine, voice, sound)
+        # Lengths from the speech cache, estimates (which err long) for phrases not made
+        # yet: compiling then never waits for a synthesis, so the first sound does not
+        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
+        estimate = EstimatedSpeechMeter()
+        meter = (sound.quick_meter or sound.meter) if sound is not None else estimate
+        pieces: Iterator[Piece] = iter_steps(routine, FallbackMeter(meter, estimate), voice)
+        hands_free = request.inputs.hands_free or hands_free_from(settings)
+        sink_factory = sound.sink_factory if sound is not None else None
+        head_start = None
+        no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
+        if (sound is not None and no_preroll and not request.rating.asks_before(settings)
+                and hands_free.button is None and hands_free.spoken_rating is None):
+            pieces, head_start, sink_factory = _head_start(pieces, sound, voice, request.clock)
+    except BaseException:
+        if sound is not None:
+            sound.close()
+        raise
+    return PreparedSession(request, voice, effective.tone_gain, effective.night, sound,
+                           hands_free, pieces, sink_factory, head_start)
