@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crampcoach.journal.store import Journal, Session
+
+pytestmark = pytest.mark.realtime
 
 SHORT = "name: Short\nsteps:\n  - say: Sit comfortably.\n"
 LONG = "name: Long\nsteps:\n  - say: Sit comfortably.\n  - rest: 60\n"

@@ -134,6 +134,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.realaudio
+@pytest.mark.realtime
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
 def test_workers_end_with_their_parent(tmp_path: Path, how: signal.Signals) -> None:
     with subprocess.Popen([sys.executable, "-c", _PARENT, str(tmp_path / "cache")],
