@@ -110,8 +110,8 @@ def test_an_impossible_time_edited_into_a_row_is_named(tmp_path: Path) -> None:
         assert (result.exit_code, result.stdout) == (1, "")
         assert result.stderr == (
             f"Error: the journal {journal} holds a rating (id edited) with an impossible time "
-            "'2026-13-39T25:59:00.000000Z'. It was left untouched; correct that time with an "
-            "SQLite tool (see docs/journal.md).\n")
+            "'2026-13-39T25:59:00.000000Z'. It was left untouched; correct that time with the "
+            "sqlite3 program.\n")
     assert _digest(journal) == before
 
 

@@ -105,17 +105,10 @@ def read_text(path: Path, shown: str, kind: YamlKind) -> str:
     if b"\0" in data:
         raise fail(shown, 0, f"is a binary file, not a YAML {kind.noun}")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise fail(shown, line, "is not UTF-8 text") from None
-    bad = _NOT_YAML.search(text)
-    if bad is not None:
-        # Found here, with its line: PyYAML's own message spans two lines and says line 0.
-        line = text.count("\n", 0, bad.start()) + 1
-        raise fail(shown, line, f"contains a control character ({_shown_char(bad.group())}), "
-                                "which a YAML file cannot hold")
-    return text
 
 
 def _event_line(event: yaml.Event) -> int:
@@ -207,6 +200,12 @@ def _char_at(text: str, line: int, column: int) -> str:
 def compose(text: str, shown: str, kind: YamlKind) -> Node | None:
     """The node tree of one YAML document (None for an empty one), with line marks."""
     fail = kind.error.single
+    bad = _NOT_YAML.search(text)
+    if bad is not None:
+        # Found here, with its line: PyYAML's own message spans two lines and says line 0.
+        line = text.count("\n", 0, bad.start()) + 1
+        raise fail(shown, line, f"contains a control character ({_shown_char(bad.group())}), "
+                                "which a YAML file cannot hold")
     try:
         return _compose(text, kind)
     except _Refused as e:

@@ -709,7 +709,7 @@ class Journal:
                     raise JournalError(
                         f"the journal {self.path} holds a {what} (id {row[0]}) with an "
                         f"impossible time {text!r}. It was left untouched; correct that time "
-                        "with an SQLite tool (see docs/journal.md)."
+                        "with the sqlite3 program."
                     ) from None
         raise JournalError(f"the journal {self.path} holds a {what} that cannot be read")
 
