@@ -137,8 +137,9 @@ def test_every_bound_is_a_documented_number() -> None:
 def _talkative(tmp_path: Path) -> Path:
     """197 phrases of 5,000 characters at 80 words a minute: 34 hours of speech."""
     path = tmp_path / "talk.yaml"
-    phrase = ("word " * 1000).strip()
-    path.write_text("name: Talk\nrate: 80\nsteps:\n" + f"  - say: {phrase}\n" * 197)
+    phrase = ("word " * 998).strip()
+    path.write_text("name: Talk\nrate: 80\nsteps:\n"
+                    + "".join(f"  - say: Part {n:03d}. {phrase}\n" for n in range(197)))
     return path
 
 
@@ -146,8 +147,17 @@ def test_hours_of_speech_are_refused_by_check(tmp_path: Path) -> None:
     path = _talkative(tmp_path)
     result = _run("check", str(path))
     assert (result.exit_code, result.stderr) == (
-        2, f"{path}: the session would last 34.3 hours with its speech; sessions are limited "
-           "to 24 hours\n")
+        2, f"{path}: the session would last more than 34.2 hours: that much is speech; "
+           "sessions are limited to 24 hours\n")
+
+
+def test_hours_of_speech_are_refused_by_play_before_a_sound(tmp_path: Path) -> None:
+    path = _talkative(tmp_path)
+    result = _run("play", str(path), "--text-only", "--journal", str(tmp_path / "j.sqlite3"))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"{path}: the session would last 34.3 hours with its speech; "
+                             "sessions are limited to 24 hours\n")
+    assert not (tmp_path / "j.sqlite3").exists()
 
 
 def test_hours_of_speech_are_refused_before_rendering(tmp_path: Path) -> None:

@@ -84,13 +84,14 @@ def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
     from crampcoach.routines.compiler import (
         EstimatedSpeechMeter,
-        check_estimated_length,
+        check_speech_length,
         phrases,
     )
 
-    check_estimated_length(routine, voice)  # before hours of speech are synthesized
+    texts = phrases(routine, voice)
+    check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
     with _machine().speech() as speech:
-        failed = speech.prepare(phrases(routine, voice), voice)
+        failed = speech.prepare(texts, voice)
         if not failed:
             yield speech
             return

@@ -20,7 +20,7 @@ from crampcoach.audio.engine import SpeechEngine
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.errors import AudioError
-from crampcoach.routines.compiler import check_estimated_length, compile_routine, phrases
+from crampcoach.routines.compiler import check_speech_length, compile_routine, phrases
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Timeline, Voice
 
@@ -152,8 +152,9 @@ def render_routine(routine: Routine, path: Path, speech: SpeechEngine,
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
-    check_estimated_length(routine, voice)
-    failures = speech.prepare(phrases(routine, voice), voice)
+    texts = phrases(routine, voice)
+    check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
+    failures = speech.prepare(texts, voice)
     if failures:
         raise next(iter(failures.values()))
     timeline = compile_routine(routine, speech, voice)

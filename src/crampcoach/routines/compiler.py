@@ -320,24 +320,31 @@ def compile_routine(routine: Routine, meter: SpeechMeter, voice: Voice) -> Timel
     return Timeline(routine.name, total, tuple(cues), tuple(spans), voice)
 
 
+class SessionTooLong(RoutineError):
+    """A session longer than the limit once its speech is counted."""
+
+
 def check_length(routine: Routine, total_s: float) -> None:
     """Refuse a session longer than the limit, its speech counted (the loader's own check
     counts only what needs no speech lengths)."""
     if total_s > MAX_SESSION_S:
-        raise RoutineError.single(
+        raise SessionTooLong.single(
             routine.source, 0, f"the session would last {total_s / 3600:,.1f} hours with its "
                                f"speech; sessions are limited to {MAX_SESSION_S // 3600} hours")
 
 
-def check_estimated_length(routine: Routine, voice: Voice) -> None:
-    """:func:`check_length` with estimated speech lengths, before any phrase is synthesized:
-    so a routine of hours of speech is refused at once, not after synthesizing all of it."""
+def check_speech_length(routine: Routine, texts: list[str], voice: Voice) -> None:
+    """Before any phrase is synthesized: refuse when the session's distinct phrases alone,
+    at their estimated lengths, are longer than the limit. Each is spoken at least once and
+    speech never overlaps speech, so the session is at least that long; and synthesis takes
+    time in proportion to exactly these phrases, so hours of it are never started."""
     meter = EstimatedSpeechMeter()
-    t = _opening(routine, meter, voice)[-1].end + SETTLE_S
-    for i in range(len(routine.steps)):
-        span, _, _ = _step(routine, i, t, meter, voice)
-        t = span.end
-    check_length(routine, t)
+    speech_s = sum(meter.seconds(text, voice) for text in texts)
+    if speech_s > MAX_SESSION_S:
+        raise SessionTooLong.single(
+            routine.source, 0, f"the session would last more than {speech_s / 3600:,.1f} "
+                               f"hours: that much is speech; sessions are limited to "
+                               f"{MAX_SESSION_S // 3600} hours")
 
 
 def phrases(routine: Routine, voice: Voice | None = None) -> list[str]:

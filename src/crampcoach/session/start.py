@@ -40,17 +40,17 @@ def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | N
     from crampcoach.player.feed import FallbackMeter
     from crampcoach.routines.compiler import (
         EstimatedSpeechMeter,
-        check_estimated_length,
+        SessionTooLong,
         compile_routine,
     )
 
-    check_estimated_length(routine, voice)  # never synthesize hours of speech to find out
     estimate = EstimatedSpeechMeter()
     cached = (sound.quick_meter if sound is not None else None) or estimate
     try:
         compile_routine(routine, cached, voice)
-    except RoutineError:
-        if sound is None:
+    except RoutineError as e:
+        # Too long even with estimates: never synthesize hours of speech to find out.
+        if sound is None or isinstance(e, SessionTooLong):
             raise
         compile_routine(routine, FallbackMeter(sound.meter, estimate), voice)
 
