@@ -4,6 +4,7 @@ out a timeout per phrase on a full disk, no workers outliving their parent."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -60,6 +61,20 @@ def test_a_cache_folder_others_can_write_to_is_not_used(tmp_path: Path) -> None:
     assert planted.exists()  # not ours to delete either
     cache.put("Other.", VOICE, speech_module.Clip(b"\x00\x01" * 10))
     assert not cache.path_for("Other.", VOICE).exists()
+
+
+def test_a_cache_folder_of_another_user_is_not_used(tmp_path: Path) -> None:
+    folder = tmp_path / "speech"
+    folder.mkdir(mode=0o755)
+    cache = SpeechCache(folder)
+    _write_wav(cache.path_for("Calf stretch.", VOICE), 22050)
+    assert cache.trusted()
+    if os.geteuid() == 0:
+        os.chown(folder, 65534, 65534)
+    else:  # a folder that is not ours, and that nobody else may write to
+        cache = SpeechCache(Path("/usr/share"))
+    assert not cache.trusted()
+    assert cache.frames("Calf stretch.", VOICE) is None
 
 
 def test_a_new_cache_folder_is_private(tmp_path: Path) -> None:
