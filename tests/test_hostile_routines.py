@@ -180,14 +180,17 @@ def test_a_render_that_would_fill_the_disk_is_refused_before_writing(
     from crampcoach.routines.timeline import Voice
 
     speech, voice = FakeSpeech(), Voice()
-    timeline = compile_routine(load_routine("evening-calf-relief"), speech, voice)
+    routine = tmp_path / "rest.yaml"
+    routine.write_text("name: Rest\nsteps:\n  - rest: 420\n")  # 7 minutes: about 19 MB
+    timeline = compile_routine(load_routine(str(routine)), speech, voice)
+    routine.unlink()
     # The disk as the operating system would report it: 70 MB free.
     monkeypatch.setattr(render.shutil, "disk_usage",
                         lambda _: shutil._ntuple_diskusage(10**9, 10**9 - 70_000_000, 70_000_000))
     out = tmp_path / "out.wav"
     with pytest.raises(AudioError) as caught:
         render.render_to_wav(timeline, FakeCueSounds(speech), out, voice)
-    assert str(caught.value) == (f"cannot write {out}: the session needs 19.0 MB and only "
+    assert str(caught.value) == (f"cannot write {out}: the session needs 18.9 MB and only "
                                  "2.9 MB can be used (67.1 MB are kept free)")
     assert list(tmp_path.iterdir()) == []
 

@@ -28,6 +28,9 @@ from crampcoach.player.events import (
     Skipped,
     SoundMissed,
     StepChanged,
+    WaitEnded,
+    Waiting,
+    WaitReminded,
 )
 from crampcoach.player.feed import CueFeed, Part, SoundFailure
 from crampcoach.player.output import Output
@@ -37,9 +40,19 @@ GET_READY_S = 3.0
 #: Said after a pause (English; the session passes its own language's).
 GET_READY_TEXT = ENGLISH.get_ready
 #: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
-INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end"})
+INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end", "wait"})
 #: Cues this close together start as one mixed sound.
 _SAME_BEAT = 1e-6
+
+# --- the wait step (with Scheduler._wait_step and _hold below) ----------------------------
+
+#: A wait step ends on any of these: the next key, the pause key or the GPIO button (the
+#: keys a person reaches for to say "go on"), or a "continue" from a service command.
+READY_ACTIONS = frozenset({"next", "pause", "continue"})
+#: Said when a wait ends (English; the session passes its own language's).
+WAIT_RESUME_TEXT = ENGLISH.wait_resume
+#: The next step begins this long after a wait ends.
+WAIT_RESUME_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +64,10 @@ class PlayResult:
 
 class _Skip(Exception):
     pass
+
+
+class _Ready(Exception):
+    """The person said they are ready during a wait step's prompt."""
 
 
 class _Stop(Exception):
@@ -69,7 +86,8 @@ class Scheduler:
                  controls: Mapping[str, str] = CONTROLS,
                  started_at: float | None = None,
                  opening_next: str | None = None,
-                 get_ready_text: str = GET_READY_TEXT) -> None:
+                 get_ready_text: str = GET_READY_TEXT,
+                 wait_resume_text: str = WAIT_RESUME_TEXT) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -79,6 +97,7 @@ class Scheduler:
         # works it out once, for the voice and the screen alike).
         self._opening_next = opening_next
         self._get_ready_text = get_ready_text
+        self._wait_resume_text = wait_resume_text
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
@@ -92,6 +111,7 @@ class Scheduler:
         self._part: Part | None = None
         self._reached: int | None = None
         self._last_instruction: tuple[Cue, Clip | None] | None = None
+        self._waiting: Cue | None = None  # the wait step's cue while its part plays
 
     # --- time --------------------------------------------------------------------------
 
@@ -117,6 +137,8 @@ class Scheduler:
 
     def _control(self, key: str) -> None:
         action = self._controls.get(key)
+        if self._waiting is not None and action in READY_ACTIONS:
+            raise _Ready
         if action == "pause":
             self._pause()
         elif action == "repeat":
@@ -127,7 +149,8 @@ class Scheduler:
             raise _Stop("stopped")
         elif action == "interrupt":
             raise _Stop("interrupted")
-        # Anything else (a stray key, the end of input) is ignored while playing.
+        # Anything else (a stray key, the end of input, "continue" outside a wait) is
+        # ignored while playing.
 
     def _tick(self, now: float) -> None:
         assert self._tick_s is not None
@@ -240,6 +263,14 @@ class Scheduler:
         if not cues or cues[0].at - part.start >= _SAME_BEAT:
             self._emit(step)
             announce = None
+        wait = next((c for c in cues if c.wait is not None), None)
+        if wait is not None:
+            self._wait_step(part, wait, announce)
+            return
+        self._play_cues(part, announce)
+
+    def _play_cues(self, part: Part, announce: StepChanged | None) -> None:
+        cues = part.cues
         i = 0
         while i < len(cues):
             j = i + 1
@@ -280,6 +311,70 @@ class Scheduler:
             if cue.kind == "speech" and cue.role in INSTRUCTION_ROLES:
                 self._last_instruction = (cue, result if isinstance(result, Clip) else None)
             self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
+
+    # --- the wait step -------------------------------------------------------------------
+
+    def _wait_step(self, part: Part, cue: Cue, announce: StepChanged | None) -> None:
+        """Say the prompt, then hold every deadline (as a pause does) until the person is
+        ready or ``max_wait`` has passed; everything after moves by the time waited."""
+        assert cue.wait is not None
+        point = self._part_end(part)
+        self._waiting = cue
+        try:
+            self._play_cues(part, announce)
+            self._at(point)
+            held_at = self._clock.now()
+            self._emit(Waiting(point, cue.wait.max_wait_s))
+            timed_out = self._hold(cue, held_at)
+        except _Ready:
+            # Ready before the prompt was over: the rest of it is not needed.
+            self._output.stop()
+            held_at = self._clock.now()
+            self._shift = held_at - self._origin - point
+            timed_out = False
+        finally:
+            self._waiting = None
+        resumed_at = self._clock.now()
+        self._shift += resumed_at - held_at + WAIT_RESUME_S
+        if self._tick_s is not None:
+            self._next_tick = resumed_at + self._tick_s
+        self._emit(WaitEnded(resumed_at - held_at, timed_out, self._wait_resume_text))
+        sound = self._feed.phrase(self._wait_resume_text)
+        if isinstance(sound, Clip):
+            self._output.play(sound)
+
+    def _hold(self, cue: Cue, held_at: float) -> bool:
+        """Wait from ``held_at`` for a ready key, reminding as the mark says. True when the
+        wait ran out. The time spent counts as a pause, also when the session is stopped."""
+        assert cue.wait is not None
+        mark = cue.wait
+        give_up = held_at + mark.max_wait_s
+        every = mark.remind_every_s
+        remind = held_at + every if every > 0 else math.inf
+        try:
+            while True:
+                key = self._clock.wait_until(min(give_up, remind))
+                now = self._clock.now()
+                if key is None:
+                    if now >= give_up:
+                        return True
+                    if now >= remind:
+                        remind += every
+                        self._emit(WaitReminded(mark.reminder))
+                        sound = self._feed.phrase(mark.reminder)
+                        if isinstance(sound, Clip):
+                            self._output.play(sound)
+                    continue
+                action = self._controls.get(key)
+                if action in READY_ACTIONS:
+                    return False
+                if action == "repeat":
+                    self._repeat()
+                elif action in ("quit", "interrupt"):
+                    raise _Stop("stopped" if action == "quit" else "interrupted")
+        except (_Stop, KeyboardInterrupt):
+            self._shift += self._clock.now() - held_at
+            raise
 
     def _skip_from(self, part: Part) -> int:
         """Move on to the next part that has something to hear; its start becomes now.

@@ -59,8 +59,8 @@ from crampcoach.player.rating import (
 )
 from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
 from crampcoach.player.scheduler import Scheduler
-from crampcoach.routines.compiler import next_title
-from crampcoach.routines.model import Routine
+from crampcoach.routines.compiler import next_title, wait_reminder
+from crampcoach.routines.model import Routine, Wait
 from crampcoach.routines.timeline import Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
@@ -182,6 +182,15 @@ def _button_phrases() -> tuple[str, ...]:
                              for word in RATING_WORDS))
 
 
+def _wait_phrases(routine: Routine, voice: Voice, book: Phrasebook) -> tuple[str, ...]:
+    """What the routine's wait steps may say outside the timeline (their reminders, and
+    the words as a wait ends), made ahead of need."""
+    waits = [step for step in routine.steps if isinstance(step, Wait)]
+    if not waits:
+        return ()
+    return (book.wait_resume, *(wait_reminder(w, voice.language) for w in waits))
+
+
 @dataclass
 class _Notices:
     """Hands-free inputs that cannot be used: each said (and shown) once, when told."""
@@ -209,15 +218,17 @@ class RatingFlow:
     """Asks for a rating with whatever can answer: the spoken rating, the GPIO button
     (its presses arrive as keys), or the keys alone; says why when one cannot be used.
 
-    ``input_live`` tells whether anyone can still answer with keys.
+    ``input_live`` tells whether anyone can still answer with keys. ``gentle``: the
+    question after is offered in its gentle form (a routine that ends towards rest).
     """
 
     def __init__(self, *, clock: Clock, observer: SessionObserver, speak: _Voice,
                  output: Output, notices: _Notices, policy: RatingPolicy,
                  hands_free: HandsFree, input_live: Callable[[], bool],
-                 book: Phrasebook) -> None:
+                 book: Phrasebook, gentle: bool = False) -> None:
         self._clock = clock
         self._book = book
+        self._gentle = gentle
         self._observer = observer
         self._speak = speak
         self._output = output
@@ -263,7 +274,7 @@ class RatingFlow:
             self._notices.tell()
 
     def _ask_aloud(self, spoken: RatingSource, when: RatingWhen) -> int | object | None:
-        question = prompt(self._book, when, spoken=True)
+        question = prompt(self._book, when, spoken=True, gentle=self._gentle)
         self._observer(RatingAsked(when, question))
         self._speak(question)
         _let_finish(self._clock, self._output)
@@ -298,7 +309,8 @@ class RatingFlow:
         try:
             return ask_rating(when, self._clock, self._speak, self._observer, self._policy,
                               hint=self._book.button_hint if button is not None else None,
-                              keys_only=button is None, book=self._book)
+                              keys_only=button is None, book=self._book,
+                              gentle=self._gentle)
         finally:
             if button is not None:
                 button.end_rating()
@@ -372,6 +384,12 @@ class SessionLog:
             audio_note=self.output.fallback_reason, advised=self.advised,
         )
 
+    def end(self) -> None:
+        """The timed part is over: record how it ended now, before the rating after it,
+        which may wait minutes (a process killed meanwhile still leaves the end)."""
+        if self.recorder is not None and self._begun:
+            self.recorder.ended(self.record())
+
     def finish(self) -> SessionRecord:
         record = self.record()
         if self.recorder is not None and self._begun and not self._finished:
@@ -417,10 +435,12 @@ def play_session(
     before or hands-free notice).
     """
     book = phrasebook(voice.language)
-    phrases: tuple[str, ...] = (book.get_ready, book.rating_after, book.rating_reminder,
-                                book.rating_invalid)
+    gentle = routine.gentle_ending
+    after = prompt(book, "after", gentle=gentle)
+    phrases: tuple[str, ...] = (*_wait_phrases(routine, voice, book), book.get_ready, after,
+                                book.rating_reminder, book.rating_invalid)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases())
+        phrases = (*phrases, f"{after} {book.button_hint}", *_button_phrases())
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -432,7 +452,7 @@ def play_session(
     notices = _Notices(observer, speak, clock, output, book)
     flow = RatingFlow(clock=clock, observer=observer, speak=speak, output=output,
                       notices=notices, policy=rating.policy, hands_free=hands_free,
-                      input_live=input_live, book=book)
+                      input_live=input_live, book=book, gentle=gentle)
     advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at, book)
     try:
         if hands_free.button is not None:
@@ -442,13 +462,18 @@ def play_session(
                 notices.unavailable(e)
         _preroll(clock, output, preroll)
         notices.tell()
-        if rating.before and rating.ask and flow.can_answer():
+        # A rescue routine is for a cramp happening now: help first, whatever the settings.
+        asks_before = rating.before and rating.ask and not routine.rescue
+        if asks_before and flow.can_answer():
             try:
                 log.rating_before = flow.ask("before")
             except RatingInterrupted:
                 raise KeyboardInterrupt from None
             advisor.consider(log.rating_before)
             _let_finish(clock, output)
+        elif asks_before:
+            # Asked for, but nobody could answer: said once, not silently dropped.
+            observer(RatingMissing("before", book.no_rating_before_no_way))
         log.begin()
         if flow.button is not None:
             # From here (after any rating before) a press pauses and the next resumes.
@@ -456,15 +481,17 @@ def play_session(
         scheduler = Scheduler(feed, output, clock, log.watching(observer), len(routine.steps),
                               tick_s=tick_s, controls=controls, started_at=head_start_at,
                               opening_next=next_title(routine.steps, -1),
-                              get_ready_text=book.get_ready)
+                              get_ready_text=book.get_ready,
+                              wait_resume_text=book.wait_resume)
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)
         observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
         if rating.given is not None:
             log.rating_after = rating.given
-        elif rating.ask and flow.can_answer() and (log.outcome != "interrupted"
-                                                   or person_present):
+        log.end()
+        if rating.given is None and rating.ask and flow.can_answer() and (
+                log.outcome != "interrupted" or person_present):
             with contextlib.suppress(RatingInterrupted):
                 log.rating_after = flow.ask("after")
         advisor.consider(log.rating_after)
