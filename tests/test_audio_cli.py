@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_audio import fresh_voice_list  # noqa: F401 - a fixture
 from crampcoach.audio.voices import EspeakVoice, known_language, list_voices, parse_voices
 from crampcoach.cli import cli
+from support.audio import fresh_voice_list  # noqa: F401 - a fixture
 
 ROUTINE = """\
 name: Tiny evening

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from crampcoach.cli import cli
 from crampcoach.errors import RoutineError
 from crampcoach.routines import loader
+from crampcoach.routines.kinds import stretch
 from crampcoach.routines.loader import load_routine
 
 NOT_REGULAR = "is not a regular file (a device, FIFO or socket), not a routine file"
@@ -127,7 +128,8 @@ def test_the_reps_bomb_is_refused_before_compiling(routines_dir: Path) -> None:
 def test_every_bound_is_a_documented_number() -> None:
     doc = (Path(__file__).parents[1] / "docs" / "routine-format.md").read_text()
     for figure in (f"{loader.MAX_FILES}", f"{loader.MAX_TOTAL_BYTES:,}", f"{loader.MAX_STEPS:,}",
-                   f"{loader.MAX_REPS}", f"{loader.MAX_CUES:,}", f"{loader.MIN_HOLD_S:g} second"):
+                   f"{stretch.MAX_REPS}", f"{loader.MAX_CUES:,}",
+                   f"{stretch.MIN_HOLD_S:g} second"):
         assert figure in doc, figure
 
 
@@ -174,10 +176,10 @@ def test_a_render_that_would_fill_the_disk_is_refused_before_writing(
     import shutil
 
     from crampcoach.audio import render
-    from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech
     from crampcoach.errors import AudioError
     from crampcoach.routines.compiler import compile_routine
     from crampcoach.routines.timeline import Voice
+    from support.fakes import FakeCueSounds, FakeSpeech
 
     speech, voice = FakeSpeech(), Voice()
     routine = tmp_path / "rest.yaml"

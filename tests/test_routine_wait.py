@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_player import VOICE, run_session, timeline
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech
 from crampcoach.audio.render import render_timeline
 from crampcoach.cli import cli
 from crampcoach.errors import RoutineError
@@ -28,6 +26,8 @@ from crampcoach.routines.compiler import SETTLE_S
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Routine, Say, Wait
 from crampcoach.routines.timeline import Cue
+from support.fakes import FakeCueSounds, FakeSpeech
+from support.player import VOICE, run_session, timeline
 
 HINT = "When you are ready, press the button or the next key."
 TOWEL = Wait(title="Get a towel", prompt="Reach for a towel.", remind_every_s=30,

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from crampcoach.audio.engine import ENGINES, EngineChoice, open_engine, pick_engine
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.audio.render import render_routine
 from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
 from crampcoach.errors import ConfigError
 from crampcoach.routines.model import Routine, Say
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeSpeech
 
 
 def test_the_default_engine_is_espeak_ng_and_says_so() -> None:

@@ -444,7 +444,7 @@ class SessionDisplay:
                 self._step = event.title
                 self.line(f"{event.title}")
             else:
-                title = "" if event.kind == "say" else book.shown_step_title.format(
+                title = "" if not _shows_title(event.kind) else book.shown_step_title.format(
                     title=event.title)
                 self._step = f"{event.index + 1}/{event.count}{title}"
                 upcoming = (book.shown_next.format(title=event.next_title)
@@ -474,8 +474,8 @@ class SessionDisplay:
             if event.to_index is None:
                 self.line(book.shown_skipped_to_closing)
             else:
-                title = "" if event.to_kind == "say" else book.shown_step_title.format(
-                    title=event.to_title)
+                title = "" if not _shows_title(event.to_kind) else (
+                    book.shown_step_title.format(title=event.to_title))
                 self.line(book.shown_skipped_to_step.format(
                     index=event.to_index + 1, count=self._count, title=title))
         elif isinstance(event, ev.Repeated):
@@ -504,6 +504,14 @@ class SessionDisplay:
             self.line(event.text)
         elif isinstance(event, ev.RatingMissing):
             self.line(book.shown_no_rating.format(reason=event.reason))
+
+
+def _shows_title(kind: str) -> bool:
+    """Whether a step of ``kind`` is shown with its title (a 'say' is shown as said)."""
+    from crampcoach.routines.kinds import KINDS
+
+    known = KINDS.get(kind)
+    return known is None or known.shows_title
 
 
 @contextmanager

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crampcoach.audio.base import Clip
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.errors import AudioDeviceError
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import SessionEvent
@@ -17,6 +16,7 @@ from crampcoach.routines.model import Breathe, Rest, Routine, Say, Stretch
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 from crampcoach.session import SessionJournal, SessionSound
 from crampcoach.session.machine import Machine
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 
 VOICE = Voice()
 
@@ -166,8 +166,9 @@ def play_cli(
     recorder = Recorder()
     sound = SessionSound(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
                          meter=speech, close=lambda: None)
-    # The settings' pre-roll and night hours are tested in test_wiring_*; here the
-    # session starts at once, at noon, so key times follow the plan alone.
+    # The settings' pre-roll and night hours are tested in test_player_preroll.py and
+    # test_player_voice_settings.py; here the session starts at once, at noon, so key
+    # times follow the plan alone.
     import datetime
 
     monkeypatch.setenv("CRAMPCOACH_PREROLL", "0")
