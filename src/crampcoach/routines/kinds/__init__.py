@@ -58,8 +58,10 @@ class StepKind:
     load: Callable[[LoadContext, MappingNode, Keys, str, Defaults], Any]
     cues: Callable[[StepBuilder, Any, float, str | None], float]
     minimum_s: Callable[[Any], float]
-    most_cues: Callable[[Any], int]
     next_up: NextUp = "title"
+    # One cue unless the kind says otherwise: a kind whose cues grow with a step's values
+    # (reps, cycles) must say how, or a file could make it compile to millions of cues.
+    most_cues: Callable[[Any], int] = lambda step: 1
     holds_s: Callable[[Any], float] = lambda step: 0.0
     describe: Callable[[Any, int], str] = (
         lambda step, index: f"step {index + 1} ({step.kind} '{step.title}')")
