@@ -3,6 +3,7 @@
 #   make test       - install what is missing, then check the lock, lint, type-check, run every test
 #   make quick      - lint, types and the tests that are not slow, real-time or real-audio
 #   make bench      - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
+#   make catalogs   - refresh the phrasebook's catalogs from phrases/en.py and compile them
 #   make lock       - refresh requirements/*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
 #   make test-trixie - make test in a fresh clone inside a Debian 13 (Python 3.13) chroot
 #   make fuzz       - the long fuzz run over the routine, settings and import readers
@@ -18,9 +19,9 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the tests need as well: sox makes the spoken-rating test recordings; systemd-analyze
 # (systemd) verifies the unit files; poppler-utils (pdftotext, pdftoppm) reads the report's
-# PDF back.
+# PDF back; the companion page's tests drive Debian's chromium.
 SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev \
-	sox systemd poppler-utils
+	sox systemd poppler-utils chromium
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps
@@ -30,7 +31,8 @@ TRIXIE_ROOT ?= /var/cache/crampcoach/trixie-root
 
 FUZZ_EXAMPLES ?= 100000
 
-.PHONY: run test quick lint types pytest bench fuzz system setup lock lock-check test-trixie clean
+.PHONY: run test quick lint types pytest bench fuzz system setup lock lock-check test-trixie \
+	clean catalogs
 
 run: $(RUN_STAMP)
 	$(VENV)/bin/crampcoach play
@@ -41,7 +43,7 @@ quick: $(DEV_STAMP) lint types
 	$(VENV)/bin/pytest -q -m "not slow and not realaudio and not realtime"
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 
 types: $(DEV_STAMP)
 	$(VENV)/bin/mypy
@@ -57,6 +59,12 @@ bench: $(DEV_STAMP)
 fuzz: $(DEV_STAMP)
 	CRAMPCOACH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 19 $(VENV)/bin/pytest -q -s \
 		-p no:cacheprovider tests/test_fuzz_inputs.py
+
+# After editing phrases/en.py: new and changed sentences are marked in every catalog
+# (translate them, then run this again to compile); `tools/catalogs.py check` lists gaps.
+catalogs: $(DEV_STAMP)
+	$(PY) tools/catalogs.py update
+	$(PY) tools/catalogs.py check
 
 setup: $(DEV_STAMP)
 
@@ -87,12 +95,12 @@ $(DEV_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt | $(PY)
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(DEV_STAMP) $(RUN_STAMP)
 
-# The lock: build tools alone, then what a Pi needs to play (with the GPIO button and the
-# spoken rating), then everything a developer needs. The first constrains the other two.
+# The lock: build tools alone, then what a Pi needs to play (with the GPIO button, the
+# spoken rating and the companion page), then everything a developer needs. The first constrains the other two.
 # Run in the folder that holds pyproject.toml and requirements/.
 define COMPILE_LOCK
 $(LOCK_COMPILE) --group pyproject.toml:build -o requirements/build.txt && \
-$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice \
+$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice --extra web \
 	-o requirements/run.txt && \
 $(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --all-extras \
 	--group pyproject.toml:dev -o requirements/dev.txt

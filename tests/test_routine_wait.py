@@ -130,7 +130,7 @@ def test_plan_shows_the_wait_as_a_marked_point(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     header = next(line for line in lines if line.startswith("W: "))
-    assert header.endswith("cues, plus waits of at most 2m)")
+    assert header.endswith("cues, plus waits of at most 2m; voice: espeak-ng en)")
     prompt = next(i for i, line in enumerate(lines) if f'"Get a towel {HINT}"' in line)
     assert lines[prompt + 1] == "             1  -- waits until you are ready, at most 2m --"
 

@@ -7,6 +7,7 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import json
 import math
@@ -108,9 +109,31 @@ def _settings(config: Path | None = None) -> Settings:
 
 
 def _voice(routine: Routine, settings: Settings) -> Voice:
+    """The routine's voice, spoken by the engine in effect (with a note on standard error
+    when the chosen voice cannot speak it and espeak-ng does)."""
+    from crampcoach.phrases import ENGLISH
     from crampcoach.session import routine_voice
+    from crampcoach.session.start import engine_voice
 
-    return routine_voice(routine, settings)
+    voice, note = engine_voice(routine_voice(routine, settings), settings)
+    if note is not None:
+        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
+                   err=True)
+    return voice
+
+
+def _spoken_voice(speech: object, voice: Voice) -> Voice:
+    """The voice that really spoke: espeak-ng's, with a note on standard error, when the
+    chosen engine could not speak at all (a Piper voice file that does not load)."""
+    from crampcoach.audio.engine import SpeechEngines
+    from crampcoach.phrases import ENGLISH
+
+    if not isinstance(speech, SpeechEngines) or speech.spoken_by(voice) == voice:
+        return voice
+    for note in speech.notes:
+        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
+                   err=True)
+    return speech.spoken_by(voice)
 
 
 def _load(ref: str, *, builtin: bool = False) -> Routine:
@@ -129,7 +152,9 @@ def _compile(ref: str, settings: Settings, *, builtin: bool = False,
     routine = _load(ref, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
-        return routine, compile_routine(routine, meter, voice)
+        timeline = compile_routine(routine, meter, voice)
+        spoken = _spoken_voice(meter, voice)
+    return routine, dataclasses.replace(timeline, voice=spoken)
 
 
 @cli.command()
@@ -139,12 +164,14 @@ def check(routines: tuple[str, ...]) -> None:
 
     Exits 2 if any routine is not valid.
     """
+    from crampcoach.phrases import fallback_note
+
     with reported_errors():
         settings = _settings()
     worst = 0
     for ref in routines:
         try:
-            _compile(ref, settings)
+            _, timeline = _compile(ref, settings)
         except RoutineError as e:
             for problem in e.problems:
                 click.echo(str(problem), err=True)
@@ -153,6 +180,9 @@ def check(routines: tuple[str, ...]) -> None:
             click.echo(f"{ref}: {e}", err=True)
             worst = max(worst, e.exit_code)
         else:
+            note = fallback_note(timeline.voice.language)
+            if note is not None:
+                click.echo(f"{ref}: warning: {note}", err=True)
             click.echo(f"{ref}: ok")
     sys.exit(worst)
 
@@ -178,6 +208,7 @@ def plan(routine: str, as_json: bool) -> None:
         indent = 2 if _stdout_is_terminal() else None
         click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
         return
+    from crampcoach.audio.engine import describe_voice
     from crampcoach.routines.durations import format_clock, format_duration
 
     waits = ""
@@ -185,7 +216,8 @@ def plan(routine: str, as_json: bool) -> None:
         # Times after a wait assume the person is ready at once; it may add up to this.
         waits = f", plus waits of at most {format_duration(timeline.max_wait)}"
     click.echo(f"{timeline.name}: {format_clock(timeline.total)} "
-               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits})")
+               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits}; "
+               f"voice: {describe_voice(timeline.voice)})")
     click.echo(f"{'at':>8}  {'step':>4}  what you hear")
     for cue in timeline.cues:
         click.echo(f"{format_clock(cue.at):>8}  {cue.step + 1:>4}  {_heard(cue)}")
@@ -271,14 +303,33 @@ def help_topic(topic: str | None) -> None:
 
 @cli.command()
 def voices() -> None:
-    """List the voices espeak-ng offers: the language code to put in a routine, and its name."""
+    """List the voices espeak-ng offers (the language code to put in a routine, and its
+    name), then the Piper voices installed (the name to put in piper_voice, its language).
+
+    See 'crampcoach help voices' for how to get a Piper voice.
+    """
+    from crampcoach import locations
+    from crampcoach.audio.piper import PiperVoiceFile, installed_voices, voice_path
     from crampcoach.audio.voices import list_voices
 
     with reported_errors():
+        settings = _settings()
         found = list_voices()
     width = max((len(v.language) for v in found), default=0)
     for voice in found:
         click.echo(f"{voice.language:<{width}}  {voice.name}")
+    folder = locations.piper_voices_dir()
+    configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
+    piper = installed_voices(folder, configured)
+    click.echo(f"\nPiper voices (speech_engine: piper; piper_voice: NAME or path), in {folder}:")
+    if not piper:
+        click.echo("  none installed; see 'crampcoach help voices'")
+    for item in piper:
+        if isinstance(item, PiperVoiceFile):
+            mark = "  (in the settings)" if item.model in configured else ""
+            click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
+        else:
+            click.echo(f"  {_escaped(str(item[0]))}: cannot be used: {_escaped(item[1])}")
 
 
 def _binary_stdout() -> BinaryIO:
@@ -298,6 +349,7 @@ def render(routine: str, output: Path) -> None:
     Every cue sounds at its planned time; play the file on any device. With -o - the WAV
     goes to standard output (to pipe into another program) and the summary to stderr.
     """
+    from crampcoach.audio.engine import describe_voice
     from crampcoach.audio.render import check_render_target, render_routine
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
@@ -315,13 +367,16 @@ def render(routine: str, output: Path) -> None:
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with _machine().speech() as speech:
+            voice = _voice(loaded, settings)
             timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
-                                                speech, _voice(loaded, settings))
+                                                speech, voice)
+            timeline = dataclasses.replace(timeline, voice=_spoken_voice(speech, voice))
     if to_stdout:
         stdout.flush()
     click.echo(f"Wrote {'standard output' if to_stdout else output}: "
                f"{format_clock(rendered.seconds)} of {timeline.name} "
-               f"({len(timeline.cues)} cues)", err=to_stdout)
+               f"({len(timeline.cues)} cues; voice: {describe_voice(timeline.voice)})",
+               err=to_stdout)
 
 
 
@@ -484,6 +539,8 @@ class SessionDisplay:
             self.line(book.shown_note.format(text=event.reason))
         elif isinstance(event, ev.HandsFreeFallback):
             self.line(book.shown_note.format(text=event.text))
+        elif isinstance(event, ev.VoiceFallback):
+            self.line(book.shown_note.format(text=f"{event.said} ({event.reason})"))
         elif isinstance(event, ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):

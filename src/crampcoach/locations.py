@@ -46,12 +46,22 @@ def speech_cache_dir() -> Path:
     return cache_dir() / "speech"
 
 
+def piper_voices_dir() -> Path:
+    """Where Piper voice files (``NAME.onnx`` with ``NAME.onnx.json``) are looked for."""
+    return data_dir() / "voices"
+
+
 def journal_path() -> Path:
     return data_dir() / "journal.sqlite3"
 
 
 def user_routines_dir() -> Path:
     return config_dir() / "routines"
+
+
+def web_password_path() -> Path:
+    """The companion page's password, hashed (``crampcoach bedside password``)."""
+    return config_dir() / "web-password"
 
 
 def config_path() -> Path:

@@ -7,6 +7,7 @@ from typing import Any
 
 from crampcoach.audio.base import Clip
 from crampcoach.errors import AudioDeviceError
+from crampcoach.handsfree import NO_HANDS_FREE, HandsFree
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import SessionEvent
 from crampcoach.player.record import SessionRecord, SessionStart
@@ -87,7 +88,7 @@ def run_session(
     rating: RatingChoice | None = None, input_live: bool = False,
     person_present: bool = False, sink_error: AudioDeviceError | None = None,
     sounds: Any = None, text_only: bool = False, worsening: Any = None,
-    voice: Voice = VOICE,
+    voice: Voice = VOICE, hands_free: HandsFree = NO_HANDS_FREE,
 ) -> FakeSession:
     clock = FakeClock(script or [])
     sink = RecordingSink(clock)
@@ -107,6 +108,7 @@ def run_session(
         sink_factory=make_sink, clock=clock, observer=events, recorder=recorder,
         rating=rating or RatingChoice(ask=False), input_live=lambda: input_live,
         person_present=person_present, worsening=worsening, tick_s=None, prefetch_all=True,
+        hands_free=hands_free,
     )
     return session
 

@@ -87,7 +87,8 @@ class Scheduler:
                  started_at: float | None = None,
                  opening_next: str | None = None,
                  get_ready_text: str = GET_READY_TEXT,
-                 wait_resume_text: str = WAIT_RESUME_TEXT) -> None:
+                 wait_resume_text: str = WAIT_RESUME_TEXT,
+                 first_words_wait_s: float = 0.0) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -101,6 +102,7 @@ class Scheduler:
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
+        self._first_words_wait_s = first_words_wait_s
         self._controls = controls
         self._origin = 0.0
         self._shift = 0.0
@@ -209,10 +211,23 @@ class Scheduler:
 
     # --- the session -------------------------------------------------------------------
 
+    def _wait_for_first_words(self) -> None:
+        """An engine that takes seconds to start (Piper loading its voice) would miss the
+        opening words on a cold cache: the session starts when they are made instead."""
+        opening = self._feed.part(0)
+        if opening is None:
+            return
+        first = next((opening.first + k for k, cue in enumerate(opening.cues)
+                      if cue.kind == "speech"), None)
+        if first is not None:
+            self._feed.wait_for(first, self._first_words_wait_s)
+
     def run(self) -> PlayResult:
         """Play the whole session (or until stopped). Never raises for want of sound;
         re-raises a compiler error from the feed after stopping the sound."""
         self._feed.wait_for(0, self._start_grace_s)
+        if self._first_words_wait_s > 0:
+            self._wait_for_first_words()
         self._origin = self._clock.now() if self._started_at is None else self._started_at
         if self._tick_s is not None:
             self._next_tick = self._origin + self._tick_s

@@ -3,6 +3,7 @@ start of the opening chime, then the player with everything it needs."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.handsfree import HandsFree, hands_free_from
-from crampcoach.routines.timeline import Voice
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
 if TYPE_CHECKING:
     from crampcoach.player.clock import Clock
@@ -31,6 +32,17 @@ def routine_voice(routine: Routine, settings: Settings) -> Voice:
     """
     return Voice(language=routine.language or settings.language,
                  rate=routine.rate or settings.rate)
+
+
+def engine_voice(voice: Voice, settings: Settings) -> tuple[Voice, str | None]:
+    """``voice`` spoken by the engine in the settings, and why not when that engine's
+    voice cannot speak it (espeak-ng then speaks; the session says so once)."""
+    if settings.speech_engine == voice.engine and settings.piper_voice is None:
+        return voice, None
+    from crampcoach.audio.piper import choose_voice
+
+    choice = choose_voice(voice, settings.speech_engine, settings.piper_voice)
+    return choice.voice, choice.fallback_reason
 
 
 def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | None) -> None:
@@ -66,6 +78,14 @@ def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, cloc
     _, cues = first
     if not cues or cues[0].at != 0 or cues[0].kind != "tone":
         return rest, None, sound.sink_factory
+    if voice.engine != DEFAULT_ENGINE:
+        # An engine that takes seconds to start (Piper loading its voice) would miss the
+        # opening words on a cold cache: they are made first, the chime waits for them.
+        with contextlib.suppress(CrampcoachError):
+            for cue in cues:
+                if cue.kind == "speech":
+                    sound.sounds.clip_for(cue, voice)
+                    break
     try:
         clip = sound.sounds.clip_for(cues[0], voice)
         sink = sound.sink_factory()
@@ -88,6 +108,7 @@ class PreparedSession:
 
     request: SessionRequest
     voice: Voice
+    voice_note: str | None
     tone_gain: float
     night: bool
     sound: SessionSound | None
@@ -129,7 +150,12 @@ class PreparedSession:
             worsening=request.journal.worsening,
             controls=controls_for(settings.keys.controls()),
             preroll=preroll, hands_free=self.hands_free, head_start_at=self._head_start_at,
+            voice_notes=self._voice_notes,
         )
+
+    def _voice_notes(self) -> tuple[str, ...]:
+        found = () if self.sound is None else tuple(self.sound.notes())
+        return found if self.voice_note is None else (self.voice_note, *found)
 
     def close(self) -> None:
         """Stop the speech workers; the session's record is already written."""
@@ -158,7 +184,7 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
     # Decided once, at the start: the routine's voice (the settings' where it has none),
     # then night mode caps the rate and volume and softens the tones.
     effective = effective_voice(settings, request.starts_at, routine_voice(routine, settings))
-    voice = effective.voice
+    voice, voice_note = engine_voice(effective.voice, settings)
     sound = None if request.sound is None else request.sound(effective.volume,
                                                              effective.tone_gain)
     try:
@@ -169,17 +195,18 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         estimate = EstimatedSpeechMeter()
         meter = (sound.quick_meter or sound.meter) if sound is not None else estimate
         pieces: Iterator[Piece] = iter_steps(routine, FallbackMeter(meter, estimate), voice)
-        hands_free = request.inputs.hands_free or hands_free_from(settings)
+        hands_free = request.inputs.hands_free or hands_free_from(settings, voice.language)
         sink_factory = sound.sink_factory if sound is not None else None
         head_start = None
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
         asks_before = request.rating.asks_before(settings, routine)
         if (sound is not None and no_preroll and not asks_before
-                and hands_free.button is None and hands_free.spoken_rating is None):
+                and hands_free.button is None and hands_free.spoken_rating is None
+                and voice_note is None):
             pieces, head_start, sink_factory = _head_start(pieces, sound, voice, request.clock)
     except BaseException:
         if sound is not None:
             sound.close()
         raise
-    return PreparedSession(request, voice, effective.tone_gain, effective.night, sound,
+    return PreparedSession(request, voice, voice_note, effective.tone_gain, effective.night, sound,
                            hands_free, pieces, sink_factory, head_start)

@@ -121,12 +121,12 @@ def _as_guide(value: str) -> Guide:
 
 
 def _breathe_intro(book: Phrasebook, s: Breathe) -> str:
-    parts = [book.breathe_in_for.format(seconds=f"{s.in_s:g}")]
+    parts = [book.breathe_in_for.format(seconds=book.decimal(s.in_s))]
     if s.hold_s:
-        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_s:g}"))
-    parts.append(book.breathe_out_for.format(seconds=f"{s.out_s:g}"))
+        parts.append(book.breathe_hold_for.format(seconds=book.decimal(s.hold_s)))
+    parts.append(book.breathe_out_for.format(seconds=book.decimal(s.out_s)))
     if s.hold_out_s:
-        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_out_s:g}"))
+        parts.append(book.breathe_hold_for.format(seconds=book.decimal(s.hold_out_s)))
     breaths = book.one_breath if s.cycles == 1 else book.breaths.format(count=s.cycles)
     return book.breathe_intro.format(name=s.name, parts=book.breathe_list_separator.join(parts),
                                      breaths=breaths, follow=book.follow[s.guide])

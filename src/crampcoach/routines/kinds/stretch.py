@@ -94,13 +94,22 @@ def load(ctx: LoadContext, node: MappingNode, keys: Keys,
                    countdown=countdown, prepare_s=prepare, rest_s=rest, line=line_of(node))
 
 
+def _capitalized(text: str) -> str:
+    """The first letter made a capital, the rest as written (" left side." -> " Left
+    side."; " côté gauche." -> " Côté gauche.")."""
+    for i, c in enumerate(text):
+        if c.isalpha():
+            return text[:i] + c.upper() + text[i + 1:]
+    return text
+
+
 def _cues(b: StepBuilder, s: Stretch, t: float, next_title: str | None) -> float:
     book = b.book
     sides: tuple[str | None, ...] = s.sides or (None,)
     rounds = [(rep, side) for rep in range(1, s.reps + 1) for side in sides]
     for n, (rep, side) in enumerate(rounds):
         said_side = book.sides.get(side, side) if side else None
-        side_words = book.stretch_side.format(side=said_side.capitalize()) if said_side else ""
+        side_words = _capitalized(book.stretch_side.format(side=said_side)) if said_side else ""
         if n == 0:
             times = ""
             if s.reps > 1:
