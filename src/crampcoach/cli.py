@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn
 import click
 
 from crampcoach import __version__
-from crampcoach.errors import CrampcoachError, RoutineError
+from crampcoach.errors import CrampcoachError, RoutineError, escape_controls
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
@@ -271,14 +271,10 @@ def show(routine: str) -> None:
     from crampcoach.routines.loader import routine_text
 
     with reported_errors():
-        click.echo(_escaped(routine_text(routine)), nl=False)
-
-
-def _escaped(text: str) -> str:
-    """Text with control characters shown as escapes, so a file cannot drive the terminal."""
-    return "".join(
-        c if c in "\n\t" or (c.isprintable() and c != "\x7f") else repr(c)[1:-1] for c in text
-    )
+        # Line by line: the lines stay lines, anything else that could drive the terminal
+        # is shown escaped.
+        text = routine_text(routine)
+        click.echo("\n".join(escape_controls(line) for line in text.split("\n")), nl=False)
 
 
 @cli.command(name="help")
@@ -329,7 +325,8 @@ def voices() -> None:
             mark = "  (in the settings)" if item.model in configured else ""
             click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
         else:
-            click.echo(f"  {_escaped(str(item[0]))}: cannot be used: {_escaped(item[1])}")
+            where, why = escape_controls(str(item[0])), escape_controls(item[1])
+            click.echo(f"  {where}: cannot be used: {why}")
 
 
 def _binary_stdout() -> BinaryIO:
