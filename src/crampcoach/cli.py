@@ -1713,7 +1713,7 @@ def bedside_group(ctx: click.Context, config_file: Path | None, web: bool, web_h
 
 
 def _log_line(line: str) -> None:
-    click.echo(f"{_dt.datetime.now():%H:%M:%S} {_escaped(line)}")
+    click.echo(f"{_dt.datetime.now():%H:%M:%S} {escape_controls(line)}")
 
 
 def _run_bedside(config_file: Path | None, web: tuple[str, int] | None) -> None:
@@ -1777,13 +1777,13 @@ def _bedside_command(command: str, routine: str | None = None) -> dict[str, obje
     with reported_errors():
         reply = send(command, routine)  # type: ignore[arg-type]
     if not reply["ok"]:
-        fail(_escaped(str(reply.get("error", "the service refused"))))
+        fail(str(reply.get("error", "the service refused")))
     return reply
 
 
 def _bedside_control(command: str, summary: str) -> click.Command:
     def run() -> None:
-        click.echo(_escaped(str(_bedside_command(command).get("message", ""))))
+        click.echo(escape_controls(str(_bedside_command(command).get("message", ""))))
 
     run.__doc__ = summary
     return bedside_group.command(command)(run)
@@ -1807,7 +1807,7 @@ def bedside_start(routine: str | None) -> None:
     if routine is not None and (routine.endswith((".yaml", ".yml")) or os.sep in routine):
         # The service runs in another folder: a path must not depend on this one.
         routine = str(Path(routine).expanduser().absolute())
-    click.echo(_escaped(str(_bedside_command("start", routine).get("message", ""))))
+    click.echo(escape_controls(str(_bedside_command("start", routine).get("message", ""))))
 
 
 @bedside_group.command("status")
@@ -1836,7 +1836,7 @@ def bedside_status() -> None:
                  f"Button: {status.get('button')}",
                  f"Keypads: {shown_keypads}",
                  "Speech made ahead: " + ("yes" if status.get("warm") else "not yet")):
-        click.echo(_escaped(line))
+        click.echo(escape_controls(line))
 
 
 @bedside_group.command("install")
@@ -1870,7 +1870,7 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
         settings, sources = load_settings(config)
     problems = check_routines(settings, sources)
     for problem in problems:
-        click.echo(_escaped(str(problem)), err=True)
+        click.echo(escape_controls(str(problem)), err=True)
     if problems:
         sys.exit(2)
     unit = BedsideUnit(user_unit_dir())

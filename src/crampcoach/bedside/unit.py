@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crampcoach.errors import BedsideError
-from crampcoach.schedule import Runner, SystemdScheduler, _systemd_quote, run_command
+from crampcoach.schedule import (
+    Runner,
+    SystemdScheduler,
+    _environment_word,
+    _refuse_controls,
+    _systemd_word,
+    run_command,
+)
 
 UNIT_NAME = "crampcoach-bedside.service"
 
@@ -29,7 +36,12 @@ def service_command(python: str | None = None) -> tuple[str, ...]:
 
 
 def unit_text(command: tuple[str, ...], config: Path | None = None) -> str:
-    exec_start = " ".join(_systemd_quote(part) for part in command)
+    """The unit; a ScheduleError for a word with a line break (it would end the line)."""
+    for word in (*command, *([] if config is None else [str(config)])):
+        _refuse_controls("the service's command", word)
+    executable, *args = command
+    exec_start = " ".join([_systemd_word(executable, executable=True),
+                           *(_systemd_word(arg) for arg in args)])
     return (
         "[Unit]\n"
         "Description=crampcoach bedside: routines started by the button, "
@@ -49,7 +61,7 @@ def unit_text(command: tuple[str, ...], config: Path | None = None) -> str:
         "StandardOutput=journal\n"
         "StandardError=journal\n"
         "Environment=PYTHONUNBUFFERED=1\n"
-        + (f"Environment={_systemd_quote(f'CRAMPCOACH_CONFIG={config}')}\n"
+        + (f"Environment={_environment_word(f'CRAMPCOACH_CONFIG={config}')}\n"
            if config is not None else "")
         + "\n"
         "[Install]\n"
