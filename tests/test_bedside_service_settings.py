@@ -82,7 +82,7 @@ def test_no_start_keys_at_all(tmp_path: Path) -> None:
     ("bedside:\n  routin: x\n", ["F:2: bedside: unknown key 'routin'; did you mean 'routine'?"]),
     ("bedside:\n  routine: ''\n", ["F:2: bedside.routine must not be empty"]),
     ("bedside:\n  routine: \"\\e[2J\"\n",
-     ["F:2: bedside.routine must be a routine's name or path, not '\\x1b[2J'"]),
+     ["F:2: bedside.routine must not contain control characters, not '\\x1b[2J'"]),
     ("bedside:\n  keypad: /tmp/keys\n",
      ["F:2: bedside.keypad must be auto, off, or a device under /dev/input/ (like "
       "/dev/input/by-id/usb-...-event-kbd), not '/tmp/keys'"]),
