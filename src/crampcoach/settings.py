@@ -109,6 +109,9 @@ class Settings:
     button_pin: int | None = None
     spoken_rating: bool = False
     microphone: str = "default"
+    #: A faint hum before the first cue and through long quiet stretches, for speakers
+    #: (and sound servers) that go to sleep on silence.
+    speaker_wake: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,27 @@ class EffectiveVoice:
     volume: float
     tone_gain: float
     night: bool
+
+
+def night_voice(settings: Settings, day: Voice) -> Voice | None:
+    """The voice night mode slows ``day`` to; None when night mode is off or would not
+    slow it (it never makes speech faster)."""
+    night = settings.night
+    if night is None or night.rate >= day.rate:
+        return None
+    return replace(day, rate=night.rate)
+
+
+def night_state(settings: Settings, now: datetime) -> str:
+    """One line on when night mode applies, for ``crampcoach config``."""
+    night = settings.night
+    if night is None or night.start == night.end:
+        return "Night mode: off."
+    hours = f"{night.start:%H:%M} to {night.end:%H:%M}"
+    if night.contains(now.time()):
+        return (f"Night mode: on now ({hours}): speech at most {night.rate} words per "
+                f"minute, volume at most {night.volume_cap:g}, tones at {night.tone_gain:g}.")
+    return f"Night mode: from {hours}; not now."
 
 
 def effective_voice(
@@ -135,7 +159,7 @@ def effective_voice(
     if night is None or not night.contains(at):
         return EffectiveVoice(base, settings.volume, 1.0, night=False)
     return EffectiveVoice(
-        replace(base, rate=min(base.rate, night.rate)),
+        night_voice(settings, base) or base,
         min(settings.volume, night.volume_cap),
         night.tone_gain,
         night=True,
@@ -336,6 +360,7 @@ _TOP: dict[str, tuple[str, Reader]] = {
     "button_pin": ("button_pin", _optional(_whole_in_range(0, 27))),
     "spoken_rating": ("spoken_rating", _boolean),
     "microphone": ("microphone", _text),
+    "speaker_wake": ("speaker_wake", _boolean),
 }
 _NIGHT: dict[str, Reader] = {
     "start": _clock,
@@ -543,6 +568,7 @@ def describe(settings: Settings) -> dict[str, str]:
     out["button_pin"] = "none" if settings.button_pin is None else f"GPIO{settings.button_pin}"
     out["spoken_rating"] = _show(settings.spoken_rating)
     out["microphone"] = settings.microphone
+    out["speaker_wake"] = _show(settings.speaker_wake)
     return out
 
 
@@ -596,6 +622,9 @@ default_routine:
 # speaker that sleeps wakes up in time. Every session already opens with a soft
 # chime 1.5 s before the first word; raise this if even the chime is cut off.
 preroll: 0
+# A faint hum before the first cue and through quiet stretches of 3 s or more, for a
+# Bluetooth or USB speaker (or a sound server) that goes to sleep on silence.
+speaker_wake: false
 
 # Hands-free: a push button between this GPIO pin (BCM number) and ground
 # (needs crampcoach[pi]); leave empty for none.

@@ -140,6 +140,21 @@ class HandsFreeFallback:
 
 
 @dataclass(frozen=True, slots=True)
+class SafetyNotice:
+    """A safety instruction spoken and shown because of a control (the compress off on a
+    pause or stop, back on when resuming)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NightMode:
+    """Night mode applies to this session (sent first): what it changes, in words."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Said:
     """A phrase spoken outside the timeline by a hands-free input (the spoken rating)."""
 
@@ -150,6 +165,7 @@ SessionEvent = (
     CueStarted | StepChanged | Progress | Paused | Resumed | Skipped | Repeated | SoundMissed
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
     | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | Said
+    | SafetyNotice | NightMode
 )
 
 
