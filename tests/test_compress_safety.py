@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_player import Events, FakeSession, Recorder, run_session
+from conftest_controls import SpelledSpeech, played, said, spelled_session, starts_with
+from conftest_player import Events, FakeSession, Recorder
 from conftest_wiring import wired_play
-from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
-from crampcoach.audio.mix import frame_at
 from crampcoach.phrases import ENGLISH
 from crampcoach.player.clock import INTERRUPT, FakeClock
 from crampcoach.player.events import (
@@ -52,33 +51,8 @@ def _cue(role: str) -> Cue:
     return next(c for c in _plan().cues if c.step == 0 and c.role == role)
 
 
-class SpelledSpeech(FakeSpeech):
-    """Fake speech as long as FakeSpeech's, whose sound spells the text (each character
-    its own level), so a test can tell which phrase was played."""
-
-    def clip(self, text: str, voice: Voice) -> Clip:
-        frames, n = round(len(text) * self.seconds_per_char * SAMPLE_RATE), len(text)
-        return Clip(b"".join(
-            (100 + ord(c)).to_bytes(2, "little") * ((i + 1) * frames // n - i * frames // n)
-            for i, c in enumerate(text)))
-
-
-def _said(text: str) -> Clip:
-    return SpelledSpeech().clip(text, Voice())
-
-
 def _run(script: list[tuple[float, str]]) -> FakeSession:
-    return run_session(script, routine=WARM, sounds=FakeCueSounds(SpelledSpeech()))
-
-
-def _starts_with(sound: Clip, piece: Clip, at_s: float = 0.0) -> bool:
-    start = frame_at(at_s) * SAMPLE_WIDTH
-    return sound.pcm[start:start + len(piece.pcm)] == piece.pcm
-
-
-def _played(sink: RecordingSink, text: str) -> list[float]:
-    """When a sound starting with ``text`` (the fake speech of it) began."""
-    return [t for t, clip in sink.played if _starts_with(clip, _said(text))]
+    return spelled_session(script, routine=WARM)
 
 
 def test_the_phrases_come_from_the_phrasebook() -> None:
@@ -96,9 +70,9 @@ def _heat_s(events: Events, sink: RecordingSink) -> float:
     intro_end = next(e.actual + e.cue.length for e in events.of(CueStarted)
                      if e.cue.role == "intro" and e.cue.step == 0)
     changes = [(intro_end, True)]
-    changes += [(t, False) for t in _played(sink, OFF)]
-    changes += [(t, True) for t in _played(sink, BACK)]
-    changes += [(t, False) for t in _played(sink, REMOVE)]
+    changes += [(t, False) for t in played(sink, OFF)]
+    changes += [(t, True) for t in played(sink, BACK)]
+    changes += [(t, False) for t in played(sink, REMOVE)]
     changes += [(e.actual, False) for e in events.of(CueStarted)
                 if e.cue.role == "end" and e.cue.step == 0]
     heat, since = 0.0, None
@@ -116,14 +90,14 @@ def test_a_20_s_pause_in_a_30_s_compress_asks_it_off_and_back_on() -> None:
     pause_at, resume_at = start + 10.0, start + 30.0
     session = _run([(pause_at, "space"), (resume_at, "space")])
     events, sink = session.events, session.sink
-    assert _played(sink, OFF) == [pause_at]
-    assert _played(sink, BACK) == [resume_at]
+    assert played(sink, OFF) == [pause_at]
+    assert played(sink, BACK) == [resume_at]
     # Then the get-ready, after the request to put it back.
     [(_, resumed)] = [(t, c) for t, c in sink.played if t == resume_at]
-    assert _starts_with(resumed, _said(ENGLISH.get_ready), _said(BACK).seconds + PHRASE_GAP_S)
+    assert starts_with(resumed, said(ENGLISH.get_ready), said(BACK).seconds + PHRASE_GAP_S)
     assert [e.text for e in events.of(SafetyNotice)] == [OFF, BACK]
     [resumed_event] = events.of(Resumed)
-    assert resumed_event.get_ready_s >= _said(BACK).seconds + _said(ENGLISH.get_ready).seconds
+    assert resumed_event.get_ready_s >= said(BACK).seconds + said(ENGLISH.get_ready).seconds
     heat = _heat_s(events, sink)
     assert heat <= 30 + 30
     # Without the reminders the heat would have lasted the pause longer.
@@ -136,8 +110,8 @@ def test_a_20_s_pause_in_a_30_s_compress_asks_it_off_and_back_on() -> None:
 def test_a_pause_before_the_compress_is_placed_says_only_paused() -> None:
     intro = _cue("intro")
     session = _run([(intro.at + 1.0, "space"), (intro.at + 20.0, "space")])
-    assert _played(session.sink, "Paused.") == [intro.at + 1.0]
-    assert _played(session.sink, OFF) == []
+    assert played(session.sink, "Paused.") == [intro.at + 1.0]
+    assert played(session.sink, OFF) == []
     assert session.events.of(SafetyNotice) == []
 
 
@@ -148,10 +122,10 @@ def test_a_pause_before_the_compress_is_placed_says_only_paused() -> None:
 def test_stopping_during_the_compress_says_and_shows_remove_it(key: str, outcome: str) -> None:
     at = _cue("start").at + 12.0
     session = _run([(at, key)])
-    assert _played(session.sink, REMOVE) == [at]
+    assert played(session.sink, REMOVE) == [at]
     assert session.events.of(SafetyNotice) == [SafetyNotice(REMOVE)]
     # Said to its end before the session closes the sound.
-    assert session.clock.now() >= at + _said(REMOVE).seconds
+    assert session.clock.now() >= at + said(REMOVE).seconds
     [record] = session.recorder.records
     assert record.outcome == outcome
 
@@ -159,7 +133,7 @@ def test_stopping_during_the_compress_says_and_shows_remove_it(key: str, outcome
 def test_stopping_while_paused_in_the_compress_says_remove_it_too() -> None:
     at = _cue("start").at + 5.0
     session = _run([(at, "space"), (at + 30, "q")])
-    assert _played(session.sink, REMOVE) == [at + 30]
+    assert played(session.sink, REMOVE) == [at + 30]
 
 
 def test_a_real_ctrl_c_during_the_compress_says_remove_it() -> None:
@@ -186,25 +160,25 @@ def test_a_real_ctrl_c_during_the_compress_says_remove_it() -> None:
                           person_present=True, tick_s=None, prefetch_all=True)
     assert record.outcome == "interrupted"
     assert record.rating_after is None  # and no question asked
-    assert _played(sink, REMOVE) == [at]
+    assert played(sink, REMOVE) == [at]
 
 
 def test_stopping_outside_the_compress_says_nothing_of_it() -> None:
     intro = _cue("intro")
     for at in (intro.at + 1.0, _cue("end").at + 0.5, _plan().steps[1].start + 0.2):
         session = _run([(at, "q")])
-        assert _played(session.sink, REMOVE) == [], at
+        assert played(session.sink, REMOVE) == [], at
         assert session.events.of(SafetyNotice) == []
 
 
 def test_skipping_out_of_the_compress_says_remove_it_before_the_next_step() -> None:
     at = _cue("start").at + 3.0
     session = _run([(at, "n")])
-    assert _played(session.sink, REMOVE) == [at]
+    assert played(session.sink, REMOVE) == [at]
     assert session.events.of(Skipped)[0].to_title == "Well done."
     well_done = next(e for e in session.events.of(CueStarted) if e.cue.text == "Well done.")
     # The next step waits until "Remove the compress now." has been said.
-    assert well_done.actual == pytest.approx(at + _said(REMOVE).seconds + PHRASE_GAP_S)
+    assert well_done.actual == pytest.approx(at + said(REMOVE).seconds + PHRASE_GAP_S)
 
 
 def test_a_service_stop_through_the_library_says_remove_it(tmp_path: Path) -> None:
@@ -232,7 +206,7 @@ def test_a_service_stop_through_the_library_says_remove_it(tmp_path: Path) -> No
     session.close()
     assert done
     assert events.of(SafetyNotice) == [SafetyNotice(REMOVE)]
-    assert len(_played(sink, REMOVE)) == 1
+    assert len(played(sink, REMOVE)) == 1
     assert events.of(SessionEnded)[0].outcome == "interrupted"
 
 

@@ -90,7 +90,7 @@ def test_check_without_night_mode_checks_the_day_rate_only(tmp_path: Path) -> No
     _settings("night: off\n")
     speech = VoicedSpeech()
     code, out, _ = _cli("check", str(_routine(tmp_path, TIGHT)), speech=speech)
-    assert code == 0
+    assert (code, out) == (0, f"{tmp_path / 'calf.yaml'}: ok\n")
     assert {v.rate for v in speech.voices} == {140}
 
 
@@ -158,7 +158,8 @@ def test_plan_night_shows_the_night_timeline(tmp_path: Path) -> None:
     assert (day["rate"], night["rate"]) == (140, 120)
     assert night["night"] is True
     assert night["night_note"] == SLOWED
-    assert isinstance(night["total"], float) and isinstance(day["total"], float)
+    assert isinstance(night["total"], float)
+    assert isinstance(day["total"], float)
     assert night["total"] > day["total"]
     assert _plan_json(path, "--at", "23:30") == night
     noon = _plan_json(path, "--at", "12:00")
