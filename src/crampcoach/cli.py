@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import json
 import math
 import os
-import shutil
-import signal
 import sys
-import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
@@ -219,6 +215,8 @@ def plan(routine: str, as_json: bool, night: bool, at: str | None) -> None:
             data["night_note"] = note
         # Indented for a person at a terminal; compact (and several times faster) for programs.
         indent = 2 if sys.stdout.isatty() else None
+        import json
+
         click.echo(json.dumps(data, indent=indent, ensure_ascii=False))
         return
     from crampcoach.routines.durations import format_clock
@@ -382,6 +380,9 @@ class SessionDisplay:
 
     def line(self, text: str) -> None:
         if self.live:
+            import shutil
+            import textwrap
+
             width = shutil.get_terminal_size((80, 24)).columns - 1
             if len(text) > width > 20:
                 # The terminal would break the line inside a word ("neu / rologist").
@@ -395,6 +396,8 @@ class SessionDisplay:
             click.echo(f"{self._stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
+        import shutil
+
         limit = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
 
         def bar(cells: int) -> str:
@@ -509,6 +512,8 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 
     Yields a list that holds the signal number once one arrived.
     """
+    import signal
+
     received: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

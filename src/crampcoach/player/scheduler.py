@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,11 @@ WAKE_QUIET_S = 3.0
 WAKE_PIECE_S = 5.0
 #: Cues this close together start as one mixed sound.
 _SAME_BEAT = 1e-6
+#: While a session plays, a thread waiting for Python's lock gets it after at most this
+#: much of another thread's work (the default is 5 ms): when a deadline comes while the
+#: feed is making sound, the cue starts at most about this late, also on a CPU held to a
+#: fraction of a core, where 5 ms of work can take 15 ms.
+SWITCH_INTERVAL_S = 0.0005
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +306,14 @@ class Scheduler:
     def run(self) -> PlayResult:
         """Play the whole session (or until stopped). Never raises for want of sound;
         re-raises a compiler error from the feed after stopping the sound."""
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        try:
+            return self._run()
+        finally:
+            sys.setswitchinterval(previous)
+
+    def _run(self) -> PlayResult:
         self._feed.wait_for(0, self._start_grace_s)
         self._origin = self._clock.now() if self._started_at is None else self._started_at
         if self._tick_s is not None:
