@@ -139,7 +139,8 @@ def command_onsets(routine: str, work: Path) -> str:
     speech cache warmed by ``plan``, so both use the same measured lengths)."""
     exe = str(Path(sys.executable).parent / "crampcoach")
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "cmd-cache-onsets"),
-               XDG_DATA_HOME=str(work / "cmd-data"), XDG_CONFIG_HOME=day_settings(work / "cmd-config"))
+               XDG_DATA_HOME=str(work / "cmd-data"),
+               XDG_CONFIG_HOME=day_settings(work / "cmd-config"))
     planned = json.loads(subprocess.run([exe, "plan", routine, "--json"], env=env, check=True,
                                         capture_output=True, text=True).stdout)
     beats = sorted({c["at"] for c in planned["cues"]})
