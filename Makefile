@@ -15,9 +15,10 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the tests need as well: sox makes the spoken-rating test recordings; systemd-analyze
-# (systemd) verifies the unit files.
+# (systemd) verifies the unit files; poppler-utils (pdftotext, pdftoppm) reads the report's
+# PDF back.
 SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev \
-	sox systemd
+	sox systemd poppler-utils
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps

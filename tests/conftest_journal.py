@@ -76,3 +76,62 @@ def every_day(path: Path, days: int, end: datetime) -> None:
             s = j.start_session("Evening calf relief", None, 6, rating_before=6)
             clock.now = evening + timedelta(minutes=12)
             j.finish_session(s, "finished", 5, "Rest", rating_after=3)
+
+
+def fill_quarter(path: Path) -> None:
+    """Ninety days of a full care record ending at NOW: morning ratings, an evening routine
+    on most days, episodes, daily factors, medicine changes, blood results, questions and a
+    check-in. Baclofen goes up on 2026-02-20 and the ratings fall after it."""
+    from datetime import date
+
+    clock = MovableClock()
+    start = NOW - timedelta(days=89)
+    kinds = ("cramp", "cramp", "spasm", "twitching", "cramp", "stiffness")
+    places = (("calf", "left"), ("calf", "right"), ("foot", "left"), ("thigh", "both"),
+              ("toes", "right"))
+    with Journal.open(path, clock=clock) as j:
+        clock.now = start
+        j.add_medicine("baclofen", "start", date(2025, 10, 1), dose="10 mg three times a day")
+        for n in range(90):
+            morning = start + timedelta(days=n, hours=-14)
+            day = morning.date()
+            later = day >= date(2026, 2, 20)
+            clock.now = morning
+            if n % 9 != 4:
+                j.add_rating((3 if later else 5) + (n * 7) % 3)
+            if n % 3 != 1:
+                clock.now = morning + timedelta(hours=13)
+                sid = j.start_session("Evening calf relief", None, 6,
+                                      rating_before=(4 if later else 6) + n % 2)
+                clock.now += timedelta(minutes=12)
+                j.finish_session(sid, "finished", 5, "Rest",
+                                 rating_after=(2 if later else 4) + n % 2)
+            for k in range((n * 5) % 3 if not later else (n * 5) % 2):
+                part, side = places[(n + k) % len(places)]
+                j.add_episode(at=morning - timedelta(hours=2 + k), kind=kinds[(n + k) % 6],
+                              body_part=part, side=side, duration_s=60 * (1 + (n + k) % 9),
+                              severity=(4 if later else 6) + k, helped="stretching"
+                              if n % 2 else "warm compress")
+            j.set_factors(day, fluids_glasses=4 + n % 5, caffeine_drinks=n % 3,
+                          stress=2 + (n * 3) % 7, sleep_hours=5.5 + (n % 4),
+                          sleep_quality=3 + n % 6, heat=n % 6 == 0,
+                          tags=("travel",) if n % 10 == 0 else ())
+            if day == date(2026, 1, 10):
+                j.add_medicine("prednisolone", "start", day, dose="60 mg (relapse course)")
+            if day == date(2026, 1, 15):
+                j.add_medicine("prednisolone", "stop", day)
+            if day == date(2026, 2, 20):
+                j.add_medicine("baclofen", "change", day, dose="15 mg three times a day",
+                               note="neurologist, phone review")
+            if day == date(2026, 3, 1):
+                j.add_medicine("magnesium", "start", day, dose="300 mg at night",
+                               supplement=True)
+        j.add_blood_result(date(2026, 2, 25), "magnesium", "0.68", "mmol/L", "range 0.7-1.0")
+        j.add_blood_result(date(2026, 2, 25), "potassium", "4.1", "mmol/L")
+        j.add_blood_result(date(2026, 2, 25), "calcium (adjusted)", "2.31", "mmol/L")
+        j.add_question("Could the baclofen be split into smaller, more frequent doses?")
+        j.add_question("Is the magnesium worth carrying on with?")
+        clock.at("2026-03-30T19:00:00")
+        j.add_checkin({"painful": True, "more_often": False, "weakness": False,
+                       "daily_life": True})
+        clock.now = NOW

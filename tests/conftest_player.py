@@ -51,6 +51,7 @@ class Events(list[SessionEvent]):
 class Recorder:
     starts: list[SessionStart] = field(default_factory=list)
     records: list[SessionRecord] = field(default_factory=list)
+    ends: list[SessionRecord] = field(default_factory=list)
     steps: list[tuple[int, str]] = field(default_factory=list)
     error: Exception | None = None
 
@@ -59,6 +60,9 @@ class Recorder:
 
     def reached(self, step_index: int, step_title: str) -> None:
         self.steps.append((step_index, step_title))
+
+    def ended(self, record: SessionRecord) -> None:
+        self.ends.append(record)
 
     def finished(self, record: SessionRecord) -> None:
         self.records.append(record)

@@ -194,7 +194,7 @@ NAMED = ("backspace, down, end, enter, escape, home, left, pagedown, pageup, rig
         ("keys:\n  pase: p\n", ["F:2: keys: unknown key 'pase'; did you mean 'pause'?"]),
         ("volume: 1.5\n", ["F:1: volume must be between 0 and 1, not 1.5"]),
         ("volume: loud\n", ["F:1: volume must be a number, not 'loud'"]),
-        ("rate: 40\n", ["F:1: rate must be between 60 and 300 words per minute, not 40"]),
+        ("rate: 40\n", ["F:1: rate must be between 80 and 300 words per minute, not 40"]),
         ("rate: 140.5\n", ["F:1: rate must be a whole number, not '140.5'"]),
         ("rating_timeout: soon\n",
          ["F:1: rating_timeout must be a duration like 30, 7.5, 30s, 2m or 1m30s, not 'soon'"]),

@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from conftest_journal import LONDON, NOW, fill_month
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
+from crampcoach.journal.exchange import export_text
 from crampcoach.journal.store import Journal
+from crampcoach.phrases import ENGLISH
 
 FOOTER = "Self-reported ratings; crampcoach gives guidance, not diagnosis.\n"
 
@@ -91,6 +93,12 @@ def test_history_of_a_month(runner: CliRunner, month: Path) -> None:
         "  Box breathing: 1.0 points lower after (1 session)\n"
         "  Evening calf relief: 2.5 points lower after (2 sessions)\n"
         "\n"
+        "What seems to help, or not (days with and without each):\n"
+        "  Evening calf relief: on 3 days with it rating 5.1 and 0.0 episodes a day; on 4 days"
+        " without, 4.1 and 0.0\n"
+        "  These are associations in your own records, not causes: other things may differ"
+        " between those days.\n"
+        "\n"
         f"Journal: {month}\n" + FOOTER
     )
 
@@ -130,6 +138,7 @@ def test_history_shows_red_flags(runner: CliRunner, tmp_path: Path) -> None:
         "Worth raising with your neurologist:\n"
         "  A rating of 9 in the last day is high. If cramps are this strong often, are painful,"
         " or come with new weakness or stiffness, talk to your neurologist.\n"
+        f"  {ENGLISH.urgent_help}\n"
         "\n"
         f"Journal: {path}\n" + FOOTER
     )
@@ -160,6 +169,7 @@ def test_rate_a_high_rating_suggests_the_neurologist(runner: CliRunner, tmp_path
         "Worth raising with your neurologist:\n"
         "  A rating of 8 in the last day is high. If cramps are this strong often, are painful,"
         " or come with new weakness or stiffness, talk to your neurologist.\n"
+        f"  {ENGLISH.urgent_help}\n"
     )
 
 
@@ -206,59 +216,69 @@ def test_a_file_that_is_not_a_journal_is_refused_and_kept(
 def test_export_csv_to_the_screen(runner: CliRunner, month: Path) -> None:
     result = runner.invoke(cli, ["history", "export", "--journal", str(month)])
     assert result.exit_code == 0
-    lines = result.output.splitlines()
-    assert lines[0] == "# crampcoach journal export format 1 made 2026-04-02T21:30:00.000000Z"
-    assert lines[1] == (
-        "# Self-reported cramp ratings from crampcoach (0 = no cramps; 10 = worst). crampcoach"
-        " gives guidance and not diagnosis. Times are UTC (ISO 8601); step_reached counts from 1."
+    # Local (London) times, plain column names, no ids, no comment lines; rows end in CR LF.
+    assert result.stdout_bytes.decode() == (
+        "date,time,record,routine,outcome,step reached,rating before,rating after,rating,note\r\n"
+        "2026-03-10,03:12,rating,,,,,,7,woke with a calf cramp\r\n"
+        "2026-03-10,21:00,session,Evening calf relief,finished,6 of 6,6,3,,warm legs helped\r\n"
+        "2026-03-14,21:05,session,Evening calf relief,stopped early,3 of 6,7,5,,\r\n"
+        "2026-03-20,08:00,rating,,,,,,5,\r\n"
+        "2026-03-28,23:30,session,Box breathing,finished,2 of 2,5,4,,\r\n"
+        '2026-03-30,00:30,rating,Box breathing,,,,,4,"first line\nsecond line"\r\n'
+        "2026-04-01,21:00,session,Evening calf relief,interrupted (no end recorded),2 of 6,4,,,"
+        "\r\n"
+        "2026-04-02,07:45,rating,Evening calf relief,,,,,3,\r\n"
     )
-    # A spreadsheet keeps each comment line in its first cell.
-    assert "," not in lines[0] + lines[1]
-    assert lines[2] == (
-        "record,id,time_utc,end_utc,routine,routine_hash,status,step_reached,step_title,"
-        "steps_total,rating_before,rating_after,rating,note"
-    )
-    rows = list(csv.reader(io.StringIO("\n".join(lines[2:]))))
-    assert [row[0] for row in rows[1:]] == [
-        "rating", "session", "session", "rating", "session", "rating", "session", "rating",
-    ]
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode(), newline="")))
     assert rows[6][-1] == "first line\nsecond line"
-    assert lines[4].endswith(
-        ",2026-03-10T21:00:00.000000Z,2026-03-10T21:12:30.000000Z,Evening calf relief,"
-        "sha256:aa11,finished,6,Rest,6,6,3,,warm legs helped"
-    )
 
 
 def test_export_then_import_into_a_new_journal(
     runner: CliRunner, month: Path, tmp_path: Path
 ) -> None:
-    for name in ("backup.csv", "backup.json"):
-        out = tmp_path / name
-        result = runner.invoke(cli, ["history", "--journal", str(month), "export", "-o",
-                                     str(out)])
-        assert result.exit_code == 0
-        assert result.output == f"Exported 4 sessions and 4 ratings to {out}.\n"
-        fresh = tmp_path / f"new-{name}.sqlite3"
-        result = runner.invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
-        assert result.exit_code == 0
-        assert result.output == f"Imported 4 sessions and 4 ratings from {out}.\n"
-        again = runner.invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
-        assert again.output == (
-            f"Imported 0 sessions and 0 ratings from {out} (8 already in the journal).\n"
-        )
-        with Journal.open(month) as a, Journal.open(fresh) as b:
-            assert (a.sessions(), a.ratings()) == (b.sessions(), b.ratings())
-    document = json.loads((tmp_path / "backup.json").read_text())
+    out = tmp_path / "backup.json"
+    result = runner.invoke(cli, ["history", "--journal", str(month), "export", "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.output == f"Exported 4 sessions and 4 ratings to {out}.\n"
+    fresh = tmp_path / "new.sqlite3"
+    result = runner.invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
+    assert result.exit_code == 0
+    assert result.output == f"Imported 4 sessions and 4 ratings from {out}.\n"
+    again = runner.invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
+    assert again.output == (
+        f"Imported 0 sessions and 0 ratings from {out} (8 already in the journal).\n"
+    )
+    with Journal.open(month) as a, Journal.open(fresh) as b:
+        assert (a.sessions(), a.ratings()) == (b.sessions(), b.ratings())
+    document = json.loads(out.read_text())
     assert document["format"] == "crampcoach journal"
+    assert document["format_version"] == 2
     assert "guidance and not diagnosis" in document["about"]
     assert document["exported_at"] == "2026-04-02T21:30:00.000000Z"
+
+
+def test_the_spreadsheet_csv_is_not_a_backup(
+    runner: CliRunner, month: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "cramps.csv"
+    assert runner.invoke(cli, ["history", "export", "--journal", str(month), "-o",
+                               str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["history", "import", str(out), "--journal",
+                                 str(tmp_path / "new.sqlite3")])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {out}:1: this is a spreadsheet export for reading, not a backup; import a "
+        "JSON export (history export -o FILE.json). Nothing was imported.\n"
+    )
 
 
 def test_import_of_a_malformed_file_names_the_line(
     runner: CliRunner, month: Path, tmp_path: Path
 ) -> None:
+    # A CSV backup as crampcoach 0.1 wrote it (format 1), with a rating of 12 typed in.
     bad = tmp_path / "bad.csv"
-    runner.invoke(cli, ["history", "export", "--journal", str(month), "-o", str(bad)])
+    with Journal.open(month) as j:
+        bad.write_text(export_text(j.sessions(), j.ratings(), "csv", NOW))
     lines = bad.read_text().splitlines(keepends=True)
     assert lines[6].endswith(",5,\n")  # the lone rating of 20 March
     lines[6] = lines[6].replace(",5,\n", ",12,\n")

@@ -208,8 +208,8 @@ def test_a_bad_json_record_is_named(tmp_path: Path) -> None:
          ":3", "not valid JSON (Expecting value)"),
         ('{"format": "photos"}', "", 'not a crampcoach journal export (no "format": '
          '"crampcoach journal")'),
-        ('{"format": "crampcoach journal", "format_version": 2, "records": []}', "",
-         "export format version 2; this crampcoach reads version 1 (update crampcoach)"),
+        ('{"format": "crampcoach journal", "format_version": 3, "records": []}', "",
+         "export format version 3; this crampcoach reads versions 1 to 2 (update crampcoach)"),
         ("", "", "no header line (record,id,time_utc,...) was found"),
         ("# only a comment\n", "", "no header line (record,id,time_utc,...) was found"),
         ("name,age\nx,1\n", ":1", "unknown column 'name' in the header"),

@@ -68,7 +68,7 @@ def test_version_1_keeps_every_record(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     write_version_1(path)
     with Journal.open(path) as j:
-        assert j.schema_version == SCHEMA_VERSION == 2
+        assert j.schema_version == SCHEMA_VERSION == 3
         sessions = j.sessions()
         ratings = j.ratings()
         assert j.integrity_check() == "ok"
@@ -109,7 +109,8 @@ def test_a_migrated_journal_takes_new_records_and_keeps_its_ids(tmp_path: Path) 
     try:
         indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master "
                                                 "WHERE type = 'index' AND sql IS NOT NULL")}
-        assert indexes == {"sessions_by_start", "ratings_by_time"}
+        assert indexes == {"sessions_by_start", "ratings_by_time", "episodes_by_time",
+                           "medicines_by_day", "checkins_by_time"}
         with pytest.raises(sqlite3.IntegrityError):
             db.execute("INSERT INTO ratings (uuid, at, value) "
                        "VALUES ('x', '2025-01-01T00:00:00.000000Z', 11)")
@@ -155,3 +156,77 @@ def test_two_programs_opening_an_old_journal_at_once_migrate_it_once(tmp_path: P
         assert sorted(r.value for r in j.ratings()) == [0, 1, 2, 3, 4, 8]
         assert len(j.sessions()) == 3
         assert j.integrity_check() == "ok"
+
+
+# Version 2 as crampcoach 0.1 left it (its CHECKs shortened: they do not change the rows).
+VERSION_2 = f"""
+PRAGMA application_id = {CRCJ};
+CREATE TABLE "sessions" (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    routine TEXT NOT NULL CHECK (length(routine) > 0),
+    routine_hash TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT CHECK (status IN ('finished', 'stopped')),
+    step_index INTEGER,
+    step_title TEXT,
+    steps_total INTEGER,
+    rating_before INTEGER,
+    rating_after INTEGER,
+    note TEXT,
+    CHECK ((status IS NULL) = (ended_at IS NULL))
+);
+CREATE TABLE "ratings" (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    at TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    note TEXT,
+    routine TEXT
+);
+CREATE INDEX sessions_by_start ON sessions (started_at);
+CREATE INDEX ratings_by_time ON ratings (at);
+INSERT INTO sessions VALUES (1, 's1', 'Evening calf relief', 'sha256:aa', '2026-01-05T21:00:00.000000Z',
+    '2026-01-05T21:12:00.000000Z', 'finished', 5, 'Rest', 6, 6, 3, 'warm legs');
+INSERT INTO sessions VALUES (2, 's2', 'Box breathing', NULL, '2026-01-06T02:00:00.000000Z',
+    NULL, NULL, 1, 'Box breathing', 2, NULL, NULL, NULL);
+INSERT INTO ratings VALUES (1, 'r1', '2026-01-06T03:00:00.000000Z', 7, 'woke at 3', NULL);
+PRAGMA user_version = 2;
+"""  # noqa: E501
+
+
+def test_version_2_keeps_every_record_and_gains_the_care_record(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(VERSION_2)
+    db.close()
+    with Journal.open(path) as j:
+        assert j.schema_version == 3
+        assert [(s.id, s.routine, s.routine_hash, s.started_at, s.ended_at, s.outcome,
+                 s.step_index, s.step_title, s.steps_total, s.rating_before, s.rating_after,
+                 s.note) for s in j.sessions()] == [
+            ("s1", "Evening calf relief", "sha256:aa", utc("2026-01-05T21:00:00"),
+             utc("2026-01-05T21:12:00"), "finished", 5, "Rest", 6, 6, 3, "warm legs"),
+            ("s2", "Box breathing", None, utc("2026-01-06T02:00:00"), None, "interrupted",
+             1, "Box breathing", 2, None, None, None),
+        ]
+        assert [(r.id, r.at, r.value, r.note) for r in j.ratings()] == [
+            ("r1", utc("2026-01-06T03:00:00"), 7, "woke at 3")]
+        # The new tables start empty and take records at once.
+        assert len(j.care()) == 0
+        episode = j.episode_for_session("s2")
+        assert (episode.at, episode.routine, episode.complete) == (
+            utc("2026-01-06T02:00:00"), "Box breathing", False)
+        assert j.integrity_check() == "ok"
+
+
+def test_version_1_goes_all_the_way_to_the_care_record(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    write_version_1(path)
+    with Journal.open(path) as j:
+        assert j.schema_version == SCHEMA_VERSION
+        j.add_episode(kind="cramp", body_part="calf", side="left", duration_s=300, severity=7)
+        assert len(j.sessions()) == 3
+        assert len(j.ratings()) == 2
+        assert len(j.episodes()) == 1

@@ -22,14 +22,15 @@ from crampcoach.routines.timeline import Timeline, Voice
 EXPECTED = {
     "daily-stretch", "evening-calf-relief", "feet-and-toes", "cramp-rescue",
     "box-breathing", "breathing-4-7-8", "resonance-breathing", "warm-compress",
-    "twitch-wind-down",
+    "twitch-wind-down", "seated-strength", "bed-strength", "self-massage", "spasticity-stretch",
+    "hydration-tips",
 }
 NAMES = library.builtin_names()
 
 # Lengths in minutes with the estimate meter (which errs long): what each routine promises.
 LENGTH_MINUTES: dict[str, tuple[float, float]] = {
-    "daily-stretch": (8, 12),
-    "evening-calf-relief": (6, 8),
+    "daily-stretch": (11, 15),
+    "evening-calf-relief": (7, 10),
     "feet-and-toes": (4, 8),
     "cramp-rescue": (2, 6),
     "box-breathing": (1.5, 4),
@@ -37,6 +38,12 @@ LENGTH_MINUTES: dict[str, tuple[float, float]] = {
     "resonance-breathing": (4.5, 7),
     "warm-compress": (10, 20),
     "twitch-wind-down": (5, 10),
+    # Without the rests the person takes at the waits (up to 3 minutes each).
+    "seated-strength": (4, 8),
+    "bed-strength": (4, 8),
+    "self-massage": (6, 10),
+    "spasticity-stretch": (12, 18),
+    "hydration-tips": (1.5, 4),
 }
 
 # Words that urge someone past their limits; none belongs in a routine for MS.
@@ -153,7 +160,8 @@ def test_said_sentences_are_short(name: str) -> None:
 
 def test_warm_compress_warns_that_heat_can_worsen_ms() -> None:
     text = spoken(load("warm-compress"))
-    assert "Heat can make MS symptoms worse for a while." in text
+    assert ("Heat can make MS symptoms worse for a while, such as blurred vision, weakness or "
+            "tiredness." in text)
     assert "Do not fall asleep with it on." in text
     compress = next(s for s in load("warm-compress").steps if isinstance(s, Compress))
     assert 10 * 60 <= compress.duration_s <= 15 * 60
@@ -209,7 +217,7 @@ def test_list_shows_every_built_in_with_its_length(
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines] == NAMES
     daily = next(line for line in lines if line.startswith("daily-stretch "))
-    assert re.search(r" (08|09|10|11):\d\d  A gentle ten-minute stretch", daily)
+    assert re.search(r" (11|12|13|14):\d\d  A gentle daily stretch for the whole body", daily)
 
 
 def test_the_format_reference_lists_every_built_in() -> None:

@@ -18,10 +18,10 @@ def test_whole_numbers_of_thousands_of_digits(tmp_path: Path) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 2
     assert result.stderr == (
-        f"{settings}:1: rate must be between 60 and 300 words per minute, "
+        f"{settings}:1: rate must be between 80 and 300 words per minute, "
         "not a 5000-digit number\n"
         f"{settings}:2: button_pin must be between 0 and 27, not a 5000-digit number\n"
-        f"{settings}:4: night.rate must be between 60 and 300 words per minute, "
+        f"{settings}:4: night.rate must be between 80 and 300 words per minute, "
         "not a 400-digit number\n"
     )
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from conftest_wiring import wired_play, write_config
 from crampcoach.cli import cli
+from crampcoach.phrases import ENGLISH
 
 HIGH_6 = ("  A rating of 6 in the last day is high. If cramps are this strong often, are "
           "painful, or come with new weakness or stiffness, talk to your neurologist.")
@@ -27,7 +28,8 @@ def test_rate_flags_a_rating_at_the_settings_threshold(threshold_5: Path,
                                                        tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["rate", "6", "--journal", str(tmp_path / "j.sqlite3")])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:] == ["Worth raising with your neurologist:", HIGH_6]
+    assert result.stdout.splitlines()[1:] == ["Worth raising with your neurologist:", HIGH_6,
+                                              f"  {ENGLISH.urgent_help}"]
 
 
 def test_history_flags_a_rating_at_the_settings_threshold(threshold_5: Path,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 import click
 
@@ -96,17 +96,20 @@ def _voice(routine: Routine, settings: Settings) -> Voice:
     return routine_voice(routine, settings)
 
 
-def _load(ref: str) -> Routine:
+def _load(ref: str, *, builtin: bool = False) -> Routine:
+    """The routine ``ref`` names; ``builtin``: the built-in of that name, even where the
+    person has a routine of their own called the same."""
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
 
-    return load_routine(ref, language_check=known_language)
+    return load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None)
 
 
-def _compile(ref: str, settings: Settings) -> tuple[Routine, Timeline]:
+def _compile(ref: str, settings: Settings, *, builtin: bool = False,
+             ) -> tuple[Routine, Timeline]:
     from crampcoach.routines.compiler import compile_routine
 
-    routine = _load(ref)
+    routine = _load(ref, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
         return routine, compile_routine(routine, meter, voice)
@@ -219,15 +222,22 @@ def plan(routine: str, as_json: bool, night: bool, at: str | None) -> None:
 
         click.echo(json.dumps(data, indent=indent, ensure_ascii=False))
         return
-    from crampcoach.routines.durations import format_clock
+    from crampcoach.routines.durations import format_clock, format_duration
 
     if note is not None:
         click.echo(note)
+    waits = ""
+    if timeline.max_wait:
+        # Times after a wait assume the person is ready at once; it may add up to this.
+        waits = f", plus waits of at most {format_duration(timeline.max_wait)}"
     click.echo(f"{timeline.name}: {format_clock(timeline.total)} "
-               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues)")
+               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits})")
     click.echo(f"{'at':>8}  {'step':>4}  what you hear")
     for cue in timeline.cues:
         click.echo(f"{format_clock(cue.at):>8}  {cue.step + 1:>4}  {_heard(cue)}")
+        if cue.wait is not None:
+            click.echo(f"{'':>8}  {cue.step + 1:>4}  -- waits until you are ready, at most "
+                       f"{format_duration(cue.wait.max_wait_s)} --")
     click.echo(f"{format_clock(timeline.total):>8}        end")
 
 
@@ -258,9 +268,15 @@ def list_routines() -> None:
         except CrampcoachError as e:
             rows.append((name, "--:--", f"not valid: {str(e).splitlines()[0]}"))
             continue
-        note = ""
-        if name in users:
-            note = " (yours; replaces the built-in)" if name in builtins else " (yours)"
+        note = " (yours)" if name in users else ""
+        if name in users and name in builtins:
+            # Only where the person names it: built-ins that include it keep the built-in.
+            try:
+                replaced, replaced_timeline = _compile(name, settings, builtin=True)
+                note = (f' (yours; replaces the built-in "{replaced.name}", '
+                        f"{format_clock(replaced_timeline.total)})")
+            except CrampcoachError:
+                note = " (yours; replaces the built-in)"
         rows.append((name, format_clock(timeline.total), f"{routine.description}{note}".strip()))
     width = max((len(r[0]) for r in rows), default=0)
     for name, length, description in rows:
@@ -321,29 +337,47 @@ def voices() -> None:
         click.echo(f"{voice.language:<{width}}  {voice.name}")
 
 
+def _binary_stdout() -> BinaryIO:
+    """Standard output for bytes (a rendered WAV)."""
+    return sys.stdout.buffer
+
+
 @cli.command()
 @click.argument("routine", metavar="ROUTINE")
 @click.option("-o", "--output", required=True, metavar="FILE.wav",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="The WAV file to write (22050 Hz, mono, 16-bit).")
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True,
+                              path_type=Path),
+              help="The WAV file to write (22050 Hz, mono, 16-bit); - for standard output.")
 def render(routine: str, output: Path) -> None:
     """Write the whole session of ROUTINE (a file or a built-in name) to one WAV file.
 
-    Every cue sounds at its planned time; play the file on any device.
+    Every cue sounds at its planned time; play the file on any device. With -o - the WAV
+    goes to standard output (to pipe into another program) and the summary to stderr.
     """
-    from crampcoach.audio.render import render_routine
+    from crampcoach.audio.render import check_render_target, render_routine
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
     from crampcoach.routines.loader import load_routine
 
+    to_stdout = str(output) == "-"
+    stdout = _binary_stdout()
+    with reported_errors():
+        if not to_stdout:
+            check_render_target(output)
+    if to_stdout and stdout.isatty():
+        fail("will not write a WAV to the terminal: redirect it (> FILE.wav), pipe it "
+             "(| aplay), or give -o FILE.wav", 2)
     with reported_errors():
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with _machine().speech() as speech:
-            timeline, rendered = render_routine(loaded, output, speech,
-                                                _voice(loaded, settings))
-    click.echo(f"Wrote {output}: {format_clock(rendered.seconds)} of {timeline.name} "
-               f"({len(timeline.cues)} cues)")
+            timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
+                                                speech, _voice(loaded, settings))
+    if to_stdout:
+        stdout.flush()
+    click.echo(f"Wrote {'standard output' if to_stdout else output}: "
+               f"{format_clock(rendered.seconds)} of {timeline.name} "
+               f"({len(timeline.cues)} cues)", err=to_stdout)
 
 
 
@@ -363,13 +397,14 @@ class SessionDisplay:
 
     def __init__(self, live: bool, pause_key: str = "space", quit_key: str = "q",
                  stamp: Callable[[], str] = lambda: time.strftime("%H:%M:%S"),
-                 language: str = "en") -> None:
+                 language: str = "en", next_key: str = "n") -> None:
         from crampcoach.phrases import phrasebook
 
         self.live = live
         self._stamp = stamp
         self._book = phrasebook(language)
         self._pause_key = pause_key
+        self._next_key = next_key
         self._quit_key = quit_key
         self._status = ""
         self._step = ""
@@ -470,6 +505,14 @@ class SessionDisplay:
                                                quit_key=self._quit_key))
         elif isinstance(event, ev.Resumed):
             self.line(book.shown_resumed.format(seconds=f"{event.get_ready_s:g}"))
+        elif isinstance(event, ev.Waiting):
+            from crampcoach.routines.durations import format_duration
+
+            self.line(book.shown_waiting.format(duration=format_duration(event.max_wait_s),
+                                                next_key=self._next_key,
+                                                pause_key=self._pause_key))
+        elif isinstance(event, ev.WaitReminded | ev.WaitEnded):
+            self.line(f"  {event.text}")
         elif isinstance(event, ev.Skipped):
             if event.to_index is None:
                 self.line(book.shown_skipped_to_closing)
@@ -573,6 +616,10 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
 
     if rating is not None and no_rating:
         raise click.UsageError("--rating and --no-rating cannot be used together")
+    if rate_before and no_rating:
+        # A rate_before in the settings gives way to --no-rating; the two flags together
+        # contradict each other.
+        raise click.UsageError("--rate-before and --no-rating cannot be used together")
     machine = _machine()
     with reported_errors():
         settings = _settings(config_file)
@@ -589,7 +636,8 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
     display = SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
                              quit_key=settings.keys.quit[0],
                              stamp=lambda: f"{machine.now():%H:%M:%S}",
-                             language=session.voice.language)
+                             language=session.voice.language,
+                             next_key=settings.keys.skip[0])
     code = 0
     try:
         with _sigterm_as_interrupt() as signals, reported_errors(), keys:
@@ -660,6 +708,9 @@ def _print_flags(flags: Sequence[RedFlag]) -> None:
         click.echo("Worth raising with your neurologist:")
         for flag in flags:
             click.echo(f"  {flag.message}")
+        from crampcoach.phrases import ENGLISH
+
+        click.echo(f"  {ENGLISH.urgent_help}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -728,7 +779,12 @@ def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
 
 @history.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
-              help="csv (for a spreadsheet) or json [default: from -o's suffix, else csv].")
+              help="csv (one table for a spreadsheet) or json (everything, for a backup) "
+              "[default: from -o's suffix, else csv].")
+@click.option("--table", type=click.Choice(["ratings", "episodes", "factors", "medicines",
+                                            "blood", "questions", "checkins"]),
+              default="ratings", show_default=True, help="Which table the CSV holds.")
+@click.option("--ids", is_flag=True, help="Start each CSV row with the record's id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of the screen.")
 @click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
@@ -738,32 +794,55 @@ def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
 def history_export(
     ctx: click.Context,
     fmt: str | None,
+    table: str,
+    ids: bool,
     output: Path | None,
     days: int | None,
     journal_file: Path | None,
 ) -> None:
-    """Export the journal as CSV or JSON: for the neurologist, or as a backup."""
-    from crampcoach.journal.exchange import export_text, write_export
+    """Export the journal: a CSV table for the neurologist's spreadsheet, or everything as
+    JSON for a backup or a new Pi (what 'history import' reads).
+
+    The CSV has local dates and times, plain column names and no ids (unless --ids); a
+    cell starting with = + - or @ gets a ' so a spreadsheet shows it as typed.
+
+    \b
+    Examples:
+      crampcoach history export -o cramps.csv
+      crampcoach history export --table episodes --days 90 -o episodes.csv
+      crampcoach history export -o backup.json
+    """
+    from crampcoach.journal.exchange import doctor_csv, export_text, write_export
     from crampcoach.journal.store import Journal
     from crampcoach.journal.trends import query_bounds, window
 
     chosen = fmt or ("json" if output is not None and output.suffix == ".json" else "csv")
     path = _history_journal(ctx, journal_file)
     now = _journal_now()
-    since = until = None
+    tz = _journal_tz()
+    since = until = first = last = None
     if days is not None:
-        since, until = query_bounds(*window(now, days, _journal_tz()), _journal_tz())
+        first, last = window(now, days, tz)
+        since, until = query_bounds(first, last, tz)
     with reported_errors():
         with Journal.open(path, create=False) as journal:
             sessions = journal.sessions(since, until)
             ratings = journal.ratings(since, until)
-        text = export_text(sessions, ratings, "json" if chosen == "json" else "csv", now)
+            care = journal.care(since, until, first, last)
+        if chosen == "json":
+            text = export_text(sessions, ratings, "json", now, care)
+        else:
+            text = doctor_csv(table, sessions, ratings, care, tz, ids=ids)  # type: ignore[arg-type]
         if output is None:
             click.echo(text, nl=False)
             return
         write_export(output, text)
-    click.echo(f"Exported {_count(sessions, 'session')} and {_count(ratings, 'rating')} "
-               f"to {output}.")
+    extra = f" and {_count(range(len(care)), 'care record')}" if chosen == "json" and care else ""
+    click.echo(f"Exported {_count(sessions, 'session')}, {_count(ratings, 'rating')}{extra} "
+               f"to {output}." if extra else
+               f"Exported {_count(sessions, 'session')} and {_count(ratings, 'rating')} "
+               f"to {output}." if chosen == "json" or table == "ratings" else
+               f"Exported the {table} table to {output}.")
 
 
 def _count(items: Sized, noun: str) -> str:
@@ -787,45 +866,614 @@ def history_import(ctx: click.Context, file: Path, journal_file: Path | None) ->
     with reported_errors():
         records = read_export(file)
         with Journal.open(path) as journal:
-            result = journal.merge(records.sessions, records.ratings)
+            result = journal.merge(records.sessions, records.ratings, records.care)
+    care = (f" and {_count(range(result.care_added), 'care record')}" if len(records.care)
+            else "")
     click.echo(
-        f"Imported {_count(range(result.sessions_added), 'session')} and "
-        f"{_count(range(result.ratings_added), 'rating')} from {file}"
+        f"Imported {_count(range(result.sessions_added), 'session')}"
+        f"{', ' if care else ' and '}{_count(range(result.ratings_added), 'rating')}{care} "
+        f"from {file}"
         + (f" ({result.already_present} already in the journal)." if result.already_present
            else ".")
     )
 
 
+#: Days the chart shows when --days is not given.
+_CHART_DAYS = 90
+
+
 @history.command("chart")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PNG file to write.")
-@click.option("--days", type=click.IntRange(min=1, max=36600), default=90, show_default=True,
-              help="How many days to show, ending today.")
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=None,
+              help=f"How many days to show, ending today [default: the last {_CHART_DAYS}, "
+              "from the first record if the journal is younger].")
 @journal_option
 @click.pass_context
 def history_chart(
-    ctx: click.Context, output: Path, days: int, journal_file: Path | None
+    ctx: click.Context, output: Path, days: int | None, journal_file: Path | None
 ) -> None:
     """Draw the ratings over time, with the sessions marked, into a PNG file.
 
     Needs the optional charts extra: pip install 'crampcoach[charts]'.
     """
-    from crampcoach.journal.chart import draw_chart, load_pyplot
+    from crampcoach.journal.chart import draw_chart, first_day_with_data, load_pyplot
     from crampcoach.journal.store import Journal
     from crampcoach.journal.trends import query_bounds, window
 
     path = _history_journal(ctx, journal_file)
     tz = _journal_tz()
-    first, last = window(_journal_now(), days, tz)
+    first, last = window(_journal_now(), days or _CHART_DAYS, tz)
     with reported_errors():
         load_pyplot()  # say it is missing before reading anything
         with Journal.open(path, create=False) as journal:
             since, until = query_bounds(first, last, tz)
             sessions = journal.sessions(since, until)
             ratings = journal.ratings(since, until)
-        draw_chart(sessions, ratings, output, first_day=first, last_day=last, tz=tz)
-    click.echo(f"Wrote a chart of {first} to {last} to {output}.")
+        # Days asked for are drawn; the default window starts where the journal does.
+        shown_from = first if days else first_day_with_data(sessions, ratings, first, tz)
+        draw_chart(sessions, ratings, output, first_day=shown_from, last_day=last, tz=tz)
+    since_note = " (the first record)" if shown_from != first else ""
+    click.echo(f"Wrote a chart of {shown_from}{since_note} to {last} to {output}.")
 
+
+
+# --- the care record: episode, factors, med, blood, question, checkin, report ----------------
+# The person's own record for the neurologist. Every command is one library call; these only
+# read options and format what comes back (the companion page makes the same calls).
+
+
+def _journal_today() -> _dt.date:
+    return _journal_now().astimezone(_journal_tz()).date()
+
+
+def _typed_number(value: str | None, option: str, whole: bool = True) -> float | None:
+    """A number typed for an option; its range is the journal's to check."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        number = int(text) if whole else float(text)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        fail(f"{option} takes {kind}, not {value!r}", 2)
+    if not math.isfinite(number):
+        fail(f"{option} takes a number, not {value!r}", 2)
+    return number
+
+
+def _whole(value: str | None, option: str) -> int | None:
+    number = _typed_number(value, option)
+    return None if number is None else int(number)
+
+
+def _day_option(value: str | None) -> _dt.date:
+    from crampcoach.journal.care import parse_day
+
+    with reported_errors():
+        return _journal_today() if value is None else parse_day(value, _journal_today())
+
+
+_DATE_OPTION = click.option(
+    "--date", "day", metavar="DAY", help="The day: YYYY-MM-DD, today or yesterday "
+    "[default: today].")
+_EPISODE_OPTIONS = (
+    click.option("--what", "kind", metavar="KIND",
+                 help="cramp, spasm, twitching or stiffness."),
+    click.option("--where", "body_part", metavar="PART",
+                 help="The body part, in your words: calf, foot, toes, thigh, hand, back..."),
+    click.option("--side", metavar="SIDE", help="left, right or both."),
+    click.option("--minutes", metavar="N", help="How long it lasted, in minutes (0.5 is 30 s)."),
+    click.option("--severity", metavar="N", help="How bad it was: 0 (none) to 10 (worst)."),
+    click.option("--helped", metavar="TEXT", help="What helped: stretching, warmth, walking..."),
+    click.option("--note", metavar="TEXT", help="Anything else worth noting."),
+    click.option("--routine", metavar="NAME", help="The routine played for it, if any."),
+    click.option("--at", "when", metavar="TIME",
+                 help="When it began: HH:MM (today, or last night) or 'YYYY-MM-DD HH:MM' "
+                 "[default: now]."),
+)
+
+
+def _episode_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_EPISODE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _episode_values(kind: str | None, body_part: str | None, side: str | None,
+                    minutes: str | None, severity: str | None, helped: str | None,
+                    note: str | None, routine: str | None, when: str | None,
+                    ) -> dict[str, object]:
+    from crampcoach.journal.care import parse_when
+
+    length = _typed_number(minutes, "--minutes", whole=False)
+    at = None
+    if when is not None:
+        with reported_errors():
+            at = parse_when(when, _journal_now(), _journal_tz())
+    return {"kind": kind.strip().lower() if kind else None, "body_part": body_part,
+            "side": side.strip().lower() if side else None,
+            "duration_s": None if length is None else round(length * 60),
+            "severity": _whole(severity, "--severity"), "helped": helped, "note": note,
+            "routine": routine, "at": at}
+
+
+def _episode_line(episode: object) -> str:
+    from crampcoach.journal.care import describe_episode
+    from crampcoach.journal.store import Episode
+
+    assert isinstance(episode, Episode)
+    shown = episode.at.astimezone(_journal_tz())
+    return f"{shown:%a %Y-%m-%d %H:%M}  {describe_episode(episode)}"
+
+
+@cli.group("episode", invoke_without_command=True)
+@click.option("--last", is_flag=True,
+              help="Complete or correct the latest episode (the latest not yet complete, if "
+              "any) with the options below.")
+@_episode_options
+@journal_option
+@click.pass_context
+def episode_group(ctx: click.Context, last: bool, kind: str | None, body_part: str | None,
+                  side: str | None, minutes: str | None, severity: str | None,
+                  helped: str | None, note: str | None, routine: str | None, when: str | None,
+                  journal_file: Path | None) -> None:
+    """Record cramps, spasms, twitching or stiffness: what, where, how long, how bad.
+
+    \b
+    Examples:
+      crampcoach episode add --what cramp --where calf --side left --minutes 5 --severity 7
+      crampcoach episode add --at 03:10 --what spasm --where thigh --helped "warm compress"
+      crampcoach episode --last --where calf --side right --minutes 3 --helped stretching
+      crampcoach episode list --days 7
+
+    A session started from the bedside button is kept as an episode with its time, routine
+    and rating; complete it in the morning with --last.
+    """
+    ctx.obj = journal_file
+    if ctx.invoked_subcommand is not None:
+        if last:
+            raise click.UsageError("--last completes an episode; use it without a subcommand")
+        return
+    if not last:
+        click.echo(ctx.get_help())
+        return
+    from crampcoach.journal.store import Journal
+
+    values = _episode_values(kind, body_part, side, minutes, severity, helped, note, routine,
+                             when)
+    if all(v is None for v in values.values()):
+        raise click.UsageError("say what to add to the episode, e.g. --where calf --minutes 5")
+    path = _journal_file(journal_file)
+    with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
+        latest = journal.latest_episode()
+        if latest is None:
+            fail("there is no episode to complete yet; record one with: crampcoach episode add",
+                 1)
+        episode = journal.update_episode(latest.id, **values)
+        left = len(journal.pending_episodes())
+    click.echo(f"Updated: {_episode_line(episode)}")
+    if left:
+        click.echo(f"{left} episode{'s' if left > 1 else ''} still to complete "
+                   "(crampcoach episode list --to-complete).")
+
+
+def _care_journal(ctx: click.Context, journal_file: Path | None) -> Path:
+    given = journal_file if journal_file is not None else ctx.obj
+    return _journal_file(given if isinstance(given, Path) else None)
+
+
+@episode_group.command("add")
+@_episode_options
+@journal_option
+@click.pass_context
+def episode_add(ctx: click.Context, kind: str | None, body_part: str | None, side: str | None,
+                minutes: str | None, severity: str | None, helped: str | None,
+                note: str | None, routine: str | None, when: str | None,
+                journal_file: Path | None) -> None:
+    """Record an episode. Anything left out can be added later with 'episode --last'.
+
+    \b
+    Examples:
+      crampcoach episode add --what cramp --where calf --side left --minutes 5 --severity 7
+      crampcoach episode add --at "2026-03-10 03:10" --what twitching --where eyelid
+    """
+    from crampcoach.journal.store import Journal
+
+    values = _episode_values(kind, body_part, side, minutes, severity, helped, note, routine,
+                             when)
+    with reported_errors(), Journal.open(_care_journal(ctx, journal_file),
+                                         clock=_journal_now) as journal:
+        episode = journal.add_episode(**values)  # type: ignore[arg-type]
+    click.echo(f"Recorded: {_episode_line(episode)}")
+
+
+@episode_group.command("list")
+@click.option("--days", type=click.IntRange(min=1, max=36600), default=30, show_default=True,
+              help="How many days to show, ending today.")
+@click.option("--to-complete", is_flag=True, help="Only the episodes still missing what, "
+              "where or how long (of any day).")
+@journal_option
+@click.pass_context
+def episode_list(ctx: click.Context, days: int, to_complete: bool,
+                 journal_file: Path | None) -> None:
+    """List the episodes of the last days, oldest first.
+
+    \b
+    Examples:
+      crampcoach episode list
+      crampcoach episode list --days 7
+      crampcoach episode list --to-complete
+    """
+    from crampcoach.journal.store import Journal
+    from crampcoach.journal.trends import query_bounds, window
+
+    tz = _journal_tz()
+    first, last = window(_journal_now(), days, tz)
+    with reported_errors(), Journal.open(_care_journal(ctx, journal_file),
+                                         create=False) as journal:
+        if to_complete:
+            episodes = journal.pending_episodes()
+        else:
+            episodes = [e for e in journal.episodes(*query_bounds(first, last, tz))
+                        if first <= e.at.astimezone(tz).date() <= last]
+    if not episodes:
+        click.echo("No episodes to complete." if to_complete
+                   else f"No episodes recorded from {first} to {last}.")
+        return
+    for episode in episodes:
+        click.echo(_episode_line(episode))
+
+
+@cli.command("factors")
+@_DATE_OPTION
+@click.option("--fluids", metavar="N", help="Glasses of water or other fluids.")
+@click.option("--caffeine", metavar="N", help="Drinks with caffeine (coffee, tea, cola).")
+@click.option("--alcohol", metavar="N", help="Alcoholic drinks.")
+@click.option("--heat/--no-heat", default=None, help="Time in heat: a hot bath, sun, a warm "
+              "room (heat can briefly worsen MS symptoms).")
+@click.option("--exertion", metavar="N", help="How hard you exerted yourself, 0 to 10.")
+@click.option("--stress", metavar="N", help="Stress, 0 (none) to 10 (worst).")
+@click.option("--sleep", metavar="HOURS", help="Hours slept last night (7.5 is fine).")
+@click.option("--sleep-quality", metavar="N", help="How well you slept, 0 (badly) to 10 (well).")
+@click.option("--bladder-bowel/--no-bladder-bowel", default=None,
+              help="Bladder or bowel trouble (it can set off spasms).")
+@click.option("--infection/--no-infection", default=None,
+              help="Signs of an infection: fever, a cold, a urine infection.")
+@click.option("--tag", "tags", multiple=True, metavar="WORD",
+              help="A word of your own for the day (repeat for more): travel, period, new shoes.")
+@journal_option
+def factors_command(day: str | None, fluids: str | None, caffeine: str | None,
+                    alcohol: str | None, heat: bool | None, exertion: str | None,
+                    stress: str | None, sleep: str | None, sleep_quality: str | None,
+                    bladder_bowel: bool | None, infection: bool | None, tags: tuple[str, ...],
+                    journal_file: Path | None) -> None:
+    """Record what may drive the cramps on a day; each is optional. Without values, show them.
+
+    Values given replace that day's old ones; tags are added.
+
+    \b
+    Examples:
+      crampcoach factors --fluids 6 --caffeine 2 --stress 7 --sleep 5.5 --sleep-quality 4
+      crampcoach factors --date yesterday --heat --tag "long walk"
+      crampcoach factors --date 2026-03-10
+    """
+    from crampcoach.journal.care import describe_factors
+    from crampcoach.journal.store import Journal
+
+    chosen = _day_option(day)
+    values = {
+        "fluids_glasses": _whole(fluids, "--fluids"),
+        "caffeine_drinks": _whole(caffeine, "--caffeine"),
+        "alcohol_drinks": _whole(alcohol, "--alcohol"), "heat": heat,
+        "exertion": _whole(exertion, "--exertion"), "stress": _whole(stress, "--stress"),
+        "sleep_hours": _typed_number(sleep, "--sleep", whole=False),
+        "sleep_quality": _whole(sleep_quality, "--sleep-quality"),
+        "bladder_bowel": bladder_bowel, "infection": infection,
+    }
+    path = _journal_file(journal_file)
+    if all(v is None for v in values.values()) and not tags:
+        with reported_errors(), Journal.open(path, create=False) as journal:
+            found = journal.day_factors(chosen)
+        click.echo(f"Factors for {chosen:%a %Y-%m-%d}: "
+                   + (describe_factors(found) if found else "nothing recorded"))
+        return
+    with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
+        recorded = journal.set_factors(chosen, tags=tags, **values)
+    click.echo(f"Factors for {chosen:%a %Y-%m-%d}: {describe_factors(recorded)}")
+
+
+@cli.group("med")
+def med_group() -> None:
+    """Medicines and supplements: when each was started, its dose changed, or stopped.
+
+    \b
+    Examples:
+      crampcoach med start baclofen --dose "10 mg three times a day" --date 2026-01-15
+      crampcoach med start magnesium --dose "300 mg" --supplement
+      crampcoach med change baclofen --dose "15 mg three times a day"
+      crampcoach med stop magnesium --date yesterday
+      crampcoach med list
+
+    Change medicines only with your neurologist or doctor; this keeps the record.
+    """
+
+
+def _med_command(change: str, summary: str, examples: str) -> None:
+    @med_group.command(change, help=f"{summary}\n\n\b\nExamples:\n{examples}")
+    @click.argument("name")
+    @click.option("--dose", metavar="TEXT", required=change == "change",
+                  help="The dose as on the label: '10 mg three times a day'.")
+    @_DATE_OPTION
+    @click.option("--note", metavar="TEXT", help="Why, or who advised it.")
+    @journal_option
+    def command(name: str, dose: str | None, day: str | None, note: str | None,
+                journal_file: Path | None, **extra: bool) -> None:
+        from crampcoach.journal.care import describe_medicine
+        from crampcoach.journal.store import Journal
+
+        chosen = _day_option(day)
+        with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
+            event = journal.add_medicine(name, change, chosen, dose=dose, note=note,
+                                         supplement=extra.get("supplement", False))
+        click.echo(f"{chosen:%a %Y-%m-%d}: {describe_medicine(event)}")
+
+    if change == "start":
+        click.option("--supplement", is_flag=True,
+                     help="A supplement (magnesium, vitamin D) rather than a medicine.")(command)
+
+
+_med_command("start", "Record that you started a medicine or supplement.",
+             "  crampcoach med start baclofen --dose '10 mg three times a day'\n"
+             "  crampcoach med start magnesium --dose '300 mg' --supplement --date 2026-02-01")
+_med_command("change", "Record a new dose of a medicine you take.",
+             "  crampcoach med change baclofen --dose '15 mg three times a day'")
+_med_command("stop", "Record that you stopped a medicine or supplement.",
+             "  crampcoach med stop magnesium\n"
+             "  crampcoach med stop 'prednisolone course' --date 2026-03-05")
+
+
+@med_group.command("list")
+@journal_option
+def med_list(journal_file: Path | None) -> None:
+    """List what you take now, then every change in order.
+
+    \b
+    Example:
+      crampcoach med list
+    """
+    from crampcoach.journal.care import describe_medicine, medicine_periods
+    from crampcoach.journal.store import Journal
+
+    with reported_errors(), Journal.open(_journal_file(journal_file), create=False) as journal:
+        events = journal.medicines()
+    if not events:
+        click.echo("No medicines or supplements recorded. Add one with: crampcoach med start")
+        return
+    current = [(name, periods[-1]) for name, periods in medicine_periods(events).items()
+               if periods[-1][1] is None]
+    click.echo("Taking now:" if current else "Taking now: nothing recorded.")
+    for name, (since, _, dose, _) in sorted(current):
+        click.echo(f"  {name}{f' {dose}' if dose else ''} (since {since})")
+    click.echo("Changes:")
+    for event in events:
+        click.echo(f"  {event.day}  {describe_medicine(event)}")
+
+
+@cli.group("blood")
+def blood_group() -> None:
+    """Blood test results, kept exactly as you type them (never interpreted).
+
+    \b
+    Examples:
+      crampcoach blood add magnesium 0.71 mmol/L --date 2026-03-02
+      crampcoach blood add "vitamin D" 48 nmol/L
+      crampcoach blood list
+    """
+
+
+@blood_group.command("add")
+@click.argument("test")
+@click.argument("value")
+@click.argument("unit", required=False)
+@_DATE_OPTION
+@click.option("--note", metavar="TEXT", help="The lab's range, or anything else to keep.")
+@journal_option
+def blood_add(test: str, value: str, unit: str | None, day: str | None, note: str | None,
+              journal_file: Path | None) -> None:
+    """Record a blood result: TEST VALUE [UNIT], as written on the lab report.
+
+    \b
+    Examples:
+      crampcoach blood add potassium 4.1 mmol/L --date 2026-03-02
+      crampcoach blood add calcium "2.31" mmol/L --note "range 2.2-2.6"
+    """
+    from crampcoach.journal.store import Journal
+
+    chosen = _day_option(day)
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
+        result = journal.add_blood_result(chosen, test, value, unit, note)
+    click.echo(f"Recorded {chosen}: {result.test} {result.value}"
+               + (f" {result.unit}" if result.unit else "") + ".")
+
+
+@blood_group.command("list")
+@journal_option
+def blood_list(journal_file: Path | None) -> None:
+    """List every blood result recorded, oldest first.
+
+    \b
+    Example:
+      crampcoach blood list
+    """
+    from crampcoach.journal.store import Journal
+
+    with reported_errors(), Journal.open(_journal_file(journal_file), create=False) as journal:
+        results = journal.blood_results()
+    if not results:
+        click.echo("No blood results recorded. Add one with: crampcoach blood add TEST VALUE UNIT")
+        return
+    for r in results:
+        click.echo(f"{r.day}  {r.test}: {r.value}" + (f" {r.unit}" if r.unit else "")
+                   + (f"  ({r.note})" if r.note else ""))
+
+
+@cli.group("question")
+def question_group() -> None:
+    """Questions you want to ask your neurologist; the open ones go in the report.
+
+    \b
+    Examples:
+      crampcoach question add "Could the baclofen dose be split differently?"
+      crampcoach question list
+      crampcoach question done 1
+    """
+
+
+@question_group.command("add")
+@click.argument("text")
+@journal_option
+def question_add(text: str, journal_file: Path | None) -> None:
+    """Note a question for your neurologist.
+
+    \b
+    Example:
+      crampcoach question add "Is magnesium worth a try?"
+    """
+    from crampcoach.journal.store import Journal
+
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
+        journal.add_question(text)
+        count = len(journal.questions())
+    click.echo(f"Noted. {count} open question{'s' if count != 1 else ''} for the report.")
+
+
+@question_group.command("list")
+@journal_option
+def question_list(journal_file: Path | None) -> None:
+    """List the open questions, numbered (the numbers 'question done' takes).
+
+    \b
+    Example:
+      crampcoach question list
+    """
+    from crampcoach.journal.store import Journal
+
+    with reported_errors(), Journal.open(_journal_file(journal_file), create=False) as journal:
+        questions = journal.questions()
+    if not questions:
+        click.echo("No open questions. Add one with: crampcoach question add TEXT")
+    for number, q in enumerate(questions, 1):
+        click.echo(f"{number}. {q.text}")
+
+
+@question_group.command("done")
+@click.argument("number", type=click.IntRange(min=1), metavar="N")
+@journal_option
+def question_done(number: int, journal_file: Path | None) -> None:
+    """Mark question N (from 'question list') as asked: it leaves the report.
+
+    \b
+    Example:
+      crampcoach question done 2
+    """
+    from crampcoach.journal.store import Journal
+
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
+        questions = journal.questions()
+        if number > len(questions):
+            fail(f"there is no open question {number} ({len(questions)} open; see "
+                 "crampcoach question list)", 2)
+        done = journal.question_done(questions[number - 1].id)
+    click.echo(f"Marked as asked: {done.text}")
+
+
+def _keys_at_a_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _yes_no_key(question: str) -> bool | None:
+    """One answer: y or n (a key on a terminal, a line otherwise); s or Enter skips."""
+    click.echo(f"{question} [y/n, s to skip] ", nl=False)
+    while True:
+        if _keys_at_a_terminal():
+            key = click.getchar().lower()
+        else:
+            line = sys.stdin.readline()
+            if not line:
+                click.echo("(no answer)")
+                return None
+            key = line.strip().lower()[:1]
+        if key in ("y", "n"):
+            click.echo("yes" if key == "y" else "no")
+            return key == "y"
+        if key in ("s", "", "\r", "\n"):
+            click.echo("skipped")
+            return None
+        if key in ("q", "\x1b", "\x03"):
+            raise click.Abort
+
+
+@cli.command("checkin")
+@journal_option
+def checkin_command(journal_file: Path | None) -> None:
+    """The weekly check-in: four questions, answered with y or n.
+
+    Are the cramps painful? Coming more often? With weakness, stiffness or spasticity?
+    Getting in the way of daily life? A yes to any is worth raising with your neurologist;
+    the answers go in the journal, its red flags and the report.
+
+    \b
+    Example:
+      crampcoach checkin
+    """
+    from crampcoach.journal.care import run_checkin
+    from crampcoach.journal.store import Journal
+
+    with reported_errors(), Journal.open(_journal_file(journal_file),
+                                         clock=_journal_now) as journal:
+        outcome = run_checkin(journal, _yes_no_key)
+    click.echo(outcome.advice)
+    click.echo(outcome.urgent)
+
+
+@cli.command("report")
+@click.option("--days", type=click.IntRange(min=7, max=3660), default=90, show_default=True,
+              help="How many days the report covers, ending today.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="The PDF file to write.")
+@journal_option
+def report_command(days: int, output: Path, journal_file: Path | None) -> None:
+    """Write a one- or two-page PDF for your neurologist: ratings and episodes over time,
+    episodes by type and body part, routines, medicines, blood results, what seems to help,
+    red flags and your questions.
+
+    Needs the optional charts extra: pip install 'crampcoach[charts]'.
+
+    \b
+    Examples:
+      crampcoach report -o report.pdf
+      crampcoach report --days 30 -o last-month.pdf
+    """
+    from crampcoach.journal.chart import load_pyplot
+    from crampcoach.journal.report import REPORT_NEEDS, gather_report, write_report
+    from crampcoach.journal.store import Journal
+
+    with reported_errors():
+        settings = _settings()
+    path = _journal_file(journal_file, settings)
+    with reported_errors():
+        load_pyplot(REPORT_NEEDS)  # say it is missing before reading anything
+        with Journal.open(path, create=False) as journal:
+            report = gather_report(journal, now=_journal_now(), days=days, tz=_journal_tz(),
+                                   high_at=settings.red_flag_threshold)
+        pages = write_report(report, output)
+    click.echo(f"Wrote {output}: {pages} page{'s' if pages > 1 else ''}, "
+               f"{report.summary.first_day} to {report.summary.last_day}.")
 
 
 # --- bedside: config, schedule ----------------------------------------------------------------

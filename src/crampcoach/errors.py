@@ -67,3 +67,10 @@ class JournalError(CrampcoachError):
 
 class ScheduleError(CrampcoachError):
     """A scheduled start could not be created, listed or removed."""
+
+
+class RecordError(JournalError):
+    """A value typed for the journal that it cannot take (a severity of 12, a day in the
+    future, a dose change for a medicine never started). Nothing was written."""
+
+    exit_code = 2

@@ -30,7 +30,7 @@ from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import ConfigError, Problem
 from crampcoach.player.controls import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
 from crampcoach.routines.durations import parse_duration
-from crampcoach.routines.timeline import Voice
+from crampcoach.routines.timeline import Voice, rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
 
 #: A settings file is a page of text; anything larger is a mistake (or an attack).
@@ -257,19 +257,27 @@ def _in_range(lo: float, hi: float) -> Callable[[Node], float]:
     return read
 
 
-def _whole_in_range(lo: int, hi: int, unit: str = "") -> Callable[[Node], int]:
+def _whole_in_range(lo: int, hi: int) -> Callable[[Node], int]:
     def read(node: Node) -> int:
         text = _scalar_text(node)
         if not re.fullmatch(r"[+-]?\d+", text):
             raise _Invalid(f"must be a whole number, not {text!r}")
         digits = len(text.lstrip("+-").lstrip("0"))
         if digits > 9:  # a slip of the keyboard; int() refuses more than 4300 digits
-            raise _Invalid(f"must be between {lo} and {hi}{unit}, not a {digits}-digit number")
+            raise _Invalid(f"must be between {lo} and {hi}, not a {digits}-digit number")
         value = int(text)
         if not lo <= value <= hi:
-            raise _Invalid(f"must be between {lo} and {hi}{unit}, not {value}")
+            raise _Invalid(f"must be between {lo} and {hi}, not {value}")
         return value
     return read
+
+
+def _rate(node: Node) -> int:
+    text = _scalar_text(node)
+    problem = rate_problem(text)
+    if problem is not None:
+        raise _Invalid(problem)
+    return int(text)
 
 
 def _duration(lo: float, hi: float) -> Callable[[Node], float]:
@@ -351,7 +359,7 @@ Reader = Callable[[Node], Any]
 _TOP: dict[str, tuple[str, Reader]] = {
     # file key: (Settings field, reader)
     "language": ("language", _language),
-    "rate": ("rate", _whole_in_range(60, 300, " words per minute")),
+    "rate": ("rate", _rate),
     "volume": ("volume", _in_range(0.0, 1.0)),
     "rating_timeout": ("rating_timeout_s", _duration(5, 3600)),
     "rate_before": ("rate_before", _boolean),
@@ -366,7 +374,7 @@ _NIGHT: dict[str, Reader] = {
     "start": _clock,
     "end": _clock,
     "volume_cap": _in_range(0.0, 1.0),
-    "rate": _whole_in_range(60, 300, " words per minute"),
+    "rate": _rate,
     "tone_gain": _in_range(0.0, 1.0),
 }
 _STRUCTURED = ("night", "keys", "journal", "preroll")

@@ -13,6 +13,7 @@ import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.engine import SpeechEngine
@@ -25,6 +26,23 @@ from crampcoach.routines.timeline import Timeline, Voice
 
 # Silence is written in blocks of this many frames (one second).
 _SILENCE_BLOCK = SAMPLE_RATE
+#: The one format a render writes. No library crampcoach depends on writes a compressed
+#: format, and a WAV under another name would fool the player that opens it.
+RENDER_SUFFIX = ".wav"
+
+
+class RenderTargetError(AudioError):
+    """A render asked for a file crampcoach cannot write (a format other than WAV)."""
+
+    exit_code = 2
+
+
+def check_render_target(path: Path) -> None:
+    """Raise :class:`RenderTargetError` unless ``path`` names a WAV file."""
+    if path.suffix.lower() != RENDER_SUFFIX:
+        raise RenderTargetError(
+            f"render writes WAV files only: give a name ending in {RENDER_SUFFIX} "
+            f"(not '{path.name}'), or - for standard output")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +98,32 @@ def iter_render(timeline: Timeline, sounds: CueSounds,
     yield from _silence(total - written)
 
 
+def session_frames(timeline: Timeline, sounds: CueSounds, voice: Voice | None = None) -> int:
+    """How many frames :func:`iter_render` yields: the plan's total, or up to the end of
+    the last sound if that runs past it."""
+    voice = voice if voice is not None else timeline.voice
+    end = frame_at(timeline.total)
+    for cue in timeline.cues:
+        end = max(end, frame_at(cue.at) + sounds.clip_for(cue, voice).frames)
+    return end
+
+
+def render_to_stream(timeline: Timeline, sounds: CueSounds, stream: BinaryIO,
+                     voice: Voice | None = None) -> int:
+    """Write the session as WAV to ``stream``, which need not be seekable (a pipe): the
+    length goes into the header first, so nothing is written twice. Returns the frames.
+    """
+    frames = session_frames(timeline, sounds, voice)
+    with wave.open(stream, "wb") as wav:
+        wav.setnchannels(CHANNELS)
+        wav.setsampwidth(SAMPLE_WIDTH)
+        wav.setframerate(SAMPLE_RATE)
+        wav.setnframes(frames)
+        for piece in iter_render(timeline, sounds, voice):
+            wav.writeframesraw(piece)
+    return frames
+
+
 def render_timeline(timeline: Timeline, sounds: CueSounds, voice: Voice | None = None) -> Clip:
     """The whole session as one clip in memory: for short sessions and tests.
     Use :func:`render_to_wav` for real sessions.
@@ -119,10 +163,11 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
     return Rendered(path, frames)
 
 
-def render_routine(routine: Routine, path: Path, speech: SpeechEngine,
+def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine,
                    voice: Voice) -> tuple[Timeline, Rendered]:
     """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
-    speech lengths, and write the session to ``path``.
+    speech lengths, and write the session to the file ``path``, or to a stream (standard
+    output) given instead; the returned path is then ``-``.
 
     Raises :class:`SynthesisError` naming the first phrase that could not be made (a
     rendered session must not have holes), :class:`RoutineError` when the real speech
@@ -132,4 +177,7 @@ def render_routine(routine: Routine, path: Path, speech: SpeechEngine,
     if failures:
         raise next(iter(failures.values()))
     timeline = compile_routine(routine, speech, voice)
-    return timeline, render_to_wav(timeline, SpokenCueSounds(speech), path, voice)
+    if isinstance(path, Path):
+        return timeline, render_to_wav(timeline, SpokenCueSounds(speech), path, voice)
+    frames = render_to_stream(timeline, SpokenCueSounds(speech), path, voice)
+    return timeline, Rendered(Path("-"), frames)

@@ -48,7 +48,7 @@ from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
 #: Changes whenever what is stored for a phrase changes (trimming, format): old entries
 #: then simply stop matching and age out of the cache.
-FORMAT_VERSION = 2  # 2: numbers joined by hyphens are spoken as a range (spoken_form)
+FORMAT_VERSION = 3  # 3: each phrase from a fresh worker (same text, same length); 2: spoken_form
 #: Seconds one phrase may take, worker start included, before the worker is killed.
 DEFAULT_TIMEOUT_S = 20.0
 #: The cache's bound on disk; the least recently used phrases go first.
@@ -102,7 +102,15 @@ class _WorkerGone(Exception):
 
 
 class SpeechWorker:
-    """One speech worker process: started on first use, restarted after a failure.
+    """One speech worker slot: each phrase is spoken by a fresh process.
+
+    espeak-ng carries state from one phrase to the next inside a process (its pitch
+    flutter runs on where the last phrase left it), so the same phrase came out a few
+    milliseconds longer or shorter depending on what was said before it, and a plan's
+    total depended on which worker made which phrase. A process that speaks one phrase
+    only always starts from the same state, so the same text always has the same length.
+    The next process is started as soon as a phrase is done, so its start-up is mostly
+    paid while nobody waits.
 
     Not thread-safe; :class:`SynthesizedSpeech` hands each worker to one thread at a time.
     """
@@ -113,7 +121,9 @@ class SpeechWorker:
         self.timeout_s = timeout_s
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
+        # The voice and rate the process was started with, and whether it said it is ready.
         self._config: tuple[str, int] | None = None
+        self._ready = False
 
     @property
     def pid(self) -> int | None:
@@ -144,21 +154,30 @@ class SpeechWorker:
                 raise SynthesisError(msg) from None
             except _WorkerGone as gone:
                 self.close()
-                # A worker that had been idle may have been killed meanwhile: one retry
+                # A worker started ahead of need may have been killed meanwhile: one retry
                 # with a fresh one. A fresh worker that dies is a real failure.
                 if attempt == 1 and not fresh:
                     continue
                 raise SynthesisError(
                     f"speech synthesis failed for '{_short(text)}': {gone}") from None
+            self._start_next(config)
             if not answer.get("ok"):
                 raise SynthesisError(
                     f"speech synthesis failed for '{_short(text)}': {answer.get('error')}")
             return
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _start_next(self, config: tuple[str, int]) -> None:
+        """Replace the process that has spoken by a fresh one, not waiting for it."""
+        self.close()
+        # A start that fails here is tried again, and reported, at the next phrase.
+        with contextlib.suppress(SynthesisError):
+            self._spawn(config)
+
     def close(self) -> None:
         """Stop the worker process (killed: it holds nothing worth saving)."""
         proc, self._proc, self._buffer, self._config = self._proc, None, b"", None
+        self._ready = False
         if proc is None:
             return
         with contextlib.suppress(OSError):
@@ -170,10 +189,7 @@ class SpeechWorker:
                 with contextlib.suppress(OSError):
                     stream.close()
 
-    def _ensure_started(self, config: tuple[str, int], deadline: float) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            return
-        self.close()
+    def _spawn(self, config: tuple[str, int]) -> None:
         try:
             self._proc = subprocess.Popen(
                 [*self.command, config[0], str(config[1])],
@@ -183,9 +199,16 @@ class SpeechWorker:
             )
         except OSError as e:
             raise SynthesisError(f"cannot start the speech worker: {e}") from None
+        self._config = config
+
+    def _ensure_started(self, config: tuple[str, int], deadline: float) -> None:
+        if self._proc is None:
+            self._spawn(config)
+        if self._ready:
+            return
         hello = self._read_answer(deadline)
         if hello.get("ready"):
-            self._config = config
+            self._ready = True
             return
         self.close()
         if hello.get("error") == "missing":

@@ -8,11 +8,26 @@ The player records a session with :class:`Journal`::
         )
         ...                                     # journal.reach_step(session_id, i, title)
         journal.finish_session(session_id, "finished", i, title, rating_after=3)
-        flags = red_flags(journal, now=utc_now())
+        flags = red_flags(journal, now=utc_now(), threshold=settings.red_flag_threshold)
+
+After a session started hands-free, ``journal.episode_for_session(session_id)`` keeps it as
+an episode to complete; once a week ``checkin_due(journal, now)`` says to ask the check-in
+with ``run_checkin(journal, ask)``. The care record's other calls (``add_episode``,
+``set_factors``, ``add_medicine``, ...) are methods of :class:`Journal`; every one returns
+the record as stored and raises :class:`~crampcoach.errors.RecordError` for a value it
+cannot take.
 """
 
+from crampcoach.journal.care import checkin_due, run_checkin
 from crampcoach.journal.store import (
+    BloodResult,
+    CareRecords,
+    Checkin,
+    DayFactors,
+    Episode,
     Journal,
+    MedicineEvent,
+    Question,
     Rating,
     Session,
     SessionStatus,
@@ -22,12 +37,21 @@ from crampcoach.journal.store import (
 from crampcoach.journal.trends import RedFlag, red_flags
 
 __all__ = [
+    "BloodResult",
+    "CareRecords",
+    "Checkin",
+    "DayFactors",
+    "Episode",
     "Journal",
+    "MedicineEvent",
+    "Question",
     "Rating",
     "RedFlag",
     "Session",
     "SessionStatus",
+    "checkin_due",
     "red_flags",
     "routine_hash",
+    "run_checkin",
     "utc_now",
 ]

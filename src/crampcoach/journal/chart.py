@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from crampcoach.errors import CrampcoachError, JournalError
 from crampcoach.journal.store import Rating, Session
@@ -23,14 +24,24 @@ class MissingExtraError(CrampcoachError):
     """An optional part of crampcoach is not installed."""
 
 
-def load_pyplot() -> ModuleType:
-    """matplotlib's pyplot on the Agg backend (no display needed), or a clear error."""
+def load_pyplot(needs: str = "charts need") -> ModuleType:
+    """matplotlib's pyplot on the Agg backend (no display needed), or a clear error that
+    starts with ``needs`` ("charts need", "the report needs")."""
     try:
         matplotlib = importlib.import_module("matplotlib")
         matplotlib.use("Agg")
         return importlib.import_module("matplotlib.pyplot")
     except ImportError:
-        raise MissingExtraError(f"charts need matplotlib: {INSTALL_HINT}") from None
+        raise MissingExtraError(f"{needs} matplotlib: {INSTALL_HINT}") from None
+
+
+def first_day_with_data(sessions: Sequence[Session], ratings: Sequence[Rating],
+                        first_day: date, tz: tzinfo | None = None) -> date:
+    """``first_day``, or the day of the earliest record on or after it when the journal
+    starts later: a journal two weeks old is not drawn as a 90-day chart mostly empty."""
+    days = [local(s.started_at, tz).date() for s in sessions]
+    days += [local(r.at, tz).date() for r in ratings]
+    return max(first_day, min((d for d in days if d >= first_day), default=first_day))
 
 
 def draw_chart(
@@ -44,6 +55,26 @@ def draw_chart(
 ) -> None:
     """Draw every rating (lone ones as dots, a session's before and after joined by a line),
     each day's average as a line, and a faint mark at each session's start."""
+    plt = load_pyplot()
+    fig = chart_figure(sessions, ratings, first_day=first_day, last_day=last_day, tz=tz)
+    try:
+        try:
+            fig.savefig(out, format="png")
+        except OSError as e:
+            raise JournalError(f"cannot write {out}: {e.strerror or e}") from None
+    finally:
+        plt.close(fig)
+
+
+def chart_figure(
+    sessions: Sequence[Session],
+    ratings: Sequence[Rating],
+    *,
+    first_day: date,
+    last_day: date,
+    tz: tzinfo | None = None,
+) -> Any:
+    """The chart as a matplotlib figure (the caller closes it); see :func:`draw_chart`."""
     plt = load_pyplot()
     points = rating_points(sessions, ratings)
     if not points and not sessions:
@@ -85,13 +116,15 @@ def draw_chart(
         ax.set_ylabel("cramp rating (0 none, 10 worst)")
         ax.set_title(f"crampcoach: ratings {first_day} to {last_day}")
         ax.grid(axis="y", alpha=0.3)
-        if points:
-            ax.legend(loc="upper right", fontsize="small")
         fig.autofmt_xdate()
+        if points:
+            # Beside the plot, not on it: inside, it hid the highest ratings, the ones that
+            # matter most. The plot gives up the room on its right for it.
+            fig.subplots_adjust(right=0.78)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                      fontsize="small")
         fig.text(0.01, 0.01, GUIDANCE, fontsize="x-small", color="#555555")
-        try:
-            fig.savefig(out, format="png")
-        except OSError as e:
-            raise JournalError(f"cannot write {out}: {e.strerror or e}") from None
-    finally:
+    except BaseException:
         plt.close(fig)
+        raise
+    return fig

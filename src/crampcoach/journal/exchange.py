@@ -1,10 +1,15 @@
-"""Export the journal for the neurologist (CSV or JSON) and import an export back.
+"""Export the journal and import an export back.
 
-Both formats hold the same records with the same fields, one record per session or lone
-rating, in time order. Every record carries its journal id, so importing the same export
-twice adds nothing the second time. An import is checked completely before anything is
-written; a file with one bad record imports nothing and the error names the CSV line or
-the JSON record.
+* The JSON export (format 2) is the machine's: every record of every table with its
+  journal id, so importing it gives back everything and importing it twice adds nothing.
+  Format 1 (sessions and ratings only, JSON or CSV, as crampcoach 0.1 wrote them) is still
+  read; :func:`export_text` with ``"csv"`` still writes format 1's CSV.
+* The doctor's CSV (:func:`doctor_csv`) is for a spreadsheet: one table, local times,
+  plain column names, no ids unless asked, and cells a spreadsheet could run as a formula
+  made plain text. It is for reading, not for importing.
+
+An import is checked completely before anything is written; a file with one bad record
+imports nothing and the error names the CSV line or the JSON record.
 """
 
 from __future__ import annotations
@@ -16,23 +21,34 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from crampcoach.errors import JournalError
 from crampcoach.journal.store import (
+    CHECKIN_KEYS,
+    FACTOR_FIELDS,
     MAX_TEXT,
+    BloodResult,
+    CareRecords,
+    Checkin,
+    DayFactors,
+    Episode,
+    MedicineEvent,
+    Question,
     Rating,
     Session,
     SessionStatus,
     to_text,
+    validated,
 )
 
 ExportFormat = Literal["csv", "json"]
 FORMAT_NAME = "crampcoach journal"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READS_VERSIONS = (1, 2)
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ID = 64
 
@@ -67,6 +83,7 @@ CSV_COMMENT = "#"
 class Records:
     sessions: tuple[Session, ...]
     ratings: tuple[Rating, ...]
+    care: CareRecords = field(default_factory=CareRecords)
 
 
 class _Bad(Exception):
@@ -118,19 +135,23 @@ def export_text(
     ratings: Sequence[Rating],
     fmt: ExportFormat,
     exported_at: datetime,
+    care: CareRecords | None = None,
 ) -> str:
+    """The JSON export (format 2, with the care record) or format 1's CSV (sessions and
+    ratings only)."""
     records = _in_time_order(sessions, ratings)
     if fmt == "json":
-        document = {
+        document: dict[str, object] = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "about": ABOUT,
             "exported_at": to_text(exported_at),
             "records": records,
         }
+        document.update(_care_json(care or CareRecords()))
         return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     out = io.StringIO()
-    out.write(f"{CSV_COMMENT} {FORMAT_NAME} export format {FORMAT_VERSION} "
+    out.write(f"{CSV_COMMENT} {FORMAT_NAME} export format 1 "
               f"made {to_text(exported_at)}\n")
     out.write(f"{CSV_COMMENT} {ABOUT}\n")
     out.write(",".join(COLUMNS) + "\n")
@@ -166,6 +187,238 @@ def write_export(path: Path, text: str) -> None:
             raise
     except OSError as e:
         raise JournalError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+# --- the care record in JSON ---------------------------------------------------------------------
+
+_Kind = Literal["id", "time", "day", "text", "int", "number", "bool", "tags"]
+_ANY_ID: dict[str, _Kind] = {"id": "id"}
+#: Each care table's JSON list, record type and fields (the dataclass's own names).
+CARE_JSON: tuple[tuple[str, type, dict[str, _Kind]], ...] = (
+    ("episodes", Episode, {**_ANY_ID, "at": "time", "kind": "text", "body_part": "text",
+                           "side": "text", "duration_s": "int", "severity": "int",
+                           "helped": "text", "note": "text", "routine": "text",
+                           "session_id": "text"}),
+    ("factors", DayFactors, {"day": "day", **dict.fromkeys(FACTOR_FIELDS, "int"),
+                             "heat": "bool", "bladder_bowel": "bool", "infection": "bool",
+                             "sleep_hours": "number", "tags": "tags"}),
+    ("medicines", MedicineEvent, {**_ANY_ID, "day": "day", "name": "text", "change": "text",
+                                  "dose": "text", "supplement": "bool", "note": "text",
+                                  "recorded_at": "time"}),
+    ("blood_results", BloodResult, {**_ANY_ID, "day": "day", "test": "text", "value": "text",
+                                    "unit": "text", "note": "text"}),
+    ("questions", Question, {**_ANY_ID, "at": "time", "text": "text", "done_at": "time"}),
+    ("checkins", Checkin, {**_ANY_ID, "at": "time", **dict.fromkeys(CHECKIN_KEYS, "bool")}),
+)
+_CARE_FIELDS = {"episodes": "episodes", "factors": "factors", "medicines": "medicines",
+                "blood_results": "blood", "questions": "questions", "checkins": "checkins"}
+
+
+def _json_field(value: object) -> object:
+    if isinstance(value, datetime):
+        return to_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _care_json(care: CareRecords) -> dict[str, list[dict[str, object]]]:
+    return {
+        name: [{key: _json_field(getattr(record, key)) for key in spec}
+               for record in getattr(care, _CARE_FIELDS[name])]
+        for name, _, spec in CARE_JSON
+    }
+
+
+def _care_value(value: object, key: str, kind: _Kind) -> object:
+    if value is None:
+        return () if kind == "tags" else None
+    if kind in ("id", "text"):
+        if not isinstance(value, str):
+            raise _Bad(f"{key} must be text or null")
+        if kind == "id" and (not value or len(value) > MAX_ID
+                             or any(c.isspace() or not c.isprintable() for c in value)):
+            raise _Bad(f"id must be up to {MAX_ID} printable characters without spaces")
+        return _text({key: value}, key)
+    if kind == "time":
+        if not isinstance(value, str):
+            raise _Bad(f"{key} must be a time like 2026-03-01T22:15:00.000000Z")
+        return _time({key: value}, key)
+    if kind == "day":
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            pass
+        raise _Bad(f"{key} must be a day like 2026-03-01")
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _Bad(f"{key} must be true, false or null")
+        return value
+    if kind == "tags":
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise _Bad(f"{key} must be a list of words")
+        return tuple(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            kind == "int" and not isinstance(value, int)):
+        raise _Bad(f"{key} must be a {'whole ' if kind == 'int' else ''}number or null")
+    return value
+
+
+def _care_record(item: object, record_type: type, spec: dict[str, _Kind]) -> Any:
+    if not isinstance(item, dict):
+        raise _Bad("a record must be an object")
+    unknown = sorted(set(item) - set(spec))
+    if unknown:
+        raise _Bad(f"unknown field {unknown[0]!r}")
+    first = next(iter(spec))
+    if item.get(first) is None:
+        raise _Bad(f"{first} is missing")
+    fields = {key: _care_value(item.get(key), key, kind) for key, kind in spec.items()}
+    if record_type is MedicineEvent:
+        fields["supplement"] = bool(fields["supplement"])
+    try:
+        return validated(record_type(**fields))
+    except JournalError as e:
+        raise _Bad(str(e)) from None
+
+
+def _parse_care(document: dict[str, Any], path: Path) -> CareRecords:
+    found: dict[str, tuple[object, ...]] = {}
+    for name, record_type, spec in CARE_JSON:
+        items = document.get(name, [])
+        if not isinstance(items, list):
+            raise _refuse(path, "", f'"{name}" must be a list')
+        records = []
+        seen: set[object] = set()
+        for index, item in enumerate(items):
+            where = f": {name}[{index}]"
+            try:
+                record = _care_record(item, record_type, spec)
+            except _Bad as e:
+                raise _refuse(path, where, str(e)) from None
+            key = getattr(record, next(iter(spec)))
+            if key in seen:
+                raise _refuse(path, where, f"{next(iter(spec))} {key} appears twice in the file")
+            seen.add(key)
+            records.append(record)
+        found[_CARE_FIELDS[name]] = tuple(records)
+    return CareRecords(**found)  # type: ignore[arg-type]
+
+
+# --- the doctor's CSV ----------------------------------------------------------------------------
+
+DoctorTable = Literal["ratings", "episodes", "factors", "medicines", "blood", "questions",
+                      "checkins"]
+DOCTOR_TABLES: tuple[DoctorTable, ...] = ("ratings", "episodes", "factors", "medicines",
+                                          "blood", "questions", "checkins")
+#: What a spreadsheet may read as the start of a formula: such a cell is kept as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_OUTCOME = {"finished": "finished", "stopped": "stopped early",
+            "interrupted": "interrupted (no end recorded)"}
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet shows as typed: one starting like a formula gets a ``'``."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _yes_no(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return neutralised(str(value))
+
+
+def doctor_csv(
+    table: DoctorTable,
+    sessions: Sequence[Session],
+    ratings: Sequence[Rating],
+    care: CareRecords,
+    tz: tzinfo | None,
+    *,
+    ids: bool = False,
+) -> str:
+    """One table for a spreadsheet: local dates and times, plain column names, no ids
+    unless ``ids``, nothing a spreadsheet would run as a formula."""
+
+    def day(moment: datetime) -> str:
+        return f"{moment.astimezone(tz):%Y-%m-%d}"
+
+    def clock(moment: datetime) -> str:
+        return f"{moment.astimezone(tz):%H:%M}"
+
+    header: list[str]
+    rows: list[tuple[datetime | date, list[object], str]] = []
+    if table == "ratings":
+        header = ["date", "time", "record", "routine", "outcome", "step reached",
+                  "rating before", "rating after", "rating", "note"]
+        for s in sessions:
+            done = None if s.step_index is None else (
+                f"{s.step_index + 1} of {s.steps_total}" if s.steps_total else s.step_index + 1)
+            if s.outcome == "finished" and s.steps_total:
+                done = f"{s.steps_total} of {s.steps_total}"
+            rows.append((s.started_at, [day(s.started_at), clock(s.started_at), "session",
+                                        s.routine, _OUTCOME[s.outcome], done, s.rating_before,
+                                        s.rating_after, None, s.note], s.id))
+        for r in ratings:
+            rows.append((r.at, [day(r.at), clock(r.at), "rating", r.routine, None, None, None,
+                                None, r.value, r.note], r.id))
+    elif table == "episodes":
+        header = ["date", "time", "type", "body part", "side", "minutes", "severity (0-10)",
+                  "what helped", "routine", "note"]
+        for e in care.episodes:
+            minutes = None if e.duration_s is None else round(e.duration_s / 60, 1)
+            rows.append((e.at, [day(e.at), clock(e.at), e.kind, e.body_part, e.side, minutes,
+                                e.severity, e.helped, e.routine, e.note], e.id))
+    elif table == "factors":
+        header = ["date", "fluids (glasses)", "caffeine (drinks)", "alcohol (drinks)",
+                  "heat exposure", "exertion (0-10)", "stress (0-10)", "sleep (hours)",
+                  "sleep quality (0-10)", "bladder or bowel trouble", "signs of infection",
+                  "tags"]
+        for f in care.factors:
+            rows.append((f.day, [f.day.isoformat(), *(getattr(f, k) for k in FACTOR_FIELDS),
+                                 ", ".join(f.tags) or None], f.day.isoformat()))
+    elif table == "medicines":
+        header = ["date", "medicine", "kind", "change", "dose", "note"]
+        words = {"start": "started", "change": "dose changed", "stop": "stopped"}
+        for m in care.medicines:
+            rows.append((m.day, [m.day.isoformat(), m.name,
+                                 "supplement" if m.supplement else "medicine", words[m.change],
+                                 m.dose, m.note], m.id))
+    elif table == "blood":
+        header = ["date", "test", "value", "unit", "note"]
+        for b in care.blood:
+            rows.append((b.day, [b.day.isoformat(), b.test, b.value, b.unit, b.note], b.id))
+    elif table == "questions":
+        header = ["date", "question", "asked on"]
+        for q in care.questions:
+            rows.append((q.at, [day(q.at), q.text, None if q.done_at is None
+                                else day(q.done_at)], q.id))
+    else:
+        header = ["date", "time", "painful", "more often",
+                  "with weakness, stiffness or spasticity", "in the way of daily life"]
+        for c in care.checkins:
+            rows.append((c.at, [day(c.at), clock(c.at),
+                                *(c.answer(k) for k in CHECKIN_KEYS)], c.id))
+    if ids:
+        header = ["id", *header]
+    out = io.StringIO()
+    # "\r\n" ends each row (RFC 4180), so a note holding either is quoted as one cell.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    rows.sort(key=lambda r: (r[0].isoformat(), r[2]))
+    for _, cells, record_id in rows:
+        writer.writerow(([record_id] if ids else []) + [_cell(c) for c in cells])
+    return out.getvalue()
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -315,6 +568,9 @@ def _parse_csv(text: str, path: Path) -> Records:
     if header is None:
         raise _refuse(path, "", "no header line (record,id,time_utc,...) was found")
     header_line = skipped + reader.line_num
+    if header[:1] == ["date"] or header[:2] == ["id", "date"]:
+        raise _refuse(path, f":{header_line}", "this is a spreadsheet export for reading, not "
+                      "a backup; import a JSON export (history export -o FILE.json)")
     missing = [c for c in ("record", "id", "time_utc") if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if unknown or missing or len(set(header)) != len(header):
@@ -366,10 +622,10 @@ def _parse_json(text: str, path: Path) -> Records:
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise _refuse(path, "", f'not a {FORMAT_NAME} export (no "format": "{FORMAT_NAME}")')
     version = document.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READS_VERSIONS or isinstance(version, bool):
         raise _refuse(
-            path, "", f"export format version {version!r}; this crampcoach reads version "
-            f"{FORMAT_VERSION} (update crampcoach)"
+            path, "", f"export format version {version!r}; this crampcoach reads versions "
+            f"{READS_VERSIONS[0]} to {READS_VERSIONS[-1]} (update crampcoach)"
         )
     items = document.get("records")
     if not isinstance(items, list):
@@ -384,7 +640,10 @@ def _parse_json(text: str, path: Path) -> Records:
             records.append((where, _record(fields)))
         except _Bad as e:
             raise _refuse(path, where, str(e)) from None
-    return _collect(records, path)
+    found = _collect(records, path)
+    if version == 1:
+        return found
+    return Records(found.sessions, found.ratings, _parse_care(document, path))
 
 
 def read_export(path: Path) -> Records:

@@ -1,4 +1,5 @@
-"""The journal file: an SQLite database of sessions and lone ratings.
+"""The journal file: an SQLite database of sessions, lone ratings and the care record
+(episodes, daily factors, medicines, blood results, questions and weekly check-ins).
 
 Durability is the point of this module. Every write is one short transaction, committed
 with ``synchronous=FULL`` in WAL mode before the call returns, so a rating whose command
@@ -12,7 +13,9 @@ order and reads plainly in any SQLite tool; they are shown in local time elsewhe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import math
 import os
 import sqlite3
 import stat
@@ -20,17 +23,30 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, Self
 
 from crampcoach.care import Outcome
-from crampcoach.errors import JournalError
+from crampcoach.errors import JournalError, RecordError
 
 SessionStatus = Literal["finished", "stopped"]
 Clock = Callable[[], datetime]
+EpisodeKind = Literal["cramp", "spasm", "twitching", "stiffness"]
+Side = Literal["left", "right", "both"]
+MedicineChange = Literal["start", "change", "stop"]
 
-SCHEMA_VERSION = 2
+EPISODE_KINDS: tuple[EpisodeKind, ...] = ("cramp", "spasm", "twitching", "stiffness")
+SIDES: tuple[Side, ...] = ("left", "right", "both")
+MEDICINE_CHANGES: tuple[MedicineChange, ...] = ("start", "change", "stop")
+#: Upper bounds that catch a slip of the finger, not medical limits.
+MAX_GLASSES = 40
+MAX_DRINKS = 30
+MAX_EPISODE_S = 24 * 3600
+MAX_NAME = 80
+MAX_TAG = 40
+
+SCHEMA_VERSION = 3
 # Marks the file as a crampcoach journal, so another program's SQLite database is refused
 # rather than migrated ("crcj" in ASCII).
 APPLICATION_ID = 0x6372636A
@@ -111,10 +127,132 @@ class Rating:
 
 
 @dataclass(frozen=True, slots=True)
+class Episode:
+    """One cramp, spasm, bout of twitching or stiffness: when, what, where, how long, how
+    bad (0-10), what helped. ``session_id`` links the one recorded for a session started
+    hands-free, which has only its time, routine and rating until it is completed."""
+
+    id: str
+    at: datetime
+    kind: EpisodeKind | None = None
+    body_part: str | None = None
+    side: Side | None = None
+    duration_s: int | None = None
+    severity: int | None = None
+    helped: str | None = None
+    note: str | None = None
+    routine: str | None = None
+    session_id: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """What, where and how long are known (what helped may rightly be nothing)."""
+        return None not in (self.kind, self.body_part, self.duration_s)
+
+
+@dataclass(frozen=True, slots=True)
+class DayFactors:
+    """What may drive the cramps on one local day; every field may be left out."""
+
+    day: date
+    fluids_glasses: int | None = None
+    caffeine_drinks: int | None = None
+    alcohol_drinks: int | None = None
+    heat: bool | None = None
+    exertion: int | None = None
+    stress: int | None = None
+    sleep_hours: float | None = None
+    sleep_quality: int | None = None
+    bladder_bowel: bool | None = None
+    infection: bool | None = None
+    tags: tuple[str, ...] = ()
+
+
+#: The factor fields in the order they are shown, stored and exported.
+FACTOR_FIELDS = (
+    "fluids_glasses", "caffeine_drinks", "alcohol_drinks", "heat", "exertion", "stress",
+    "sleep_hours", "sleep_quality", "bladder_bowel", "infection",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineEvent:
+    """A medicine or supplement started, changed (new dose) or stopped on a day."""
+
+    id: str
+    day: date
+    name: str
+    change: MedicineChange
+    dose: str | None = None
+    supplement: bool = False
+    note: str | None = None
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BloodResult:
+    """A blood test result exactly as the person typed it: never read as a number."""
+
+    id: str
+    day: date
+    test: str
+    value: str
+    unit: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """Something the person wants to ask the neurologist."""
+
+    id: str
+    at: datetime
+    text: str
+    done_at: datetime | None = None
+
+
+#: The four check-in questions' keys, in the order they are asked.
+CHECKIN_KEYS = ("painful", "more_often", "weakness", "daily_life")
+
+
+@dataclass(frozen=True, slots=True)
+class Checkin:
+    """The weekly check-in: a yes (True), no (False) or no answer (None) to each question."""
+
+    id: str
+    at: datetime
+    painful: bool | None
+    more_often: bool | None
+    weakness: bool | None
+    daily_life: bool | None
+
+    def answer(self, key: str) -> bool | None:
+        value: bool | None = getattr(self, key)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class CareRecords:
+    """Everything in the care record, as read out of the journal or from an export."""
+
+    episodes: tuple[Episode, ...] = ()
+    factors: tuple[DayFactors, ...] = ()
+    medicines: tuple[MedicineEvent, ...] = ()
+    blood: tuple[BloodResult, ...] = ()
+    questions: tuple[Question, ...] = ()
+    checkins: tuple[Checkin, ...] = ()
+
+    def __len__(self) -> int:
+        return (len(self.episodes) + len(self.factors) + len(self.medicines) + len(self.blood)
+                + len(self.questions) + len(self.checkins))
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     sessions_added: int
     ratings_added: int
     already_present: int
+    care_added: int = 0
 
 
 def check_rating(value: int, what: str = "a rating") -> int:
@@ -133,6 +271,52 @@ def clean_text(value: str | None, what: str) -> str | None:
         raise JournalError(f"{what} cannot contain a NUL character")
     if len(value) > MAX_TEXT:
         raise JournalError(f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})")
+    return value
+
+
+def check_whole(value: int | None, what: str, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise RecordError(f"{what} is a whole number from {low} to {high}; got {value!r}")
+    return value
+
+
+def check_hours(value: float | None, what: str) -> float | None:
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or not 0 <= value <= 24):
+        raise RecordError(f"{what} is a number of hours from 0 to 24; got {value!r}")
+    return float(value)
+
+
+def clean_name(value: str | None, what: str) -> str | None:
+    """A short one-line name (a body part, a medicine, a blood test, a tag)."""
+    text = clean_text(value.strip() if value is not None else None, what)
+    if text is None:
+        return None
+    if len(text) > MAX_NAME or any(not c.isprintable() for c in text):
+        raise RecordError(
+            f"{what} is one line of at most {MAX_NAME} printable characters; got {text!r}"
+        )
+    return text
+
+
+def clean_tag(value: str) -> str:
+    tag = value.strip().lower()
+    if not tag or len(tag) > MAX_TAG or "," in tag or any(not c.isprintable() for c in tag):
+        raise RecordError(
+            f"a tag is a word or two (at most {MAX_TAG} characters, no commas); got {value!r}"
+        )
+    return tag
+
+
+def check_choice(value: str | None, what: str, choices: Sequence[str]) -> str | None:
+    if value is None:
+        return None
+    if value not in choices:
+        raise RecordError(f"{what} is one of {', '.join(choices)}; got {value!r}")
     return value
 
 
@@ -244,8 +428,104 @@ def _migrate_1_to_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX ratings_by_time ON ratings (at)")
 
 
+_DAY_CHECK = "GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
+
+
+def _whole_check(column: str, low: int, high: int) -> str:
+    return (f"CHECK ({column} IS NULL OR "
+            f"(typeof({column}) = 'integer' AND {column} BETWEEN {low} AND {high}))")
+
+
+def _flag_check(column: str) -> str:
+    return f"CHECK ({column} IS NULL OR {column} IN (0, 1))"
+
+
+# Version 3: the care record. Episodes, daily factors (one row per local day), medicine and
+# supplement changes, blood results as typed, the person's questions and weekly check-ins.
+# Days are local calendar dates (YYYY-MM-DD): a factor or a dose belongs to the day the
+# person lived, whatever the time zone later.
+_V3_TABLES = f"""
+CREATE TABLE episodes (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    at TEXT NOT NULL CHECK (at {_TIME_CHECK}),
+    kind TEXT CHECK (kind IS NULL OR kind IN ('cramp', 'spasm', 'twitching', 'stiffness')),
+    body_part TEXT,
+    side TEXT CHECK (side IS NULL OR side IN ('left', 'right', 'both')),
+    duration_s INTEGER {_whole_check("duration_s", 0, MAX_EPISODE_S)},
+    severity INTEGER {_rating_check("severity")},
+    helped TEXT,
+    note TEXT,
+    routine TEXT,
+    session_uuid TEXT
+);
+CREATE INDEX episodes_by_time ON episodes (at);
+CREATE TABLE factors (
+    day TEXT PRIMARY KEY CHECK (day {_DAY_CHECK}),
+    fluids_glasses INTEGER {_whole_check("fluids_glasses", 0, MAX_GLASSES)},
+    caffeine_drinks INTEGER {_whole_check("caffeine_drinks", 0, MAX_DRINKS)},
+    alcohol_drinks INTEGER {_whole_check("alcohol_drinks", 0, MAX_DRINKS)},
+    heat INTEGER {_flag_check("heat")},
+    exertion INTEGER {_whole_check("exertion", 0, 10)},
+    stress INTEGER {_whole_check("stress", 0, 10)},
+    sleep_hours REAL CHECK (sleep_hours IS NULL OR sleep_hours BETWEEN 0 AND 24),
+    sleep_quality INTEGER {_whole_check("sleep_quality", 0, 10)},
+    bladder_bowel INTEGER {_flag_check("bladder_bowel")},
+    infection INTEGER {_flag_check("infection")},
+    tags TEXT
+) WITHOUT ROWID;
+CREATE TABLE medicines (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    day TEXT NOT NULL CHECK (day {_DAY_CHECK}),
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    change TEXT NOT NULL CHECK (change IN ('start', 'change', 'stop')),
+    dose TEXT,
+    supplement INTEGER NOT NULL DEFAULT 0 CHECK (supplement IN (0, 1)),
+    note TEXT,
+    recorded_at TEXT CHECK (recorded_at IS NULL OR recorded_at {_TIME_CHECK})
+);
+CREATE INDEX medicines_by_day ON medicines (day);
+CREATE TABLE blood_results (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    day TEXT NOT NULL CHECK (day {_DAY_CHECK}),
+    test TEXT NOT NULL CHECK (length(test) > 0),
+    value TEXT NOT NULL CHECK (length(value) > 0),
+    unit TEXT,
+    note TEXT
+);
+CREATE TABLE questions (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    at TEXT NOT NULL CHECK (at {_TIME_CHECK}),
+    text TEXT NOT NULL CHECK (length(text) > 0),
+    done_at TEXT CHECK (done_at IS NULL OR done_at {_TIME_CHECK})
+);
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) BETWEEN 1 AND 64),
+    at TEXT NOT NULL CHECK (at {_TIME_CHECK}),
+    painful INTEGER {_flag_check("painful")},
+    more_often INTEGER {_flag_check("more_often")},
+    weakness INTEGER {_flag_check("weakness")},
+    daily_life INTEGER {_flag_check("daily_life")}
+);
+CREATE INDEX checkins_by_time ON checkins (at);
+"""
+
+
+def _migrate_2_to_3(db: sqlite3.Connection) -> None:
+    # Only new tables: every session and rating stays exactly as it was.
+    for statement in _V3_TABLES.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 # MIGRATIONS[n] takes a journal from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -550,6 +830,22 @@ class Journal:
                 raise JournalError(f"no running session {session_id} in {self.path}")
         return self.session(session_id)
 
+    def rate_session(self, session_id: str, rating_after: int | None,
+                     note: str | None = None) -> Session:
+        """Add what came after a session's end was recorded: the rating after it, and a
+        note (kept as it was when None). The end itself is not moved."""
+        if rating_after is not None:
+            check_rating(rating_after, "the rating after the session")
+        with self._write() as db:
+            found = db.execute(
+                "UPDATE sessions SET rating_after = coalesce(?, rating_after), "
+                "note = coalesce(?, note) WHERE uuid = ? AND ended_at IS NOT NULL",
+                (rating_after, clean_text(note, "the note"), session_id),
+            ).rowcount
+            if not found:
+                raise JournalError(f"no ended session {session_id} in {self.path}")
+        return self.session(session_id)
+
     def add_rating(
         self, value: int, note: str | None = None, routine: str | None = None
     ) -> Rating:
@@ -568,14 +864,21 @@ class Journal:
             )
         return rating
 
-    def merge(self, sessions: Iterable[Session], ratings: Iterable[Rating]) -> ImportResult:
+    def merge(
+        self,
+        sessions: Iterable[Session],
+        ratings: Iterable[Rating],
+        care: CareRecords | None = None,
+    ) -> ImportResult:
         """Add records from an export in one transaction: all of them or, on error, none.
 
         A record whose id is already here is not added again; a session that is
         interrupted here but has an end in the import gets that end.
         """
-        added_sessions = added_ratings = seen = 0
+        added_sessions = added_ratings = seen = care_added = 0
         with self._write() as db:
+            if care is not None:
+                care_added, seen = _merge_care(db, care)
             for s in sessions:
                 here = db.execute(
                     "SELECT ended_at IS NULL FROM sessions WHERE uuid = ?", (s.id,)
@@ -606,7 +909,7 @@ class Journal:
                     added_ratings += 1
                 else:
                     seen += 1
-        return ImportResult(added_sessions, added_ratings, seen)
+        return ImportResult(added_sessions, added_ratings, seen, care_added)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -640,6 +943,519 @@ class Journal:
                 f"SELECT {_RATING_COLUMNS} FROM ratings {where} ORDER BY at, uuid", args
             ).fetchall()
         return [_rating_from_row(r) for r in rows]
+
+    # -- the care record: writing ---------------------------------------------------------
+
+    def add_episode(
+        self,
+        *,
+        at: datetime | None = None,
+        kind: str | None = None,
+        body_part: str | None = None,
+        side: str | None = None,
+        duration_s: int | None = None,
+        severity: int | None = None,
+        helped: str | None = None,
+        note: str | None = None,
+        routine: str | None = None,
+        session_id: str | None = None,
+    ) -> Episode:
+        """Record an episode (at ``at``, else now). Anything not known yet may be left out
+        and added later with :meth:`update_episode`."""
+        episode = _checked_episode(Episode(
+            new_id(), self._clock() if at is None else at, kind,  # type: ignore[arg-type]
+            body_part, side, duration_s, severity, helped, note,  # type: ignore[arg-type]
+            routine, session_id,
+        ))
+        with self._write() as db:
+            db.execute(f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES ({_marks(11)})",
+                       _episode_row(episode))
+        return episode
+
+    def episode_for_session(self, session_id: str) -> Episode:
+        """The episode of a session started hands-free (the bedside button at night): its
+        time, routine and rating, to be completed later. Asking twice gives the same one."""
+        with self._guard():
+            row = self._db.execute(
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE session_uuid = ?", (session_id,)
+            ).fetchone()
+        if row is not None:
+            return _episode_from_row(row)
+        session = self.session(session_id)
+        ratings = [r for r in (session.rating_before, session.rating_after) if r is not None]
+        return self.add_episode(at=session.started_at, severity=max(ratings, default=None),
+                                routine=session.routine, session_id=session_id)
+
+    def update_episode(self, episode_id: str, **changes: object) -> Episode:
+        """Complete or correct an episode: each given field (not None) replaces the old one."""
+        unknown = sorted(set(changes) - set(_EPISODE_EDITABLE))
+        if unknown:
+            raise RecordError(f"an episode has no field {unknown[0]!r}")
+        current = self.episode(episode_id)
+        given = {k: v for k, v in changes.items() if v is not None}
+        episode = _checked_episode(_replace(current, given))
+        with self._write() as db:
+            db.execute(
+                "UPDATE episodes SET " + ", ".join(f"{k} = ?" for k in _EPISODE_EDITABLE)
+                + " WHERE uuid = ?",
+                (*_episode_row(episode)[1:10], episode_id),
+            )
+        return episode
+
+    def set_factors(self, day: date, *, tags: Iterable[str] = (), **values: object) -> DayFactors:
+        """Record factors for a local day. Given values replace that day's old ones; tags
+        are added to the day's tags. Returns the whole day as now recorded."""
+        unknown = sorted(set(values) - set(FACTOR_FIELDS))
+        if unknown:
+            raise RecordError(f"there is no daily factor {unknown[0]!r}")
+        current = self.day_factors(day) or DayFactors(day)
+        given = {k: v for k, v in values.items() if v is not None}
+        new_tags = tuple(dict.fromkeys((*current.tags, *(clean_tag(t) for t in tags))))
+        factors = _checked_factors(_replace(current, {**given, "tags": new_tags}))
+        with self._write() as db:
+            db.execute(f"INSERT OR REPLACE INTO factors ({_FACTOR_COLUMNS}) "
+                       f"VALUES ({_marks(12)})", _factors_row(factors))
+        return factors
+
+    def add_medicine(
+        self,
+        name: str,
+        change: str,
+        day: date,
+        *,
+        dose: str | None = None,
+        supplement: bool = False,
+        note: str | None = None,
+    ) -> MedicineEvent:
+        """Record that a medicine or supplement was started, changed or stopped on ``day``.
+
+        A change or stop needs the medicine to be taken on that day (a start recorded on or
+        before it), and a start needs it not to be; the name matches whatever its case."""
+        clean = clean_name(name, "the medicine's name")
+        if clean is None:
+            raise RecordError("a medicine needs its name")
+        check_choice(change, "what happened to the medicine", MEDICINE_CHANGES)
+        before = [m for m in self.medicines() if m.name.casefold() == clean.casefold()
+                  and m.day <= day]
+        taking = bool(before) and before[-1].change != "stop"
+        if change == "start" and taking:
+            raise RecordError(
+                f"{before[-1].name} is already recorded as taken on {day} (started "
+                f"{_last_start(before).day}); record a new dose with 'change' instead"
+            )
+        if change != "start" and not taking:
+            raise RecordError(
+                f"{clean} is not recorded as taken on {day}; record its start first (with the "
+                "day it began)"
+            )
+        if before:
+            clean = before[-1].name  # one spelling per medicine, the first one used
+            supplement = supplement or before[-1].supplement
+        if change == "change" and not dose:
+            raise RecordError("a change of medicine needs the new dose")
+        event = _checked_medicine(MedicineEvent(
+            new_id(), day, clean, change, dose, supplement, note,  # type: ignore[arg-type]
+            self._clock(),
+        ))
+        with self._write() as db:
+            db.execute(f"INSERT INTO medicines ({_MEDICINE_COLUMNS}) VALUES ({_marks(8)})",
+                       _medicine_row(event))
+        return event
+
+    def add_blood_result(
+        self, day: date, test: str, value: str, unit: str | None = None,
+        note: str | None = None,
+    ) -> BloodResult:
+        """Record a blood result as typed; the value is kept as text and never interpreted."""
+        result = _checked_blood(BloodResult(new_id(), day, test, value, unit, note))
+        with self._write() as db:
+            db.execute(f"INSERT INTO blood_results ({_BLOOD_COLUMNS}) VALUES ({_marks(6)})",
+                       _blood_row(result))
+        return result
+
+    def add_question(self, text: str) -> Question:
+        """Note a question for the neurologist."""
+        question = _checked_question(Question(new_id(), self._clock(), text))
+        with self._write() as db:
+            db.execute(f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES ({_marks(4)})",
+                       _question_row(question))
+        return question
+
+    def question_done(self, question_id: str) -> Question:
+        """Mark a question as asked: it no longer goes in the report."""
+        with self._write() as db:
+            found = db.execute(
+                "UPDATE questions SET done_at = max(?, at) WHERE uuid = ? AND done_at IS NULL",
+                (to_text(self._clock()), question_id),
+            ).rowcount
+        if not found:
+            raise JournalError(f"no open question {question_id} in {self.path}")
+        return next(q for q in self.questions(include_done=True) if q.id == question_id)
+
+    def add_checkin(self, answers: dict[str, bool | None]) -> Checkin:
+        """Record the weekly check-in's answers (keys from :data:`CHECKIN_KEYS`)."""
+        unknown = sorted(set(answers) - set(CHECKIN_KEYS))
+        if unknown:
+            raise RecordError(f"the check-in has no question {unknown[0]!r}")
+        checkin = _checked_checkin(Checkin(
+            new_id(), self._clock(), *(answers.get(k) for k in CHECKIN_KEYS)
+        ))
+        with self._write() as db:
+            db.execute(f"INSERT INTO checkins ({_CHECKIN_COLUMNS}) VALUES ({_marks(6)})",
+                       _checkin_row(checkin))
+        return checkin
+
+    # -- the care record: reading ---------------------------------------------------------
+
+    def episode(self, episode_id: str) -> Episode:
+        with self._guard():
+            row = self._db.execute(
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE uuid = ?", (episode_id,)
+            ).fetchone()
+        if row is None:
+            raise JournalError(f"no episode {episode_id} in {self.path}")
+        return _episode_from_row(row)
+
+    def episodes(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Episode]:
+        """Episodes in ``[since, until)``, oldest first."""
+        where, args = _time_window("at", since, until)
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes {where} ORDER BY at, uuid", args
+            ).fetchall()
+        return [_episode_from_row(r) for r in rows]
+
+    def pending_episodes(self) -> list[Episode]:
+        """Episodes still missing what, where or how long, oldest first."""
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE kind IS NULL OR "
+                "body_part IS NULL OR duration_s IS NULL ORDER BY at, uuid"
+            ).fetchall()
+        return [_episode_from_row(r) for r in rows]
+
+    def latest_episode(self) -> Episode | None:
+        """The latest episode not yet completed, else the latest of all (None if none)."""
+        pending = self.pending_episodes()
+        if pending:
+            return pending[-1]
+        with self._guard():
+            row = self._db.execute(
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes ORDER BY at DESC, uuid DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else _episode_from_row(row)
+
+    def day_factors(self, day: date) -> DayFactors | None:
+        found = self.factors(day, day)
+        return found[0] if found else None
+
+    def factors(self, first: date | None = None, last: date | None = None) -> list[DayFactors]:
+        """Each local day's factors from ``first`` to ``last`` (both included), in order."""
+        clauses = [c for c, v in (("day >= ?", first), ("day <= ?", last)) if v is not None]
+        args = tuple(v.isoformat() for v in (first, last) if v is not None)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_FACTOR_COLUMNS} FROM factors {where} ORDER BY day", args
+            ).fetchall()
+        return [_factors_from_row(r) for r in rows]
+
+    def medicines(self) -> list[MedicineEvent]:
+        """Every medicine and supplement change, in the order they happened."""
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_MEDICINE_COLUMNS} FROM medicines ORDER BY day, id"
+            ).fetchall()
+        return [_medicine_from_row(r) for r in rows]
+
+    def blood_results(self) -> list[BloodResult]:
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_BLOOD_COLUMNS} FROM blood_results ORDER BY day, id"
+            ).fetchall()
+        return [_blood_from_row(r) for r in rows]
+
+    def questions(self, *, include_done: bool = False) -> list[Question]:
+        where = "" if include_done else "WHERE done_at IS NULL"
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_QUESTION_COLUMNS} FROM questions {where} ORDER BY at, id"
+            ).fetchall()
+        return [_question_from_row(r) for r in rows]
+
+    def checkins(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Checkin]:
+        where, args = _time_window("at", since, until)
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {_CHECKIN_COLUMNS} FROM checkins {where} ORDER BY at, uuid", args
+            ).fetchall()
+        return [_checkin_from_row(r) for r in rows]
+
+    def care(
+        self, since: datetime | None = None, until: datetime | None = None,
+        first_day: date | None = None, last_day: date | None = None,
+    ) -> CareRecords:
+        """The care record: timed records in ``[since, until)``, daily ones from
+        ``first_day`` to ``last_day``; medicines and open questions always whole (a dose
+        started years ago is still the dose taken)."""
+        blood = self.blood_results()
+        if first_day is not None or last_day is not None:
+            blood = [b for b in blood if (first_day is None or b.day >= first_day)
+                     and (last_day is None or b.day <= last_day)]
+        return CareRecords(
+            episodes=tuple(self.episodes(since, until)),
+            factors=tuple(self.factors(first_day, last_day)),
+            medicines=tuple(self.medicines()),
+            blood=tuple(blood),
+            questions=tuple(self.questions(include_done=True)),
+            checkins=tuple(self.checkins(since, until)),
+        )
+
+
+# --- the care record's rows ----------------------------------------------------------------------
+
+_EPISODE_COLUMNS = ("uuid, at, kind, body_part, side, duration_s, severity, helped, note, "
+                    "routine, session_uuid")
+_EPISODE_EDITABLE = ("at", "kind", "body_part", "side", "duration_s", "severity", "helped",
+                     "note", "routine")
+_FACTOR_COLUMNS = "day, " + ", ".join(FACTOR_FIELDS) + ", tags"
+_MEDICINE_COLUMNS = "uuid, day, name, change, dose, supplement, note, recorded_at"
+_BLOOD_COLUMNS = "uuid, day, test, value, unit, note"
+_QUESTION_COLUMNS = "uuid, at, text, done_at"
+_CHECKIN_COLUMNS = "uuid, at, " + ", ".join(CHECKIN_KEYS)
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _replace(record: Any, changes: dict[str, Any]) -> Any:
+    return dataclasses.replace(record, **changes)
+
+
+def _optional_time(moment: datetime | None) -> str | None:
+    return None if moment is None else to_text(moment)
+
+
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _flag_value(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _check_flag(value: object, what: str) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise RecordError(f"{what} is yes or no; got {value!r}")
+    return value
+
+
+def _check_moment(value: object, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise RecordError(f"{what} must be a time with its time zone; got {value!r}")
+    return value.astimezone(UTC)
+
+
+def _check_day(value: object, what: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise RecordError(f"{what} must be a calendar day; got {value!r}")
+    return value
+
+
+def _checked_episode(e: Episode) -> Episode:
+    return Episode(
+        id=e.id,
+        at=_check_moment(e.at, "the episode's time"),
+        kind=check_choice(e.kind, "the kind of episode", EPISODE_KINDS),  # type: ignore[arg-type]
+        body_part=clean_name(e.body_part, "the body part"),
+        side=check_choice(e.side, "the side", SIDES),  # type: ignore[arg-type]
+        duration_s=check_whole(e.duration_s, "how long it lasted (seconds)", 0, MAX_EPISODE_S),
+        severity=check_whole(e.severity, "how bad it was (0 none, 10 worst)", 0, 10),
+        helped=clean_text(e.helped, "what helped"),
+        note=clean_text(e.note, "the note"),
+        routine=clean_text(e.routine, "the routine name"),
+        session_id=clean_text(e.session_id, "the session id"),
+    )
+
+
+def _checked_factors(f: DayFactors) -> DayFactors:
+    return DayFactors(
+        day=_check_day(f.day, "the day"),
+        fluids_glasses=check_whole(f.fluids_glasses, "fluids (glasses)", 0, MAX_GLASSES),
+        caffeine_drinks=check_whole(f.caffeine_drinks, "caffeine (drinks)", 0, MAX_DRINKS),
+        alcohol_drinks=check_whole(f.alcohol_drinks, "alcohol (drinks)", 0, MAX_DRINKS),
+        heat=_check_flag(f.heat, "heat exposure"),
+        exertion=check_whole(f.exertion, "exertion", 0, 10),
+        stress=check_whole(f.stress, "stress", 0, 10),
+        sleep_hours=check_hours(f.sleep_hours, "sleep"),
+        sleep_quality=check_whole(f.sleep_quality, "sleep quality", 0, 10),
+        bladder_bowel=_check_flag(f.bladder_bowel, "bladder or bowel trouble"),
+        infection=_check_flag(f.infection, "signs of infection"),
+        tags=tuple(dict.fromkeys(clean_tag(t) for t in f.tags)),
+    )
+
+
+def _checked_medicine(m: MedicineEvent) -> MedicineEvent:
+    name = clean_name(m.name, "the medicine's name")
+    if name is None:
+        raise RecordError("a medicine needs its name")
+    return MedicineEvent(
+        id=m.id,
+        day=_check_day(m.day, "the day"),
+        name=name,
+        change=check_choice(m.change, "what happened", MEDICINE_CHANGES),  # type: ignore[arg-type]
+        dose=clean_name(m.dose, "the dose"),
+        supplement=bool(_check_flag(m.supplement, "supplement")),
+        note=clean_text(m.note, "the note"),
+        recorded_at=None if m.recorded_at is None else _check_moment(m.recorded_at, "the time"),
+    )
+
+
+def _checked_blood(b: BloodResult) -> BloodResult:
+    test = clean_name(b.test, "the test's name")
+    value = clean_name(b.value, "the value")
+    if test is None or value is None:
+        raise RecordError("a blood result needs the test's name and its value")
+    return BloodResult(b.id, _check_day(b.day, "the day"), test, value,
+                       clean_name(b.unit, "the unit"), clean_text(b.note, "the note"))
+
+
+def _checked_question(q: Question) -> Question:
+    text = clean_text(q.text.strip() if isinstance(q.text, str) else q.text, "the question")
+    if text is None:
+        raise RecordError("a question needs its words")
+    at = _check_moment(q.at, "the question's time")
+    done = None if q.done_at is None else _check_moment(q.done_at, "when it was asked")
+    return Question(q.id, at, text, None if done is None else max(done, at))
+
+
+def _checked_checkin(c: Checkin) -> Checkin:
+    return Checkin(c.id, _check_moment(c.at, "the check-in's time"),
+                   *(_check_flag(c.answer(k), k) for k in CHECKIN_KEYS))
+
+
+def validated(record: Any) -> Any:
+    """A care record checked as the journal checks it on the way in (an import uses the
+    same rules as the commands); raises :class:`JournalError` with what is wrong."""
+    checks: dict[type, Callable[[Any], Any]] = {
+        Episode: _checked_episode, DayFactors: _checked_factors,
+        MedicineEvent: _checked_medicine, BloodResult: _checked_blood,
+        Question: _checked_question, Checkin: _checked_checkin,
+    }
+    return checks[type(record)](record)
+
+
+def _episode_row(e: Episode) -> tuple[object, ...]:
+    return (e.id, to_text(e.at), e.kind, e.body_part, e.side, e.duration_s, e.severity,
+            e.helped, e.note, e.routine, e.session_id)
+
+
+def _episode_from_row(row: Sequence[Any]) -> Episode:
+    uid, at, *rest = row
+    return Episode(uid, from_text(at), *rest)
+
+
+def _factors_row(f: DayFactors) -> tuple[object, ...]:
+    values = [getattr(f, k) for k in FACTOR_FIELDS]
+    return (f.day.isoformat(),
+            *(_flag_value(v) if isinstance(v, bool) else v for v in values),
+            ",".join(f.tags) or None)
+
+
+def _factors_from_row(row: Sequence[Any]) -> DayFactors:
+    day, *values, tags = row
+    fields = dict(zip(FACTOR_FIELDS, values, strict=True))
+    for key in ("heat", "bladder_bowel", "infection"):
+        fields[key] = _flag(fields[key])
+    return DayFactors(date.fromisoformat(day), **fields,
+                      tags=tuple(tags.split(",")) if tags else ())
+
+
+def _medicine_row(m: MedicineEvent) -> tuple[object, ...]:
+    return (m.id, m.day.isoformat(), m.name, m.change, m.dose, int(m.supplement), m.note,
+            _optional_time(m.recorded_at))
+
+
+def _medicine_from_row(row: Sequence[Any]) -> MedicineEvent:
+    uid, day, name, change, dose, supplement, note, recorded = row
+    return MedicineEvent(uid, date.fromisoformat(day), name, change, dose, bool(supplement),
+                         note, None if recorded is None else from_text(recorded))
+
+
+def _blood_row(b: BloodResult) -> tuple[object, ...]:
+    return (b.id, b.day.isoformat(), b.test, b.value, b.unit, b.note)
+
+
+def _blood_from_row(row: Sequence[Any]) -> BloodResult:
+    uid, day, *rest = row
+    return BloodResult(uid, date.fromisoformat(day), *rest)
+
+
+def _question_row(q: Question) -> tuple[object, ...]:
+    return (q.id, to_text(q.at), q.text, _optional_time(q.done_at))
+
+
+def _question_from_row(row: Sequence[Any]) -> Question:
+    uid, at, text, done = row
+    return Question(uid, from_text(at), text, None if done is None else from_text(done))
+
+
+def _checkin_row(c: Checkin) -> tuple[object, ...]:
+    return (c.id, to_text(c.at), *(_flag_value(c.answer(k)) for k in CHECKIN_KEYS))
+
+
+def _checkin_from_row(row: Sequence[Any]) -> Checkin:
+    uid, at, *answers = row
+    return Checkin(uid, from_text(at), *(_flag(a) for a in answers))
+
+
+def _merge_care(db: sqlite3.Connection, care: CareRecords) -> tuple[int, int]:
+    """Add an export's care records; returns (added, already here). Records with an id
+    already here are skipped; a day's factors fill only what the journal does not have for
+    that day yet (what was typed here wins), and add its tags."""
+    added = seen = 0
+    tables: tuple[tuple[str, str, int, Iterable[tuple[object, ...]]], ...] = (
+        ("episodes", _EPISODE_COLUMNS, 11, map(_episode_row, care.episodes)),
+        ("medicines", _MEDICINE_COLUMNS, 8, map(_medicine_row, care.medicines)),
+        ("blood_results", _BLOOD_COLUMNS, 6, map(_blood_row, care.blood)),
+        ("questions", _QUESTION_COLUMNS, 4, map(_question_row, care.questions)),
+        ("checkins", _CHECKIN_COLUMNS, 6, map(_checkin_row, care.checkins)),
+    )
+    for table, columns, count, rows in tables:
+        for row in rows:
+            inserted = db.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({_marks(count)}) "
+                "ON CONFLICT (uuid) DO NOTHING", row,
+            ).rowcount
+            added += inserted
+            seen += 1 - inserted
+    for f in care.factors:
+        here = db.execute(f"SELECT {_FACTOR_COLUMNS} FROM factors WHERE day = ?",
+                          (f.day.isoformat(),)).fetchone()
+        merged = f
+        if here is not None:
+            mine = _factors_from_row(here)
+            fill: dict[str, object] = {
+                k: getattr(f, k) for k in FACTOR_FIELDS if getattr(mine, k) is None
+            }
+            fill["tags"] = tuple(dict.fromkeys((*mine.tags, *f.tags)))
+            merged = _replace(mine, fill)
+            if merged == mine:
+                seen += 1
+                continue
+        db.execute(f"INSERT OR REPLACE INTO factors ({_FACTOR_COLUMNS}) "
+                   f"VALUES ({_marks(12)})", _factors_row(merged))
+        added += 1
+    return added, seen
+
+
+def _last_start(events: Sequence[MedicineEvent]) -> MedicineEvent:
+    return next(m for m in reversed(events) if m.change == "start")
 
 
 def _session_row(s: Session) -> tuple[object, ...]:

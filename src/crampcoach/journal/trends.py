@@ -12,9 +12,11 @@ Rules chosen (and shown in docs/journal.md):
 * Trend: the least-squares slope of the daily ratings over the window, in points per week;
   improving at -0.5 or below, worsening at +0.5 or above, steady between. At least 3 days
   with ratings are needed.
-* Red flags: a rating of 8 or more in the last 24 hours; or ratings worsening over the last
-  7 days (the same slope over the last 7 days, at least 3 rated days, rising by 1 point a
-  week or more).
+* Red flags: a rating at or above the ``red_flag_threshold`` setting (8 unless changed) in
+  the last 24 hours; or ratings worsening over the last 7 days (the same slope over the
+  last 7 days, at least 3 rated days, rising by 1 point a week or more); and the care
+  record's flags (episodes more often, a sudden sustained jump, the weekly check-in: see
+  :mod:`crampcoach.journal.care`).
 """
 
 from __future__ import annotations
@@ -25,18 +27,33 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from crampcoach.care import RED_FLAG_DAYS, RED_FLAG_RATING
-from crampcoach.journal.store import Journal, Rating, Session
+from crampcoach.journal.store import (
+    BloodResult,
+    Checkin,
+    DayFactors,
+    Episode,
+    Journal,
+    MedicineEvent,
+    Rating,
+    Session,
+)
+from crampcoach.phrases import ENGLISH
+
+if TYPE_CHECKING:
+    from crampcoach.journal.care import Association
 
 RatingSource = Literal["rating", "before", "after"]
 TrendKind = Literal["improving", "steady", "worsening", "unknown"]
-RedFlagKind = Literal["high", "worsening"]
+RedFlagKind = Literal["high", "worsening", "more_often", "jump", "checkin"]
 
 TREND_THRESHOLD_PER_WEEK = 0.5
 TREND_MIN_DAYS = 3
 WORSENING_PER_WEEK = 1.0
+#: How far back the red flags look (the episode rate compares with the 4 weeks before).
+FLAG_LOOKBACK_DAYS = 35
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_NONE = "·"
 # Past this many days the sparkline shows one mark per week, so it fits a terminal line.
@@ -59,6 +76,10 @@ class Day:
     sessions: tuple[Session, ...]
     ratings: tuple[Rating, ...]
     points: tuple[RatingPoint, ...]
+    episodes: tuple[Episode, ...] = ()
+    factors: DayFactors | None = None
+    medicines: tuple[MedicineEvent, ...] = ()
+    blood: tuple[BloodResult, ...] = ()
 
     @property
     def average(self) -> float | None:
@@ -105,6 +126,10 @@ class HistorySummary:
     effects: tuple[RoutineEffect, ...]
     red_flags: tuple[RedFlag, ...]
     tz: tzinfo | None = None
+    associations: tuple[Association, ...] = ()
+    pending: tuple[Episode, ...] = ()
+    #: Whether the window holds any of the care record (episodes, factors, medicines).
+    has_care: bool = False
 
     @property
     def window_days(self) -> int:
@@ -242,17 +267,27 @@ def summarize(
     now: datetime,
     days: int,
     tz: tzinfo | None = None,
+    episodes: Sequence[Episode] = (),
+    factors: Sequence[DayFactors] = (),
+    medicines: Sequence[MedicineEvent] = (),
+    blood: Sequence[BloodResult] = (),
+    checkins: Sequence[Checkin] = (),
+    pending: Sequence[Episode] = (),
     high_at: int = RED_FLAG_RATING,
 ) -> HistorySummary:
-    """Read the records of the ``days`` local days ending today (records outside are ignored).
+    """Read the records of the ``days`` local days ending today. Records outside are left
+    out of the days and figures, but the red flags see all they are given (they look back
+    :data:`FLAG_LOOKBACK_DAYS` days whatever the window)."""
+    from crampcoach.journal.care import associations, care_flags
 
-    ``high_at``: the rating that is worth raising (the ``red_flag_threshold`` setting).
-    """
     first, last = window(now, days, tz)
 
     day_sessions: dict[date, list[Session]] = defaultdict(list)
     day_ratings: dict[date, list[Rating]] = defaultdict(list)
     day_points: dict[date, list[RatingPoint]] = defaultdict(list)
+    day_episodes: dict[date, list[Episode]] = defaultdict(list)
+    day_medicines: dict[date, list[MedicineEvent]] = defaultdict(list)
+    day_blood: dict[date, list[BloodResult]] = defaultdict(list)
     kept_sessions: list[Session] = []
     kept_ratings: list[Rating] = []
     for s in sessions:
@@ -265,16 +300,30 @@ def summarize(
         if first <= d <= last:
             day_ratings[d].append(r)
             kept_ratings.append(r)
+    for e in episodes:
+        d = local_day(e.at, tz)
+        if first <= d <= last:
+            day_episodes[d].append(e)
+    for m in medicines:
+        if first <= m.day <= last:
+            day_medicines[m.day].append(m)
+    for b in blood:
+        if first <= b.day <= last:
+            day_blood[b.day].append(b)
+    day_factors = {f.day: f for f in factors if first <= f.day <= last}
+    all_points = rating_points(sessions, ratings)
     points: list[RatingPoint] = []
-    for p in rating_points(kept_sessions, kept_ratings):
+    for p in all_points:
         d = local_day(p.at, tz)
         if first <= d <= last:
             day_points[d].append(p)
             points.append(p)
-    all_days = sorted(set(day_sessions) | set(day_ratings))
+    all_days = sorted(set(day_sessions) | set(day_ratings) | set(day_episodes)
+                      | set(day_factors) | set(day_medicines) | set(day_blood))
     day_list = tuple(
         Day(d, tuple(day_sessions.get(d, ())), tuple(day_ratings.get(d, ())),
-            tuple(day_points.get(d, ())))
+            tuple(day_points.get(d, ())), tuple(day_episodes.get(d, ())),
+            day_factors.get(d), tuple(day_medicines.get(d, ())), tuple(day_blood.get(d, ())))
         for d in all_days
     )
 
@@ -290,8 +339,20 @@ def summarize(
     effects = tuple(
         RoutineEffect(name, len(v), sum(v) / len(v)) for name, v in sorted(drops.items())
     )
+    # Days the person recorded something on: the only days that can say with or without.
+    tracked = set(averages) | set(day_sessions) | set(day_episodes) | set(day_factors)
+    helps = associations(
+        averages,
+        {d: len(v) for d, v in day_episodes.items()},
+        {d: {s.routine for s in v} for d, v in day_sessions.items()},
+        list(day_factors.values()),
+        medicines,
+        tracked,
+    )
 
     marks, per_week = sparkline(points, first, last, tz)
+    flags = (*flags_from(all_points, now=now, tz=tz, high_at=high_at),
+             *care_flags(all_points, episodes, checkins, now=now, tz=tz))
     return HistorySummary(
         first_day=first,
         last_day=last,
@@ -301,21 +362,34 @@ def summarize(
         trend=trend_of(averages, TREND_THRESHOLD_PER_WEEK),
         adherence=adherence,
         effects=effects,
-        red_flags=flags_from(points, now=now, tz=tz, high_at=high_at),
+        red_flags=flags,
         tz=tz,
+        associations=helps,
+        pending=tuple(pending),
+        has_care=bool(day_episodes or day_factors or day_medicines or day_blood),
     )
+
+
+def flag_bounds(now: datetime, tz: tzinfo | None) -> tuple[datetime, datetime]:
+    """UTC bounds holding every record the red flags look at."""
+    return query_bounds(*window(now, FLAG_LOOKBACK_DAYS, tz), tz)
 
 
 def history(
     journal: Journal, *, now: datetime, days: int, tz: tzinfo | None = None,
     high_at: int = RED_FLAG_RATING,
 ) -> HistorySummary:
-    """The summary of the journal's last ``days`` days, reading only those days' records."""
+    """The summary of the journal's last ``days`` days, reading only those days' records
+    (and the weeks the red flags look back over)."""
     first, last = window(now, days, tz)
     since, until = query_bounds(first, last, tz)
+    since = min(since, flag_bounds(now, tz)[0])
     return summarize(
-        journal.sessions(since, until), journal.ratings(since, until), now=now, days=days, tz=tz,
-        high_at=high_at,
+        journal.sessions(since, until), journal.ratings(since, until), now=now, days=days,
+        tz=tz, episodes=journal.episodes(since, until),
+        factors=journal.factors(first, last), medicines=journal.medicines(),
+        blood=journal.blood_results(), checkins=journal.checkins(since, until),
+        pending=journal.pending_episodes(), high_at=high_at,
     )
 
 
@@ -326,6 +400,8 @@ def flags_from(
     points: Sequence[RatingPoint], *, now: datetime, tz: tzinfo | None = None,
     high_at: int = RED_FLAG_RATING,
 ) -> tuple[RedFlag, ...]:
+    """The flags from ratings alone: a rating at or above ``high_at`` (the
+    ``red_flag_threshold`` setting) in the last day, or ratings rising over the week."""
     flags: list[RedFlag] = []
     # Only the last week matters; a cheap time test first spares the local-day lookups.
     cutoff = now - timedelta(days=RED_FLAG_DAYS + 1)
@@ -361,11 +437,15 @@ def red_flags(
     journal: Journal, *, now: datetime, tz: tzinfo | None = None,
     high_at: int = RED_FLAG_RATING,
 ) -> tuple[RedFlag, ...]:
-    """What is worth raising with the neurologist, judged on the last week of the journal."""
-    first, last = window(now, RED_FLAG_DAYS, tz)
-    since, until = query_bounds(first, last, tz)
+    """What is worth raising with the neurologist: the ratings of the last week, and the
+    care record's flags (episodes more often, a sudden sustained jump, the check-in)."""
+    from crampcoach.journal.care import care_flags
+
+    since, until = flag_bounds(now, tz)
     points = rating_points(journal.sessions(since, until), journal.ratings(since, until))
-    return flags_from(points, now=now, tz=tz, high_at=high_at)
+    return (*flags_from(points, now=now, tz=tz, high_at=high_at),
+            *care_flags(points, journal.episodes(since, until),
+                        journal.checkins(since, until), now=now, tz=tz))
 
 
 # --- text --------------------------------------------------------------------------------------
@@ -395,7 +475,11 @@ def _clock_time(moment: datetime, tz: tzinfo | None) -> str:
 def describe_session(s: Session, tz: tzinfo | None) -> str:
     text = f"{_clock_time(s.started_at, tz)}  {s.routine}: "
     if s.outcome == "finished":
-        text += "finished" + (f" all {s.steps_total} steps" if s.steps_total else "")
+        text += "finished"
+        if s.steps_total == 1:
+            text += " its one step"
+        elif s.steps_total:
+            text += f" all {s.steps_total} steps"
     elif s.outcome == "stopped":
         text += "stopped" + _step(s)
     else:
@@ -429,16 +513,26 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
                  f"{summary.last_day} (times are local)")
     lines = [title, ""]
     footer = ["", f"Journal: {journal_path}", GUIDANCE]
+    from crampcoach.journal import care
+
     if summary.empty:
         lines += [
             "Nothing recorded in these days.",
             "To record how the cramps are now: crampcoach rate N (0 = no cramps, 10 = worst).",
         ]
-        return "\n".join(lines + footer) + "\n"
+        return "\n".join(lines + _care_notes(summary) + footer) + "\n"
+
     for day in summary.days:
         lines.append(f"{day.day:%a %Y-%m-%d}")
+        lines += [f"  {care.describe_medicine(m)}" for m in day.medicines]
+        lines += [f"  blood: {b.test} {b.value}" + (f" {b.unit}" if b.unit else "")
+                  for b in day.blood]
+        if day.factors is not None:
+            lines.append(f"  factors: {care.describe_factors(day.factors)}")
         entries = [(s.started_at, describe_session(s, summary.tz)) for s in day.sessions]
         entries += [(r.at, describe_rating(r, summary.tz)) for r in day.ratings]
+        entries += [(e.at, f"{_clock_time(e.at, summary.tz)}  {care.describe_episode(e)}")
+                    for e in day.episodes]
         lines += [f"  {text}" for _, text in sorted(entries, key=lambda e: e[0])]
     unit = "week" if summary.spark_per_week else "day"
     lines += [
@@ -461,10 +555,31 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
             lines.append(f"  {e.routine}: {change} ({e.sessions} {plural})")
     else:
         lines.append("Effect of each routine: no session yet with ratings before and after.")
+    if summary.associations:
+        lines += ["", "What seems to help, or not (days with and without each):"]
+        lines += [f"  {care.describe_association(a)}" for a in summary.associations]
+        lines.append(f"  {care.ASSOCIATION_NOTE}")
+    elif summary.has_care:
+        lines += ["", f"What seems to help: not enough days yet ({care.MIN_DAYS_EACH_SIDE} "
+                      "days with and without a factor, routine or medicine are needed)."]
+    return "\n".join(lines + _care_notes(summary) + footer) + "\n"
+
+
+def _care_notes(summary: HistorySummary) -> list[str]:
+    """The episodes still to complete and the red flags: shown whatever the window holds."""
+    from crampcoach.journal import care
+
+    lines: list[str] = []
+    if summary.pending:
+        lines += ["", "Episodes to complete (crampcoach episode --last --what ... --where ... "
+                      "--minutes ...):"]
+        lines += [f"  {local(e.at, summary.tz):%a %Y-%m-%d %H:%M}  {care.describe_episode(e)}"
+                  for e in summary.pending]
     if summary.red_flags:
         lines += ["", "Worth raising with your neurologist:"]
         lines += [f"  {flag.message}" for flag in summary.red_flags]
-    return "\n".join(lines + footer) + "\n"
+        lines.append(f"  {ENGLISH.urgent_help}")
+    return lines
 
 
 def _trend_line(trend: Trend) -> str:

@@ -27,6 +27,10 @@ class Phrasebook:
     # --- the timeline (the compiler) ---------------------------------------------------
     opening: str  # {routine}
     closing: str  # {routine}
+    #: By the routine's ``style`` (breathing, bedtime, rescue); "standard" is ``opening``
+    #: and ``closing`` above.
+    style_openings: Mapping[str, str]  # {routine}
+    style_closings: Mapping[str, str]  # {routine}
     next_up: str  # {text} {title}
     part_opening: str
     part_closing: str
@@ -58,6 +62,9 @@ class Phrasebook:
     compress_verb_many: str
     compress_checkin: str
     compress_end: str
+    wait_hint: str
+    wait_prompt: str  # {prompt} {hint}
+    wait_reminder: str  # {prompt} {hint}
 
     # --- controls ------------------------------------------------------------------------
     get_ready: str
@@ -68,17 +75,32 @@ class Phrasebook:
     resume_compress: str
     #: Said and shown when a session stops or skips while a compress may be on.
     compress_remove_now: str
+    wait_resume: str
 
     # --- the rating ----------------------------------------------------------------------
     rating_before: str
     rating_after: str
     spoken_rating_before: str
     spoken_rating_after: str
+    #: After a routine that ends towards rest or sleep (its style bedtime or rescue).
+    gentle_rating_after: str
+    spoken_gentle_rating_after: str
     rating_reminder: str
     rating_invalid: str
     rating_thanks: str  # {value}
     advice_high: str  # {rating}
     advice_worsening: str
+    #: The urgent tier, said after the advice and shown after the journal's red flags.
+    urgent_help: str
+    #: The weekly check-in after a session (or ``crampcoach checkin``): the four questions
+    #: by key (painful, more_often, weakness, daily_life), asked in that order, then what is
+    #: said after the answers.
+    checkin_questions: Mapping[str, str]
+    checkin_clear: str
+    checkin_raise: str  # {signs}
+    #: How each yes is named in checkin_raise ("painful and getting in the way of ...").
+    checkin_signs: Mapping[str, str]
+    checkin_and: str
     button_hint: str
     button_count_confirmed: str  # {Word}
     spoken_prompt: str
@@ -95,6 +117,7 @@ class Phrasebook:
     shown_next: str  # {title}
     shown_paused: str  # {pause_key} {quit_key}
     shown_resumed: str  # {seconds}
+    shown_waiting: str  # {duration} {next_key} {pause_key}
     shown_skipped_to_closing: str
     shown_skipped_to_step: str  # {index} {count} {title}
     shown_note: str  # {text}
@@ -111,6 +134,8 @@ class Phrasebook:
     no_rating_in_time: str
     no_rating_skipped: str
     no_rating_no_keyboard: str
+    #: A rating before the session was asked for, and nothing can answer it.
+    no_rating_before_no_way: str
     no_rating_not_confirmed: str
 
     def number(self, n: int) -> str:

@@ -31,6 +31,19 @@ PHRASES = Phrasebook(
     duration=duration,
     opening="{routine}. Move gently, and stop if anything hurts.",
     closing="That is the end of {routine}. Well done.",
+    # A rescue routine is for pain already there, so it does not open with "stop if
+    # anything hurts"; a bedtime or rescue routine ends towards rest, without "Well done"
+    # (see docs/routine-safety.md).
+    style_openings={
+        "breathing": "{routine}. Breathe softly. Never force a breath.",
+        "bedtime": "{routine}. Get comfortable, and go gently. Stop if anything hurts.",
+        "rescue": "{routine}. This will pass. We will ease it gently, together.",
+    },
+    style_closings={
+        "breathing": "That is the end of {routine}. Let your breathing find its own pace.",
+        "bedtime": "That is all for {routine}. Rest well.",
+        "rescue": "That is the end of {routine}. Rest now, and go gently.",
+    },
     next_up="{text} Next up: {title}.",
     part_opening="Opening",
     part_closing="Closing",
@@ -55,9 +68,12 @@ PHRASES = Phrasebook(
     phase_hold="Hold",
     phase_out="Breathe out",
     breathe_end="And breathe normally.",
+    # Hands are often numb in MS too, so the warmth is tested by someone else or a
+    # thermometer, not on the person's own wrist.
     compress_safety=(
         "Use a compress that feels comfortably warm, never hot. "
-        "Numb skin may not feel heat, so test it on the inside of your wrist first. "
+        "Numb skin can miss a burn, so have someone else test it, or use a thermometer. "
+        "Keep a cloth between it and your skin. "
         "If it ever feels hot, take it off at once."
     ),
     compress_intro="{name}. {safety} Place it now.",
@@ -68,16 +84,25 @@ PHRASES = Phrasebook(
     compress_checkin=("Check in. The compress should feel warm, not hot. "
                       "If it feels hot, take it off now."),
     compress_end="Time is up. Remove the compress.",
+    wait_hint="When you are ready, press the button or the next key.",
+    wait_prompt="{prompt} {hint}",
+    wait_reminder="Take your time. {prompt} {hint}",
     get_ready="Carrying on in three, two, one.",
     paused="Paused.",
     paused_compress="Paused. Take the compress off while we wait.",
     resume_compress="Put the compress back on now.",
     compress_remove_now="Remove the compress now.",
+    wait_resume="Carrying on.",
     rating_before=f"Before we start: how are your cramps right now? {_PRESS_A_NUMBER}",
     rating_after=f"How are your cramps now? {_PRESS_A_NUMBER}",
     spoken_rating_before=("Before we start: how are your cramps right now, "
                           "from zero, for none, to ten, for the worst?"),
     spoken_rating_after="How are your cramps now, from zero, for none, to ten, for the worst?",
+    # Offered, not demanded, so that answering costs nothing.
+    gentle_rating_after=("Only if you like: how are your cramps now? "
+                         "Press a number from 0, for none, to 10, for the worst, or q to skip."),
+    spoken_gentle_rating_after=("Only if you like: how are your cramps now, "
+                                "from zero, for none, to ten, for the worst?"),
     rating_reminder="When you are ready, press a number from 0 to 10. Or press q to skip.",
     rating_invalid="Please press a number from 0 to 10.",
     rating_thanks="Thank you. Your rating is {value}.",
@@ -85,6 +110,31 @@ PHRASES = Phrasebook(
                  + _TO_NEUROLOGIST),
     advice_worsening=("Your cramp ratings have been getting worse over the last week. "
                       + _TO_NEUROLOGIST),
+    # Signs that need help now rather than a talk with the neurologist later (a cramp that
+    # will not ease, a possible clot, a possible relapse, a possible infection); said
+    # calmly. Guidance, not diagnosis: the reasons are in docs/routine-safety.md.
+    urgent_help=("Get help now, without waiting, if a cramp lasts over 10 minutes and will not "
+                 "ease, if a calf is swollen, red and warm, if new weakness comes on suddenly, "
+                 "or if spasms suddenly get much worse."),
+    # The four signs the source advice names for seeing the neurologist, asked once a week.
+    checkin_questions={
+        "painful": "Are your cramps, spasms or twitching painful?",
+        "more_often": "Are they coming more often than before?",
+        "weakness": "Do they come with weakness, stiffness or spasticity?",
+        "daily_life": "Are they getting in the way of daily life?",
+    },
+    checkin_clear=("Thank you. Nothing in these answers calls for a change; keep going gently. "
+                   "This is guidance, not a diagnosis."),
+    checkin_raise=("Thank you. You said the cramps are {signs}. That is worth talking over with "
+                   "your neurologist soon; they can review your medicines and what else may "
+                   "help. This is guidance, not a diagnosis."),
+    checkin_signs={
+        "painful": "painful",
+        "more_often": "coming more often",
+        "weakness": "coming with weakness, stiffness or spasticity",
+        "daily_life": "getting in the way of daily life",
+    },
+    checkin_and="and",
     button_hint=("Press the button once for each point, from zero to ten. "
                  "Then hold it down for a second to confirm."),
     button_count_confirmed="{Word}. Thank you.",
@@ -100,6 +150,8 @@ PHRASES = Phrasebook(
     shown_next=" (next: {title})",
     shown_paused="Paused. Press {pause_key} to carry on, {quit_key} to stop.",
     shown_resumed="Carrying on in {seconds} seconds.",
+    shown_waiting=("Waiting until you are ready (at most {duration}). "
+                   "Press {next_key} or {pause_key} to carry on."),
     shown_skipped_to_closing="Skipped to the closing.",
     shown_skipped_to_step="Skipped to step {index} of {count}{title}.",
     shown_note="Note: {text}",
@@ -119,5 +171,7 @@ PHRASES = Phrasebook(
     no_rating_in_time="no answer in time; the session is kept without a rating",
     no_rating_skipped="skipped",
     no_rating_no_keyboard="no keyboard to answer with",
+    no_rating_before_no_way=("the question before the session needs a keyboard, the button or "
+                             "the spoken rating"),
     no_rating_not_confirmed="no number was confirmed aloud",
 )

@@ -28,6 +28,9 @@ INTERRUPT = "interrupt"
 INPUT_ENDED = "eof"
 #: Not a key: the GPIO button was pressed during the session (it pauses and resumes).
 BUTTON = "button"
+#: Not a key: "I am ready" from another input (a service command); it ends a wait step
+#: and does nothing at other times.
+CONTINUE = "continue"
 
 
 class Clock(Protocol):

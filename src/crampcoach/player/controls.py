@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from crampcoach.player.clock import BUTTON, INTERRUPT, PAGE_DOWN, PAGE_UP, SPACE
+from crampcoach.player.clock import BUTTON, CONTINUE, INTERRUPT, PAGE_DOWN, PAGE_UP, SPACE
 
 #: What a person can bind keys to, as the settings name it.
 Action = Literal["pause", "skip", "repeat", "quit"]
@@ -44,13 +44,15 @@ def key_controls(keys: Mapping[Action, Sequence[str]]) -> dict[str, str]:
 def controls_for(bindings: Mapping[str, str]) -> dict[str, str]:
     """The player's whole controls table for keys a person chose (key -> control).
 
-    Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM
-    and the GPIO button keep their meaning whatever the keys are.
+    Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM,
+    the GPIO button and a service's "continue" keep their meaning whatever the keys are.
     """
     table = {(key.lower() if len(key) == 1 else key): action
              for key, action in bindings.items()}
     table[INTERRUPT] = "interrupt"
     table[BUTTON] = "pause"
+    # "I am ready" from a service command: it ends a wait step, and does nothing else.
+    table[CONTINUE] = "continue"
     return table
 
 

@@ -63,6 +63,28 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting:
+    """A wait step's prompt has been said: the session waits until the person is ready."""
+
+    at: float  # session offset of the wait point
+    max_wait_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class WaitReminded:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class WaitEnded:
+    """The session carries on after a wait: the person was ready, or ``max_wait`` passed."""
+
+    waited_s: float
+    timed_out: bool
+    text: str  # what the voice says as it carries on
+
+
+@dataclass(frozen=True, slots=True)
 class Repeated:
     text: str
 
@@ -162,7 +184,8 @@ class Said:
 
 
 SessionEvent = (
-    CueStarted | StepChanged | Progress | Paused | Resumed | Skipped | Repeated | SoundMissed
+    CueStarted | StepChanged | Progress | Paused | Resumed | Waiting | WaitReminded | WaitEnded
+    | Skipped | Repeated | SoundMissed
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
     | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | Said
     | SafetyNotice | NightMode

@@ -39,12 +39,19 @@ REMINDER_AFTER_S = 30.0
 PROMPTS: dict[RatingWhen, str] = {"before": ENGLISH.rating_before, "after": ENGLISH.rating_after}
 SPOKEN_PROMPTS: dict[RatingWhen, str] = {"before": ENGLISH.spoken_rating_before,
                                          "after": ENGLISH.spoken_rating_after}
+GENTLE_PROMPT = ENGLISH.gentle_rating_after
+SPOKEN_GENTLE_PROMPT = ENGLISH.spoken_gentle_rating_after
 REMINDER = ENGLISH.rating_reminder
 INVALID = ENGLISH.rating_invalid
 
 
-def prompt(book: Phrasebook, when: RatingWhen, *, spoken: bool = False) -> str:
-    """The rating question: press a number, or (``spoken``) say one."""
+def prompt(book: Phrasebook, when: RatingWhen, *, spoken: bool = False,
+           gentle: bool = False) -> str:
+    """The rating question: press a number, or (``spoken``) say one. ``gentle``: after a
+    routine that ends towards rest (only ever after one: nothing is asked before a rescue
+    routine)."""
+    if gentle and when == "after":
+        return book.spoken_gentle_rating_after if spoken else book.gentle_rating_after
     if spoken:
         return book.spoken_rating_before if when == "before" else book.spoken_rating_after
     return book.rating_before if when == "before" else book.rating_after
@@ -76,17 +83,20 @@ def thanks(value: int, book: Phrasebook = ENGLISH) -> str:
 
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
                policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
-               keys_only: bool = True, book: Phrasebook = ENGLISH) -> int | None:
+               keys_only: bool = True, book: Phrasebook = ENGLISH,
+               gentle: bool = False) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
 
-    ``hint`` follows the question (how to answer with the GPIO button). ``keys_only``
+    ``hint`` follows the question (how to answer with the GPIO button); ``gentle`` asks
+    the gentle form (see :func:`prompt`). ``keys_only``
     False: another input (the button) pushes its answer as keys, so the keyboard's input
     ending does not end the wait.
 
     Raises :class:`RatingInterrupted` on an interrupt key; a real Ctrl-C propagates
     as ``KeyboardInterrupt``.
     """
-    question = prompt(book, when) if hint is None else f"{prompt(book, when)} {hint}"
+    question = prompt(book, when, gentle=gentle)
+    question = question if hint is None else f"{question} {hint}"
     observer(RatingAsked(when, question))
     speak(question)
     started = clock.now()
@@ -143,11 +153,12 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
 
 def advice_for(rating: int, worsening: WorseningCheck | None,
                red_flag_at: int = RED_FLAG_RATING, book: Phrasebook = ENGLISH) -> str | None:
-    """The advice a rating calls for, or None. Guidance, not diagnosis."""
+    """The advice a rating calls for, or None, each followed by the urgent tier (when to
+    get help now). Guidance, not diagnosis."""
     if rating >= red_flag_at:
-        return book.advice_high.format(rating=rating)
+        return f"{book.advice_high.format(rating=rating)} {book.urgent_help}"
     if worsening is not None and worsening(rating):
-        return book.advice_worsening
+        return f"{book.advice_worsening} {book.urgent_help}"
     return None
 
 

@@ -44,10 +44,13 @@ class SessionRecord:
 class SessionRecorder(Protocol):
     """Where sessions are recorded (the journal). ``started`` comes before the first cue
     and ``reached`` at each step, so that a session cut short by a power cut still shows
-    how far it got; ``finished`` always follows unless the process dies."""
+    how far it got; ``ended`` as soon as the timed part is over (before the rating after
+    it, which may wait minutes); ``finished`` always follows unless the process dies."""
 
     def started(self, start: SessionStart) -> None: ...
 
     def reached(self, step_index: int, step_title: str) -> None: ...
+
+    def ended(self, record: SessionRecord) -> None: ...
 
     def finished(self, record: SessionRecord) -> None: ...

@@ -47,6 +47,8 @@ class JournalRecorder:
         self._writer: threading.Thread | None = None
         # Set when the session ends: the first write then waits no longer.
         self._ending = threading.Event()
+        # The end of the timed part has been written (the rating may come after it).
+        self._ended = False
 
     def _run(self) -> None:
         from crampcoach.journal import Journal
@@ -84,7 +86,24 @@ class JournalRecorder:
                 journal.reach_step(self.session_id, step_index, step_title)
         self._put(write)
 
+    def ended(self, record: SessionRecord) -> None:
+        # Written now, not after the rating: a process killed while the question waits
+        # for an answer still leaves a session that shows how it ended.
+        self._ended = True
+        self._put(self._end_write(record))
+
     def finished(self, record: SessionRecord) -> None:
+        if not self._ended:
+            self._put(self._end_write(record))
+        elif record.rating_after is not None or record.audio_note is not None:
+            def write(journal: Journal) -> None:
+                if self.session_id is not None:
+                    journal.rate_session(self.session_id, record.rating_after,
+                                         note=record.audio_note)
+            self._put(write)
+        self._put_end()
+
+    def _end_write(self, record: SessionRecord) -> _Write:
         # The journal knows finished and stopped; Ctrl-C and SIGTERM count as stopped.
         status: SessionStatus = "finished" if record.outcome == "finished" else "stopped"
 
@@ -93,8 +112,7 @@ class JournalRecorder:
                 journal.finish_session(
                     self.session_id, status, record.step_reached, record.step_title,
                     rating_after=record.rating_after, note=record.audio_note)
-        self._put(write)
-        self._put_end()
+        return write
 
     def _put_end(self) -> None:
         self._ending.set()

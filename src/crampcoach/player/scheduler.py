@@ -32,6 +32,9 @@ from crampcoach.player.events import (
     Skipped,
     SoundMissed,
     StepChanged,
+    WaitEnded,
+    Waiting,
+    WaitReminded,
 )
 from crampcoach.player.feed import CueFeed, Part, SoundFailure
 from crampcoach.player.output import Output
@@ -41,7 +44,7 @@ GET_READY_S = 3.0
 #: Said after a pause (English; the session passes its own language's).
 GET_READY_TEXT = ENGLISH.get_ready
 #: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
-INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end"})
+INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end", "wait"})
 #: Speech cut off by a pause is said again on resume when it is one of these (a count or
 #: a breathing word is not: its moment has passed; "And hold" is not: the hold goes on).
 RESUME_ROLES = INSTRUCTION_ROLES | {"release", "closing"}
@@ -60,6 +63,16 @@ _SAME_BEAT = 1e-6
 #: fraction of a core, where 5 ms of work can take 15 ms.
 SWITCH_INTERVAL_S = 0.0005
 
+# --- the wait step (with Scheduler._wait_step and _hold below) ----------------------------
+
+#: A wait step ends on any of these: the next key, the pause key or the GPIO button (the
+#: keys a person reaches for to say "go on"), or a "continue" from a service command.
+READY_ACTIONS = frozenset({"next", "pause", "continue"})
+#: Said when a wait ends (English; the session passes its own language's).
+WAIT_RESUME_TEXT = ENGLISH.wait_resume
+#: The next step begins this long after a wait ends.
+WAIT_RESUME_S = 2.0
+
 
 @dataclass(frozen=True, slots=True)
 class PlayResult:
@@ -72,6 +85,10 @@ class PlayResult:
 
 class _Skip(Exception):
     pass
+
+
+class _Ready(Exception):
+    """The person said they are ready during a wait step's prompt."""
 
 
 class _Stop(Exception):
@@ -101,6 +118,7 @@ class Scheduler:
         # works it out once, for the voice and the screen alike).
         self._opening_next = opening_next
         self._book = book
+        self._wait_resume_text = book.wait_resume
         # Speaker wake: quiet stretches are filled with a faint hum (see _keep_awake).
         self._wake = speaker_wake
         self._waking = False
@@ -120,6 +138,7 @@ class Scheduler:
         self._last_instruction: tuple[Cue, Clip | None] | None = None
         # The last speech worth saying again if a pause cuts it off: (cue, sound, start).
         self._last_spoken: tuple[Cue, Clip, float] | None = None
+        self._waiting: Cue | None = None  # the wait step's cue while its part plays
 
     # --- time --------------------------------------------------------------------------
 
@@ -192,6 +211,8 @@ class Scheduler:
 
     def _control(self, key: str) -> None:
         action = self._controls.get(key)
+        if self._waiting is not None and action in READY_ACTIONS:
+            raise _Ready
         if action == "pause":
             self._pause()
         elif action == "repeat":
@@ -202,7 +223,8 @@ class Scheduler:
             raise _Stop("stopped")
         elif action == "interrupt":
             raise _Stop("interrupted")
-        # Anything else (a stray key, the end of input) is ignored while playing.
+        # Anything else (a stray key, the end of input, "continue" outside a wait) is
+        # ignored while playing.
 
     def _tick(self, now: float) -> None:
         assert self._tick_s is not None
@@ -368,6 +390,14 @@ class Scheduler:
         if not cues or cues[0].at - part.start >= _SAME_BEAT:
             self._emit(step)
             announce = None
+        wait = next((c for c in cues if c.wait is not None), None)
+        if wait is not None:
+            self._wait_step(part, wait, announce)
+            return
+        self._play_cues(part, announce)
+
+    def _play_cues(self, part: Part, announce: StepChanged | None) -> None:
+        cues = part.cues
         i = 0
         while i < len(cues):
             j = i + 1
@@ -411,6 +441,71 @@ class Scheduler:
                     and isinstance(result, Clip)):
                 self._last_spoken = (cue, result, actual)
             self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
+
+    # --- the wait step -------------------------------------------------------------------
+
+    def _wait_step(self, part: Part, cue: Cue, announce: StepChanged | None) -> None:
+        """Say the prompt, then hold every deadline (as a pause does) until the person is
+        ready or ``max_wait`` has passed; everything after moves by the time waited."""
+        assert cue.wait is not None
+        point = self._part_end(part)
+        self._waiting = cue
+        try:
+            self._play_cues(part, announce)
+            self._at(point)
+            held_at = self._clock.now()
+            self._emit(Waiting(point, cue.wait.max_wait_s))
+            timed_out = self._hold(cue, held_at)
+        except _Ready:
+            # Ready before the prompt was over: the rest of it is not needed.
+            self._silence()
+            held_at = self._clock.now()
+            self._shift = held_at - self._origin - point
+            timed_out = False
+        finally:
+            self._waiting = None
+        resumed_at = self._clock.now()
+        self._shift += resumed_at - held_at + WAIT_RESUME_S
+        if self._tick_s is not None:
+            self._next_tick = resumed_at + self._tick_s
+        self._emit(WaitEnded(resumed_at - held_at, timed_out, self._wait_resume_text))
+        sound = self._feed.phrase(self._wait_resume_text)
+        if isinstance(sound, Clip):
+            self._output.play(sound)
+
+    def _hold(self, cue: Cue, held_at: float) -> bool:
+        """Wait from ``held_at`` for a ready key, reminding as the mark says. True when the
+        wait ran out. The time spent counts as a pause, also when the session is stopped."""
+        assert cue.wait is not None
+        mark = cue.wait
+        give_up = held_at + mark.max_wait_s
+        every = mark.remind_every_s
+        remind = held_at + every if every > 0 else math.inf
+        try:
+            while True:
+                key = self._clock.wait_until(min(give_up, remind,
+                                                 self._keep_awake(math.inf)))
+                now = self._clock.now()
+                if key is None:
+                    if now >= give_up:
+                        return True
+                    if now >= remind:
+                        remind += every
+                        self._emit(WaitReminded(mark.reminder))
+                        sound = self._feed.phrase(mark.reminder)
+                        if isinstance(sound, Clip):
+                            self._output.play(sound)
+                    continue
+                action = self._controls.get(key)
+                if action in READY_ACTIONS:
+                    return False
+                if action == "repeat":
+                    self._repeat()
+                elif action in ("quit", "interrupt"):
+                    raise _Stop("stopped" if action == "quit" else "interrupted")
+        except (_Stop, KeyboardInterrupt):
+            self._shift += self._clock.now() - held_at
+            raise
 
     def _skip_from(self, part: Part) -> int:
         """Move on to the next part that has something to hear; its start becomes now.

@@ -59,8 +59,8 @@ from crampcoach.player.rating import (
 )
 from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
 from crampcoach.player.scheduler import Scheduler
-from crampcoach.routines.compiler import next_title
-from crampcoach.routines.model import Compress, Routine
+from crampcoach.routines.compiler import next_title, wait_reminder
+from crampcoach.routines.model import Compress, Routine, Wait
 from crampcoach.routines.timeline import Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
@@ -188,6 +188,15 @@ def _button_phrases() -> tuple[str, ...]:
                              for word in RATING_WORDS))
 
 
+def _wait_phrases(routine: Routine, voice: Voice, book: Phrasebook) -> tuple[str, ...]:
+    """What the routine's wait steps may say outside the timeline (their reminders, and
+    the words as a wait ends), made ahead of need."""
+    waits = [step for step in routine.steps if isinstance(step, Wait)]
+    if not waits:
+        return ()
+    return (book.wait_resume, *(wait_reminder(w, voice.language) for w in waits))
+
+
 @dataclass
 class _Notices:
     """Hands-free inputs that cannot be used: each said (and shown) once, when told."""
@@ -215,15 +224,17 @@ class RatingFlow:
     """Asks for a rating with whatever can answer: the spoken rating, the GPIO button
     (its presses arrive as keys), or the keys alone; says why when one cannot be used.
 
-    ``input_live`` tells whether anyone can still answer with keys.
+    ``input_live`` tells whether anyone can still answer with keys. ``gentle``: the
+    question after is offered in its gentle form (a routine that ends towards rest).
     """
 
     def __init__(self, *, clock: Clock, observer: SessionObserver, speak: _Voice,
                  output: Output, notices: _Notices, policy: RatingPolicy,
                  hands_free: HandsFree, input_live: Callable[[], bool],
-                 book: Phrasebook) -> None:
+                 book: Phrasebook, gentle: bool = False) -> None:
         self._clock = clock
         self._book = book
+        self._gentle = gentle
         self._observer = observer
         self._speak = speak
         self._output = output
@@ -269,7 +280,7 @@ class RatingFlow:
             self._notices.tell()
 
     def _ask_aloud(self, spoken: RatingSource, when: RatingWhen) -> int | object | None:
-        question = prompt(self._book, when, spoken=True)
+        question = prompt(self._book, when, spoken=True, gentle=self._gentle)
         self._observer(RatingAsked(when, question))
         self._speak(question)
         _let_finish(self._clock, self._output)
@@ -304,7 +315,8 @@ class RatingFlow:
         try:
             return ask_rating(when, self._clock, self._speak, self._observer, self._policy,
                               hint=self._book.button_hint if button is not None else None,
-                              keys_only=button is None, book=self._book)
+                              keys_only=button is None, book=self._book,
+                              gentle=self._gentle)
         finally:
             if button is not None:
                 button.end_rating()
@@ -378,6 +390,12 @@ class SessionLog:
             audio_note=self.output.fallback_reason, advised=self.advised,
         )
 
+    def end(self) -> None:
+        """The timed part is over: record how it ended now, before the rating after it,
+        which may wait minutes (a process killed meanwhile still leaves the end)."""
+        if self.recorder is not None and self._begun:
+            self.recorder.ended(self.record())
+
     def finish(self) -> SessionRecord:
         record = self.record()
         if self.recorder is not None and self._begun and not self._finished:
@@ -426,13 +444,16 @@ def play_session(
     hum (the pre-roll is the caller's, see :func:`preroll_sound`).
     """
     book = phrasebook(voice.language)
-    phrases: tuple[str, ...] = (book.paused, book.get_ready, book.rating_after,
-                                book.rating_reminder, book.rating_invalid)
+    gentle = routine.gentle_ending
+    after = prompt(book, "after", gentle=gentle)
+    phrases: tuple[str, ...] = (*_wait_phrases(routine, voice, book), book.paused,
+                                book.get_ready, after, book.rating_reminder,
+                                book.rating_invalid)
     if any(isinstance(step, Compress) for step in routine.steps):
         phrases = (book.compress_remove_now, book.paused_compress, book.resume_compress,
                    *phrases)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{book.rating_after} {book.button_hint}", *_button_phrases())
+        phrases = (*phrases, f"{after} {book.button_hint}", *_button_phrases())
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -444,7 +465,7 @@ def play_session(
     notices = _Notices(observer, speak, clock, output, book)
     flow = RatingFlow(clock=clock, observer=observer, speak=speak, output=output,
                       notices=notices, policy=rating.policy, hands_free=hands_free,
-                      input_live=input_live, book=book)
+                      input_live=input_live, book=book, gentle=gentle)
     advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at, book)
     try:
         if hands_free.button is not None:
@@ -454,13 +475,18 @@ def play_session(
                 notices.unavailable(e)
         _preroll(clock, output, preroll)
         notices.tell()
-        if rating.before and rating.ask and flow.can_answer():
+        # A rescue routine is for a cramp happening now: help first, whatever the settings.
+        asks_before = rating.before and rating.ask and not routine.rescue
+        if asks_before and flow.can_answer():
             try:
                 log.rating_before = flow.ask("before")
             except RatingInterrupted:
                 raise KeyboardInterrupt from None
             advisor.consider(log.rating_before)
             _let_finish(clock, output)
+        elif asks_before:
+            # Asked for, but nobody could answer: said once, not silently dropped.
+            observer(RatingMissing("before", book.no_rating_before_no_way))
         log.begin()
         if flow.button is not None:
             # From here (after any rating before) a press pauses and the next resumes.
@@ -480,7 +506,9 @@ def play_session(
         observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
         if rating.given is not None:
             log.rating_after = rating.given
-        elif rating.ask and flow.can_answer() and log.outcome != "interrupted":
+        log.end()
+        if rating.given is None and rating.ask and flow.can_answer() and (
+                log.outcome != "interrupted"):
             with contextlib.suppress(RatingInterrupted):
                 log.rating_after = flow.ask("after")
         advisor.consider(log.rating_after)

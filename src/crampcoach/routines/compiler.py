@@ -13,6 +13,8 @@ The timing model (see docs/routine-format.md):
   begins with its cue exactly on its beat; cycles follow without gaps.
 * ``compress``: an introduction with the safety reminder, a start cue, check-ins every
   ``check_every`` after the start, and the end cue exactly ``duration`` after it.
+* ``wait``: the prompt, marked with a :class:`WaitMark`; the step ends ``SETTLE_S`` after
+  it, as if the person were ready at once (the player holds the deadlines after it).
 
 Speech lengths come from a :class:`SpeechMeter`; the audio layer supplies one that
 measures the real synthesized (leading-silence-trimmed) sound.
@@ -27,8 +29,16 @@ from typing import Protocol
 
 from crampcoach.errors import Problem, RoutineError
 from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
-from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch
-from crampcoach.routines.timeline import Cue, CueRole, StepSpan, Timeline, ToneName, Voice
+from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch, Wait
+from crampcoach.routines.timeline import (
+    Cue,
+    CueRole,
+    StepSpan,
+    Timeline,
+    ToneName,
+    Voice,
+    WaitMark,
+)
 
 #: Quiet after a step's last sound before the next step begins.
 SETTLE_S = 1.0
@@ -70,11 +80,15 @@ def number_word(n: int, language: str = "en") -> str:
 
 
 def opening_text(routine: Routine, language: str = "en") -> str:
-    return phrasebook(language).opening.format(routine=routine.name)
+    """The first words of a session, in the routine's ``style``."""
+    book = phrasebook(language)
+    return book.style_openings.get(routine.style, book.opening).format(routine=routine.name)
 
 
 def closing_text(routine: Routine, language: str = "en") -> str:
-    return phrasebook(language).closing.format(routine=routine.name)
+    """The last words of a session, in the routine's ``style``."""
+    book = phrasebook(language)
+    return book.style_closings.get(routine.style, book.closing).format(routine=routine.name)
 
 
 @dataclass
@@ -201,14 +215,37 @@ def _compress(b: _StepBuilder, s: Compress, t: float, next_title: str | None) ->
     b.speech(start + s.duration_s, _with_next(book, book.compress_end, next_title), "end")
 
 
+# --- the wait step ------------------------------------------------------------------------------
+
+
+def wait_reminder(step: Wait, language: str = "en") -> str:
+    """What the voice says every ``remind_every`` while the session waits."""
+    book = phrasebook(language)
+    return book.wait_reminder.format(prompt=step.prompt, hint=book.wait_hint)
+
+
+def _wait(b: _StepBuilder, s: Wait, t: float) -> None:
+    """The prompt, marked: the player waits after it; render and plan go straight on."""
+    book = b.book
+    text = book.wait_prompt.format(prompt=s.prompt, hint=book.wait_hint)
+    b.cues.append(Cue(at=t, kind="speech", text=text, step=b.step, role="wait",
+                      length=b.meter.seconds(text, b.voice),
+                      wait=WaitMark(s.max_wait_s, s.remind_every_s,
+                                    wait_reminder(s, b.voice.language))))
+
+
+# --- steps in sequence ---------------------------------------------------------------------------
+
+
 def next_title(steps: Sequence[Step], i: int) -> str | None:
     """What is next after step ``i`` (-1: after the opening), said as "Next up" and shown
-    as "next:": the next step that is not a rest; None when that step is a ``say`` (it is
-    heard in full a moment later) or nothing follows. The one place this is worked out."""
+    as "next:": the next step that is not a rest; None when that step is a ``say`` or a
+    ``wait`` (it speaks for itself a moment later) or nothing follows. The one place this
+    is worked out."""
     for step in steps[i + 1:]:
         if isinstance(step, Rest):
             continue
-        return None if isinstance(step, Say) else step.title
+        return None if isinstance(step, Say | Wait) else step.title
     return None
 
 
@@ -267,6 +304,9 @@ def _step(
     elif isinstance(step, Say):
         cue = b.speech(t, step.text, "say")
         end = cue.end + step.pause_s
+    elif isinstance(step, Wait):
+        _wait(b, step, t)
+        end = b.cues[-1].end + SETTLE_S
     else:
         if isinstance(step, Stretch):
             _stretch(b, step, t, nxt)

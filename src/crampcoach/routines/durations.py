@@ -28,3 +28,12 @@ def format_clock(seconds: float) -> str:
     h, rest = divmod(whole, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def format_duration(seconds: float) -> str:
+    """As a carer writes it: ``120`` -> ``"2m"``, ``90`` -> ``"1m30s"``, ``45`` -> ``"45s"``."""
+    whole = round(seconds)
+    m, s = divmod(whole, 60)
+    if not m:
+        return f"{s}s"
+    return f"{m}m{s}s" if s else f"{m}m"

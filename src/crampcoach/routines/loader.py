@@ -32,7 +32,10 @@ from crampcoach.routines.model import (
     Side,
     Step,
     Stretch,
+    Style,
+    Wait,
 )
+from crampcoach.routines.timeline import rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
 
 MAX_BYTES = 1_000_000
@@ -46,10 +49,10 @@ MAX_COMPRESS_S = 20 * 60
 MAX_TEXT_CHARS = 5000
 MAX_CHECK_EVERY_S = 5 * 60
 MIN_PHASE_S = 1.0
-RATE_RANGE = (80, 300)
 
-STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include")
-TOP_KEYS = ("name", "description", "language", "rate", "defaults", "steps")
+STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include", "wait")
+TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
+STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
 STEP_KEYS: dict[str, tuple[str, ...]] = {
     "say": ("say", "pause"),
@@ -58,8 +61,15 @@ STEP_KEYS: dict[str, tuple[str, ...]] = {
     "compress": ("compress", "duration", "check_every", "prepare"),
     "rest": ("rest",),
     "include": ("include",),
+    "wait": ("wait", "prompt", "remind_every", "max_wait"),
 }
 PATTERN_KEYS = ("in", "hold", "out", "hold_out")
+#: Breathing patterns known by name (``pattern: box``): the seconds of each phase.
+NAMED_PATTERNS: dict[str, dict[str, float]] = {
+    "box": {"in": 4, "hold": 4, "out": 4, "hold_out": 4},
+    "4-7-8": {"in": 4, "hold": 7, "out": 8},
+    "resonance": {"in": 5.5, "out": 5.5},
+}
 GUIDES: tuple[Guide, ...] = ("words", "tones", "both")
 SIDES: tuple[Side, ...] = ("left", "right")
 
@@ -284,9 +294,16 @@ def _breathe(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]
     phases: dict[str, float] = {}
     ok = True
     if pattern_node is not None:
-        if not isinstance(pattern_node, MappingNode):
-            ctx.problem(pattern_node, f"{where}: pattern must be a mapping like "
-                                      "{in: 4, hold: 4, out: 4, hold_out: 4}")
+        named = (str(pattern_node.value).strip().lower()
+                 if isinstance(pattern_node, ScalarNode) else "")
+        if named in NAMED_PATTERNS:
+            phases = dict(NAMED_PATTERNS[named])
+        elif not isinstance(pattern_node, MappingNode):
+            raw = str(pattern_node.value) if isinstance(pattern_node, ScalarNode) else ""
+            names = ", ".join(NAMED_PATTERNS)
+            ctx.problem(pattern_node, f"{where}: pattern must be one of {names}, or the "
+                                      "seconds of each phase like {in: 4, out: 6}"
+                                      f"{did_you_mean(raw, list(NAMED_PATTERNS))}")
             ok = False
         else:
             pkeys = _mapping(ctx, pattern_node, PATTERN_KEYS, f"{where}: pattern")
@@ -374,6 +391,48 @@ def _compress(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node
                     line=line_of(node))
 
 
+# --- the wait step -----------------------------------------------------------------------------
+
+#: The longest a wait may hold the session before it carries on by itself.
+MAX_WAIT_S = 30 * 60
+#: Reminders closer together than this would nag, and could overlap their own speech.
+MIN_REMIND_EVERY_S = 15.0
+
+
+def _wait(ctx: _Context, step_node: MappingNode, keys: dict[str, tuple[Node, Node]],
+          where: str) -> Wait | None:
+    title = _text(ctx, keys["wait"][1], f"{where}: the wait's name")
+    prompt = title
+    if "prompt" in keys:
+        prompt = _text(ctx, keys["prompt"][1], f"{where}: prompt")
+    max_wait: float | None = 120.0
+    if "max_wait" in keys:
+        node = keys["max_wait"][1]
+        max_wait = _duration(ctx, node, f"{where}: max_wait", positive=True)
+        if max_wait is not None and max_wait > MAX_WAIT_S:
+            ctx.problem(node, f"{where}: max_wait must be at most {MAX_WAIT_S // 60} minutes, "
+                              f"not {max_wait / 60:g}")
+            max_wait = None
+    remind: float | None = 30.0
+    if "remind_every" in keys:
+        node = keys["remind_every"][1]
+        remind = _duration(ctx, node, f"{where}: remind_every", positive=False)
+        if remind is not None and 0 < remind < MIN_REMIND_EVERY_S:
+            ctx.problem(node, f"{where}: remind_every must be 0 (no reminders) or at least "
+                              f"{MIN_REMIND_EVERY_S:g} seconds, not {remind:g}")
+            remind = None
+        elif remind is not None and max_wait is not None and remind >= max_wait:
+            ctx.problem(node, f"{where}: remind_every ({remind:g} s) must be shorter than "
+                              f"max_wait ({max_wait:g} s), or 0 for no reminders")
+            remind = None
+    elif max_wait is not None and max_wait <= 30.0:
+        remind = 0.0  # a short wait needs no reminder
+    if title is None or prompt is None or max_wait is None or remind is None:
+        return None
+    return Wait(title=title, prompt=prompt, remind_every_s=remind, max_wait_s=max_wait,
+                line=line_of(step_node))
+
+
 def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
     if not isinstance(node, SequenceNode):
         ctx.problem(node, "steps must be a list of steps, each starting with '- '")
@@ -406,6 +465,11 @@ def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
                 ctx.step_sources.append(ctx.shown)
         elif kind == "include":
             steps.extend(_include(ctx, keys["include"][1], where))
+        elif kind == "wait":
+            wait = _wait(ctx, step_node, keys, where)
+            if wait is not None and len(ctx.problems) == start:
+                steps.append(wait)
+                ctx.step_sources.append(ctx.shown)
         else:
             build = {"stretch": _stretch, "breathe": _breathe, "compress": _compress}[kind]
             step = build(ctx, step_node, keys, where, d)
@@ -424,9 +488,13 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
         ctx.problem(node, f"{where}: includes nested more than {MAX_INCLUDE_DEPTH - 1} deep")
         return []
     base = ctx.path.parent if ctx.path is not None else None
+    # A built-in includes built-ins only: a routine of the person's own with the same name
+    # replaces the built-in where they name it, not inside every built-in that uses it.
+    in_builtin = base is not None and any(base == d for d in ctx.builtin_dirs)
+    user_dirs: Sequence[Path] = () if in_builtin else ctx.user_dirs
     try:
         path, shown = resolve(ref, base=base, builtin_dirs=ctx.builtin_dirs,
-                              user_dirs=ctx.user_dirs, relative_to_cwd=False)
+                              user_dirs=user_dirs, relative_to_cwd=False)
     except RoutineError as e:
         ctx.problem(node, f"{where}: cannot include '{ref}': {e.problems[0].message}")
         return []
@@ -473,10 +541,17 @@ def _routine(ctx: _Context, root: Node) -> Routine:
                                              "knows (crampcoach voices lists them)")
     rate = None
     if "rate" in keys:
-        rate = _whole(ctx, keys["rate"][1], "rate (words per minute)", RATE_RANGE[0])
-        if rate is not None and rate > RATE_RANGE[1]:
-            ctx.problem(keys["rate"][1], f"rate (words per minute) must be at most "
-                                         f"{RATE_RANGE[1]}, not {rate}")
+        rate_node = keys["rate"][1]
+        raw = str(rate_node.value) if isinstance(rate_node, ScalarNode) else "..."
+        problem = rate_problem(raw)
+        if problem is not None:
+            ctx.problem(rate_node, f"rate {problem}")
+        else:
+            rate = int(raw)
+    style: Style = "standard"
+    if "style" in keys:
+        chosen = _choice(ctx, keys["style"][1], "style", STYLES)
+        style = next((s for s in STYLES if s == chosen), "standard")
     d = _defaults(ctx, keys["defaults"][1]) if "defaults" in keys else _Defaults()
     steps: list[Step] = []
     if "steps" in keys:
@@ -484,7 +559,9 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     else:
         ctx.problem(root, "routine: 'steps' is required")
     if not ctx.problems:
-        least = sum(minimum_seconds(s) for s in steps)
+        # A wait may last its whole max_wait: the bound counts the longest it can be.
+        least = sum(minimum_seconds(s) + (s.max_wait_s if isinstance(s, Wait) else 0.0)
+                    for s in steps)
         if least > MAX_SESSION_S:
             hours = least / 3600
             shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
@@ -495,7 +572,7 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     assert name is not None
     return Routine(name=name, steps=tuple(steps), description=description, language=language,
                    rate=rate, source=ctx.shown, step_sources=tuple(ctx.step_sources),
-                   sha256=ctx.sha256)
+                   sha256=ctx.sha256, style=style)
 
 
 def minimum_seconds(step: Step) -> float:
@@ -509,6 +586,8 @@ def minimum_seconds(step: Step) -> float:
         return rounds * (step.prepare_s + step.hold_s) + (rounds - 1) * step.rest_s
     if isinstance(step, Breathe):
         return step.prepare_s + step.cycles * step.cycle_s
+    if isinstance(step, Wait):
+        return 0.0  # the person may be ready at once
     return step.prepare_s + step.duration_s
 
 

@@ -7,6 +7,10 @@ from typing import Literal
 
 Side = Literal["left", "right"]
 Guide = Literal["words", "tones", "both"]
+#: How a routine opens and closes, and how gently the rating after it is asked:
+#: "rescue" (a cramp happening now: never asked for a rating before), "bedtime" (ends
+#: towards sleep: no "Well done", a gentle rating question), "breathing", "standard".
+Style = Literal["standard", "breathing", "bedtime", "rescue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,25 @@ class Rest:
         return "Rest"
 
 
-Step = Say | Stretch | Breathe | Compress | Rest
+# --- the wait step: everything about it is grouped here, in the loader, the compiler and
+# the scheduler (each under a "wait step" heading), so it moves as one into a registry.
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A marked point: the voice asks, then the session waits until the person is ready
+    (a key, the button or a service command), reminding every ``remind_every_s`` (0:
+    never) and carrying on by itself after ``max_wait_s``."""
+
+    title: str
+    prompt: str
+    remind_every_s: float = 30.0
+    max_wait_s: float = 120.0
+    line: int = 0
+    kind: Literal["wait"] = "wait"
+
+
+Step = Say | Stretch | Breathe | Compress | Rest | Wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +125,17 @@ class Routine:
     step_sources: tuple[str, ...] = field(default=())
     # SHA-256 of the routine file, so the journal knows which version was played.
     sha256: str = ""
+    style: Style = "standard"
+
+    @property
+    def rescue(self) -> bool:
+        """A routine for a cramp happening now: help comes first, so no rating before."""
+        return self.style == "rescue"
+
+    @property
+    def gentle_ending(self) -> bool:
+        """Ends towards rest or sleep: the rating after it is asked in its gentle form."""
+        return self.style in ("bedtime", "rescue")
 
     def step_file(self, index: int) -> str:
         if index < len(self.step_sources):

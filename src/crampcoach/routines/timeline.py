@@ -17,8 +17,21 @@ ToneName = Literal["in", "hold", "out", "chime"]
 # What a cue is for; the player's display and the tests use it.
 CueRole = Literal[
     "opening", "say", "intro", "hold", "countdown", "release", "phase",
-    "start", "checkin", "end", "closing",
+    "start", "checkin", "end", "closing", "wait",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitMark:
+    """Marks a cue after which the session waits until the person is ready.
+
+    Offsets after it are relative: the timeline assumes the person is ready at once; the
+    player shifts everything after it by however long the wait really took.
+    """
+
+    max_wait_s: float
+    remind_every_s: float  # 0: no reminders
+    reminder: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,7 @@ class Cue:
     # Seconds of sound: the measured speech length, or the tone's length.
     length: float
     tone: ToneName | None = None
+    wait: WaitMark | None = None
 
     @property
     def end(self) -> float:
@@ -39,10 +53,15 @@ class Cue:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "at": round(self.at, 6), "kind": self.kind, "text": self.text,
-            "step": self.step, "role": self.role, "length": round(self.length, 6),
+            "step": self.step, "step_number": self.step + 1, "role": self.role,
+            "length": round(self.length, 6),
         }
         if self.tone is not None:
             out["tone"] = self.tone
+        if self.wait is not None:
+            out["wait"] = True
+            out["max_wait"] = round(self.wait.max_wait_s, 6)
+            out["remind_every"] = round(self.wait.remind_every_s, 6)
         return out
 
 
@@ -63,6 +82,28 @@ class StepSpan:
 DEFAULT_ENGINE = "espeak-ng"
 
 
+#: Speech rates, in words per minute, a routine or the settings may ask for. espeak-ng
+#: speaks no slower than 80 (it quietly speeds a lower rate up), and above 300 the voice
+#: is no longer calm guidance. The night rate is bounded the same way.
+RATE_RANGE = (80, 300)
+# More digits than this is a slip of the keyboard (int() refuses more than 4300).
+_MAX_RATE_DIGITS = 9
+
+
+def rate_problem(text: str) -> str | None:
+    """Why ``text`` (as written in a file or the environment) is not a speech rate, as
+    the end of a sentence that starts with the key's name; None when it is one."""
+    low, high = RATE_RANGE
+    plain = text.strip()
+    if not plain.lstrip("+-").isdigit() or not plain.isascii():
+        return f"must be a whole number, not '{plain}'"
+    digits = len(plain.lstrip("+-").lstrip("0"))
+    shown = f"a {digits}-digit number" if digits > _MAX_RATE_DIGITS else str(int(plain))
+    if digits > _MAX_RATE_DIGITS or not low <= int(plain) <= high:
+        return f"must be between {low} and {high} words per minute, not {shown}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Voice:
     """What the speech is synthesized with: the language (or the engine's voice), words
@@ -81,15 +122,21 @@ class Timeline:
     steps: tuple[StepSpan, ...]
     voice: Voice = Voice()
 
+    @property
+    def max_wait(self) -> float:
+        """The most the waits can add to ``total`` (each wait carries on by itself then)."""
+        return sum(c.wait.max_wait_s for c in self.cues if c.wait is not None)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "total": round(self.total, 6),
+            "max_wait": round(self.max_wait, 6),
             "language": self.voice.language,
             "rate": self.voice.rate,
             "cues": [c.to_json() for c in self.cues],
             "steps": [
-                {"index": s.index, "kind": s.kind, "title": s.title,
+                {"index": s.index, "number": s.index + 1, "kind": s.kind, "title": s.title,
                  "start": round(s.start, 6), "end": round(s.end, 6)}
                 for s in self.steps
             ],

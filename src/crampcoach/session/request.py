@@ -70,9 +70,11 @@ class RatingRequest:
     ask: bool = True
     before: bool | None = None
 
-    def asks_before(self, settings: Settings) -> bool:
+    def asks_before(self, settings: Settings, routine: Routine) -> bool:
+        """Whether a rating is asked before the routine: never before a rescue routine
+        (a cramp happening now: help comes first, whatever the settings)."""
         before = settings.rate_before if self.before is None else self.before
-        return before and self.ask
+        return before and self.ask and not routine.rescue
 
 
 @dataclass(frozen=True, slots=True)

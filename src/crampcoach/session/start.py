@@ -231,7 +231,8 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         sink_factory = sound.sink_factory if sound is not None else None
         head_start = None
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
-        if (sound is not None and no_preroll and not request.rating.asks_before(settings)
+        asks_before = request.rating.asks_before(settings, routine)
+        if (sound is not None and no_preroll and not asks_before
                 and hands_free.button is None and hands_free.spoken_rating is None):
             pieces, head_start, sink_factory = _head_start(
                 pieces, sound, voice, request.clock, speaker_wake=settings.speaker_wake)
