@@ -4,7 +4,10 @@ beside the naive loop in the same run, measured from outside through a real-time
 The command (and only the command: the sink that stands in for the sound card is not
 limited) runs in a CPU cgroup: cgroup v2 ``cpu.max = "30000 100000"``, or v1
 ``cpu.cfs_quota_us = 3000`` with ``cpu.cfs_period_us = 10000``, whichever
-/sys/fs/cgroup offers (needs root). Measured, unloaded and under the quota:
+/sys/fs/cgroup offers (needs root). "One core" is a group without the quota. Both
+groups get the highest CPU weight, so that other work on a shared machine takes nothing
+from them (as on a quiet machine); the CPU time each run used is shown as well, which
+the load does not change. Measured, on one core and under the quota:
 
 * the first sound after ``crampcoach play --no-rating ROUTINE`` is launched, speech
   cache warm and cold (median of N), and the naive loop's first sound;
@@ -43,25 +46,34 @@ EXE = str(Path(sys.executable).parent / "crampcoach")
 
 
 @contextlib.contextmanager
-def cpu_limit(percent: int) -> Iterator[list[str]]:
-    """A CPU cgroup holding its processes to ``percent`` % of one core; yields the
-    prefix that runs a command inside it (a shell that joins the group, then execs)."""
-    name = f"crampcoach-bench-night-{os.getpid()}"
-    if "cpu" in (CGROUP / "cgroup.controllers").read_text(errors="replace").split() if (
-            CGROUP / "cgroup.controllers").exists() else False:
+def cpu_group(percent: int | None) -> Iterator[list[str]]:
+    """A CPU cgroup holding its processes to ``percent`` % of one core (None: no limit);
+    yields the prefix that runs a command inside it (a shell that joins the group, then
+    execs). The group also gets the highest weight, so that other work on a shared
+    machine does not take from it: it gets its share, no more and no less, as on a
+    quiet machine."""
+    name = f"crampcoach-bench-night-{os.getpid()}-{percent or 'full'}"
+    v2 = (CGROUP / "cgroup.controllers").exists() and "cpu" in (
+        CGROUP / "cgroup.controllers").read_text(errors="replace").split()
+    if v2:
         group = CGROUP / name
         group.mkdir()
-        (group / "cpu.max").write_text(f"{percent * 1000} 100000\n")
-        how = f'cgroup v2 cpu.max "{percent * 1000} 100000"'
+        limit = f"{percent * 1000} 100000" if percent else "max 100000"
+        (group / "cpu.max").write_text(limit + "\n")
+        (group / "cpu.weight").write_text("10000\n")
+        how = f'cgroup v2 cpu.max "{limit}", cpu.weight 10000'
     elif (CGROUP / "cpu" / "cpu.cfs_quota_us").exists():
         group = CGROUP / "cpu" / name
         group.mkdir()
         (group / "cpu.cfs_period_us").write_text("10000\n")
-        (group / "cpu.cfs_quota_us").write_text(f"{percent * 100}\n")
-        how = f"cgroup v1 cpu.cfs_quota_us={percent * 100} cpu.cfs_period_us=10000"
+        quota = str(percent * 100) if percent else "-1"
+        (group / "cpu.cfs_quota_us").write_text(quota + "\n")
+        (group / "cpu.shares").write_text("262144\n")
+        how = (f"cgroup v1 cpu.cfs_quota_us={quota} cpu.cfs_period_us=10000, "
+               "cpu.shares=262144")
     else:
         raise SystemExit("no CPU cgroup controller under /sys/fs/cgroup")
-    print(f"CPU limit: {how} ({group})")
+    print(f"CPU group: {how} ({group})")
     procs = group / "cgroup.procs"
     try:
         yield ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(procs)]
@@ -83,9 +95,11 @@ def environment(work: Path, cache: Path) -> dict[str, str]:
 
 
 def first_sounds(argv: list[str], env_for: dict[str, dict[str, str]], repeats: int,
-                 prefix: list[str]) -> dict[str, list[float]]:
-    """Seconds from launch to the first sound, per cache state ("warm", "cold")."""
-    out: dict[str, list[float]] = {}
+                 prefix: list[str]) -> dict[str, list[tuple[float, float]]]:
+    """Seconds from launch to the first sound, and the CPU seconds the command used up
+    to its end (stopped right after the first sound: an upper bound of the CPU the first
+    sound took, which the machine's load does not change), per cache state."""
+    out: dict[str, list[tuple[float, float]]] = {}
     for label, env in env_for.items():
         firsts = []
         for k in range(repeats):
@@ -98,17 +112,18 @@ def first_sounds(argv: list[str], env_for: dict[str, dict[str, str]], repeats: i
                 shutil.rmtree(run_env["XDG_CACHE_HOME"], ignore_errors=True)
             if not result.streams:
                 raise SystemExit(f"no sound from {argv} (run {k})")
-            firsts.append(result.streams[0] - result.launched)
+            firsts.append((result.streams[0] - result.launched, result.cpu_s))
         out[label] = firsts
     return out
 
 
-def show_firsts(label: str, firsts: dict[str, list[float]]) -> None:
+def show_firsts(label: str, firsts: dict[str, list[tuple[float, float]]]) -> None:
     parts = []
     for state, values in firsts.items():
-        ms = sorted(v * 1000 for v in values)
+        ms = sorted(v * 1000 for v, _ in values)
+        cpu = statistics.median(c * 1000 for _, c in values)
         parts.append(f"{state} median {statistics.median(ms):4.0f} ms "
-                     f"(min {ms[0]:4.0f}, max {ms[-1]:4.0f})")
+                     f"(min {ms[0]:4.0f}, max {ms[-1]:4.0f}; CPU {cpu:3.0f} ms)")
     print(f"{label:34} " + "; ".join(parts))
 
 
@@ -168,8 +183,9 @@ def bytecode(*, compiled: bool) -> None:
     print(f"crampcoach's bytecode: {'compiled' if compiled else 'none'} ({package})")
 
 
-def wheres(args: argparse.Namespace, limited: list[str]) -> list[tuple[str, list[str]]]:
-    both = [("unloaded", []), (f"{args.quota} % CPU", limited)]
+def wheres(args: argparse.Namespace, full: list[str], limited: list[str],
+           ) -> list[tuple[str, list[str]]]:
+    both = [("one core", full), (f"{args.quota} % CPU", limited)]
     return both[1:] if args.limited_only else both
 
 
@@ -206,12 +222,12 @@ def main() -> int:
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
         play = [EXE, "play", "--no-rating", args.routine]
         naive = [sys.executable, CHILD, "naive", args.routine, "--cache", str(child_cache)]
-        with cpu_limit(args.quota) as limited:
+        with cpu_group(None) as full, cpu_group(args.quota) as limited:
             if args.profile:
                 profile(args.routine, work, env, limited)
             if "first" in parts:
                 print(f"First sound after launch ({args.repeats} runs each)")
-                for where, prefix in wheres(args, limited):
+                for where, prefix in wheres(args, full, limited):
                     show_firsts(f"crampcoach play, {where}",
                                 first_sounds(play, {"warm": env, "cold": env}, args.repeats,
                                              prefix))
@@ -220,7 +236,7 @@ def main() -> int:
                 print()
             if "onsets" in parts:
                 print("Every cue against the plan, whole session, measured from outside")
-                for where, prefix in wheres(args, limited):
+                for where, prefix in wheres(args, full, limited):
                     session_onsets(f"crampcoach play, {where}", play, beats, env,
                                    plan["total"], prefix)
                     session_onsets(f"naive loop, {where}", naive, child_beats, env,
