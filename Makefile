@@ -3,6 +3,7 @@
 #   make test       - install what is missing, then check the lock, lint, type-check, run every test
 #   make quick      - lint, types and the tests that are not slow, real-time or real-audio
 #   make bench      - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
+#   make catalogs   - refresh the phrasebook's catalogs from phrases/en.py and compile them
 #   make lock       - refresh requirements/*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
 #   make test-trixie - make test in a fresh clone inside a Debian 13 (Python 3.13) chroot
 #
@@ -26,7 +27,8 @@ LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3
 	--generate-hashes --no-strip-markers --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 TRIXIE_ROOT ?= /var/cache/crampcoach/trixie-root
 
-.PHONY: run test quick lint types pytest bench system setup lock lock-check test-trixie clean
+.PHONY: run test quick lint types pytest bench system setup lock lock-check test-trixie clean \
+	catalogs
 
 run: $(RUN_STAMP)
 	$(VENV)/bin/crampcoach play
@@ -37,7 +39,7 @@ quick: $(DEV_STAMP) lint types
 	$(VENV)/bin/pytest -q -m "not slow and not realaudio and not realtime"
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 
 types: $(DEV_STAMP)
 	$(VENV)/bin/mypy
@@ -47,6 +49,12 @@ pytest: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(PY) bench/run_all.py
+
+# After editing phrases/en.py: new and changed sentences are marked in every catalog
+# (translate them, then run this again to compile); `tools/catalogs.py check` lists gaps.
+catalogs: $(DEV_STAMP)
+	$(PY) tools/catalogs.py update
+	$(PY) tools/catalogs.py check
 
 setup: $(DEV_STAMP)
 

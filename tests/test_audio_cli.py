@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_audio import fresh_voice_list  # noqa: F401 - a fixture
 from crampcoach.audio.voices import EspeakVoice, known_language, list_voices, parse_voices
 from crampcoach.cli import cli
+from support.audio import fresh_voice_list  # noqa: F401 - a fixture
 
 ROUTINE = """\
 name: Tiny evening
@@ -57,7 +57,8 @@ def test_parse_voices_listing() -> None:
 def test_voices_lists_language_and_name() -> None:
     result = CliRunner().invoke(cli, ["voices"])
     assert result.exit_code == 0, result.output
-    rows = [re.split(r"\s{2,}", line) for line in result.stdout.splitlines()]
+    espeak_ng = result.stdout.split("\n\n")[0]  # the Piper voices follow a blank line
+    rows = [re.split(r"\s{2,}", line) for line in espeak_ng.splitlines()]
     assert ["de", "German"] in rows
     assert ["en-gb", "English (Great Britain)"] in rows
     assert len(rows) == len(list_voices()) > 50
@@ -99,7 +100,8 @@ def test_render_writes_the_session(tmp_path: Path) -> None:
     out = tmp_path / "tiny.wav"
     result = CliRunner().invoke(cli, ["render", str(routine), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(rf"Wrote {re.escape(str(out))}: 00:\d\d of Tiny evening \(\d+ cues\)\n",
+    assert re.fullmatch(rf"Wrote {re.escape(str(out))}: 00:\d\d of Tiny evening "
+                        r"\(\d+ cues; voice: espeak-ng en\)\n",
                         result.stdout)
     with wave.open(str(out)) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)

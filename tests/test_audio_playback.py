@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_audio import alsa_home
 from crampcoach.audio.base import Clip
 from crampcoach.audio.playback import SimpleaudioSink, scaled
 from crampcoach.audio.tones import tone
+from support.audio import alsa_home
 
 PLAY = """
 import sys

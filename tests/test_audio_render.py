@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_audio import first_sound, onset_error
 from crampcoach.audio.base import SAMPLE_RATE, Clip
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.audio.mix import frame_at
 from crampcoach.audio.render import iter_render, render_routine, render_timeline, render_to_wav
 from crampcoach.audio.sounds import SpokenCueSounds
@@ -19,6 +17,8 @@ from crampcoach.errors import AudioError, SynthesisError
 from crampcoach.routines.compiler import compile_routine
 from crampcoach.routines.model import Breathe, Rest, Routine, Say, Stretch
 from crampcoach.routines.timeline import Cue, Timeline, Voice
+from support.audio import first_sound, onset_error
+from support.fakes import FakeSpeech
 
 ROUTINE = Routine(
     name="Render test",

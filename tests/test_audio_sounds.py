@@ -6,10 +6,10 @@ from array import array
 
 import pytest
 
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.audio.tones import LEVEL, tone
 from crampcoach.routines.timeline import Cue, Voice
+from support.fakes import FakeSpeech
 
 VOICE = Voice("en", 140)
 WORD = Cue(at=1.0, kind="speech", text="Breathe in", step=0, role="phase", length=0.5)
@@ -38,9 +38,9 @@ def test_tone_gain_softens_tones_only() -> None:
 def test_volume_scales_speech_and_tones_as_they_are_made() -> None:
     from array import array
 
-    from crampcoach.audio.fakes import FakeSpeech
     from crampcoach.audio.sounds import SpokenCueSounds
     from crampcoach.routines.timeline import Cue, Voice
+    from support.fakes import FakeSpeech
 
     speech = FakeSpeech(level=10000)
     cue = Cue(at=0.0, kind="speech", text="Hold.", step=0, role="hold", length=0.25)

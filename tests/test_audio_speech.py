@@ -11,13 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest_audio import (
-    HANGING_WORKER,
-    NO_ESPEAK_WORKER,
-    SILENT_WORKER,
-    first_sound,
-    samples_of,
-)
 from crampcoach import locations
 from crampcoach.audio.base import SAMPLE_RATE, Clip
 from crampcoach.audio.speech import (
@@ -30,6 +23,13 @@ from crampcoach.audio.speech import (
 )
 from crampcoach.errors import SynthesisError
 from crampcoach.routines.timeline import Voice
+from support.audio import (
+    HANGING_WORKER,
+    NO_ESPEAK_WORKER,
+    SILENT_WORKER,
+    first_sound,
+    samples_of,
+)
 
 EN = Voice("en", 140)
 

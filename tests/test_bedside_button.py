@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from conftest_bedside import SpokenPhrases
 from crampcoach.handsfree import HandsFreeUnavailable, rating_as_keys
 from crampcoach.player.button import RATING_HINT, BedsideButton, open_button
+from support.bedside import SpokenPhrases
 
 gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")
 from gpiozero import Device  # noqa: E402

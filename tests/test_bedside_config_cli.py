@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach.cli import cli
 from crampcoach.settings import EXAMPLE
+from support.bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_bedside import FakeSystemctl, bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach import schedule
 from crampcoach.cli import cli
 from crampcoach.errors import ScheduleError
 from crampcoach.schedule import SystemdScheduler, parse_at, parse_days, plan_start
+from support.bedside import FakeSystemctl, bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 
 PY = "/opt/venv/bin/python"
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest_bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 from crampcoach.errors import ConfigError, RoutineError
 from crampcoach.routines.timeline import Voice
 from crampcoach.settings import (
@@ -20,6 +19,7 @@ from crampcoach.settings import (
     load_settings,
     write_example,
 )
+from support.bedside import bedside_home_fixture  # noqa: F401  (the fixture "bedside_home")
 
 
 def _load(tmp_path: Path, text: str, env: dict[str, str] | None = None

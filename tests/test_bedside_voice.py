@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest_bedside import SpokenPhrases, spoken_recording
 from crampcoach import voice_rating
 from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable
 from crampcoach.voice_rating import (
@@ -21,6 +20,7 @@ from crampcoach.voice_rating import (
     open_spoken_rating,
     prepare,
 )
+from support.bedside import SpokenPhrases, spoken_recording
 
 needs_pocketsphinx = pytest.mark.skipif(
     importlib.util.find_spec("pocketsphinx") is None,

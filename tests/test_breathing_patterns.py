@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.cli import cli
 from crampcoach.routines.compiler import compile_routine
-from crampcoach.routines.loader import NAMED_PATTERNS, load_routine
+from crampcoach.routines.kinds.breathe import NAMED_PATTERNS
+from crampcoach.routines.loader import load_routine
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeSpeech
 
 DOCS = Path(__file__).parents[1] / "docs" / "routine-format.md"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_journal import LONDON, NOW, MovableClock, utc
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.care import URGENT
 from crampcoach.journal.store import Journal
+from support.journal import LONDON, NOW, MovableClock, utc
 
 
 @pytest.fixture(autouse=True)

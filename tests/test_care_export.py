@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest_journal import LONDON, NOW, MovableClock, fill_quarter
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.errors import JournalError
@@ -30,6 +29,7 @@ from crampcoach.journal.store import (
     MedicineEvent,
     Question,
 )
+from support.journal import LONDON, NOW, MovableClock, fill_quarter
 
 
 @pytest.fixture(autouse=True)

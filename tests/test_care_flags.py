@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_journal import LONDON, NOW, MovableClock
 from crampcoach import cli as cli_module
 from crampcoach.journal.care import (
     CHECKIN_CLEAR,
@@ -19,6 +18,7 @@ from crampcoach.journal.care import (
 )
 from crampcoach.journal.store import Journal
 from crampcoach.journal.trends import flags_from, history, rating_points, red_flags
+from support.journal import LONDON, NOW, MovableClock
 
 
 def daily_ratings(path: Path, first: str, values: list[int]) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_journal import NOW, MovableClock, utc
 from crampcoach.errors import JournalError, RecordError
 from crampcoach.journal.store import DayFactors, Journal
+from support.journal import NOW, MovableClock, utc
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest_journal import LONDON, NOW, fill_quarter
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
+from support.journal import LONDON, NOW, fill_quarter
 
 
 @pytest.fixture(autouse=True)

@@ -42,6 +42,8 @@ def test_help_lists_the_topics() -> None:
     assert result.exit_code == 0
     assert result.stdout == (
         "damaged-journal     What to do when crampcoach says the journal is damaged.\n"
+        "voices              Voices: the standard voice (espeak-ng) and a natural one (Piper), "
+        "and how to get one.\n"
     )
 
 

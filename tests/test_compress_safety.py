@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest_controls import SpelledSpeech, played, said, spelled_session, starts_with
-from conftest_player import Events, FakeSession, Recorder
-from conftest_wiring import wired_play
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.phrases import ENGLISH
 from crampcoach.player.clock import INTERRUPT, FakeClock
 from crampcoach.player.events import (
@@ -33,6 +29,10 @@ from crampcoach.routines.model import Compress, Routine, Say
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 from crampcoach.session import SessionJournal, SessionRequest, SessionSound, prepare_session
 from crampcoach.settings import Settings
+from support.controls import SpelledSpeech, played, said, spelled_session, starts_with
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import Events, FakeSession, Recorder
+from support.wiring import wired_play
 
 REMOVE = "Remove the compress now."
 OFF = "Paused. Take the compress off while we wait."

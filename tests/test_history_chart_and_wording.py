@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_journal import LONDON, NOW, MovableClock, fill_month
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.chart import chart_figure, load_pyplot
 from crampcoach.journal.store import Journal
+from support.journal import LONDON, NOW, MovableClock, fill_month
 
 
 @pytest.fixture(autouse=True)

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest_journal import LONDON, NOW, fill_month
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.exchange import export_text
 from crampcoach.journal.store import Journal
 from crampcoach.phrases import ENGLISH
+from support.journal import LONDON, NOW, fill_month
 
 FOOTER = "Self-reported ratings; crampcoach gives guidance, not diagnosis.\n"
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest_journal import NOW, fill_month
 from crampcoach.errors import JournalError
 from crampcoach.journal.exchange import ExportFormat, export_text, read_export
 from crampcoach.journal.store import Journal, Rating, Session
+from support.journal import NOW, fill_month
 
 # Text as people type it: any character SQLite can store except NUL, empty meaning none.
 texts = st.text(

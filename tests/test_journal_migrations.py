@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_journal import utc
 from crampcoach.errors import JournalError
 from crampcoach.journal.store import SCHEMA_VERSION, Journal
+from support.journal import utc
 
 CRCJ = 0x6372636A
 

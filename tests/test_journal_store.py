@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_journal import NOW, MovableClock, utc
 from crampcoach.errors import JournalError
 from crampcoach.journal.store import APPLICATION_ID, SCHEMA_VERSION, Journal, routine_hash
 from crampcoach.locations import journal_path
+from support.journal import NOW, MovableClock, utc
 
 
 def fingerprint(directory: Path) -> dict[str, str]:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest_journal import LONDON, NOW, MovableClock, every_day
 from crampcoach.journal.store import Journal, Rating, Session
 from crampcoach.journal.trends import (
     RatingPoint,
@@ -19,6 +18,7 @@ from crampcoach.journal.trends import (
     summarize,
     trend_of,
 )
+from support.journal import LONDON, NOW, MovableClock, every_day
 
 
 def rating(at: datetime, value: int) -> Rating:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_wiring import wired_play
+from support.wiring import wired_play
 
 STRETCH_REST_BREATHE = """\
 name: Tiny

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_wiring import NIGHT, NOON, VoicedSpeech, wired_play
 from crampcoach.cli import cli
 from crampcoach.routines import library
 from crampcoach.routines.timeline import Voice
 from crampcoach.session.machine import Machine
+from support.wiring import NIGHT, NOON, VoicedSpeech, wired_play
 
 # With the fake speech (0.05 s a character at 140 words per minute), "And hold for 6.3
 # seconds." lasts 1.25 s by day and 1.46 s at 120 words per minute; the countdown's

@@ -7,13 +7,13 @@ import dataclasses
 
 import pytest
 
-from conftest_player import ROUTINE, Events, run_session
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.phrases import BOOKS, ENGLISH, has_phrasebook, phrasebook
 from crampcoach.player.events import RatingAsked
 from crampcoach.player.session import RatingChoice
 from crampcoach.routines.compiler import compile_routine
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeSpeech
+from support.player import ROUTINE, Events, run_session
 
 
 def test_a_language_without_a_table_falls_back_to_english() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from conftest_player import play_cli
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech
 from crampcoach.routines.compiler import OPENING_SPEECH_AT, TONE_SECONDS
 from crampcoach.routines.timeline import Cue, Voice
+from support.fakes import FakeCueSounds, FakeSpeech
+from support.player import play_cli
 
 CHIME = Cue(at=0.0, kind="tone", text="start chime", step=0, role="opening",
             length=TONE_SECONDS["chime"], tone="chime")

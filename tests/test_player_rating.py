@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_player import VOICE, play_cli, tiny_end
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.player.clock import ENTER, INTERRUPT, FakeClock
+from support.fakes import FakeSpeech
+from support.player import VOICE, play_cli, tiny_end
 
 END = tiny_end()
 ASK = ("12:00:00 How are your cramps now? "

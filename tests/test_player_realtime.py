@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest_player import VOICE, Events
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.player.clock import MonotonicClock
 from crampcoach.player.events import CueStarted
 from crampcoach.player.feed import CueFeed, Piece
 from crampcoach.player.output import Output
 from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.timeline import Cue
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import VOICE, Events
 
 pytestmark = pytest.mark.realtime
 

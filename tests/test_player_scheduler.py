@@ -6,9 +6,7 @@ import threading
 
 import pytest
 
-from conftest_player import ROUTINE, VOICE, Events, beats, run_session, sound_of, timeline
 from crampcoach.audio.base import Clip
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.audio.mix import mix
 from crampcoach.errors import AudioDeviceError, SynthesisError
 from crampcoach.player.clock import INTERRUPT, FakeClock
@@ -28,6 +26,8 @@ from crampcoach.player.output import Output
 from crampcoach.player.scheduler import GET_READY_TEXT, Scheduler
 from crampcoach.routines.compiler import iter_steps
 from crampcoach.routines.timeline import Cue, Voice
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import ROUTINE, VOICE, Events, beats, run_session, sound_of, timeline
 
 
 def test_every_cue_sounds_exactly_at_its_offset() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_player import play_cli
+from support.player import play_cli
 
 SESSION = (
     "12:00:00 Opening\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_wiring import wired_play, write_config
 from crampcoach.cli import cli
 from crampcoach.phrases import ENGLISH
+from support.wiring import wired_play, write_config
 
 HIGH_6 = ("  A rating of 6 in the last day is high. If cramps are this strong often, are "
           "painful, or come with new weakness or stiffness, talk to your neurologist.")

@@ -46,7 +46,8 @@ def test_the_suffix_may_be_in_capitals(routine: Path, tmp_path: Path) -> None:
 def test_dash_writes_the_wav_to_standard_output(routine: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(routine), "-o", "-"])
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Wrote standard output: 00:\d\d of Tiny \(\d+ cues\)\n", result.stderr)
+    assert re.fullmatch(r"Wrote standard output: 00:\d\d of Tiny "
+                        r"\(\d+ cues; voice: espeak-ng en\)\n", result.stderr)
     data = result.stdout_bytes
     with wave.open(io.BytesIO(data)) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_player import play_cli, run_session, timeline
 from crampcoach.cli import cli
 from crampcoach.player.events import Rated, RatingAsked
 from crampcoach.player.rating import GENTLE_PROMPT, PROMPTS
 from crampcoach.player.session import RatingChoice
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Routine, Say, Style
+from support.player import play_cli, run_session, timeline
 
 
 def routine(style: Style) -> Routine:

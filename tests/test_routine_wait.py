@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_player import VOICE, run_session, timeline
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech
 from crampcoach.audio.render import render_timeline
 from crampcoach.cli import cli
 from crampcoach.errors import RoutineError
@@ -28,6 +26,8 @@ from crampcoach.routines.compiler import SETTLE_S
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Routine, Say, Wait
 from crampcoach.routines.timeline import Cue
+from support.fakes import FakeCueSounds, FakeSpeech
+from support.player import VOICE, run_session, timeline
 
 HINT = "When you are ready, press the button or the next key."
 TOWEL = Wait(title="Get a towel", prompt="Reach for a towel.", remind_every_s=30,
@@ -130,7 +130,7 @@ def test_plan_shows_the_wait_as_a_marked_point(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     header = next(line for line in lines if line.startswith("W: "))
-    assert header.endswith("cues, plus waits of at most 2m)")
+    assert header.endswith("cues, plus waits of at most 2m; voice: espeak-ng en)")
     prompt = next(i for i, line in enumerate(lines) if f'"Get a towel {HINT}"' in line)
     assert lines[prompt + 1] == "             1  -- waits until you are ready, at most 2m --"
 

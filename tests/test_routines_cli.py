@@ -67,7 +67,7 @@ def test_plan_table_shows_times_steps_and_words(routine: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Short evening: ")
-    assert lines[0].endswith("(4 steps, 27 cues)")
+    assert lines[0].endswith("(4 steps, 27 cues; voice: espeak-ng en)")
     assert lines[1] == "      at  step  what you hear"
     assert lines[2] == "   00:00     1  (start chime)"
     assert '     2  "And hold for 20 seconds."' in result.stdout

@@ -7,8 +7,6 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from conftest_player import TINY, Events, Recorder
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.player.clock import INTERRUPT, FakeClock
 from crampcoach.player.events import SessionEnded, StepChanged
 from crampcoach.player.record import SessionRecord
@@ -21,6 +19,8 @@ from crampcoach.session import (
     prepare_session,
 )
 from crampcoach.settings import Settings
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import TINY, Events, Recorder
 
 NOON = datetime(2026, 1, 5, 12, 0)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest_wiring import WiredRun, wired_play
 from crampcoach.audio.base import SAMPLE_RATE, Clip
 from crampcoach.audio.tones import WAKE_LEAD_S, WAKE_LEVEL, wake_tone
 from crampcoach.player.scheduler import WAKE_PIECE_S, WAKE_QUIET_S
 from crampcoach.settings import Settings
+from support.wiring import WiredRun, wired_play
 
 QUIET = ("name: Quiet\nsteps:\n  - say: Sit comfortably.\n  - rest: 20\n"
          "  - say: Breathe out.\n    pause: 2\n  - say: And again.\n")

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from crampcoach.audio.engine import ENGINES, EngineChoice, open_engine, pick_engine
-from crampcoach.audio.fakes import FakeSpeech
 from crampcoach.audio.render import render_routine
 from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
 from crampcoach.errors import ConfigError
 from crampcoach.routines.model import Routine, Say
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeSpeech
 
 
 def test_the_default_engine_is_espeak_ng_and_says_so() -> None:
@@ -27,7 +27,8 @@ def test_the_default_engine_is_espeak_ng_and_says_so() -> None:
 def test_an_unknown_engine_names_where_it_was_asked_for() -> None:
     with pytest.raises(ConfigError) as caught:
         pick_engine("robot", "config.yaml:4")
-    assert str(caught.value) == "config.yaml:4: unknown speech engine 'robot' (known: espeak-ng)"
+    assert str(caught.value) == ("config.yaml:4: unknown speech engine 'robot' "
+                                 "(known: espeak-ng, piper)")
 
 
 def test_each_engine_has_its_own_cache_entries(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest_controls import said as _said
-from conftest_controls import spelled_session as _run
-from conftest_player import beats, run_session, timeline
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.phrases import ENGLISH
 from crampcoach.player.events import Paused, Repeated, Resumed
 from crampcoach.player.scheduler import GET_READY_S, PHRASE_GAP_S
+from support.controls import said as _said
+from support.controls import spelled_session as _run
+from support.player import beats, run_session, timeline
 
 
 def test_a_pause_is_heard_and_so_is_carrying_on() -> None:

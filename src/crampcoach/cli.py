@@ -7,6 +7,7 @@ message on stderr and a non-zero exit code (2 for a routine that is not valid).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import math
 import os
@@ -91,9 +92,31 @@ def _settings(config: Path | None = None) -> Settings:
 
 
 def _voice(routine: Routine, settings: Settings) -> Voice:
+    """The routine's voice, spoken by the engine in effect (with a note on standard error
+    when the chosen voice cannot speak it and espeak-ng does)."""
+    from crampcoach.phrases import ENGLISH
     from crampcoach.session import routine_voice
+    from crampcoach.session.start import engine_voice
 
-    return routine_voice(routine, settings)
+    voice, note = engine_voice(routine_voice(routine, settings), settings)
+    if note is not None:
+        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
+                   err=True)
+    return voice
+
+
+def _spoken_voice(speech: object, voice: Voice) -> Voice:
+    """The voice that really spoke: espeak-ng's, with a note on standard error, when the
+    chosen engine could not speak at all (a Piper voice file that does not load)."""
+    from crampcoach.audio.engine import SpeechEngines
+    from crampcoach.phrases import ENGLISH
+
+    if not isinstance(speech, SpeechEngines) or speech.spoken_by(voice) == voice:
+        return voice
+    for note in speech.notes:
+        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
+                   err=True)
+    return speech.spoken_by(voice)
 
 
 def _load(ref: str, *, builtin: bool = False) -> Routine:
@@ -112,7 +135,9 @@ def _compile(ref: str, settings: Settings, *, builtin: bool = False,
     routine = _load(ref, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
-        return routine, compile_routine(routine, meter, voice)
+        timeline = compile_routine(routine, meter, voice)
+        spoken = _spoken_voice(meter, voice)
+    return routine, dataclasses.replace(timeline, voice=spoken)
 
 
 def _check_day_and_night(ref: str, settings: Settings) -> Timeline:
@@ -128,9 +153,10 @@ def _check_day_and_night(ref: str, settings: Settings) -> Timeline:
         day_meter = stack.enter_context(_measured_speech(routine, day))
         night_meter = (stack.enter_context(_measured_speech(routine, night))
                        if night is not None else None)
-        return check_day_and_night(
+        timeline = check_day_and_night(
             routine, (day_meter, day),
             None if night is None or night_meter is None else (night_meter, night))
+        return dataclasses.replace(timeline, voice=_spoken_voice(day_meter, day))
 
 
 @cli.command()
@@ -142,12 +168,14 @@ def check(routines: tuple[str, ...]) -> None:
     mode in the settings), so one that passes plays at any hour. Exits 2 if any routine
     is not valid.
     """
+    from crampcoach.phrases import fallback_note
+
     with reported_errors():
         settings = _settings()
     worst = 0
     for ref in routines:
         try:
-            _check_day_and_night(ref, settings)
+            timeline = _check_day_and_night(ref, settings)
         except RoutineError as e:
             for problem in e.problems:
                 click.echo(str(problem), err=True)
@@ -156,6 +184,9 @@ def check(routines: tuple[str, ...]) -> None:
             click.echo(f"{ref}: {e}", err=True)
             worst = max(worst, e.exit_code)
         else:
+            note = fallback_note(timeline.voice.language)
+            if note is not None:
+                click.echo(f"{ref}: warning: {note}", err=True)
             click.echo(f"{ref}: ok")
     sys.exit(worst)
 
@@ -170,14 +201,16 @@ def _night_plan(ref: str, settings: Settings, at: _dt.time) -> tuple[Timeline, s
     """The timeline of a session started at ``at`` (night mode if in night hours), decided
     as ``play`` decides it, and what night mode does to it."""
     from crampcoach.routines.compiler import compile_routine
-    from crampcoach.session.start import decide_voice
+    from crampcoach.session.start import decide_voice, engine_voice
 
     routine = _load(ref)
     made: dict[Voice, Timeline] = {}
 
     def measured(voice: Voice) -> None:
-        with _measured_speech(routine, voice) as meter:
-            made[voice] = compile_routine(routine, meter, voice)
+        spoken = engine_voice(voice, settings)[0]
+        with _measured_speech(routine, spoken) as meter:
+            timeline = compile_routine(routine, meter, spoken)
+            made[voice] = dataclasses.replace(timeline, voice=_spoken_voice(meter, spoken))
 
     decided = decide_voice(routine, settings, _dt.datetime.combine(_dt.date.today(), at),
                            measured)
@@ -222,6 +255,7 @@ def plan(routine: str, as_json: bool, night: bool, at: str | None) -> None:
 
         click.echo(json.dumps(data, indent=indent, ensure_ascii=False))
         return
+    from crampcoach.audio.engine import describe_voice
     from crampcoach.routines.durations import format_clock, format_duration
 
     if note is not None:
@@ -231,7 +265,8 @@ def plan(routine: str, as_json: bool, night: bool, at: str | None) -> None:
         # Times after a wait assume the person is ready at once; it may add up to this.
         waits = f", plus waits of at most {format_duration(timeline.max_wait)}"
     click.echo(f"{timeline.name}: {format_clock(timeline.total)} "
-               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits})")
+               f"({len(timeline.steps)} steps, {len(timeline.cues)} cues{waits}; "
+               f"voice: {describe_voice(timeline.voice)})")
     click.echo(f"{'at':>8}  {'step':>4}  what you hear")
     for cue in timeline.cues:
         click.echo(f"{format_clock(cue.at):>8}  {cue.step + 1:>4}  {_heard(cue)}")
@@ -327,14 +362,33 @@ def help_topic(topic: str | None) -> None:
 
 @cli.command()
 def voices() -> None:
-    """List the voices espeak-ng offers: the language code to put in a routine, and its name."""
+    """List the voices espeak-ng offers (the language code to put in a routine, and its
+    name), then the Piper voices installed (the name to put in piper_voice, its language).
+
+    See 'crampcoach help voices' for how to get a Piper voice.
+    """
+    from crampcoach import locations
+    from crampcoach.audio.piper import PiperVoiceFile, installed_voices, voice_path
     from crampcoach.audio.voices import list_voices
 
     with reported_errors():
+        settings = _settings()
         found = list_voices()
     width = max((len(v.language) for v in found), default=0)
     for voice in found:
         click.echo(f"{voice.language:<{width}}  {voice.name}")
+    folder = locations.piper_voices_dir()
+    configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
+    piper = installed_voices(folder, configured)
+    click.echo(f"\nPiper voices (speech_engine: piper; piper_voice: NAME or path), in {folder}:")
+    if not piper:
+        click.echo("  none installed; see 'crampcoach help voices'")
+    for item in piper:
+        if isinstance(item, PiperVoiceFile):
+            mark = "  (in the settings)" if item.model in configured else ""
+            click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
+        else:
+            click.echo(f"  {_escaped(str(item[0]))}: cannot be used: {_escaped(item[1])}")
 
 
 def _binary_stdout() -> BinaryIO:
@@ -354,6 +408,7 @@ def render(routine: str, output: Path) -> None:
     Every cue sounds at its planned time; play the file on any device. With -o - the WAV
     goes to standard output (to pipe into another program) and the summary to stderr.
     """
+    from crampcoach.audio.engine import describe_voice
     from crampcoach.audio.render import check_render_target, render_routine
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
@@ -371,13 +426,16 @@ def render(routine: str, output: Path) -> None:
         settings = _settings()
         loaded = load_routine(routine, language_check=known_language)
         with _machine().speech() as speech:
+            voice = _voice(loaded, settings)
             timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
-                                                speech, _voice(loaded, settings))
+                                                speech, voice)
+            timeline = dataclasses.replace(timeline, voice=_spoken_voice(speech, voice))
     if to_stdout:
         stdout.flush()
     click.echo(f"Wrote {'standard output' if to_stdout else output}: "
                f"{format_clock(rendered.seconds)} of {timeline.name} "
-               f"({len(timeline.cues)} cues)", err=to_stdout)
+               f"({len(timeline.cues)} cues; voice: {describe_voice(timeline.voice)})",
+               err=to_stdout)
 
 
 
@@ -487,7 +545,7 @@ class SessionDisplay:
                 self._step = event.title
                 self.line(f"{event.title}")
             else:
-                title = "" if event.kind == "say" else book.shown_step_title.format(
+                title = "" if not _shows_title(event.kind) else book.shown_step_title.format(
                     title=event.title)
                 self._step = f"{event.index + 1}/{event.count}{title}"
                 upcoming = (book.shown_next.format(title=event.next_title)
@@ -517,8 +575,8 @@ class SessionDisplay:
             if event.to_index is None:
                 self.line(book.shown_skipped_to_closing)
             else:
-                title = "" if event.to_kind == "say" else book.shown_step_title.format(
-                    title=event.to_title)
+                title = "" if not _shows_title(event.to_kind) else (
+                    book.shown_step_title.format(title=event.to_title))
                 self.line(book.shown_skipped_to_step.format(
                     index=event.to_index + 1, count=self._count, title=title))
         elif isinstance(event, ev.Repeated):
@@ -527,6 +585,8 @@ class SessionDisplay:
             self.line(book.shown_note.format(text=event.reason))
         elif isinstance(event, ev.HandsFreeFallback):
             self.line(book.shown_note.format(text=event.text))
+        elif isinstance(event, ev.VoiceFallback):
+            self.line(book.shown_note.format(text=f"{event.said} ({event.reason})"))
         elif isinstance(event, ev.SafetyNotice | ev.NightMode | ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):
@@ -547,6 +607,14 @@ class SessionDisplay:
             self.line(event.text)
         elif isinstance(event, ev.RatingMissing):
             self.line(book.shown_no_rating.format(reason=event.reason))
+
+
+def _shows_title(kind: str) -> bool:
+    """Whether a step of ``kind`` is shown with its title (a 'say' is shown as said)."""
+    from crampcoach.routines.kinds import KINDS
+
+    known = KINDS.get(kind)
+    return known is None or known.shows_title
 
 
 @contextmanager

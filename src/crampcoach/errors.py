@@ -61,6 +61,11 @@ class SynthesisError(AudioError):
     """Speech synthesis failed, hung, or espeak-ng is not installed."""
 
 
+class VoiceUnusable(SynthesisError):
+    """The engine or its voice cannot speak at all (not installed, a voice file that cannot
+    be loaded): no phrase will work, so the caller stops trying and falls back."""
+
+
 class JournalError(CrampcoachError):
     """The journal could not be opened, read or written. Its data is never touched."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from crampcoach.errors import CrampcoachError
-from crampcoach.phrases import ENGLISH
+from crampcoach.phrases import ENGLISH, phrasebook
 
 if TYPE_CHECKING:
     from crampcoach.settings import Settings
@@ -21,9 +21,19 @@ if TYPE_CHECKING:
 #: Speaks one short phrase aloud (the player passes its speech output).
 Speak = Callable[[str], None]
 
-#: The numbers the button counts and the spoken rating hears (English: the recognizer's
-#: model is English; see the phrasebook for the words spoken in other languages).
+#: The numbers the spoken rating hears (English: the recognizer's model is English).
 RATING_WORDS = ENGLISH.numbers
+
+#: The languages the spoken rating understands. Its recognizer needs an offline acoustic
+#: model and dictionary per language: pocketsphinx's wheel carries US English only, and
+#: neither the Python package index nor Debian has one for German, French, Spanish,
+#: Italian or Dutch. A session in another language says so, in that language, and the
+#: keys (and the button) answer instead.
+SPOKEN_RATING_LANGUAGES = frozenset({"en"})
+
+
+def spoken_rating_understands(language: str) -> bool:
+    return language.strip().lower().replace("_", "-").split("-")[0] in SPOKEN_RATING_LANGUAGES
 
 
 #: What the player adds after a HandsFreeUnavailable message when it falls back.
@@ -89,15 +99,16 @@ class HandsFree:
 NO_HANDS_FREE = HandsFree()
 
 
-def hands_free_from(settings: Settings) -> HandsFree:
-    """Openers for the GPIO button and the spoken rating the settings ask for."""
+def hands_free_from(settings: Settings, language: str = "en") -> HandsFree:
+    """Openers for the GPIO button and the spoken rating the settings ask for; the button
+    counts in ``language`` (the session's)."""
     pin, microphone = settings.button_pin, settings.microphone
 
     def button(speak: Speak) -> ButtonInput:
         from crampcoach.player.button import open_button
 
         assert pin is not None
-        return open_button(speak, pin)
+        return open_button(speak, pin, book=phrasebook(language))
 
     def spoken(speak: Speak) -> RatingSource:
         from crampcoach.voice_rating import open_spoken_rating

@@ -32,6 +32,11 @@ def speech_cache_dir() -> Path:
     return cache_dir() / "speech"
 
 
+def piper_voices_dir() -> Path:
+    """Where Piper voice files (``NAME.onnx`` with ``NAME.onnx.json``) are looked for."""
+    return data_dir() / "voices"
+
+
 def journal_path() -> Path:
     return data_dir() / "journal.sqlite3"
 

@@ -30,7 +30,7 @@ from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import ConfigError, Problem
 from crampcoach.player.controls import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
 from crampcoach.routines.durations import parse_duration
-from crampcoach.routines.timeline import Voice, rate_problem
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice, rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
 
 #: A settings file is a page of text; anything larger is a mistake (or an attack).
@@ -109,6 +109,8 @@ class Settings:
     button_pin: int | None = None
     spoken_rating: bool = False
     microphone: str = "default"
+    speech_engine: str = DEFAULT_ENGINE
+    piper_voice: str | None = None
     #: A faint hum before the first cue and through long quiet stretches, for speakers
     #: (and sound servers) that go to sleep on silence.
     speaker_wake: bool = False
@@ -321,6 +323,16 @@ def _language(node: Node) -> str:
     return text
 
 
+def _engine(node: Node) -> str:
+    from crampcoach.audio.engine import ENGINES
+
+    name = _text(node)
+    if name not in ENGINES:
+        known = ", ".join(sorted(ENGINES))
+        raise _Invalid(f"must be one of {known}, not {name!r}")
+    return name
+
+
 def _is_empty(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag.endswith(":null")
 
@@ -368,6 +380,8 @@ _TOP: dict[str, tuple[str, Reader]] = {
     "button_pin": ("button_pin", _optional(_whole_in_range(0, 27))),
     "spoken_rating": ("spoken_rating", _boolean),
     "microphone": ("microphone", _text),
+    "speech_engine": ("speech_engine", _engine),
+    "piper_voice": ("piper_voice", _optional(_text)),
     "speaker_wake": ("speaker_wake", _boolean),
 }
 _NIGHT: dict[str, Reader] = {
@@ -576,6 +590,8 @@ def describe(settings: Settings) -> dict[str, str]:
     out["button_pin"] = "none" if settings.button_pin is None else f"GPIO{settings.button_pin}"
     out["spoken_rating"] = _show(settings.spoken_rating)
     out["microphone"] = settings.microphone
+    out["speech_engine"] = settings.speech_engine
+    out["piper_voice"] = settings.piper_voice or "none"
     out["speaker_wake"] = _show(settings.speaker_wake)
     return out
 
@@ -641,6 +657,14 @@ button_pin:
 spoken_rating: false
 # The ALSA device arecord listens on.
 microphone: default
+
+# The voice: espeak-ng (needs nothing more), or piper, a natural voice (needs
+# crampcoach[neural] and a voice file; see 'crampcoach help voices').
+speech_engine: espeak-ng
+# The Piper voice: a path to its .onnx file (its .onnx.json beside it), or the NAME of
+# one in ~/.local/share/crampcoach/voices/. If it cannot speak the routine's language,
+# espeak-ng speaks instead and says so.
+piper_voice:
 """.replace("RED_FLAG_RATING", str(RED_FLAG_RATING))
 
 

@@ -42,7 +42,7 @@ from typing import Any
 from crampcoach import locations
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from crampcoach.audio.voices import INSTALL_HINT, espeak_voice, normalize_language
-from crampcoach.errors import SynthesisError
+from crampcoach.errors import SynthesisError, VoiceUnusable
 from crampcoach.routines.compiler import SpeechMeter
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
@@ -116,9 +116,14 @@ class SpeechWorker:
     """
 
     def __init__(self, command: Sequence[str] | None = None,
-                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+                 timeout_s: float = DEFAULT_TIMEOUT_S, missing_hint: str = INSTALL_HINT,
+                 fresh_per_phrase: bool = True) -> None:
         self.command = list(command) if command is not None else worker_command()
         self.timeout_s = timeout_s
+        self.missing_hint = missing_hint
+        # False for an engine whose start is costly and whose state does not carry over
+        # (Piper loads its voice for seconds): one process speaks phrase after phrase.
+        self.fresh_per_phrase = fresh_per_phrase
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         # The voice and rate the process was started with, and whether it said it is ready.
@@ -160,7 +165,8 @@ class SpeechWorker:
                     continue
                 raise SynthesisError(
                     f"speech synthesis failed for '{_short(text)}': {gone}") from None
-            self._start_next(config)
+            if self.fresh_per_phrase:
+                self._start_next(config)
             if not answer.get("ok"):
                 raise SynthesisError(
                     f"speech synthesis failed for '{_short(text)}': {answer.get('error')}")
@@ -212,9 +218,9 @@ class SpeechWorker:
             return
         self.close()
         if hello.get("error") == "missing":
-            raise SynthesisError(INSTALL_HINT)
+            raise VoiceUnusable(self.missing_hint)
         if hello.get("error") == "voice":
-            raise SynthesisError(str(hello.get("detail")))
+            raise VoiceUnusable(str(hello.get("detail")))
         raise SynthesisError(f"the speech worker did not start: {hello}")
 
     def _ask(self, request: dict[str, Any], deadline: float) -> dict[str, Any]:
@@ -313,7 +319,7 @@ def trim_silence(samples: array[int]) -> array[int]:
     return out
 
 
-def speech_pcm(wav_path: Path) -> bytes:
+def speech_pcm(wav_path: Path, made_by: str = "espeak-ng") -> bytes:
     """The phrase in ``wav_path`` in the project's format (22050 Hz mono int16 LE), trimmed.
 
     Raises :class:`SynthesisError` for a file that is not a readable WAV.
@@ -323,7 +329,7 @@ def speech_pcm(wav_path: Path) -> bytes:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             raw = wav.readframes(wav.getnframes())
     except (OSError, EOFError, wave.Error) as e:
-        raise SynthesisError(f"espeak-ng wrote an unreadable sound file: {e}") from None
+        raise SynthesisError(f"{made_by} wrote an unreadable sound file: {e}") from None
     samples = trim_silence(_resample(_to_mono_int16(raw, channels, width), rate))
     if sys.byteorder == "big":
         samples.byteswap()
@@ -351,8 +357,12 @@ class SpeechCache:
         self._known_bytes: int | None = None
 
     def key(self, text: str, voice: Voice) -> str:
-        material = "\0".join((f"v{FORMAT_VERSION}", voice.engine,
-                               normalize_language(voice.language), str(voice.rate), text))
+        parts = [f"v{FORMAT_VERSION}", voice.engine, normalize_language(voice.language),
+                 str(voice.rate), text]
+        if voice.voice_file:
+            # The engine's own voice (a Piper voice file): each voice has its own phrases.
+            parts.insert(2, voice.voice_file)
+        material = "\0".join(parts)
         return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
 
     def path_for(self, text: str, voice: Voice) -> Path:
@@ -494,10 +504,13 @@ class SpeechCache:
 class _WorkerPool:
     """Up to ``size`` workers, each lent to one thread at a time, started when first needed."""
 
-    def __init__(self, size: int, command: Sequence[str] | None, timeout_s: float) -> None:
+    def __init__(self, size: int, command: Sequence[str] | None, timeout_s: float,
+                 missing_hint: str = INSTALL_HINT, fresh_per_phrase: bool = True) -> None:
         self.size = max(1, size)
         self._command = command
         self._timeout_s = timeout_s
+        self._missing_hint = missing_hint
+        self._fresh_per_phrase = fresh_per_phrase
         self._idle: queue.LifoQueue[SpeechWorker] = queue.LifoQueue()
         self._all: list[SpeechWorker] = []
         self._lock = threading.Lock()
@@ -511,7 +524,8 @@ class _WorkerPool:
             with self._lock:
                 create = len(self._all) < self.size
                 if create:
-                    w = SpeechWorker(self._command, self._timeout_s)
+                    w = SpeechWorker(self._command, self._timeout_s, self._missing_hint,
+                                     self._fresh_per_phrase)
                     self._all.append(w)
             if not create:
                 w = self._idle.get()
@@ -548,18 +562,33 @@ class SynthesizedSpeech:
         memory_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.cache = cache if cache is not None else SpeechCache()
-        self._pool = _WorkerPool(workers, command, timeout_s)
+        self._pool = _WorkerPool(workers, command if command is not None else self._command(),
+                                 timeout_s, self._missing_hint, self._fresh_worker_per_phrase)
         self._memory: OrderedDict[str, Clip] = OrderedDict()
         self._memory_bytes = 0
         self._memory_limit = memory_bytes
         self._frames: dict[str, int] = {}
         self._lock = threading.Lock()
         self._in_flight: dict[str, threading.Lock] = {}
-        self._missing_espeak = False
+        self._unusable: VoiceUnusable | None = None
         self._closed = False
 
     #: The engine's name, as in :attr:`Voice.engine` and the settings.
     name = DEFAULT_ENGINE
+    #: What makes the sound, in messages.
+    _made_by = "espeak-ng"
+    #: What to do when the worker finds its engine missing.
+    _missing_hint = INSTALL_HINT
+    #: espeak-ng carries state between phrases: each phrase from a fresh process.
+    _fresh_worker_per_phrase = True
+
+    def _command(self) -> Sequence[str] | None:
+        """The worker's command line, without the voice and rate (None: espeak-ng's)."""
+        return None
+
+    def _voice_id(self, voice: Voice) -> str:
+        """What the worker is started with to speak ``voice``."""
+        return espeak_voice(voice.language).identifier
 
     # SpeechSource / SpeechMeter
 
@@ -614,7 +643,7 @@ class SynthesizedSpeech:
 
         # The first phrase alone: if espeak-ng is missing we learn it once, not per worker.
         one(missing[0])
-        if self._missing_espeak:
+        if self._unusable is not None:
             failures.update(dict.fromkeys(missing[1:], failures[missing[0]]))
             return failures
         # Imported here: concurrent.futures brings logging, ~10 ms a session start does
@@ -669,11 +698,11 @@ class SynthesizedSpeech:
             # A background prepare may still be running when the session ends: it must not
             # start new workers that nobody will stop.
             raise SynthesisError("speech synthesis has been stopped")
-        if self._missing_espeak:
-            raise SynthesisError(INSTALL_HINT)
+        if self._unusable is not None:
+            raise VoiceUnusable(str(self._unusable))
         if not text.strip():
             raise SynthesisError("there is nothing to say in an empty phrase")
-        voice_id = espeak_voice(voice.language).identifier
+        voice_id = self._voice_id(voice)
         try:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
             fd, raw_name = tempfile.mkstemp(dir=self.cache.folder, prefix=".raw-", suffix=".wav")
@@ -686,16 +715,15 @@ class SynthesizedSpeech:
                 try:
                     worker.synthesize(spoken_form(text, voice.language), voice_id,
                                       voice.rate, raw)
-                except SynthesisError as e:
-                    if str(e) == INSTALL_HINT:
-                        self._missing_espeak = True
+                except VoiceUnusable as e:
+                    self._unusable = e
                     raise
-            pcm = speech_pcm(raw)
+            pcm = speech_pcm(raw, self._made_by)
         finally:
             with contextlib.suppress(OSError):
                 raw.unlink()
         if not pcm:
-            raise SynthesisError(f"espeak-ng made no sound for '{_short(text)}'")
+            raise SynthesisError(f"{self._made_by} made no sound for '{_short(text)}'")
         return Clip(pcm)
 
 

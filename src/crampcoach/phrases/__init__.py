@@ -1,18 +1,30 @@
-"""The phrasebook: every fixed sentence a session speaks or shows, one table per language.
+"""The phrasebook: every fixed sentence a session speaks or shows, in its language.
 
-A translator edits one file (``en.py`` is the model: copy it, translate the values, keep
-the ``{names}`` in braces, and add the table to :data:`BOOKS`). Routine text (names,
-cues, ``say`` lines) is the author's and never comes from here. A language without a
-table falls back to English (:func:`phrasebook`).
+``en.py`` is the source: the English sentences. Every other language is a gettext
+catalog, ``locale/LANG/LC_MESSAGES/crampcoach.po`` (what a translator edits, with any
+PO editor), compiled to the ``.mo`` beside it that is read here with the standard
+library's :mod:`gettext`. Each sentence's context (``msgctxt``) is its field name below;
+durations use the catalog's plural rule. ``make catalogs`` refreshes the template and
+every catalog from ``en.py`` and compiles them (docs/languages.md says how to add a
+language). Routine text (names, cues, ``say`` lines) is the author's and never comes from
+here. A language without a catalog falls back to English (:func:`phrasebook`).
 """
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from typing import Any
 
-#: Says a duration in words: 90 -> "1 minute 30 seconds".
-SayDuration = Callable[[float], str]
+#: The form of a counted word for ``n``: (context, singular, plural, n) -> the form,
+#: as :meth:`gettext.GNUTranslations.npgettext` gives it from a catalog's plural rule.
+Plural = Callable[[str, str, str, int], str]
+
+
+def english_plural(context: str, singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +34,12 @@ class Phrasebook:
     language: str
     #: "zero" to "ten": countdowns, the button's count and the spoken rating.
     numbers: tuple[str, ...]
-    duration: SayDuration
+    #: A duration's words, singular and plural ("{n} second", "{n} seconds"): the English
+    #: forms, which are the keys a catalog translates with its own plural rule.
+    second_forms: tuple[str, str]
+    minute_forms: tuple[str, str]
+    duration_join: str  # {minutes} {seconds}: "1 minute 30 seconds"
+    decimal_point: str  # "7.5 seconds"; "7,5 Sekunden"
 
     # --- the timeline (the compiler) ---------------------------------------------------
     opening: str  # {routine}
@@ -110,6 +127,9 @@ class Phrasebook:
     spoken_retry: str
     spoken_gave_up: str
     hands_free_fallback: str
+    hands_free_fallback_button: str
+    spoken_rating_language: str
+    voice_fallback: str
 
     # --- what the screen shows -----------------------------------------------------------
     shown_step: str  # {index} {count} {title} {upcoming}
@@ -138,29 +158,120 @@ class Phrasebook:
     no_rating_before_no_way: str
     no_rating_not_confirmed: str
 
+    #: The catalog's plural rule (English: one is singular, everything else plural).
+    plural: Plural = english_plural
+
     def number(self, n: int) -> str:
         """``n`` as a word where the book has one (0 to 10), else in digits."""
         return self.numbers[n] if 0 <= n < len(self.numbers) else str(n)
 
+    def decimal(self, value: float) -> str:
+        """``7.5`` -> ``"7.5"`` (``"7,5"`` in German); whole numbers without a point."""
+        return f"{value:g}".replace(".", self.decimal_point)
 
-def _books() -> dict[str, Phrasebook]:
+    def duration(self, seconds: float) -> str:
+        """``90`` -> ``"1 minute 30 seconds"``; ``7.5`` -> ``"7.5 seconds"``."""
+        whole = int(seconds)
+        if seconds != whole or seconds < 60:
+            # A fraction takes the form for 2 ("1.5 seconds", "1,5 Sekunden"), which is
+            # right in every language here.
+            n = whole if seconds == whole else 2
+            return self._counted("second_forms", n, self.decimal(seconds))
+        minutes, rest = divmod(whole, 60)
+        said = self._counted("minute_forms", minutes, str(minutes))
+        if rest:
+            said = self.duration_join.format(
+                minutes=said, seconds=self._counted("second_forms", rest, str(rest)))
+        return said
+
+    def _counted(self, forms: str, n: int, said: str) -> str:
+        singular, plural = getattr(self, forms)
+        return self.plural(forms, singular, plural, n).format(n=said)
+
+
+#: Fields that are not sentences: never translated.
+_NOT_TRANSLATED = frozenset({"language", "plural", "second_forms", "minute_forms"})
+
+
+def translated(english: Phrasebook, catalog: gettext.NullTranslations,
+               language: str) -> Phrasebook:
+    """``english`` with every sentence looked up in ``catalog`` (context: the field's
+    name; a mapping's entries ``field.key``; the numbers ``numbers``). A sentence the
+    catalog lacks stays English; the catalog test makes sure none does."""
+    changes: dict[str, Any] = {}
+    for f in fields(english):
+        value = getattr(english, f.name)
+        if f.name in _NOT_TRANSLATED:
+            continue
+        if isinstance(value, str):
+            changes[f.name] = catalog.pgettext(f.name, value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(catalog.pgettext(f.name, word) for word in value)
+        elif isinstance(value, Mapping):
+            changes[f.name] = {key: catalog.pgettext(f"{f.name}.{key}", text)
+                               for key, text in value.items()}
+    return replace(english, language=language, plural=catalog.npgettext, **changes)
+
+
+#: The gettext domain: locale/LANG/LC_MESSAGES/crampcoach.mo inside this package.
+DOMAIN = "crampcoach"
+
+
+def _catalog_languages() -> frozenset[str]:
+    locale = resources.files(__package__).joinpath("locale")
+    if not locale.is_dir():
+        return frozenset()
+    return frozenset(entry.name for entry in locale.iterdir()
+                     if entry.joinpath("LC_MESSAGES", f"{DOMAIN}.mo").is_file())
+
+
+def _from_catalog(language: str) -> Phrasebook:
+    path = resources.files(__package__).joinpath("locale", language, "LC_MESSAGES",
+                                                 f"{DOMAIN}.mo")
+    with path.open("rb") as mo:
+        return translated(ENGLISH, gettext.GNUTranslations(mo), language)
+
+
+def _english() -> Phrasebook:
     from crampcoach.phrases import en
 
-    return {"en": en.PHRASES}
+    return en.PHRASES
 
 
-#: The phrasebooks by language code (the part before any "-": "en-gb" uses "en").
-BOOKS: dict[str, Phrasebook] = _books()
-ENGLISH = BOOKS["en"]
+ENGLISH = _english()
+#: Languages with a compiled catalog, and English.
+LANGUAGES: frozenset[str] = frozenset({"en"}) | _catalog_languages()
+#: The phrasebooks made so far by language code; a catalog is read when first asked for.
+BOOKS: dict[str, Phrasebook] = {"en": ENGLISH}
+
+
+def _code(language: str) -> str:
+    return language.strip().lower().replace("_", "-")
+
+
+def _book_for(code: str) -> Phrasebook | None:
+    book = BOOKS.get(code)
+    if book is None and code in LANGUAGES:
+        book = BOOKS[code] = _from_catalog(code)
+    return book
 
 
 def phrasebook(language: str) -> Phrasebook:
     """The phrasebook for a routine's ``language`` ("de", "en-gb", "pt-BR"); English
-    when there is none for it."""
-    code = language.strip().lower().replace("_", "-")
-    return BOOKS.get(code) or BOOKS.get(code.split("-")[0]) or ENGLISH
+    when there is none for it (the part before any "-" is tried too: "de-at" is "de")."""
+    code = _code(language)
+    return _book_for(code) or _book_for(code.split("-")[0]) or ENGLISH
 
 
 def has_phrasebook(language: str) -> bool:
-    code = language.strip().lower().replace("_", "-")
-    return code in BOOKS or code.split("-")[0] in BOOKS
+    code = _code(language)
+    return any(c in BOOKS or c in LANGUAGES for c in (code, code.split("-")[0]))
+
+
+def fallback_note(language: str) -> str | None:
+    """What ``check`` says about a language without a phrasebook; None when it has one."""
+    if has_phrasebook(language):
+        return None
+    have = ", ".join(sorted(LANGUAGES))
+    return (f"no phrasebook for language '{language}' (there are: {have}); its fixed "
+            f"sentences are spoken in English")

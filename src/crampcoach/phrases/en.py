@@ -1,22 +1,13 @@
-"""English: the phrasebook every other language is translated from."""
+"""English: the phrasebook every other language is translated from.
+
+Each value here is the ``msgid`` of a catalog entry whose ``msgctxt`` is the field's name
+(see :mod:`crampcoach.phrases`); after changing one, run ``make catalogs`` and translate
+what it marks as new or changed in every ``locale/*/LC_MESSAGES/crampcoach.po``.
+"""
 
 from __future__ import annotations
 
 from crampcoach.phrases import Phrasebook
-
-
-def duration(seconds: float) -> str:
-    """``90`` -> ``"1 minute 30 seconds"``; ``7.5`` -> ``"7.5 seconds"``."""
-    whole = int(seconds)
-    if seconds != whole or seconds < 60:
-        value = f"{seconds:g}"
-        return f"{value} second" if value == "1" else f"{value} seconds"
-    minutes, rest = divmod(whole, 60)
-    parts = [f"{minutes} minute" + ("" if minutes == 1 else "s")]
-    if rest:
-        parts.append(f"{rest} second" + ("" if rest == 1 else "s"))
-    return " ".join(parts)
-
 
 _TO_NEUROLOGIST = (
     "It would be good to talk to your neurologist about it; they can review your "
@@ -28,7 +19,10 @@ PHRASES = Phrasebook(
     language="en",
     numbers=("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
              "nine", "ten"),
-    duration=duration,
+    second_forms=("{n} second", "{n} seconds"),
+    minute_forms=("{n} minute", "{n} minutes"),
+    duration_join="{minutes} {seconds}",
+    decimal_point=".",
     opening="{routine}. Move gently, and stop if anything hurts.",
     closing="That is the end of {routine}. Well done.",
     # A rescue routine is for pain already there, so it does not open with "stop if
@@ -145,6 +139,9 @@ PHRASES = Phrasebook(
     spoken_retry="I did not catch that.",
     spoken_gave_up="I did not get a rating.",
     hands_free_fallback="Using the keys instead.",
+    hands_free_fallback_button="Using the button or the keys instead.",
+    spoken_rating_language="The spoken rating understands only English.",
+    voice_fallback="The natural voice cannot be used, so the standard voice speaks instead.",
     shown_step="Step {index} of {count}{title}{upcoming}",
     shown_step_title=": {title}",
     shown_next=" (next: {title})",

@@ -20,11 +20,14 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
-from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable, Speak
-from crampcoach.phrases import ENGLISH
+from crampcoach.handsfree import HandsFreeUnavailable, Speak
+from crampcoach.phrases import ENGLISH, Phrasebook
 
 DEFAULT_PIN = 17
+#: The count wraps to zero after this.
+RATING_TOP = 10
 HOLD_S = 1.0
+#: How to rate with the button, in English (a session says it in its own language).
 RATING_HINT = ENGLISH.button_hint
 
 Mode = Literal["idle", "session", "rating"]
@@ -34,9 +37,11 @@ class BedsideButton:
     """A GPIO push button; open it with :func:`open_button`."""
 
     def __init__(self, device: Any, speak: Speak, *, hold_s: float = HOLD_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 book: Phrasebook = ENGLISH) -> None:
         self._device = device
         self._speak = speak
+        self._book = book
         self._hold_s = hold_s
         self._clock = clock
         self._lock = threading.Lock()
@@ -75,7 +80,7 @@ class BedsideButton:
             self._on_rating = on_rating
             self._confirmed.clear()
         if hint:
-            self._speak(RATING_HINT)
+            self._speak(self._book.button_hint)
 
     def wait_rating(self, timeout_s: float) -> int | None:
         """The confirmed rating, or None when no long press came within ``timeout_s``."""
@@ -119,11 +124,11 @@ class BedsideButton:
                 self._rating = self._count
                 self._mode = "idle"
                 on_rating = self._on_rating
-                said = ENGLISH.button_count_confirmed.format(
-                    Word=RATING_WORDS[self._count].capitalize())
+                said = self._book.button_count_confirmed.format(
+                    Word=self._book.number(self._count).capitalize())
             else:
-                self._count = (self._count + 1) % len(RATING_WORDS)
-                said = RATING_WORDS[self._count]
+                self._count = (self._count + 1) % (RATING_TOP + 1)
+                said = self._book.number(self._count)
         self._speak(said)
         if self._rating is not None:
             self._confirmed.set()
@@ -133,8 +138,9 @@ class BedsideButton:
 
 def open_button(speak: Speak, pin: int = DEFAULT_PIN, *, hold_s: float = HOLD_S,
                 clock: Callable[[], float] = time.monotonic, bounce_s: float | None = 0.05,
-                pin_factory: Any = None) -> BedsideButton:
-    """The button on ``pin``; HandsFreeUnavailable (saying why) when it cannot be used."""
+                pin_factory: Any = None, book: Phrasebook = ENGLISH) -> BedsideButton:
+    """The button on ``pin``, counting aloud in ``book``'s words; HandsFreeUnavailable
+    (saying why) when it cannot be used."""
     try:
         from gpiozero import Button
         from gpiozero.exc import GPIOZeroError
@@ -150,4 +156,4 @@ def open_button(speak: Speak, pin: int = DEFAULT_PIN, *, hold_s: float = HOLD_S,
     except (GPIOZeroError, OSError, RuntimeError, ImportError) as e:
         msg = f"The GPIO button on GPIO{pin} cannot be used ({e})."
         raise HandsFreeUnavailable(msg) from None
-    return BedsideButton(device, speak, hold_s=hold_s, clock=clock)
+    return BedsideButton(device, speak, hold_s=hold_s, clock=clock, book=book)

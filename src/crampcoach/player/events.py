@@ -177,6 +177,15 @@ class NightMode:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceFallback:
+    """The chosen voice (Piper) cannot speak, so espeak-ng does: ``said`` aloud, with the
+    ``reason`` shown beside it; once per reason."""
+
+    said: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Said:
     """A phrase spoken outside the timeline by a hands-free input (the spoken rating)."""
 
@@ -187,7 +196,7 @@ SessionEvent = (
     CueStarted | StepChanged | Progress | Paused | Resumed | Waiting | WaitReminded | WaitEnded
     | Skipped | Repeated | SoundMissed
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
-    | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | Said
+    | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | VoiceFallback | Said
     | SafetyNotice | NightMode
 )
 

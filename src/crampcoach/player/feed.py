@@ -17,7 +17,7 @@ from typing import Literal
 
 from crampcoach.audio.base import Clip, CueSounds
 from crampcoach.errors import AudioError
-from crampcoach.phrases import ENGLISH
+from crampcoach.phrases import phrasebook
 from crampcoach.routines.compiler import SpeechMeter
 from crampcoach.routines.timeline import Cue, StepSpan, Voice
 
@@ -43,13 +43,9 @@ class Part:
     cues: tuple[Cue, ...]
     first: int  # index of its first cue in the whole session
     start: float
-
-    @property
-    def title(self) -> str:
-        if self.span is not None:
-            return self.span.title
-        # The display's words for them (English until the feed knows the session's book).
-        return ENGLISH.part_opening if self.kind == "opening" else ENGLISH.part_closing
+    #: What the display calls it: the step's title, or the session's words for the
+    #: opening and closing.
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +243,12 @@ class CueFeed:
                 self._busy = False
                 self._cond.notify_all()
 
+    def _title(self, kind: PartKind, span: StepSpan | None) -> str:
+        if span is not None:
+            return span.title
+        book = phrasebook(self._voice.language)
+        return book.part_opening if kind == "opening" else book.part_closing
+
     def _compile_one(self) -> None:
         try:
             piece = next(self._pieces, None)
@@ -265,6 +267,6 @@ class CueFeed:
                     "opening" if not self._parts else "closing")
                 start = span.start if span is not None else (cues[0].at if cues else 0.0)
                 self._parts.append(Part(len(self._parts), kind, span, tuple(cues),
-                                        len(self._cues), start))
+                                        len(self._cues), start, self._title(kind, span)))
                 self._cues.extend(cues)
             self._cond.notify_all()

@@ -108,7 +108,8 @@ class Scheduler:
                  started_at: float | None = None,
                  opening_next: str | None = None,
                  book: Phrasebook = ENGLISH,
-                 speaker_wake: bool = False) -> None:
+                 speaker_wake: bool = False,
+                 first_words_wait_s: float = 0.0) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -126,6 +127,7 @@ class Scheduler:
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
+        self._first_words_wait_s = first_words_wait_s
         self._controls = controls
         self._origin = 0.0
         self._shift = 0.0
@@ -325,6 +327,17 @@ class Scheduler:
 
     # --- the session -------------------------------------------------------------------
 
+    def _wait_for_first_words(self) -> None:
+        """An engine that takes seconds to start (Piper loading its voice) would miss the
+        opening words on a cold cache: the session starts when they are made instead."""
+        opening = self._feed.part(0)
+        if opening is None:
+            return
+        first = next((opening.first + k for k, cue in enumerate(opening.cues)
+                      if cue.kind == "speech"), None)
+        if first is not None:
+            self._feed.wait_for(first, self._first_words_wait_s)
+
     def run(self) -> PlayResult:
         """Play the whole session (or until stopped). Never raises for want of sound;
         re-raises a compiler error from the feed after stopping the sound."""
@@ -337,6 +350,8 @@ class Scheduler:
 
     def _run(self) -> PlayResult:
         self._feed.wait_for(0, self._start_grace_s)
+        if self._first_words_wait_s > 0:
+            self._wait_for_first_words()
         self._origin = self._clock.now() if self._started_at is None else self._started_at
         if self._tick_s is not None:
             self._next_tick = self._origin + self._tick_s

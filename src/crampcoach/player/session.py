@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -23,14 +23,14 @@ from crampcoach.audio.tones import LEVEL, WAKE_LEAD_S, tone, wake_tone
 from crampcoach.care import Outcome
 from crampcoach.handsfree import (
     NO_HANDS_FREE,
-    RATING_WORDS,
     ButtonInput,
     HandsFree,
     HandsFreeUnavailable,
     RatingSource,
     rating_as_keys,
+    spoken_rating_understands,
 )
-from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
+from crampcoach.phrases import Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
 from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
@@ -44,6 +44,7 @@ from crampcoach.player.events import (
     SessionEvent,
     SessionObserver,
     StepChanged,
+    VoiceFallback,
 )
 from crampcoach.player.feed import LOOKAHEAD_S, CueFeed, Piece
 from crampcoach.player.output import Output, SinkFactory
@@ -61,7 +62,7 @@ from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStar
 from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.compiler import next_title, wait_reminder
 from crampcoach.routines.model import Compress, Routine, Wait
-from crampcoach.routines.timeline import Cue, Voice
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
 _PHRASE_GAP_S = 0.4
@@ -69,6 +70,9 @@ _PHRASE_GAP_S = 0.4
 PREROLL_CHIME_S = 1.5
 #: The pre-roll chime against the cue tones: it wakes the speaker, it is not a cue.
 PREROLL_CHIME_GAIN = 0.5
+#: How long a session waits for its opening words from an engine other than espeak-ng
+#: before it starts (Piper loads its voice for seconds; espeak-ng takes milliseconds).
+FIRST_WORDS_WAIT_S = 20.0
 
 
 def preroll_sound(kind: Literal["quiet", "chime"], seconds: float,
@@ -182,10 +186,45 @@ def _preroll(clock: Clock, output: Output, sound: Clip | None) -> None:
         clock.push(key)
 
 
-def _button_phrases() -> tuple[str, ...]:
+def _button_phrases(book: Phrasebook) -> tuple[str, ...]:
     """What the button makes the voice say, made ahead so a count is heard at once."""
-    return (*RATING_WORDS, *(ENGLISH.button_count_confirmed.format(Word=word.capitalize())
-                             for word in RATING_WORDS))
+    return (*book.numbers, *(book.button_count_confirmed.format(Word=word.capitalize())
+                             for word in book.numbers))
+
+
+@dataclass
+class _VoiceNotes:
+    """Why the chosen voice is not speaking: each reason shown as soon as it is known (on
+    the session's thread) and said once when nothing else is being said."""
+
+    notes: Callable[[], Sequence[str]]
+    book: Phrasebook
+    shown: int = 0
+    said: bool = False
+
+    def show(self, observer: SessionObserver) -> None:
+        found = self.notes()
+        for reason in found[self.shown:]:
+            observer(VoiceFallback(self.book.voice_fallback, reason))
+        self.shown = max(self.shown, len(found))
+
+    def say(self, speak: _Voice, clock: Clock, output: Output) -> None:
+        if self.shown and not self.said:
+            self.said = True
+            speak(self.book.voice_fallback)
+            _let_finish(clock, output, keep_keys=True)
+
+
+@dataclass
+class _ShowingNotes:
+    """Passes events on, showing any new voice note first."""
+
+    observer: SessionObserver
+    notes: _VoiceNotes
+
+    def __call__(self, event: SessionEvent) -> None:
+        self.notes.show(self.observer)
+        self.observer(event)
 
 
 def _wait_phrases(routine: Routine, voice: Voice, book: Phrasebook) -> tuple[str, ...]:
@@ -207,9 +246,13 @@ class _Notices:
     output: Output
     book: Phrasebook
     untold: list[str] = field(default_factory=list)
+    #: Whether the GPIO button answers the rating (then the fallback names it too).
+    has_button: Callable[[], bool] = lambda: False
 
     def unavailable(self, error: HandsFreeUnavailable) -> None:
-        self.untold.append(f"{error} {self.book.hands_free_fallback}")
+        fallback = (self.book.hands_free_fallback_button if self.has_button()
+                    else self.book.hands_free_fallback)
+        self.untold.append(f"{error} {fallback}")
 
     def tell(self) -> None:
         for text in self.untold:
@@ -245,6 +288,7 @@ class RatingFlow:
         self.button: ButtonInput | None = None
         self._spoken: RatingSource | None = None
         self._spoken_unavailable = hands_free.spoken_rating is None
+        notices.has_button = lambda: self.button is not None
 
     def can_answer(self) -> bool:
         return self._input_live() or self.button is not None or not self._spoken_unavailable
@@ -272,6 +316,11 @@ class RatingFlow:
 
     def _open_spoken_rating(self) -> None:
         assert self._open_spoken is not None
+        if not spoken_rating_understands(self._book.language):
+            self._spoken_unavailable = True
+            self._notices.unavailable(HandsFreeUnavailable(self._book.spoken_rating_language))
+            self._notices.tell()
+            return
         try:
             self._spoken = self._open_spoken(self._say_and_wait)
         except HandsFreeUnavailable as e:
@@ -426,6 +475,7 @@ def play_session(
     hands_free: HandsFree = NO_HANDS_FREE,
     head_start_at: float | None = None,
     speaker_wake: bool = False,
+    voice_notes: Callable[[], Sequence[str]] = lambda: (),
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
 
@@ -448,12 +498,12 @@ def play_session(
     after = prompt(book, "after", gentle=gentle)
     phrases: tuple[str, ...] = (*_wait_phrases(routine, voice, book), book.paused,
                                 book.get_ready, after, book.rating_reminder,
-                                book.rating_invalid)
+                                book.rating_invalid, book.voice_fallback)
     if any(isinstance(step, Compress) for step in routine.steps):
         phrases = (book.compress_remove_now, book.paused_compress, book.resume_compress,
                    *phrases)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{after} {book.button_hint}", *_button_phrases())
+        phrases = (*phrases, f"{after} {book.button_hint}", *_button_phrases(book))
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -467,6 +517,7 @@ def play_session(
                       notices=notices, policy=rating.policy, hands_free=hands_free,
                       input_live=input_live, book=book, gentle=gentle)
     advisor = _Advisor(speak, observer, worsening, rating.policy.red_flag_at, book)
+    notes = _VoiceNotes(voice_notes, book)
     try:
         if hands_free.button is not None:
             try:
@@ -474,6 +525,9 @@ def play_session(
             except HandsFreeUnavailable as e:
                 notices.unavailable(e)
         _preroll(clock, output, preroll)
+        if head_start_at is None:
+            notes.show(observer)
+            notes.say(speak, clock, output)
         notices.tell()
         # A rescue routine is for a cramp happening now: help first, whatever the settings.
         asks_before = rating.before and rating.ask and not routine.rescue
@@ -491,10 +545,13 @@ def play_session(
         if flow.button is not None:
             # From here (after any rating before) a press pauses and the next resumes.
             flow.button.start_session(lambda: clock.push(BUTTON))
-        scheduler = Scheduler(feed, output, clock, log.watching(observer), len(routine.steps),
+        scheduler = Scheduler(feed, output, clock,
+                              log.watching(_ShowingNotes(observer, notes)), len(routine.steps),
                               tick_s=tick_s, controls=controls, started_at=head_start_at,
                               opening_next=next_title(routine.steps, -1),
-                              book=book, speaker_wake=speaker_wake)
+                              book=book, speaker_wake=speaker_wake,
+                              first_words_wait_s=0.0 if voice.engine == DEFAULT_ENGINE
+                              else FIRST_WORDS_WAIT_S)
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)
@@ -503,7 +560,9 @@ def play_session(
             # comes off, and the session waits for that to be said (a second Ctrl-C cuts).
             scheduler.remove_compress()
             _let_finish(clock, output)
+        notes.show(observer)
         observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
+        notes.say(speak, clock, output)
         if rating.given is not None:
             log.rating_after = rating.given
         log.end()

@@ -1,6 +1,8 @@
 """Routine -> Timeline: pure, deterministic, exact.
 
-The timing model (see docs/routine-format.md):
+Each step kind makes its own cues (crampcoach.routines.kinds); the compiler lays the
+steps end to end between the opening and the closing. The timing model (see
+docs/routine-format.md):
 
 * Steps follow one another end to end. A step that speaks ends ``SETTLE_S`` after its
   last sound; a ``say`` ends its own ``pause`` after its speech; a ``rest`` is exactly
@@ -24,37 +26,24 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 from crampcoach.errors import Problem, RoutineError
-from crampcoach.phrases import ENGLISH, Phrasebook, phrasebook
-from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch, Wait
-from crampcoach.routines.timeline import (
-    Cue,
-    CueRole,
-    StepSpan,
-    Timeline,
-    ToneName,
-    Voice,
-    WaitMark,
+from crampcoach.phrases import phrasebook
+from crampcoach.routines.cues import (
+    GAP_S,
+    SETTLE_S,
+    TONE_SECONDS,
+    SpeechMeter,
+    StepBuilder,
 )
+from crampcoach.routines.kinds import Step, kind_of
+from crampcoach.routines.kinds.compress import COMPRESS_SAFETY
+from crampcoach.routines.kinds.wait import wait_reminder
+from crampcoach.routines.model import Routine
+from crampcoach.routines.timeline import Cue, StepSpan, Timeline, Voice
 
-#: Quiet after a step's last sound before the next step begins.
-SETTLE_S = 1.0
-#: The least quiet between an introduction's speech and the cue that follows it.
-GAP_S = 0.5
-#: Lengths of the generated tones; the audio layer makes tones exactly this long.
-TONE_SECONDS: dict[ToneName, float] = {"in": 0.6, "hold": 0.4, "out": 0.6, "chime": 1.2}
 #: Where the opening speech starts, after the opening chime.
 OPENING_SPEECH_AT = 1.5
-#: Overlaps shorter than this are rounding, not a routine problem.
-_EPS = 1e-9
-
-class SpeechMeter(Protocol):
-    """Tells how long a phrase sounds when spoken with a voice, in seconds."""
-
-    def seconds(self, text: str, voice: Voice) -> float: ...
 
 
 class EstimatedSpeechMeter:
@@ -91,170 +80,17 @@ def closing_text(routine: Routine, language: str = "en") -> str:
     return book.style_closings.get(routine.style, book.closing).format(routine=routine.name)
 
 
-@dataclass
-class _StepBuilder:
-    """Collects one step's cues while keeping the cursor."""
-
-    step: int
-    meter: SpeechMeter
-    voice: Voice
-    cues: list[Cue]
-
-    @property
-    def book(self) -> Phrasebook:
-        return phrasebook(self.voice.language)
-
-    def speech(self, at: float, text: str, role: CueRole) -> Cue:
-        cue = Cue(at=at, kind="speech", text=text, step=self.step, role=role,
-                  length=self.meter.seconds(text, self.voice))
-        self.cues.append(cue)
-        return cue
-
-    def tone(self, at: float, tone: ToneName, text: str, role: CueRole) -> Cue:
-        cue = Cue(at=at, kind="tone", text=text, step=self.step, role=role,
-                  length=TONE_SECONDS[tone], tone=tone)
-        self.cues.append(cue)
-        return cue
-
-    def window(self, at: float, text: str, role: CueRole, least: float) -> float:
-        """Speak ``text`` at ``at``; return when the window ends (``least`` or longer)."""
-        cue = self.speech(at, text, role)
-        return at + max(least, cue.length + GAP_S)
-
-
-def _with_next(book: Phrasebook, text: str, next_title: str | None) -> str:
-    return book.next_up.format(text=text, title=next_title) if next_title else text
-
-
-def _stretch(b: _StepBuilder, s: Stretch, t: float, next_title: str | None) -> None:
-    book = b.book
-    sides: tuple[str | None, ...] = s.sides or (None,)
-    rounds = [(rep, side) for rep in range(1, s.reps + 1) for side in sides]
-    for n, (rep, side) in enumerate(rounds):
-        said_side = book.sides.get(side, side) if side else None
-        side_words = book.stretch_side.format(side=said_side.capitalize()) if said_side else ""
-        if n == 0:
-            times = ""
-            if s.reps > 1:
-                each = book.stretch_times_each_side if s.sides else book.stretch_times
-                times = each.format(reps=s.reps)
-            intro = book.stretch_intro.format(name=s.name, times=times, side=side_words,
-                                              cue=s.cue)
-        elif side is not None and rep == rounds[n - 1][0]:
-            intro = book.stretch_switch.format(side=said_side, cue=s.cue)
-        else:
-            intro = book.stretch_again.format(name=s.name, rep=rep, reps=s.reps,
-                                              side=side_words, cue=s.cue)
-        hold_at = b.window(t, intro, "intro", s.prepare_s)
-        b.speech(hold_at, book.hold_for.format(duration=book.duration(s.hold_s)), "hold")
-        release_at = hold_at + s.hold_s
-        for k in range(s.countdown, 0, -1):
-            b.speech(release_at - k, book.number(k), "countdown")
-        last = n == len(rounds) - 1
-        release = b.speech(release_at,
-                           _with_next(book, book.release, next_title if last else None),
-                           "release")
-        if not last:
-            t = release_at + max(s.rest_s, release.length + GAP_S)
-
-
-def _breathe_intro(book: Phrasebook, s: Breathe) -> str:
-    parts = [book.breathe_in_for.format(seconds=f"{s.in_s:g}")]
-    if s.hold_s:
-        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_s:g}"))
-    parts.append(book.breathe_out_for.format(seconds=f"{s.out_s:g}"))
-    if s.hold_out_s:
-        parts.append(book.breathe_hold_for.format(seconds=f"{s.hold_out_s:g}"))
-    breaths = book.one_breath if s.cycles == 1 else book.breaths.format(count=s.cycles)
-    return book.breathe_intro.format(name=s.name, parts=book.breathe_list_separator.join(parts),
-                                     breaths=breaths, follow=book.follow[s.guide])
-
-
-def _phases(book: Phrasebook) -> tuple[tuple[str, str, ToneName], ...]:
-    return (
-        ("in_s", book.phase_in, "in"),
-        ("hold_s", book.phase_hold, "hold"),
-        ("out_s", book.phase_out, "out"),
-        ("hold_out_s", book.phase_hold, "hold"),
-    )
-
-
-def _breathe(b: _StepBuilder, s: Breathe, t: float, next_title: str | None) -> None:
-    book = b.book
-    t = b.window(t, _breathe_intro(book, s), "intro", s.prepare_s)
-    phases = _phases(book)
-    for _ in range(s.cycles):
-        for attr, word, tone in phases:
-            length: float = getattr(s, attr)
-            if length <= 0:
-                continue
-            if s.guide in ("tones", "both"):
-                b.tone(t, tone, word, "phase")
-            if s.guide in ("words", "both"):
-                b.speech(t, word, "phase")
-            t += length
-    b.speech(t, _with_next(book, book.breathe_end, next_title), "end")
-
-
-#: The burn-safety words said before every compress (English; see the phrasebook).
-COMPRESS_SAFETY = ENGLISH.compress_safety
-
-
-def _compress(b: _StepBuilder, s: Compress, t: float, next_title: str | None) -> None:
-    book = b.book
-    start = b.window(t, book.compress_intro.format(name=s.name, safety=book.compress_safety),
-                     "intro", s.prepare_s)
-    amount = book.duration(s.duration_s)
-    one = amount in (book.duration(60), book.duration(1))
-    verb = book.compress_verb_one if one else book.compress_verb_many
-    b.speech(start, book.compress_on.format(amount=amount, verb=verb), "start")
-    k = 1
-    while k * s.check_every_s < s.duration_s - _EPS:
-        b.speech(start + k * s.check_every_s, book.compress_checkin, "checkin")
-        k += 1
-    b.speech(start + s.duration_s, _with_next(book, book.compress_end, next_title), "end")
-
-
-# --- the wait step ------------------------------------------------------------------------------
-
-
-def wait_reminder(step: Wait, language: str = "en") -> str:
-    """What the voice says every ``remind_every`` while the session waits."""
-    book = phrasebook(language)
-    return book.wait_reminder.format(prompt=step.prompt, hint=book.wait_hint)
-
-
-def _wait(b: _StepBuilder, s: Wait, t: float) -> None:
-    """The prompt, marked: the player waits after it; render and plan go straight on."""
-    book = b.book
-    text = book.wait_prompt.format(prompt=s.prompt, hint=book.wait_hint)
-    b.cues.append(Cue(at=t, kind="speech", text=text, step=b.step, role="wait",
-                      length=b.meter.seconds(text, b.voice),
-                      wait=WaitMark(s.max_wait_s, s.remind_every_s,
-                                    wait_reminder(s, b.voice.language))))
-
-
-# --- steps in sequence ---------------------------------------------------------------------------
-
-
 def next_title(steps: Sequence[Step], i: int) -> str | None:
     """What is next after step ``i`` (-1: after the opening), said as "Next up" and shown
     as "next:": the next step that is not a rest; None when that step is a ``say`` or a
     ``wait`` (it speaks for itself a moment later) or nothing follows. The one place this
     is worked out."""
     for step in steps[i + 1:]:
-        if isinstance(step, Rest):
+        next_up = kind_of(step).next_up
+        if next_up == "skip":
             continue
-        return None if isinstance(step, Say | Wait) else step.title
+        return None if next_up == "silent" else step.title
     return None
-
-
-def _describe(step: Step, index: int) -> str:
-    if isinstance(step, Say):
-        return f"step {index + 1} (say)"
-    if isinstance(step, Rest):
-        return f"step {index + 1} (rest)"
-    return f"step {index + 1} ({step.kind} '{step.title}')"
 
 
 def _check_overruns(routine: Routine, index: int, cues: list[Cue], label: str = ""
@@ -270,8 +106,9 @@ def _check_overruns(routine: Routine, index: int, cues: list[Cue], label: str = 
                 what = f"'{prev.text}'" if kind == "speech" else f"the {prev.tone} tone"
                 problems.append(Problem(
                     routine.step_file(index), step.line,
-                    f"{_describe(step, index)}: {label}{what} lasts {prev.length:.2f} s and "
-                    f"would run past the next cue {nxt.at - prev.at:.2f} s later; "
+                    f"{kind_of(step).describe(step, index)}: {label}{what} lasts "
+                    f"{prev.length:.2f} s and would run past the next cue "
+                    f"{nxt.at - prev.at:.2f} s later; "
                     "give it more time",
                 ))
                 break
@@ -279,14 +116,14 @@ def _check_overruns(routine: Routine, index: int, cues: list[Cue], label: str = 
 
 
 def _opening(routine: Routine, meter: SpeechMeter, voice: Voice) -> list[Cue]:
-    b = _StepBuilder(0, meter, voice, [])
+    b = StepBuilder(0, meter, voice, [])
     b.tone(0.0, "chime", "start chime", "opening")
     b.speech(OPENING_SPEECH_AT, opening_text(routine, voice.language), "opening")
     return b.cues
 
 
 def _closing(routine: Routine, meter: SpeechMeter, voice: Voice, t: float) -> list[Cue]:
-    b = _StepBuilder(max(len(routine.steps) - 1, 0), meter, voice, [])
+    b = StepBuilder(max(len(routine.steps) - 1, 0), meter, voice, [])
     last = b.speech(t, closing_text(routine, voice.language), "closing")
     b.tone(last.end + GAP_S, "chime", "end chime", "closing")
     return b.cues
@@ -297,24 +134,9 @@ def _step(
 ) -> tuple[StepSpan, list[Cue], list[Problem]]:
     """Step ``i`` starting at ``t``: its span, its cues in time order, and its overruns."""
     step = routine.steps[i]
-    b = _StepBuilder(i, meter, voice, [])
+    b = StepBuilder(i, meter, voice, [])
     nxt = next_title(routine.steps, i)
-    if isinstance(step, Rest):
-        end = t + step.seconds
-    elif isinstance(step, Say):
-        cue = b.speech(t, step.text, "say")
-        end = cue.end + step.pause_s
-    elif isinstance(step, Wait):
-        _wait(b, step, t)
-        end = b.cues[-1].end + SETTLE_S
-    else:
-        if isinstance(step, Stretch):
-            _stretch(b, step, t, nxt)
-        elif isinstance(step, Breathe):
-            _breathe(b, step, t, nxt)
-        else:
-            _compress(b, step, t, nxt)
-        end = max(c.end for c in b.cues) + SETTLE_S
+    end = kind_of(step).cues(b, step, t, nxt)
     b.cues.sort(key=lambda c: (c.at, c.kind != "tone"))
     span = StepSpan(i, step.kind, step.title, t, end, nxt)
     return span, b.cues, _check_overruns(routine, i, b.cues, label)
@@ -411,3 +233,10 @@ class _ZeroMeter:
 
     def seconds(self, text: str, voice: Voice) -> float:
         return 0.0
+
+
+__all__ = [
+    "COMPRESS_SAFETY", "GAP_S", "OPENING_SPEECH_AT", "SETTLE_S", "TONE_SECONDS",
+    "EstimatedSpeechMeter", "SpeechMeter", "closing_text", "compile_routine", "iter_steps",
+    "next_title", "number_word", "opening_text", "phrases", "spoken_seconds", "wait_reminder",
+]

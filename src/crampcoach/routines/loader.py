@@ -9,71 +9,43 @@ so that one run lists all of them.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crampcoach import yamlfile
-from crampcoach.errors import Problem, RoutineError
+from crampcoach.errors import RoutineError
 from crampcoach.routines import library
-from crampcoach.routines.durations import parse_duration
-from crampcoach.routines.model import (
-    Breathe,
-    Compress,
-    Guide,
-    Rest,
-    Routine,
-    Say,
-    Side,
-    Step,
-    Stretch,
-    Style,
-    Wait,
-)
+from crampcoach.routines.checks import Defaults, LanguageCheck, LoadContext
+from crampcoach.routines.checks import choice as _choice
+from crampcoach.routines.checks import duration as _duration
+from crampcoach.routines.checks import mapping as _mapping
+from crampcoach.routines.checks import text as _text
+from crampcoach.routines.kinds import KINDS, Step, kind_of
+from crampcoach.routines.kinds.breathe import GUIDES
+from crampcoach.routines.model import Routine, Style
 from crampcoach.routines.timeline import rate_problem
-from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
+from crampcoach.yamlfile import YamlKind, did_you_mean, line_of
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_SESSION_S = 24 * 3600
-# More digits than this is a slip of the keyboard, and would overflow the arithmetic.
-MAX_WHOLE_DIGITS = 9
-MAX_COMPRESS_S = 20 * 60
-# About ten minutes of speech; espeak-ng crashed on a phrase of 100,000 characters.
-MAX_TEXT_CHARS = 5000
-MAX_CHECK_EVERY_S = 5 * 60
-MIN_PHASE_S = 1.0
 
-STEP_KINDS = ("say", "stretch", "breathe", "compress", "rest", "include", "wait")
 TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
 STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
-STEP_KEYS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "pause"),
-    "stretch": ("stretch", "cue", "hold", "sides", "reps", "countdown", "rest", "prepare"),
-    "breathe": ("breathe", "pattern", "cycles", "duration", "guide", "prepare"),
-    "compress": ("compress", "duration", "check_every", "prepare"),
-    "rest": ("rest",),
-    "include": ("include",),
-    "wait": ("wait", "prompt", "remind_every", "max_wait"),
-}
-PATTERN_KEYS = ("in", "hold", "out", "hold_out")
-#: Breathing patterns known by name (``pattern: box``): the seconds of each phase.
-NAMED_PATTERNS: dict[str, dict[str, float]] = {
-    "box": {"in": 4, "hold": 4, "out": 4, "hold_out": 4},
-    "4-7-8": {"in": 4, "hold": 7, "out": 8},
-    "resonance": {"in": 5.5, "out": 5.5},
-}
-GUIDES: tuple[Guide, ...] = ("words", "tones", "both")
-SIDES: tuple[Side, ...] = ("left", "right")
+# The built-in kinds in the order the docs list them; any other kind follows.
+_ORDER = ("say", "stretch", "breathe", "compress", "rest", "wait")
 
-LanguageCheck = Callable[[str], bool]
+
+def step_keys() -> dict[str, tuple[str, ...]]:
+    """Every step kind (then include) with the keys it takes."""
+    ordered = [*(k for k in _ORDER if k in KINDS), *(k for k in KINDS if k not in _ORDER)]
+    return {**{name: KINDS[name].keys for name in ordered}, "include": ("include",)}
 
 
 ROUTINE_FILE = YamlKind(noun="routine", file_noun="routine file", plural="routines",
@@ -98,105 +70,12 @@ def compose(text: str, shown: str) -> Node:
     return node
 
 
-@dataclass
-class _Context:
-    """What validation of one file needs: where it is and where problems go."""
-
-    shown: str
-    path: Path | None
-    problems: list[Problem]
-    include_stack: tuple[str, ...]
-    language_check: LanguageCheck | None
-    builtin_dirs: Sequence[Path]
-    user_dirs: Sequence[Path]
-    step_sources: list[str] = field(default_factory=list)
-    sha256: str = ""
-
-    def problem(self, node: Node, message: str) -> None:
-        self.problems.append(Problem(self.shown, line_of(node), message))
-
-
-def _mapping(ctx: _Context, node: MappingNode, allowed: Sequence[str], where: str,
-             ) -> dict[str, tuple[Node, Node]]:
-    """Keys to (key node, value node); unknown and duplicate keys reported."""
-    return {key: (key_node, value_node) for key, key_node, value_node
-            in mapping_entries(node, where, allowed, ctx.problem)}
-
-
-def _text(ctx: _Context, node: Node, what: str) -> str | None:
-    if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
-        ctx.problem(node, f"{what} must be text")
-        return None
-    # The raw scalar text: 'no' stays "no" and 10 stays "10" (no YAML 1.1 surprises).
-    value = str(node.value).strip()
-    if not value:
-        ctx.problem(node, f"{what} must not be empty")
-        return None
-    if len(value) > MAX_TEXT_CHARS:
-        ctx.problem(node, f"{what} is too long ({len(value):,} characters; "
-                          f"at most {MAX_TEXT_CHARS:,})")
-        return None
-    return value
-
-
-def _duration(ctx: _Context, node: Node, what: str, *, positive: bool) -> float | None:
-    seconds: float | None = None
-    raw = str(node.value) if isinstance(node, ScalarNode) else ""
-    if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:bool":
-        seconds = parse_duration(raw)
-    if seconds is None:
-        ctx.problem(node, f"{what} must be a duration like 30, 7.5, 30s, 2m or 1m30s, "
-                          f"not '{raw or '...'}'")
-        return None
-    if math.isinf(seconds):  # so many digits that the number overflows
-        ctx.problem(node, f"{what} is far too large")
-        return None
-    if positive and seconds <= 0:
-        ctx.problem(node, f"{what} must be longer than 0 seconds")
-        return None
-    return seconds
-
-
-def _whole(ctx: _Context, node: Node, what: str, least: int) -> int | None:
-    raw = str(node.value) if isinstance(node, ScalarNode) else ""
-    if not (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int"
-            and raw.lstrip("+-").isdigit()):
-        ctx.problem(node, f"{what} must be a whole number, not '{raw or '...'}'")
-        return None
-    if len(raw.lstrip("+-").lstrip("0")) > MAX_WHOLE_DIGITS:
-        ctx.problem(node, f"{what} is far too large")
-        return None
-    value = int(raw)
-    if value < least:
-        ctx.problem(node, f"{what} must be at least {least}, not {value}")
-        return None
-    return value
-
-
-def _choice(ctx: _Context, node: Node, what: str, choices: Sequence[str]) -> str | None:
-    raw = str(node.value) if isinstance(node, ScalarNode) else ""
-    if raw not in choices:
-        listed = ", ".join(choices)
-        ctx.problem(node, f"{what} must be one of {listed}, not '{raw or '...'}'"
-                          f"{did_you_mean(raw, choices)}")
-        return None
-    return raw
-
-
-@dataclass(frozen=True)
-class _Defaults:
-    prepare_s: float = 5.0
-    rest_s: float = 10.0
-    pause_s: float = 1.0
-    guide: Guide = "both"
-
-
-def _defaults(ctx: _Context, node: Node) -> _Defaults:
+def _defaults(ctx: LoadContext, node: Node) -> Defaults:
     if not isinstance(node, MappingNode):
         ctx.problem(node, "defaults must be a mapping like {prepare: 5s, rest: 10s}")
-        return _Defaults()
+        return Defaults()
     keys = _mapping(ctx, node, DEFAULT_KEYS, "defaults")
-    d = _Defaults()
+    d = Defaults()
     values: dict[str, Any] = {}
     for key in ("prepare", "rest", "pause"):
         if key in keys:
@@ -207,16 +86,18 @@ def _defaults(ctx: _Context, node: Node) -> _Defaults:
         guide = _choice(ctx, keys["guide"][1], "defaults.guide", GUIDES)
         if guide is not None:
             values["guide"] = guide
-    return _Defaults(**{**d.__dict__, **values})
+    return Defaults(**{**d.__dict__, **values})
 
 
-def _step_kind(ctx: _Context, node: MappingNode, index: int) -> str | None:
+def _step_kind(ctx: LoadContext, node: MappingNode, index: int) -> str | None:
+    kind_keys = step_keys()
+    kind_names = tuple(kind_keys)
     present = [str(k.value) for k, _ in node.value
-               if isinstance(k, ScalarNode) and k.value in STEP_KINDS]
+               if isinstance(k, ScalarNode) and k.value in kind_names]
     where = f"step {index + 1}"
     # 'rest' is both a step kind and a stretch's key: the kind is the one whose keys
     # account for every other kind-named key in the step.
-    kinds = [k for k in present if all(p in STEP_KEYS[k] for p in present)]
+    kinds = [k for k in present if all(p in kind_keys[k] for p in present)]
     if len(kinds) == 1:
         return kinds[0]
     if present:
@@ -224,216 +105,15 @@ def _step_kind(ctx: _Context, node: MappingNode, index: int) -> str | None:
                           "give each its own step")
         return None
     for key_node, _ in node.value:
-        hint = did_you_mean(str(key_node.value), STEP_KINDS)
+        hint = did_you_mean(str(key_node.value), kind_names)
         if hint:
             ctx.problem(node, f"{where}: unknown step kind '{key_node.value}'{hint}")
             return None
-    ctx.problem(node, f"{where}: a step must be one of {', '.join(STEP_KINDS)}")
+    ctx.problem(node, f"{where}: a step must be one of {', '.join(kind_names)}")
     return None
 
 
-def _required(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]],
-              key: str, where: str) -> Node | None:
-    if key not in keys:
-        ctx.problem(node, f"{where}: '{key}' is required")
-        return None
-    return keys[key][1]
-
-
-def _stretch(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]],
-             where: str, d: _Defaults) -> Stretch | None:
-    name = _text(ctx, keys["stretch"][1], f"{where}: the stretch's name")
-    cue_node = _required(ctx, node, keys, "cue", f"{where} (stretch)")
-    cue = _text(ctx, cue_node, f"{where}: cue") if cue_node is not None else None
-    hold_node = _required(ctx, node, keys, "hold", f"{where} (stretch)")
-    hold = _duration(ctx, hold_node, f"{where}: hold", positive=True) if hold_node else None
-    sides: tuple[Side, ...] = ()
-    if "sides" in keys:
-        sides_node = keys["sides"][1]
-        if not isinstance(sides_node, SequenceNode) or not sides_node.value:
-            ctx.problem(sides_node, f"{where}: sides must be a list like [left, right]")
-        else:
-            chosen: list[Side] = []
-            for item in sides_node.value:
-                side = _choice(ctx, item, f"{where}: a side", SIDES)
-                if side is None:
-                    continue
-                if side in chosen:
-                    ctx.problem(item, f"{where}: side '{side}' is listed twice")
-                    continue
-                chosen.append("left" if side == "left" else "right")
-            sides = tuple(chosen)
-    reps = _whole(ctx, keys["reps"][1], f"{where}: reps", 1) if "reps" in keys else 1
-    countdown = (_whole(ctx, keys["countdown"][1], f"{where}: countdown", 0)
-                 if "countdown" in keys else 0)
-    if countdown is not None and hold is not None and countdown >= hold:
-        ctx.problem(keys["countdown"][1],
-                    f"{where}: countdown ({countdown}) must be shorter than the hold ({hold:g} s)")
-        countdown = None
-    rest = (_duration(ctx, keys["rest"][1], f"{where}: rest", positive=False)
-            if "rest" in keys else d.rest_s)
-    prepare = (_duration(ctx, keys["prepare"][1], f"{where}: prepare", positive=False)
-               if "prepare" in keys else d.prepare_s)
-    if None in (name, cue, hold, reps, countdown, rest, prepare):
-        return None
-    assert name is not None
-    assert cue is not None
-    assert hold is not None
-    assert reps is not None
-    assert countdown is not None
-    assert rest is not None
-    assert prepare is not None
-    return Stretch(name=name, cue=cue, hold_s=hold, sides=sides, reps=reps,
-                   countdown=countdown, prepare_s=prepare, rest_s=rest, line=line_of(node))
-
-
-def _breathe(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]],
-             where: str, d: _Defaults) -> Breathe | None:
-    name = _text(ctx, keys["breathe"][1], f"{where}: the breathing exercise's name")
-    pattern_node = _required(ctx, node, keys, "pattern", f"{where} (breathe)")
-    phases: dict[str, float] = {}
-    ok = True
-    if pattern_node is not None:
-        named = (str(pattern_node.value).strip().lower()
-                 if isinstance(pattern_node, ScalarNode) else "")
-        if named in NAMED_PATTERNS:
-            phases = dict(NAMED_PATTERNS[named])
-        elif not isinstance(pattern_node, MappingNode):
-            raw = str(pattern_node.value) if isinstance(pattern_node, ScalarNode) else ""
-            names = ", ".join(NAMED_PATTERNS)
-            ctx.problem(pattern_node, f"{where}: pattern must be one of {names}, or the "
-                                      "seconds of each phase like {in: 4, out: 6}"
-                                      f"{did_you_mean(raw, list(NAMED_PATTERNS))}")
-            ok = False
-        else:
-            pkeys = _mapping(ctx, pattern_node, PATTERN_KEYS, f"{where}: pattern")
-            for key in PATTERN_KEYS:
-                if key not in pkeys:
-                    if key in ("in", "out"):
-                        ctx.problem(pattern_node, f"{where}: pattern needs '{key}'")
-                        ok = False
-                    continue
-                value_node = pkeys[key][1]
-                seconds = _duration(ctx, value_node, f"{where}: pattern.{key}",
-                                    positive=key in ("in", "out"))
-                if seconds is None:
-                    ok = False
-                elif 0 < seconds < MIN_PHASE_S:
-                    ctx.problem(value_node, f"{where}: pattern.{key} must be 0 or at least "
-                                            f"{MIN_PHASE_S:g} second")
-                    ok = False
-                else:
-                    phases[key] = seconds
-    else:
-        ok = False
-    cycle = sum(phases.values())
-    cycles: int | None = None
-    if "cycles" in keys and "duration" in keys:
-        ctx.problem(keys["duration"][0], f"{where}: give cycles or duration, not both")
-    elif "cycles" in keys:
-        cycles = _whole(ctx, keys["cycles"][1], f"{where}: cycles", 1)
-    elif "duration" in keys:
-        total = _duration(ctx, keys["duration"][1], f"{where}: duration", positive=True)
-        if total is not None and ok:
-            cycles = int(total // cycle + 1e-9)
-            if cycles < 1:
-                ctx.problem(keys["duration"][1], f"{where}: duration ({total:g} s) is shorter "
-                                                 f"than one breath ({cycle:g} s)")
-                cycles = None
-    else:
-        ctx.problem(node, f"{where}: give cycles (a number of breaths) or duration")
-    guide: str | None = d.guide
-    if "guide" in keys:
-        guide = _choice(ctx, keys["guide"][1], f"{where}: guide", GUIDES)
-    prepare = (_duration(ctx, keys["prepare"][1], f"{where}: prepare", positive=False)
-               if "prepare" in keys else d.prepare_s)
-    if name is None or not ok or cycles is None or guide is None or prepare is None:
-        return None
-    return Breathe(name=name, in_s=phases["in"], out_s=phases["out"],
-                   hold_s=phases.get("hold", 0.0), hold_out_s=phases.get("hold_out", 0.0),
-                   cycles=cycles, guide=_as_guide(guide), prepare_s=prepare, line=line_of(node))
-
-
-def _as_guide(value: str) -> Guide:
-    return "words" if value == "words" else "tones" if value == "tones" else "both"
-
-
-def _compress(ctx: _Context, node: MappingNode, keys: dict[str, tuple[Node, Node]],
-              where: str, d: _Defaults) -> Compress | None:
-    name = _text(ctx, keys["compress"][1], f"{where}: the compress step's name")
-    duration_node = _required(ctx, node, keys, "duration", f"{where} (compress)")
-    duration = (_duration(ctx, duration_node, f"{where}: duration", positive=True)
-                if duration_node is not None else None)
-    if duration is not None and duration > MAX_COMPRESS_S:
-        ctx.problem(duration_node or node,  # duration_node is set here
-                    f"{where}: a warm compress is limited to {MAX_COMPRESS_S // 60} minutes "
-                    f"(numb skin can miss a burn, and heat can worsen MS symptoms), "
-                    f"not {duration / 60:g}")
-        duration = None
-    check: float | None = min(MAX_CHECK_EVERY_S, duration or MAX_CHECK_EVERY_S)
-    if "check_every" in keys:
-        check_node = keys["check_every"][1]
-        check = _duration(ctx, check_node, f"{where}: check_every", positive=True)
-        if check is not None and check > MAX_CHECK_EVERY_S:
-            ctx.problem(check_node, f"{where}: check_every must be at most "
-                                    f"{MAX_CHECK_EVERY_S // 60} minutes, so the skin is "
-                                    "checked often")
-            check = None
-        elif check is not None and duration is not None and check > duration:
-            ctx.problem(check_node, f"{where}: check_every ({check:g} s) is longer than the "
-                                    f"duration ({duration:g} s)")
-            check = None
-    prepare = (_duration(ctx, keys["prepare"][1], f"{where}: prepare", positive=False)
-               if "prepare" in keys else d.prepare_s)
-    if name is None or duration is None or check is None or prepare is None:
-        return None
-    return Compress(name=name, duration_s=duration, check_every_s=check, prepare_s=prepare,
-                    line=line_of(node))
-
-
-# --- the wait step -----------------------------------------------------------------------------
-
-#: The longest a wait may hold the session before it carries on by itself.
-MAX_WAIT_S = 30 * 60
-#: Reminders closer together than this would nag, and could overlap their own speech.
-MIN_REMIND_EVERY_S = 15.0
-
-
-def _wait(ctx: _Context, step_node: MappingNode, keys: dict[str, tuple[Node, Node]],
-          where: str) -> Wait | None:
-    title = _text(ctx, keys["wait"][1], f"{where}: the wait's name")
-    prompt = title
-    if "prompt" in keys:
-        prompt = _text(ctx, keys["prompt"][1], f"{where}: prompt")
-    max_wait: float | None = 120.0
-    if "max_wait" in keys:
-        node = keys["max_wait"][1]
-        max_wait = _duration(ctx, node, f"{where}: max_wait", positive=True)
-        if max_wait is not None and max_wait > MAX_WAIT_S:
-            ctx.problem(node, f"{where}: max_wait must be at most {MAX_WAIT_S // 60} minutes, "
-                              f"not {max_wait / 60:g}")
-            max_wait = None
-    remind: float | None = 30.0
-    if "remind_every" in keys:
-        node = keys["remind_every"][1]
-        remind = _duration(ctx, node, f"{where}: remind_every", positive=False)
-        if remind is not None and 0 < remind < MIN_REMIND_EVERY_S:
-            ctx.problem(node, f"{where}: remind_every must be 0 (no reminders) or at least "
-                              f"{MIN_REMIND_EVERY_S:g} seconds, not {remind:g}")
-            remind = None
-        elif remind is not None and max_wait is not None and remind >= max_wait:
-            ctx.problem(node, f"{where}: remind_every ({remind:g} s) must be shorter than "
-                              f"max_wait ({max_wait:g} s), or 0 for no reminders")
-            remind = None
-    elif max_wait is not None and max_wait <= 30.0:
-        remind = 0.0  # a short wait needs no reminder
-    if title is None or prompt is None or max_wait is None or remind is None:
-        return None
-    return Wait(title=title, prompt=prompt, remind_every_s=remind, max_wait_s=max_wait,
-                line=line_of(step_node))
-
-
-def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
+def _steps(ctx: LoadContext, node: Node, d: Defaults) -> list[Step]:
     if not isinstance(node, SequenceNode):
         ctx.problem(node, "steps must be a list of steps, each starting with '- '")
         return []
@@ -449,37 +129,19 @@ def _steps(ctx: _Context, node: Node, d: _Defaults) -> list[Step]:
         kind = _step_kind(ctx, step_node, index)
         if kind is None:
             continue
-        keys = _mapping(ctx, step_node, STEP_KEYS[kind], f"{where} ({kind})")
+        keys = _mapping(ctx, step_node, step_keys()[kind], f"{where} ({kind})")
         start = len(ctx.problems)
-        if kind == "say":
-            text = _text(ctx, keys["say"][1], f"{where}: say")
-            pause = (_duration(ctx, keys["pause"][1], f"{where}: pause", positive=False)
-                     if "pause" in keys else d.pause_s)
-            if text is not None and pause is not None:
-                steps.append(Say(text=text, pause_s=pause, line=line_of(step_node)))
-                ctx.step_sources.append(ctx.shown)
-        elif kind == "rest":
-            seconds = _duration(ctx, keys["rest"][1], f"{where}: rest", positive=True)
-            if seconds is not None:
-                steps.append(Rest(seconds=seconds, line=line_of(step_node)))
-                ctx.step_sources.append(ctx.shown)
-        elif kind == "include":
+        if kind == "include":
             steps.extend(_include(ctx, keys["include"][1], where))
-        elif kind == "wait":
-            wait = _wait(ctx, step_node, keys, where)
-            if wait is not None and len(ctx.problems) == start:
-                steps.append(wait)
-                ctx.step_sources.append(ctx.shown)
-        else:
-            build = {"stretch": _stretch, "breathe": _breathe, "compress": _compress}[kind]
-            step = build(ctx, step_node, keys, where, d)
-            if step is not None and len(ctx.problems) == start:
-                steps.append(step)
-                ctx.step_sources.append(ctx.shown)
+            continue
+        step = KINDS[kind].load(ctx, step_node, keys, where, d)
+        if step is not None and len(ctx.problems) == start:
+            steps.append(step)
+            ctx.step_sources.append(ctx.shown)
     return steps
 
 
-def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
+def _include(ctx: LoadContext, node: Node, where: str) -> list[Step]:
     ref = _text(ctx, node, f"{where}: include")
     if ref is None:
         return []
@@ -519,7 +181,7 @@ def _include(ctx: _Context, node: Node, where: str) -> list[Step]:
     return list(sub.steps)
 
 
-def _routine(ctx: _Context, root: Node) -> Routine:
+def _routine(ctx: LoadContext, root: Node) -> Routine:
     if not isinstance(root, MappingNode):
         raise RoutineError.single(ctx.shown, line_of(root),
                                   "a routine must be a mapping with 'name' and 'steps'")
@@ -552,7 +214,7 @@ def _routine(ctx: _Context, root: Node) -> Routine:
     if "style" in keys:
         chosen = _choice(ctx, keys["style"][1], "style", STYLES)
         style = next((s for s in STYLES if s == chosen), "standard")
-    d = _defaults(ctx, keys["defaults"][1]) if "defaults" in keys else _Defaults()
+    d = _defaults(ctx, keys["defaults"][1]) if "defaults" in keys else Defaults()
     steps: list[Step] = []
     if "steps" in keys:
         steps = _steps(ctx, keys["steps"][1], d)
@@ -560,8 +222,7 @@ def _routine(ctx: _Context, root: Node) -> Routine:
         ctx.problem(root, "routine: 'steps' is required")
     if not ctx.problems:
         # A wait may last its whole max_wait: the bound counts the longest it can be.
-        least = sum(minimum_seconds(s) + (s.max_wait_s if isinstance(s, Wait) else 0.0)
-                    for s in steps)
+        least = sum(minimum_seconds(s) + kind_of(s).holds_s(s) for s in steps)
         if least > MAX_SESSION_S:
             hours = least / 3600
             shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
@@ -577,25 +238,14 @@ def _routine(ctx: _Context, root: Node) -> Routine:
 
 def minimum_seconds(step: Step) -> float:
     """A lower bound of a step's length that needs no speech lengths."""
-    if isinstance(step, Say):
-        return step.pause_s
-    if isinstance(step, Rest):
-        return step.seconds
-    if isinstance(step, Stretch):
-        rounds = step.reps * max(1, len(step.sides))
-        return rounds * (step.prepare_s + step.hold_s) + (rounds - 1) * step.rest_s
-    if isinstance(step, Breathe):
-        return step.prepare_s + step.cycles * step.cycle_s
-    if isinstance(step, Wait):
-        return 0.0  # the person may be ready at once
-    return step.prepare_s + step.duration_s
+    return float(kind_of(step).minimum_s(step))
 
 
 def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: LanguageCheck | None,
           builtin_dirs: Sequence[Path], user_dirs: Sequence[Path]) -> Routine:
     text = read_routine_text(path, shown)
     root = compose(text, shown)
-    ctx = _Context(shown=shown, path=path, problems=[], include_stack=stack,
+    ctx = LoadContext(shown=shown, path=path, problems=[], include_stack=stack,
                    language_check=language_check, builtin_dirs=builtin_dirs,
                    user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest())
     return _routine(ctx, root)

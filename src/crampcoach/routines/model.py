@@ -5,110 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Side = Literal["left", "right"]
-Guide = Literal["words", "tones", "both"]
+from crampcoach.routines.kinds import Step
+from crampcoach.routines.kinds.breathe import Breathe, Guide
+from crampcoach.routines.kinds.compress import Compress
+from crampcoach.routines.kinds.rest import Rest
+from crampcoach.routines.kinds.say import Say
+from crampcoach.routines.kinds.stretch import Side, Stretch
+from crampcoach.routines.kinds.wait import Wait
+
+# Each kind's model lives with the rest of that kind (crampcoach.routines.kinds); the
+# built-in ones are named here too, for whoever builds routines in code.
+__all__ = ["Breathe", "Compress", "Guide", "Rest", "Routine", "Say", "Side", "Step", "Stretch",
+           "Style", "Wait"]
+
 #: How a routine opens and closes, and how gently the rating after it is asked:
 #: "rescue" (a cramp happening now: never asked for a rating before), "bedtime" (ends
 #: towards sleep: no "Well done", a gentle rating question), "breathing", "standard".
 Style = Literal["standard", "breathing", "bedtime", "rescue"]
-
-
-@dataclass(frozen=True, slots=True)
-class Say:
-    text: str
-    pause_s: float = 1.0
-    line: int = 0
-    kind: Literal["say"] = "say"
-
-    @property
-    def title(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True, slots=True)
-class Stretch:
-    name: str
-    cue: str
-    hold_s: float
-    sides: tuple[Side, ...] = ()
-    reps: int = 1
-    countdown: int = 0
-    prepare_s: float = 5.0
-    rest_s: float = 10.0
-    line: int = 0
-    kind: Literal["stretch"] = "stretch"
-
-    @property
-    def title(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True, slots=True)
-class Breathe:
-    name: str
-    in_s: float
-    out_s: float
-    hold_s: float = 0.0
-    hold_out_s: float = 0.0
-    cycles: int = 1
-    guide: Guide = "both"
-    prepare_s: float = 5.0
-    line: int = 0
-    kind: Literal["breathe"] = "breathe"
-
-    @property
-    def title(self) -> str:
-        return self.name
-
-    @property
-    def cycle_s(self) -> float:
-        return self.in_s + self.hold_s + self.out_s + self.hold_out_s
-
-
-@dataclass(frozen=True, slots=True)
-class Compress:
-    name: str
-    duration_s: float
-    check_every_s: float
-    prepare_s: float = 5.0
-    line: int = 0
-    kind: Literal["compress"] = "compress"
-
-    @property
-    def title(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True, slots=True)
-class Rest:
-    seconds: float
-    line: int = 0
-    kind: Literal["rest"] = "rest"
-
-    @property
-    def title(self) -> str:
-        return "Rest"
-
-
-# --- the wait step: everything about it is grouped here, in the loader, the compiler and
-# the scheduler (each under a "wait step" heading), so it moves as one into a registry.
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """A marked point: the voice asks, then the session waits until the person is ready
-    (a key, the button or a service command), reminding every ``remind_every_s`` (0:
-    never) and carrying on by itself after ``max_wait_s``."""
-
-    title: str
-    prompt: str
-    remind_every_s: float = 30.0
-    max_wait_s: float = 120.0
-    line: int = 0
-    kind: Literal["wait"] = "wait"
-
-
-Step = Say | Stretch | Breathe | Compress | Rest | Wait
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,9 @@ class Voice:
     language: str = "en"
     rate: int = 140
     engine: str = DEFAULT_ENGINE
+    #: The engine's own voice, for an engine that speaks with a voice file (Piper's
+    #: ``.onnx``); None for espeak-ng, whose voice follows the language.
+    voice_file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,7 @@ class Timeline:
             "max_wait": round(self.max_wait, 6),
             "language": self.voice.language,
             "rate": self.voice.rate,
+            "engine": self.voice.engine,
             "cues": [c.to_json() for c in self.cues],
             "steps": [
                 {"index": s.index, "number": s.index + 1, "kind": s.kind, "title": s.title,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,9 @@ class SessionSound:
     meter: SpeechMeter
     close: Callable[[], None]
     quick_meter: SpeechMeter | None = None
+    #: Why a chosen voice was replaced by espeak-ng while speaking (a Piper voice file
+    #: that does not load), for the session to tell once.
+    notes: Callable[[], Sequence[str]] = lambda: ()
 
 
 #: Makes the session's sound at a volume and tone gain (night mode softens both).
@@ -35,14 +38,16 @@ def real_sound(volume: float = 1.0, tone_gain: float = 1.0) -> SessionSound:
     Nothing here touches the device yet: a missing one is found at the first sound, and
     the session then goes on in text and says why.
     """
-    from crampcoach.audio.engine import open_engine
+    from crampcoach.audio.engine import SpeechEngines
     from crampcoach.audio.playback import SimpleaudioSink
     from crampcoach.audio.sounds import SpokenCueSounds
     from crampcoach.routines.compiler import EstimatedSpeechMeter
 
-    speech = open_engine()
+    # Every engine: each phrase is spoken by the one the session's voice names.
+    speech = SpeechEngines()
     # The volume is applied as the sounds are made, ahead of need (see SpokenCueSounds).
     return SessionSound(sounds=SpokenCueSounds(speech, tone_gain=tone_gain, volume=volume),
                         sink_factory=SimpleaudioSink,
                         meter=speech, close=speech.close,
-                        quick_meter=speech.cached_meter(EstimatedSpeechMeter()))
+                        quick_meter=speech.cached_meter(EstimatedSpeechMeter()),
+                        notes=lambda: tuple(speech.notes))

@@ -3,6 +3,7 @@ start of the opening chime, then the player with everything it needs."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.handsfree import HandsFree, hands_free_from
-from crampcoach.routines.timeline import Voice
+from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
 if TYPE_CHECKING:
     from crampcoach.player.clock import Clock
@@ -63,7 +64,8 @@ def decide_voice(routine: Routine, settings: Settings, at: datetime,
         check(effective.voice)
         return SessionVoice(effective)
     book = phrasebook(effective.voice.language)
-    end, volume = f"{night.end:%H:%M}", f"{effective.volume:g}"
+    end = f"{night.end:%H:%M}"
+    volume = f"{effective.volume:g}".replace(".", book.decimal_point)
     if effective.voice != day:
         try:
             check(effective.voice)
@@ -75,6 +77,17 @@ def decide_voice(routine: Routine, settings: Settings, at: datetime,
         check(day)
     return SessionVoice(effective, book.shown_night.format(
         end=end, rate=effective.voice.rate, volume=volume))
+
+
+def engine_voice(voice: Voice, settings: Settings) -> tuple[Voice, str | None]:
+    """``voice`` spoken by the engine in the settings, and why not when that engine's
+    voice cannot speak it (espeak-ng then speaks; the session says so once)."""
+    if settings.speech_engine == voice.engine and settings.piper_voice is None:
+        return voice, None
+    from crampcoach.audio.piper import choose_voice
+
+    choice = choose_voice(voice, settings.speech_engine, settings.piper_voice)
+    return choice.voice, choice.fallback_reason
 
 
 def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | None) -> None:
@@ -107,6 +120,14 @@ def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, cloc
     _, cues = first
     if not cues or cues[0].at != 0 or cues[0].kind != "tone":
         return rest, None, sound.sink_factory
+    if voice.engine != DEFAULT_ENGINE:
+        # An engine that takes seconds to start (Piper loading its voice) would miss the
+        # opening words on a cold cache: they are made first, the chime waits for them.
+        with contextlib.suppress(CrampcoachError):
+            for cue in cues:
+                if cue.kind == "speech":
+                    sound.sounds.clip_for(cue, voice)
+                    break
     try:
         clip = sound.sounds.clip_for(cues[0], voice)
         lead = 0.0
@@ -136,6 +157,7 @@ class PreparedSession:
 
     request: SessionRequest
     voice: Voice
+    voice_note: str | None
     tone_gain: float
     night: bool
     #: What night mode does to this session, shown first (None by day).
@@ -185,7 +207,12 @@ class PreparedSession:
             controls=controls_for(settings.keys.controls()),
             preroll=preroll, hands_free=self.hands_free, head_start_at=self._head_start_at,
             speaker_wake=settings.speaker_wake and self.sound is not None,
+            voice_notes=self._voice_notes,
         )
+
+    def _voice_notes(self) -> tuple[str, ...]:
+        found = () if self.sound is None else tuple(self.sound.notes())
+        return found if self.voice_note is None else (self.voice_note, *found)
 
     def close(self) -> None:
         """Stop the speech workers; the session's record is already written."""
@@ -217,29 +244,34 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
     sound = None if request.sound is None else request.sound(effective.volume,
                                                              effective.tone_gain)
     try:
-        decided = decide_voice(routine, settings, request.starts_at,
-                               lambda voice: check_before_playing(routine, voice, sound))
+        # Night mode's slower rate if the routine fits at it (else the day rate), each
+        # checked as the chosen engine speaks it.
+        decided = decide_voice(
+            routine, settings, request.starts_at,
+            lambda chosen: check_before_playing(routine, engine_voice(chosen, settings)[0],
+                                                sound))
         effective = decided.effective
-        voice = effective.voice
+        voice, voice_note = engine_voice(effective.voice, settings)
         # Lengths from the speech cache, estimates (which err long) for phrases not made
         # yet: compiling then never waits for a synthesis, so the first sound does not
         # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
         estimate = EstimatedSpeechMeter()
         meter = (sound.quick_meter or sound.meter) if sound is not None else estimate
         pieces: Iterator[Piece] = iter_steps(routine, FallbackMeter(meter, estimate), voice)
-        hands_free = request.inputs.hands_free or hands_free_from(settings)
+        hands_free = request.inputs.hands_free or hands_free_from(settings, voice.language)
         sink_factory = sound.sink_factory if sound is not None else None
         head_start = None
         no_preroll = settings.preroll.kind == "quiet" and settings.preroll.seconds == 0
         asks_before = request.rating.asks_before(settings, routine)
         if (sound is not None and no_preroll and not asks_before
-                and hands_free.button is None and hands_free.spoken_rating is None):
+                and hands_free.button is None and hands_free.spoken_rating is None
+                and voice_note is None):
             pieces, head_start, sink_factory = _head_start(
                 pieces, sound, voice, request.clock, speaker_wake=settings.speaker_wake)
     except BaseException:
         if sound is not None:
             sound.close()
         raise
-    return PreparedSession(request, voice, effective.tone_gain, effective.night,
+    return PreparedSession(request, voice, voice_note, effective.tone_gain, effective.night,
                            decided.night_note, sound, hands_free, pieces, sink_factory,
                            head_start)

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conftest_player import TINY, FakeKeys, Recorder
 from crampcoach.audio.base import SAMPLE_RATE, Clip
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.player.clock import FakeClock
 from crampcoach.routines.timeline import Voice
 from crampcoach.session import SessionJournal, SessionSound
 from crampcoach.session.machine import Machine
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import TINY, FakeKeys, Recorder
 
 NOON = datetime.datetime(2026, 1, 5, 12, 0)
 NIGHT = datetime.datetime(2026, 1, 5, 23, 30)

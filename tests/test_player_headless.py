@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_audio import alsa_home
-from conftest_player import TINY
 from crampcoach.journal.store import Journal
+from support.audio import alsa_home
+from support.player import TINY
 
 pytestmark = [pytest.mark.realaudio, pytest.mark.slow]
 

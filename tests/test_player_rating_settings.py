@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_player import tiny_end
-from conftest_wiring import wired_play
 from crampcoach.player.rating import REMINDER
+from support.player import tiny_end
+from support.wiring import wired_play
 
 ADVICE = "You rated your cramps 6 out of 10."
 

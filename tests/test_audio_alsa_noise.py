@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_player import TINY
+from support.player import TINY
 
 pytestmark = [pytest.mark.realaudio, pytest.mark.slow]
 

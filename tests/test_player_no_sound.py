@@ -3,13 +3,13 @@ the note must still say there is no sound, not that sound "stopped working"."""
 
 from __future__ import annotations
 
-from conftest_player import Events
 from crampcoach.audio.base import Clip
-from crampcoach.audio.fakes import RecordingSink
 from crampcoach.errors import AudioDeviceError
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import AudioFallback
 from crampcoach.player.output import Output
+from support.fakes import RecordingSink
+from support.player import Events
 
 BEEP = Clip(b"\x01\x00" * 100)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest_player import TINY
-from conftest_wiring import wired_play, write_config
 from crampcoach import cli as cli_module
+from support.player import TINY
+from support.wiring import wired_play, write_config
 
 
 def test_play_without_a_routine_plays_the_settings_default(

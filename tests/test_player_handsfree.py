@@ -11,9 +11,6 @@ from typing import Any
 
 import pytest
 
-from conftest_player import ROUTINE, VOICE, Events, Recorder, timeline, tiny_end
-from conftest_wiring import wired_play
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.handsfree import FALLBACK, HandsFree, HandsFreeUnavailable, Speak
 from crampcoach.player.button import RATING_HINT, open_button
 from crampcoach.player.clock import FakeClock
@@ -22,6 +19,9 @@ from crampcoach.player.rating import PROMPTS, SPOKEN_PROMPTS, RatingPolicy
 from crampcoach.player.record import SessionRecord
 from crampcoach.player.session import RatingChoice, play_session
 from crampcoach.routines.compiler import iter_steps
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import ROUTINE, VOICE, Events, Recorder, timeline, tiny_end
+from support.wiring import wired_play
 
 gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")
 from gpiozero.pins.mock import MockFactory  # noqa: E402

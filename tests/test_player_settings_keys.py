@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest_wiring import wired_play
 from crampcoach.player.keys import KeyDecoder
+from support.wiring import wired_play
 
 KEYS = """\
 preroll: 0

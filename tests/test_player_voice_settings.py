@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest_wiring import NIGHT, NOON, VoicedSpeech, wired_play, write_config
 from crampcoach import cli as cli_module
 from crampcoach.audio.tones import LEVEL
 from crampcoach.routines.timeline import Voice
 from crampcoach.session.machine import Machine
 from crampcoach.session.sound import real_sound
+from support.wiring import NIGHT, NOON, VoicedSpeech, wired_play, write_config
 
 NIGHTLY = """\
 preroll: 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest_player import FakeSession, run_session
 from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.audio.mix import frame_at
 from crampcoach.routines.timeline import Voice
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
+from support.player import FakeSession, run_session
 
 
 class SpelledSpeech(FakeSpeech):

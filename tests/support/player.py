@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crampcoach.audio.base import Clip
-from crampcoach.audio.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from crampcoach.errors import AudioDeviceError
+from crampcoach.handsfree import NO_HANDS_FREE, HandsFree
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import SessionEvent
 from crampcoach.player.record import SessionRecord, SessionStart
@@ -17,6 +17,7 @@ from crampcoach.routines.model import Breathe, Rest, Routine, Say, Stretch
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 from crampcoach.session import SessionJournal, SessionSound
 from crampcoach.session.machine import Machine
+from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 
 VOICE = Voice()
 
@@ -87,7 +88,7 @@ def run_session(
     rating: RatingChoice | None = None, input_live: bool = False,
     person_present: bool = False, sink_error: AudioDeviceError | None = None,
     sounds: Any = None, text_only: bool = False, worsening: Any = None,
-    voice: Voice = VOICE,
+    voice: Voice = VOICE, hands_free: HandsFree = NO_HANDS_FREE,
 ) -> FakeSession:
     clock = FakeClock(script or [])
     sink = RecordingSink(clock)
@@ -107,6 +108,7 @@ def run_session(
         sink_factory=make_sink, clock=clock, observer=events, recorder=recorder,
         rating=rating or RatingChoice(ask=False), input_live=lambda: input_live,
         person_present=person_present, worsening=worsening, tick_s=None, prefetch_all=True,
+        hands_free=hands_free,
     )
     return session
 
@@ -166,8 +168,9 @@ def play_cli(
     recorder = Recorder()
     sound = SessionSound(sounds=FakeCueSounds(speech), sink_factory=lambda: sink,
                          meter=speech, close=lambda: None)
-    # The settings' pre-roll and night hours are tested in test_wiring_*; here the
-    # session starts at once, at noon, so key times follow the plan alone.
+    # The settings' pre-roll and night hours are tested in test_player_preroll.py and
+    # test_player_voice_settings.py; here the session starts at once, at noon, so key
+    # times follow the plan alone.
     import datetime
 
     monkeypatch.setenv("CRAMPCOACH_PREROLL", "0")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_wiring import wired_play
 from crampcoach.audio.base import SAMPLE_RATE
 from crampcoach.player.session import PREROLL_CHIME_S
+from support.wiring import wired_play
 
 TWO_STEPS = ("name: Tiny\nsteps:\n  - say: Sit comfortably.\n  - rest: 3\n"
              "  - say: Breathe out slowly.\n")
