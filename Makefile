@@ -17,9 +17,9 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the tests need as well: sox makes the spoken-rating test recordings; systemd-analyze
 # (systemd) verifies the unit files; poppler-utils (pdftotext, pdftoppm) reads the report's
-# PDF back.
+# PDF back; the companion page's tests drive Debian's chromium.
 SYSTEM_PKGS := espeak-ng libespeak-ng1 libasound2-dev alsa-utils gcc python3-venv python3-dev \
-	sox systemd poppler-utils
+	sox systemd poppler-utils chromium
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps
@@ -85,12 +85,12 @@ $(DEV_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt | $(PY)
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(DEV_STAMP) $(RUN_STAMP)
 
-# The lock: build tools alone, then what a Pi needs to play (with the GPIO button and the
-# spoken rating), then everything a developer needs. The first constrains the other two.
+# The lock: build tools alone, then what a Pi needs to play (with the GPIO button, the
+# spoken rating and the companion page), then everything a developer needs. The first constrains the other two.
 # Run in the folder that holds pyproject.toml and requirements/.
 define COMPILE_LOCK
 $(LOCK_COMPILE) --group pyproject.toml:build -o requirements/build.txt && \
-$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice \
+$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice --extra web \
 	-o requirements/run.txt && \
 $(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --all-extras \
 	--group pyproject.toml:dev -o requirements/dev.txt

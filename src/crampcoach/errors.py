@@ -79,3 +79,7 @@ class RecordError(JournalError):
     future, a dose change for a medicine never started). Nothing was written."""
 
     exit_code = 2
+
+
+class WebError(CrampcoachError):
+    """The companion web page could not start, or a password could not be set."""

@@ -45,5 +45,10 @@ def user_routines_dir() -> Path:
     return config_dir() / "routines"
 
 
+def web_password_path() -> Path:
+    """The companion page's password, hashed (``crampcoach bedside password``)."""
+    return config_dir() / "web-password"
+
+
 def config_path() -> Path:
     return config_dir() / "config.yaml"

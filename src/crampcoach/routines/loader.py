@@ -313,3 +313,27 @@ def routine_text(ref: str, *, builtin_dirs: Sequence[Path] | None = None,
     """The text of the routine file a reference names (a path, or a name as `play` finds it)."""
     path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
     return read_routine_text(path, shown)
+
+
+def check_routine_text(text: str, path: Path, *, language_check: LanguageCheck | None = None,
+                       builtin_dirs: Sequence[Path] | None = None,
+                       user_dirs: Sequence[Path] | None = None) -> Routine:
+    """Validate ``text`` as if it were the routine file ``path`` (not yet written): the same
+    checks and ``FILE:LINE`` messages as :func:`load_routine`, includes found beside
+    ``path``. The companion page checks an edit with it before anything is saved."""
+    builtin_dirs = [library.BUILTIN_DIR] if builtin_dirs is None else list(builtin_dirs)
+    user_dirs = library.default_user_dirs() if user_dirs is None else list(user_dirs)
+    shown = str(path)
+    if len(text.encode()) > MAX_BYTES:
+        raise RoutineError.single(shown, 0, f"is larger than {MAX_BYTES:,} bytes")
+    if "\0" in text:
+        raise RoutineError.single(shown, 0, "is a binary file, not a YAML routine")
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise RoutineError.single(shown, 0, "is empty; a routine needs a name and steps")
+    root = compose(text, shown)
+    ctx = LoadContext(shown=shown, path=path, problems=[], include_stack=(str(path.resolve()),),
+                   language_check=language_check, builtin_dirs=builtin_dirs,
+                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest())
+    return _routine(ctx, root)

@@ -1,0 +1,314 @@
+"""The Log and Journal pages: what the person records, and what the journal says.
+
+Every write is one :class:`~crampcoach.journal.store.Journal` call, the one the command
+line makes (``rate``); every summary is the one ``history`` prints. A request that fails
+leaves the journal as it was: the library writes a record whole or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Flask, Response, abort, redirect, request, url_for
+
+from crampcoach.errors import CrampcoachError
+from crampcoach.web.app import (
+    Refused,
+    WebParts,
+    field_choice,
+    field_day,
+    field_line,
+    field_number,
+    field_text,
+    field_whole,
+    field_yes_no,
+)
+
+#: Days the Journal page shows, and the report's choices.
+JOURNAL_DAYS = 30
+REPORT_DAYS = (30, 90, 180, 365)
+#: The chart's size in the SVG's own units (it scales to the phone's width).
+CHART_W, CHART_H = 340, 150
+
+
+def _pages() -> Any:
+    from crampcoach.web import pages
+
+    return pages
+
+
+@contextmanager
+def journal_of(parts: WebParts, *, write: bool) -> Iterator[Any]:
+    from crampcoach.journal.store import Journal
+
+    path = _pages()._settings(parts).journal
+    with Journal.open(path, create=write, clock=parts.now) as journal:
+        yield journal
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    day: date
+    value: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Each day's average rating as points on a line, with the grid and labels; drawn as
+    SVG markup in the page (no script, no image request, readable by a screen reader
+    through its summary)."""
+
+    width: int
+    height: int
+    points: tuple[ChartPoint, ...]
+    path: str
+    first: date
+    last: date
+    summary: str
+
+
+def chart_of(days: Sequence[Any], first: date, last: date) -> Chart:
+    span = max(1, (last - first).days)
+    left, right, top, bottom = 28, 6, 8, 22
+    width, height = CHART_W - left - right, CHART_H - top - bottom
+    points = []
+    for day in days:
+        average = day.average
+        if average is None:
+            continue
+        x = left + width * (day.day - first).days / span
+        y = top + height * (1 - average / 10)
+        points.append(ChartPoint(round(x, 1), round(y, 1), day.day, average))
+    path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
+    if points:
+        values = [p.value for p in points]
+        summary = (f"Average rating on {len(points)} days from {first:%d %b} to "
+                   f"{last:%d %b}: lowest {min(values):.1f}, highest {max(values):.1f}, "
+                   f"latest {values[-1]:.1f}.")
+    else:
+        summary = f"No ratings from {first:%d %b} to {last:%d %b}."
+    return Chart(CHART_W, CHART_H, tuple(points), path, first, last, summary)
+
+
+def _today(parts: WebParts) -> date:
+    return parts.now().astimezone(parts.tz).date()
+
+
+def _episode_values(parts: WebParts) -> dict[str, Any]:
+    """An episode form's values as ``crampcoach episode`` passes them to the journal (which
+    checks each with its own rules and words)."""
+    from crampcoach.journal.care import parse_when
+    from crampcoach.journal.store import EPISODE_KINDS, SIDES
+
+    minutes = field_number("minutes", "how long it lasted (minutes)")
+    when = field_line("when", "when it began", limit=16)
+    return {
+        "kind": field_choice("kind", "what it was", EPISODE_KINDS),
+        "body_part": field_line("where", "where it was", limit=80),
+        "side": field_choice("side", "the side", SIDES),
+        "duration_s": None if minutes is None else round(minutes * 60),
+        "severity": field_whole("severity", "how bad it was"),
+        "helped": field_line("helped", "what helped", limit=500),
+        "note": field_text("note", "the note", limit=2000),
+        "at": None if when is None else parse_when(when, parts.now(), parts.tz),
+    }
+
+
+def _factor_values() -> dict[str, Any]:
+    """The factors form's values, as ``crampcoach factors`` passes them."""
+    return {
+        "fluids_glasses": field_whole("fluids", "glasses of fluids"),
+        "caffeine_drinks": field_whole("caffeine", "drinks with caffeine"),
+        "alcohol_drinks": field_whole("alcohol", "alcoholic drinks"),
+        "heat": field_yes_no("heat", "time in heat"),
+        "exertion": field_whole("exertion", "exertion"),
+        "stress": field_whole("stress", "stress"),
+        "sleep_hours": field_number("sleep", "hours slept"),
+        "sleep_quality": field_whole("sleep_quality", "how well you slept"),
+        "bladder_bowel": field_yes_no("bladder_bowel", "bladder or bowel trouble"),
+        "infection": field_yes_no("infection", "signs of an infection"),
+    }
+
+
+def _tags() -> list[str]:
+    text = field_line("tags", "your own words for the day", limit=200)
+    return [] if text is None else [t for t in (w.strip() for w in text.split(",")) if t]
+
+
+def register(app: Flask, parts: WebParts) -> None:
+    pages = _pages()
+
+    def done(text: str) -> Any:
+        pages._notice("ok", text)
+        return redirect(url_for("log"))
+
+    def refused(error: CrampcoachError) -> Any:
+        pages._notice("error", str(error))
+        return redirect(url_for("log"))
+
+    @app.get("/log")
+    def log() -> Any:
+        from crampcoach.journal.care import describe_episode, describe_medicine
+        from crampcoach.journal.store import EPISODE_KINDS, SIDES
+
+        today = _today(parts)
+        try:
+            with journal_of(parts, write=False) as journal:
+                pending = journal.pending_episodes()
+                factors = journal.day_factors(today)
+                medicines = journal.medicines()
+        except CrampcoachError as e:
+            return pages._page("log.html", error=str(e), pending=[], factors=None,
+                               medicines=[], today=today, kinds=EPISODE_KINDS, sides=SIDES,
+                               describe=describe_episode, local=_local(parts),
+                               taking=[], describe_medicine=describe_medicine)
+        return pages._page("log.html", error=None, pending=pending, factors=factors,
+                           today=today, kinds=EPISODE_KINDS, sides=SIDES,
+                           describe=describe_episode, local=_local(parts),
+                           taking=_taking(medicines), describe_medicine=describe_medicine)
+
+    @app.post("/log/rating")
+    def log_rating() -> Any:
+        try:
+            value = field_whole("rating", "how bad the cramps are")
+            if value is None:
+                raise Refused("choose how bad the cramps are, from 0 to 10")
+            note = field_line("note", "the note", limit=500)
+            with journal_of(parts, write=True) as journal:
+                rating = journal.add_rating(value, note=note)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Recorded: {rating.value} out of 10.")
+
+    @app.post("/log/episode")
+    def log_episode() -> Any:
+        from crampcoach.journal.care import describe_episode
+
+        try:
+            values = _episode_values(parts)
+            with journal_of(parts, write=True) as journal:
+                episode = journal.add_episode(**values)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Recorded: {describe_episode(episode)}.")
+
+    @app.post("/log/episode/<episode_id>")
+    def complete_episode(episode_id: str) -> Any:
+        from crampcoach.journal.care import describe_episode
+
+        if not re.fullmatch(r"[0-9a-f]{32}", episode_id):
+            abort(404)
+        try:
+            values = _episode_values(parts)
+            if all(v is None for v in values.values()):
+                raise Refused("say what to add to the episode")
+            with journal_of(parts, write=True) as journal:
+                episode = journal.update_episode(episode_id, **values)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Updated: {describe_episode(episode)}.")
+
+    @app.post("/log/factors")
+    def log_factors() -> Any:
+        from crampcoach.journal.care import describe_factors
+
+        try:
+            values = _factor_values()
+            tags = _tags()
+            if all(v is None for v in values.values()) and not tags:
+                raise Refused("fill in at least one of today's factors")
+            with journal_of(parts, write=True) as journal:
+                factors = journal.set_factors(_today(parts), tags=tags, **values)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Today's factors: {describe_factors(factors)}.")
+
+    @app.post("/log/medicine")
+    def log_medicine() -> Any:
+        from crampcoach.journal.care import describe_medicine
+        from crampcoach.journal.store import MEDICINE_CHANGES
+
+        try:
+            name = field_line("name", "the medicine's name", limit=80, required=True)
+            change = field_choice("change", "what happened", MEDICINE_CHANGES)
+            if change is None:
+                raise Refused("say whether it was started, changed or stopped")
+            day = field_day("day", "the day", _today(parts))
+            with journal_of(parts, write=True) as journal:
+                event = journal.add_medicine(
+                    name or "", change, day, dose=field_line("dose", "the dose", limit=80),
+                    supplement=request.form.get("supplement") == "yes",
+                    note=field_line("med_note", "the note", limit=500))
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"{day:%a %d %b}: {describe_medicine(event)}.")
+
+    @app.get("/journal")
+    def journal_page() -> Any:
+        from crampcoach.journal import care
+        from crampcoach.journal.trends import _adherence_line, _trend_line, history, window
+
+        settings = pages._settings(parts)
+        try:
+            with journal_of(parts, write=False) as journal:
+                summary = history(journal, now=parts.now(), days=JOURNAL_DAYS, tz=parts.tz,
+                                  high_at=settings.red_flag_threshold)
+        except CrampcoachError as e:
+            return pages._page("journal.html", error=str(e), summary=None)
+        first, last = window(parts.now(), JOURNAL_DAYS, parts.tz)
+        return pages._page("journal.html", error=None, summary=summary,
+                           chart=chart_of(summary.days, first, last),
+                           trend=_trend_line(summary.trend),
+                           adherence=_adherence_line(summary.adherence),
+                           associations=[care.describe_association(a)
+                                         for a in summary.associations],
+                           association_note=care.ASSOCIATION_NOTE,
+                           min_days=care.MIN_DAYS_EACH_SIDE, urgent=care.URGENT,
+                           describe=care.describe_episode, local=_local(parts),
+                           report_days=REPORT_DAYS, can_report=parts.report is not None)
+
+    @app.get("/journal/report.pdf")
+    def report() -> Any:
+        if parts.report is None:
+            abort(404)
+        try:
+            days = int(field_choice_arg("days", tuple(str(d) for d in REPORT_DAYS)) or 90)
+            pdf = parts.report(days)
+        except CrampcoachError as e:
+            pages._notice("error", str(e))
+            return redirect(url_for("journal_page"))
+        stamp = _today(parts).isoformat()
+        return Response(pdf, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="crampcoach-report-{stamp}.pdf"'})
+
+
+def _local(parts: WebParts) -> Any:
+    def shown(moment: Any) -> str:
+        return f"{moment.astimezone(parts.tz):%a %d %b %H:%M}"
+
+    return shown
+
+
+def _taking(medicines: Sequence[Any]) -> list[str]:
+    """What is taken now, as ``crampcoach med list`` says it."""
+    from crampcoach.journal.care import medicine_periods
+
+    current = [(name, periods[-1]) for name, periods in medicine_periods(medicines).items()
+               if periods[-1][1] is None]
+    return [f"{name}{f' {dose}' if dose else ''} (since {since})"
+            for name, (since, _, dose, _) in sorted(current)]
+
+
+def field_choice_arg(name: str, choices: tuple[str, ...]) -> str | None:
+    value = request.args.get(name)
+    if value is not None and value not in choices:
+        raise Refused(f"choose one of {', '.join(choices)} days")
+    return value
+
