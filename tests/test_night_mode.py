@@ -205,3 +205,31 @@ def test_config_says_when_night_mode_applies(settings: str, now: datetime.dateti
     code, out, err = _cli("config", now=now)
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == line
+
+
+# --- the companion page ---------------------------------------------------------------------
+
+
+def test_the_companion_page_checks_an_edit_at_the_night_rate_too() -> None:
+    import dataclasses
+
+    from crampcoach import locations
+    from support.web import ORIGIN, logged_in, make_page
+
+    page = make_page()
+    page.parts = dataclasses.replace(page.parts, machine=Machine(speech=VoicedSpeech))
+    client, csrf = logged_in(page)
+    client.post("/routines/new", data={"name": "mine", "csrf": csrf}, headers=ORIGIN)
+    path = locations.user_routines_dir() / "mine.yaml"
+    before = path.read_text()
+    response = client.post("/routines/mine/edit", data={"text": TIGHT, "action": "save",
+                                                        "csrf": csrf}, headers=ORIGIN)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert ("step 1 (stretch &#39;Calf&#39;): at the night rate (120 words per minute), "
+            "&#39;And hold for 6.3 seconds.&#39; lasts 1.46 s") in html
+    assert path.read_text() == before
+    response = client.post("/routines/mine/edit", data={"text": ROOMY, "action": "save",
+                                                        "csrf": csrf}, headers=ORIGIN)
+    assert response.status_code == 200
+    assert path.read_text() == ROOMY
