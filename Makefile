@@ -6,6 +6,8 @@
 #   make catalogs   - refresh the phrasebook's catalogs from phrases/en.py and compile them
 #   make lock       - refresh requirements/*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
 #   make test-trixie - make test in a fresh clone inside a Debian 13 (Python 3.13) chroot
+#   make fuzz       - the long fuzz run over the routine, settings and import readers
+#                     (FUZZ_EXAMPLES inputs per reader; docs/hostile-input.md)
 #
 # Every Python package comes from requirements/*.txt: exact versions with hashes, one lock for
 # Linux on x86_64 and aarch64, Python 3.11 to 3.13. pyproject.toml says what is needed; the lock
@@ -27,8 +29,10 @@ LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3
 	--generate-hashes --no-strip-markers --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 TRIXIE_ROOT ?= /var/cache/crampcoach/trixie-root
 
-.PHONY: run test quick lint types pytest bench system setup lock lock-check test-trixie clean \
-	catalogs
+FUZZ_EXAMPLES ?= 100000
+
+.PHONY: run test quick lint types pytest bench fuzz system setup lock lock-check test-trixie \
+	clean catalogs
 
 run: $(RUN_STAMP)
 	$(VENV)/bin/crampcoach play
@@ -49,6 +53,12 @@ pytest: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(PY) bench/run_all.py
+
+# The same property as the short run inside `make test`, with many more inputs. CPU-heavy:
+# niced, so a machine that also plays sessions keeps its timing.
+fuzz: $(DEV_STAMP)
+	CRAMPCOACH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 19 $(VENV)/bin/pytest -q -s \
+		-p no:cacheprovider tests/test_fuzz_inputs.py
 
 # After editing phrases/en.py: new and changed sentences are marked in every catalog
 # (translate them, then run this again to compile); `tools/catalogs.py check` lists gaps.

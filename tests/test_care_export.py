@@ -182,8 +182,12 @@ def test_a_bad_care_record_is_named_and_nothing_is_imported(tmp_path: Path) -> N
             assert len(opened.care()) == 0
 
 
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
-                max_size=30).map(str.strip).filter(lambda t: bool(t) and t.isprintable())
+# Drawn only from printable categories (letters, digits, punctuation, symbols and the plain
+# space), so that few draws are thrown away: filtering most of them failed Hypothesis's
+# health check on another machine's draws.
+texts = st.text(alphabet=st.characters(categories=("L", "N", "P", "S"), include_characters=" "),
+                min_size=1, max_size=30).map(str.strip).filter(
+                    lambda t: bool(t) and t.isprintable())
 notes = st.none() | st.text(alphabet=st.characters(blacklist_categories=("Cs",),
                                                    blacklist_characters="\x00"),
                             min_size=1, max_size=40)

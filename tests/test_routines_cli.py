@@ -104,7 +104,8 @@ def test_error_in_included_file_names_that_file(tmp_path: Path) -> None:
     main.write_text("name: Main\nsteps:\n  - include: part.yaml\n")
     result = CliRunner().invoke(cli, ["check", str(main)])
     assert result.exit_code == 2
-    assert result.stderr == (f"{part}:3: step 1: rest must be a duration like 30, 7.5, 30s, "
+    assert result.stderr == (f"{main}:3: in included 'part.yaml': "
+                             f"{part}:3: step 1: rest must be a duration like 30, 7.5, 30s, "
                              "2m or 1m30s, not 'never'\n")
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn
 import click
 
 from crampcoach import __version__
-from crampcoach.errors import CrampcoachError, RoutineError
+from crampcoach.errors import CrampcoachError, RoutineError, escape_controls
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
@@ -37,8 +37,15 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    from crampcoach.errors import escape_controls
+
+    click.echo(f"Error: {escape_controls(message)}", err=True)
     sys.exit(code)
+
+
+def _stdout_is_terminal() -> bool:
+    # sys.stdout is None when the command was started with its output closed (>&-).
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 @contextmanager
@@ -72,10 +79,16 @@ def cli() -> None:
 def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
     """A meter giving each phrase's real synthesized length (synthesizing what is not yet
     cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, phrases
+    from crampcoach.routines.compiler import (
+        EstimatedSpeechMeter,
+        check_speech_length,
+        phrases,
+    )
 
+    texts = phrases(routine, voice)
+    check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
     with _machine().speech() as speech:
-        failed = speech.prepare(phrases(routine, voice), voice)
+        failed = speech.prepare(texts, voice)
         if not failed:
             yield speech
             return
@@ -250,7 +263,7 @@ def plan(routine: str, as_json: bool, night: bool, at: str | None) -> None:
             data["night"] = note is not None
             data["night_note"] = note
         # Indented for a person at a terminal; compact (and several times faster) for programs.
-        indent = 2 if sys.stdout.isatty() else None
+        indent = 2 if _stdout_is_terminal() else None
         import json
 
         click.echo(json.dumps(data, indent=indent, ensure_ascii=False))
@@ -330,14 +343,10 @@ def show(routine: str) -> None:
     from crampcoach.routines.loader import routine_text
 
     with reported_errors():
-        click.echo(_escaped(routine_text(routine)), nl=False)
-
-
-def _escaped(text: str) -> str:
-    """Text with control characters shown as escapes, so a file cannot drive the terminal."""
-    return "".join(
-        c if c in "\n\t" or (c.isprintable() and c != "\x7f") else repr(c)[1:-1] for c in text
-    )
+        # Line by line: the lines stay lines, anything else that could drive the terminal
+        # is shown escaped.
+        text = routine_text(routine)
+        click.echo("\n".join(escape_controls(line) for line in text.split("\n")), nl=False)
 
 
 @cli.command(name="help")
@@ -388,7 +397,8 @@ def voices() -> None:
             mark = "  (in the settings)" if item.model in configured else ""
             click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
         else:
-            click.echo(f"  {_escaped(str(item[0]))}: cannot be used: {_escaped(item[1])}")
+            where, why = escape_controls(str(item[0])), escape_controls(item[1])
+            click.echo(f"  {where}: cannot be used: {why}")
 
 
 def _binary_stdout() -> BinaryIO:
@@ -470,6 +480,24 @@ class SessionDisplay:
         self._count = 0
         self._tone: tuple[float, str] | None = None  # a breathing tone not shown yet
         self._progress: Progress | None = None
+        self._lost = False
+
+    def _echo(self, text: str, nl: bool = True) -> None:
+        """Show ``text``; output that has gone (``| head -1``, a closed ssh session) ends
+        the showing, never the session: it goes on aloud and is recorded."""
+        if self._lost:
+            return
+        try:
+            click.echo(text, nl=nl, color=True if self.live else None)
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError:
+            self._lost = True
+            # Later writes, and the interpreter's last flush, go nowhere instead of failing.
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
 
     def line(self, text: str) -> None:
         if self.live:
@@ -482,11 +510,11 @@ class SessionDisplay:
                 indent = text[: len(text) - len(text.lstrip())]
                 text = textwrap.fill(text.strip(), width, initial_indent=indent,
                                      subsequent_indent=indent)
-            click.echo("\r\x1b[2K" + text, color=True)
+            self._echo("\r\x1b[2K" + text)
             if self._status:
-                click.echo(self._status, nl=False, color=True)
+                self._echo(self._status, nl=False)
         else:
-            click.echo(f"{self._stamp()} {text}")
+            self._echo(f"{self._stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
         import shutil
@@ -516,11 +544,11 @@ class SessionDisplay:
             head = self._step[: room - 3] + "..." if room > 8 else ""
             status = (head + tail) if head else tail.removeprefix(" | ")
         self._status = status[:limit]
-        click.echo("\r\x1b[2K" + self._status, nl=False, color=True)
+        self._echo("\r\x1b[2K" + self._status, nl=False)
 
     def close(self) -> None:
         if self.live and self._status:
-            click.echo("\r\x1b[2K", nl=False, color=True)
+            self._echo("\r\x1b[2K", nl=False)
             self._status = ""
 
     def __call__(self, event: SessionEvent) -> None:
@@ -619,7 +647,8 @@ def _shows_title(kind: str) -> bool:
 
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[list[int]]:
-    """SIGTERM (a service being stopped) ends the session like Ctrl-C: sound off, recorded.
+    """SIGTERM (a service being stopped) and SIGHUP (the ssh session or terminal closed)
+    end the session like Ctrl-C: sound off, recorded.
 
     Yields a list that holds the signal number once one arrived.
     """
@@ -632,14 +661,15 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
         raise KeyboardInterrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, on_signal)
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
     except ValueError:  # not the main thread (e.g. some test runners)
         yield received
         return
     try:
         yield received
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @cli.command()
@@ -670,9 +700,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
     Voice, volume, night mode, the pre-roll, the rating's wait and the hands-free inputs
     come from the settings (see 'crampcoach config').
 
-    Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM;
-    2 the routine or the settings file is not valid. A stopped session is recorded
-    with the step reached.
+    Exit codes: 0 finished or stopped with q; 130 Ctrl-C; 143 stopped by SIGTERM; 129 by
+    SIGHUP (the terminal closed); 2 the routine or the settings file is not valid. A
+    stopped session is recorded with the step reached.
     """
     from crampcoach.routines.library import DEFAULT_ROUTINE
     from crampcoach.session import (
@@ -701,7 +731,7 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
             journal=machine.journal(_journal_file(journal, settings), loaded),
             rating=RatingRequest(given=rating, ask=not no_rating, before=rate_before))
         session = prepare_session(request)
-    display = SessionDisplay(live=sys.stdout.isatty(), pause_key=settings.keys.pause[0],
+    display = SessionDisplay(live=_stdout_is_terminal(), pause_key=settings.keys.pause[0],
                              quit_key=settings.keys.quit[0],
                              stamp=lambda: f"{machine.now():%H:%M:%S}",
                              language=session.voice.language,
@@ -712,9 +742,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
             try:
                 record = session.play(display)
                 if record.outcome == "interrupted":
-                    code = 143 if signals else 130
+                    code = 128 + signals[0] if signals else 130
             except KeyboardInterrupt:
-                code = 143 if signals else 130
+                code = 128 + signals[0] if signals else 130
     finally:
         display.close()
         session.close()
@@ -754,7 +784,13 @@ def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
     """``--journal`` (or ``$CRAMPCOACH_JOURNAL``), else ``journal`` in the settings, whose
     default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
     if path is not None:
-        return path
+        from crampcoach.locations import expand_user
+
+        try:
+            # As the settings expand CRAMPCOACH_JOURNAL: a quoted '~' reaches us unexpanded.
+            return expand_user(path)
+        except LookupError as e:
+            fail(f"the journal {path}: {e}", 2)
     if settings is None:
         with reported_errors():
             settings = _settings()
@@ -836,7 +872,12 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
     with reported_errors(), Journal.open(path, create=False) as journal:
         summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz(),
                                     high_at=settings.red_flag_threshold)
-    click.echo(render_history(summary, path), nl=False)
+    from crampcoach.errors import escape_controls
+
+    # Routine names and notes may come from a shared export: no escape sequence reaches
+    # the terminal (the journal keeps them as they are, so an export gives them back).
+    lines = render_history(summary, path).split("\n")
+    click.echo("\n".join(escape_controls(line) for line in lines), nl=False)
 
 
 def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
@@ -1614,8 +1655,6 @@ def schedule_group() -> None:
 def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bool,
                  config_file: Path | None) -> None:
     """Start ROUTINE at a time of day, on some or all days."""
-    import os
-
     from crampcoach import schedule
 
     env_config = os.environ.get("CRAMPCOACH_CONFIG")
@@ -1623,7 +1662,8 @@ def schedule_add(routine: str, at: str, days: str, name: str | None, dry_run: bo
     with reported_errors():
         schedule.parse_at(at)
         schedule.parse_days(days)
-        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config)
+        start = schedule.plan_start(schedule.routine_reference(routine), at, days, name, config,
+                                    environ=dict(os.environ))
         scheduler = schedule.default_scheduler()
         if dry_run:
             for unit, text in ((start.timer_unit, start.timer_text()),
@@ -1715,6 +1755,16 @@ def hands_free_voice(microphone: str | None, timeout: float) -> None:
 
 
 def main() -> None:
+    # Started with a standard stream closed (>&-): the next file opened (the journal) would
+    # take its number, and anything written there would land in it.
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
     try:
         cli.main(prog_name="crampcoach")
     except KeyboardInterrupt:

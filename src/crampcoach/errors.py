@@ -6,7 +6,17 @@ Each message is a single line a person can act on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# C0 and C1 control characters and DEL: shown escaped so a message stays one line and a
+# file's bytes never reach the terminal as escape sequences.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character shown as ``\\n``, ``\\t`` or ``\\x1b``."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 class CrampcoachError(Exception):
@@ -24,9 +34,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        file, message = escape_controls(self.file), escape_controls(self.message)
         if self.line:
-            return f"{self.file}:{self.line}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{file}:{self.line}: {message}"
+        return f"{file}: {message}"
 
 
 class RoutineError(CrampcoachError):

@@ -16,6 +16,20 @@ def _xdg(var: str, fallback: str) -> Path:
     return Path.home() / fallback
 
 
+def expand_user(path: Path) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded.
+
+    Raises LookupError with a one-line reason when there is no such user or home folder
+    (``Path.expanduser`` raises RuntimeError for that).
+    """
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        head = str(path).split("/", 1)[0]
+        raise LookupError(f"'{head}' names the home folder of a user who does not exist"
+                          ) from None
+
+
 def config_dir() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config") / APP
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crampcoach.errors import ScheduleError
+from crampcoach import locations
+from crampcoach.errors import ScheduleError, escape_controls
 
 UNIT_PREFIX = "crampcoach-"
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,6 +32,12 @@ _DAY_WORDS: dict[str, tuple[int, ...]] = {
 }
 _LONG_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+#: What the person ran with that says where their files are: carried into the unit, whose
+#: environment is the user manager's and not the shell's.
+CARRIED_ENV = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+CARRIED_PREFIX = "CRAMPCOACH_"
+# Variables naming a file, made absolute: the unit runs in another working directory.
+_PATH_ENV = ("CRAMPCOACH_CONFIG", "CRAMPCOACH_JOURNAL")
 
 Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
 
@@ -105,6 +112,8 @@ class ScheduledStart:
     days: tuple[int, ...]
     command: tuple[str, ...]
     config: Path | None = None
+    #: Variables the unit sets (CRAMPCOACH_CONFIG among them when ``config`` is given).
+    environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def timer_unit(self) -> str:
@@ -127,11 +136,20 @@ class ScheduledStart:
             return clock
         return f"{_systemd_days(self.days)} {clock}"
 
+    def _variables(self) -> list[tuple[str, str]]:
+        carried = [(k, v) for k, v in self.environment if k != "CRAMPCOACH_CONFIG"]
+        if self.config is not None:
+            carried.append(("CRAMPCOACH_CONFIG", str(self.config)))
+        return carried
+
     def service_text(self) -> str:
-        exec_start = " ".join(_systemd_quote(part) for part in self.command)
+        executable, *args = self.command
+        exec_start = " ".join([_systemd_word(executable, executable=True),
+                               *(_systemd_word(a) for a in args)])
         return (
             "[Unit]\n"
-            f"Description=crampcoach: {self.routine} at {self.at} ({self.days_text()})\n"
+            f"Description=crampcoach: {_specifiers(self.routine)} at {self.at} "
+            f"({self.days_text()})\n"
             "\n"
             "[Service]\n"
             "Type=exec\n"
@@ -139,14 +157,15 @@ class ScheduledStart:
             # The session speaks, so nothing waits on a terminal; its lines go to the journal.
             "StandardInput=null\n"
             "Environment=PYTHONUNBUFFERED=1\n"
-            + (f"Environment={_systemd_quote(f'CRAMPCOACH_CONFIG={self.config}')}\n"
-               if self.config is not None else "")
+            + "".join(f"Environment={_environment_word(f'{k}={v}')}\n"
+                      for k, v in self._variables())
         )
 
     def timer_text(self) -> str:
         return (
             "[Unit]\n"
-            f"Description=crampcoach: start {self.routine} at {self.at} ({self.days_text()})\n"
+            f"Description=crampcoach: start {_specifiers(self.routine)} at {self.at} "
+            f"({self.days_text()})\n"
             "\n"
             "[Timer]\n"
             f"OnCalendar={self.on_calendar()}\n"
@@ -161,9 +180,8 @@ class ScheduledStart:
         days = "*" if len(self.days) == 7 else _cron_days(self.days)
         # cron gives % a meaning of its own; the command must carry it escaped.
         command = " ".join(shlex.quote(part) for part in self.command)
-        if self.config is not None:
-            command = f"CRAMPCOACH_CONFIG={shlex.quote(str(self.config))} {command}"
-        command = command.replace("%", r"\%")
+        assignments = [f"{k}={shlex.quote(v)}" for k, v in self._variables()]
+        command = " ".join([*assignments, command]).replace("%", r"\%")
         return f"{self.minute} {self.hour} * * {days} {command}"
 
 
@@ -208,12 +226,59 @@ def _cron_days(days: tuple[int, ...]) -> str:
     return ",".join(parts)
 
 
-def _systemd_quote(word: str) -> str:
-    # systemd expands % specifiers and $VARIABLES in ExecStart; both must stay literal.
-    word = word.replace("%", "%%").replace("$", "$$")
-    if word and re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", word.replace("$$", "")):
+# The rules are systemd.service(5) "Command lines", systemd.exec(5) "Environment=" and
+# systemd.unit(5) "Specifiers": every value below expands % specifiers (so % is %%);
+# ExecStart's arguments also expand $VARIABLES (so $ is $$), but neither its executable
+# path nor Environment= does (there $ is itself); quoted words take C escapes (\\ and \").
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+
+def _specifiers(text: str) -> str:
+    return text.replace("%", "%%")
+
+
+def _quoted(word: str) -> str:
+    if word and _PLAIN_WORD.fullmatch(word):
         return word
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _systemd_word(word: str, *, executable: bool = False) -> str:
+    """One word of ExecStart=: the executable path, or an argument."""
+    word = _specifiers(word)
+    return _quoted(word if executable else word.replace("$", "$$"))
+
+
+def _environment_word(assignment: str) -> str:
+    """One ``NAME=value`` of Environment=."""
+    return _quoted(_specifiers(assignment))
+
+
+def _refuse_controls(what: str, text: str) -> None:
+    """A line break would end the unit's line and start another (or split the crontab line)."""
+    if escape_controls(text) != text:
+        raise ScheduleError(f"{what} {text!r} contains control characters, "
+                            "which a scheduled start cannot carry")
+
+
+def carried_environment(environ: dict[str, str] | os._Environ[str]
+                        ) -> tuple[tuple[str, str], ...]:
+    """The XDG and CRAMPCOACH_ variables of ``environ`` that a scheduled start keeps."""
+    carried: list[tuple[str, str]] = []
+    for name in sorted(environ):
+        value = environ[name]
+        if not value or not (name in CARRIED_ENV or name.startswith(CARRIED_PREFIX)):
+            continue
+        if name in CARRIED_ENV and not os.path.isabs(value):
+            continue  # the XDG spec says a relative path is ignored
+        _refuse_controls(f"${name}", value)
+        if name in _PATH_ENV:
+            try:
+                value = str(locations.expand_user(Path(value)).absolute())
+            except LookupError as e:
+                raise ScheduleError(f"${name}: {e}") from None
+        carried.append((name, value))
+    return tuple(carried)
 
 
 def slug(text: str) -> str:
@@ -231,12 +296,26 @@ def play_command(routine: str, python: str | None = None) -> tuple[str, ...]:
 
 
 def plan_start(routine: str, at: str, days: str = "daily", name: str | None = None,
-               config: Path | None = None, python: str | None = None) -> ScheduledStart:
-    """Check the person's input and describe the start, without touching anything."""
+               config: Path | None = None, python: str | None = None,
+               environ: dict[str, str] | None = None) -> ScheduledStart:
+    """Check the person's input and describe the start, without touching anything.
+
+    ``environ`` (none by default) gives the variables to carry into the unit; see
+    :func:`carried_environment`.
+    """
     hour, minute = parse_at(at)
     day_list = parse_days(days)
     if not routine.strip():
         raise ScheduleError("give the routine to start, like: schedule add evening --at 21:30")
+    _refuse_controls("the routine", routine)
+    for what, text in (("--name", name), ("--config", str(config) if config else None),
+                       ("the Python path", python or sys.executable)):
+        if text is not None:
+            _refuse_controls(what, text)
+    if '"' in (python or sys.executable) or "\\" in (python or sys.executable):
+        raise ScheduleError("systemd cannot start a program whose path holds a quote or a "
+                            f"backslash: {python or sys.executable}")
+    environment = carried_environment(environ or {})
     chosen = name if name is not None else f"{slug(Path(routine).stem)}-{hour:02d}{minute:02d}"
     if not _NAME.match(chosen):
         msg = (f"--name {chosen!r}: use lower-case letters, digits, - and _ "
@@ -245,12 +324,18 @@ def plan_start(routine: str, at: str, days: str = "daily", name: str | None = No
     routine_arg = routine
     if routine.endswith((".yaml", ".yml")) or os.sep in routine:
         # A path: the unit runs in another working directory.
-        routine_arg = str(Path(routine).expanduser().absolute())
+        try:
+            routine_arg = str(locations.expand_user(Path(routine)).absolute())
+        except LookupError as e:
+            raise ScheduleError(f"the routine: {e}") from None
     if config is not None:
         # A unit's environment is not the shell's: the settings file must be named in it.
-        config = config.expanduser().absolute()
+        try:
+            config = locations.expand_user(config).absolute()
+        except LookupError as e:
+            raise ScheduleError(f"--config: {e}") from None
     return ScheduledStart(chosen, routine_arg, hour, minute, day_list,
-                          play_command(routine_arg, python), config)
+                          play_command(routine_arg, python), config, environment)
 
 
 def routine_reference(routine: str) -> str:

@@ -24,10 +24,11 @@ from typing import Any, Literal
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from crampcoach import locations, yamlfile
 from crampcoach.care import RED_FLAG_RATING
-from crampcoach.errors import ConfigError, Problem
+from crampcoach.errors import ConfigError, Problem, escape_controls
 from crampcoach.player.controls import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
 from crampcoach.routines.durations import parse_duration
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice, rate_problem
@@ -180,7 +181,10 @@ def settings_path(explicit: Path | None = None,
     if explicit is not None:
         return explicit
     if env.get(CONFIG_ENV):
-        return Path(env[CONFIG_ENV]).expanduser()
+        try:
+            return locations.expand_user(Path(env[CONFIG_ENV]))
+        except LookupError as e:
+            raise ConfigError.single(CONFIG_ENV, 0, str(e)) from None
     return locations.config_path()
 
 
@@ -238,7 +242,8 @@ def _plain(node: Node) -> Any:
     ``!!int x``, a date with month 99, an unknown tag), for the caller to refuse."""
     try:
         return SafeConstructor().construct_object(node, deep=True)
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, KeyError, OverflowError, yaml.YAMLError):
+        # KeyError: '!!bool maybe' is looked up in PyYAML's table of booleans.
         return str(node.value) if isinstance(node, ScalarNode) else ""
 
 
@@ -313,6 +318,8 @@ def _text(node: Node) -> str:
     text = _scalar_text(node).strip()
     if not text:
         raise _Invalid("must not be empty")
+    if escape_controls(text) != text:
+        raise _Invalid(f"must not contain control characters, not {text!r}")
     return text
 
 
@@ -492,7 +499,7 @@ class _Reader:
                 owner.setdefault(key, action)
 
     def _path(self, node: Node) -> Path:
-        path = Path(_text(node)).expanduser()
+        path = _home_expanded(_text(node))
         # A relative path is relative to the settings file, not to wherever the command ran.
         return path if path.is_absolute() else self.base_dir / path
 
@@ -506,10 +513,14 @@ class _Reader:
                 if key in _TOP:
                     name, read = _TOP[key]
                     if read is _boolean:
-                        node = yaml.compose(env[var], Loader=yaml.SafeLoader) or node
+                        # Resolved as YAML would a plain word ("yes", "off"), never parsed:
+                        # a value of 5,000 '[' is not a document to build.
+                        tag = Resolver().resolve(  # type: ignore[no-untyped-call]
+                            ScalarNode, env[var], (True, False))
+                        node = ScalarNode(tag, env[var])
                     self.values[name] = read(node)
                 elif key == "journal":
-                    self.values["journal"] = Path(_text(node)).expanduser().absolute()
+                    self.values["journal"] = _home_expanded(_text(node)).absolute()
                 else:
                     self.values["preroll"] = _preroll(node)
             except (_Invalid, yaml.YAMLError) as e:
@@ -536,6 +547,13 @@ class _Reader:
             top = key.split(".")[0]
             out[key] = self.where.get(key) or self.where.get(top) or "default"
         return out
+
+
+def _home_expanded(text: str) -> Path:
+    try:
+        return locations.expand_user(Path(text))
+    except LookupError as e:
+        raise _Invalid(f"cannot be used: {e}") from None
 
 
 def _preroll(node: Node) -> Preroll:

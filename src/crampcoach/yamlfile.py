@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
+import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,25 +45,58 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def read_text(path: Path, shown: str, kind: YamlKind) -> str:
-    """The file's text, or an error for anything that is not a small UTF-8 text file."""
+# What the YAML spec lets a file hold: tab, line breaks and printable characters.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Explicit tags a file may carry: the plain scalar ones. Any other (!!python/..., !!binary,
+# !!set, a local !tag) is refused by name before anything is built from it.
+SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+
+
+def read_bytes(path: Path, shown: str, kind: YamlKind) -> bytes:
+    """The bytes of a regular file of at most ``kind.max_bytes``, or a one-line error.
+
+    The file is opened without blocking and checked through its descriptor: a FIFO, a
+    device or a socket is refused before a byte is read, so nothing can hang on it.
+    """
     fail = kind.error.single
     try:
-        if path.is_dir():
-            raise fail(shown, 0, f"is a directory, not a {kind.file_noun}")
-        size = path.stat().st_size
-        if size > kind.max_bytes:
-            raise fail(shown, 0, f"is {size:,} bytes; {kind.file_noun}s are limited to "
-                                 f"{kind.max_bytes:,} bytes")
-        # A bounded read: a device such as /dev/zero has no size and never ends.
-        with path.open("rb") as f:
-            data = f.read(kind.max_bytes + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise fail(shown, 0, "no such file") from None
     except PermissionError:
         raise fail(shown, 0, "cannot be read (permission denied)") from None
+    except IsADirectoryError:
+        raise fail(shown, 0, f"is a directory, not a {kind.file_noun}") from None
+    except (OSError, ValueError) as e:
+        raise fail(shown, 0, f"cannot be read ({getattr(e, 'strerror', None) or e})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise fail(shown, 0, f"is a directory, not a {kind.file_noun}")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(shown, 0, f"is not a regular file (a device, FIFO or socket), "
+                                 f"not a {kind.file_noun}")
+        if info.st_size > kind.max_bytes:
+            raise fail(shown, 0, f"is {info.st_size:,} bytes; {kind.file_noun}s are limited to "
+                                 f"{kind.max_bytes:,} bytes")
+        os.set_blocking(fd, True)
+        # A bounded read, in case the file grows while it is read.
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(kind.max_bytes + 1)
     except OSError as e:
         raise fail(shown, 0, f"cannot be read ({e.strerror})") from None
+    finally:
+        os.close(fd)
+
+
+def _shown_char(char: str) -> str:
+    return repr(char)[1:-1] if ord(char) < 0x100 else f"U+{ord(char):04X}"
+
+
+def read_text(path: Path, shown: str, kind: YamlKind) -> str:
+    """The file's text, or an error for anything that is not a small UTF-8 text file."""
+    fail = kind.error.single
+    data = read_bytes(path, shown, kind)
     if len(data) > kind.max_bytes:
         raise fail(shown, 0, f"is larger than {kind.max_bytes:,} bytes")
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
@@ -80,10 +116,19 @@ def _event_line(event: yaml.Event) -> int:
     return int(mark.line) + 1 if mark is not None else 0
 
 
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,") \
+        else tag
+
+
 def _refusal(event: yaml.Event, depth: int, kind: YamlKind) -> _Refused | None:
     if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
         return _Refused(_event_line(event),
                         f"YAML anchors and aliases are not allowed in {kind.plural}")
+    tag = getattr(event, "tag", None)
+    if tag is not None and tag not in SCALAR_TAGS:
+        return _Refused(_event_line(event),
+                        f"the YAML tag '{_short_tag(tag)}' is not allowed in {kind.plural}")
     if depth > kind.max_depth:
         return _Refused(_event_line(event), f"nested more than {kind.max_depth} levels deep")
     return None
@@ -155,6 +200,12 @@ def _char_at(text: str, line: int, column: int) -> str:
 def compose(text: str, shown: str, kind: YamlKind) -> Node | None:
     """The node tree of one YAML document (None for an empty one), with line marks."""
     fail = kind.error.single
+    bad = _NOT_YAML.search(text)
+    if bad is not None:
+        # Found here, with its line: PyYAML's own message spans two lines and says line 0.
+        line = text.count("\n", 0, bad.start()) + 1
+        raise fail(shown, line, f"contains a control character ({_shown_char(bad.group())}), "
+                                "which a YAML file cannot hold")
     try:
         return _compose(text, kind)
     except _Refused as e:

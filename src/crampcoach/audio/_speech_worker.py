@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -33,6 +34,12 @@ from typing import Any, TextIO
 
 # A phrase that comes back silent (pyttsx3 lost the file) is tried again this often.
 _ATTEMPTS = 3
+# Room a phrase's WAV needs: 44,100 bytes a second, and at the slowest rate a character
+# takes about an eighth of a second; doubled, as a margin.
+ROOM_BASE_BYTES = 1024 * 1024
+ROOM_PER_CHAR_BYTES = 12 * 1024
+# How often the worker looks whether the process that started it is still there.
+_PARENT_CHECK_S = 0.5
 # Seconds to wait for espeak-ng to finish one phrase (it takes milliseconds).
 _PHRASE_WAIT_S = 10.0
 
@@ -86,7 +93,20 @@ class _Finished:
         self.event.set()
 
 
+def _room_for(text: str, out: str) -> bool:
+    """Whether the disk under ``out`` can take the phrase's sound. pyttsx3 fails to write a
+    full disk's file inside espeak-ng's callback and never says it finished: the phrase
+    would wait out every attempt. So the space is looked at first."""
+    try:
+        free = shutil.disk_usage(os.path.dirname(out) or ".").free
+    except OSError:
+        return True  # let the write itself say what is wrong
+    return free >= ROOM_BASE_BYTES + ROOM_PER_CHAR_BYTES * len(text)
+
+
 def _synthesize(engine: Any, finished: _Finished, text: str, out: str) -> dict[str, Any]:
+    if not _room_for(text, out):
+        return {"ok": False, "error": "no space left on the disk for the sound"}
     for _ in range(_ATTEMPTS):
         if os.path.exists(out):
             os.unlink(out)
@@ -110,7 +130,21 @@ def _synthesize(engine: Any, finished: _Finished, text: str, out: str) -> dict[s
 WORKER_NICENESS = 5
 
 
+def _exit_with_parent() -> None:
+    """End this process as soon as the one that started it is gone (killed, SIGTERM):
+    a worker busy in espeak-ng would not see its closed standard input for minutes."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
+    _exit_with_parent()
     answers = _protocol_stream()
     voice, rate = argv[0], int(argv[1])
     with contextlib.suppress(OSError):
@@ -137,7 +171,10 @@ def main(argv: list[str]) -> int:
     engine.connect("finished-utterance", finished)
     engine.setProperty("voice", voice)
     engine.setProperty("rate", rate)
-    warm_up = os.path.join(tempfile.gettempdir(), f"crampcoach-warm-up-{os.getpid()}.wav")
+    # A file of our own (O_EXCL, private): a predictable name in /tmp could be made first
+    # by another local user, and every synthesis would then fail.
+    fd, warm_up = tempfile.mkstemp(prefix="crampcoach-warm-up-", suffix=".wav")
+    os.close(fd)
     try:
         _synthesize(engine, finished, "Ready.", warm_up)
     finally:
@@ -162,4 +199,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # At once: espeak-ng's own thread must not keep an orphan alive after its input ended.
+    os._exit(code)

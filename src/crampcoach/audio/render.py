@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import wave
 from collections.abc import Iterator
@@ -20,12 +21,16 @@ from crampcoach.audio.engine import SpeechEngine
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.errors import AudioError
-from crampcoach.routines.compiler import compile_routine, phrases
+from crampcoach.routines.compiler import check_speech_length, compile_routine, phrases
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Timeline, Voice
 
 # Silence is written in blocks of this many frames (one second).
 _SILENCE_BLOCK = SAMPLE_RATE
+#: Free space a render leaves on the disk, beyond the file itself: a full disk stops
+#: everything else too (the journal, the speech cache).
+DISK_RESERVE_BYTES = 64 * 1024 * 1024
+_WAV_HEADER_BYTES = 44
 #: The one format a render writes. No library crampcoach depends on writes a compressed
 #: format, and a WAV under another name would fool the player that opens it.
 RENDER_SUFFIX = ".wav"
@@ -137,8 +142,11 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
 
     The file appears only when complete (written beside it, then renamed), so a failed
     render never leaves half a session behind. Raises :class:`AudioError` when it cannot
-    be written, and whatever ``sounds`` raises.
+    be written or would not fit on the disk, and whatever ``sounds`` raises.
     """
+    # The length of the last sound past the plan's end is small beside this margin.
+    needed = _WAV_HEADER_BYTES + (frame_at(timeline.total) + SAMPLE_RATE) * SAMPLE_WIDTH
+    check_free_space(path, needed)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as e:
@@ -163,6 +171,22 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
     return Rendered(path, frames)
 
 
+def check_free_space(path: Path, needed: int) -> None:
+    """Refuse, before a byte is written, a file of ``needed`` bytes that would fill the disk."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError as e:
+        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
+    if needed + DISK_RESERVE_BYTES > free:
+        raise AudioError(f"cannot write {path}: the session needs {_megabytes(needed)} and "
+                         f"only {_megabytes(max(0, free - DISK_RESERVE_BYTES))} can be used "
+                         f"({_megabytes(DISK_RESERVE_BYTES)} are kept free)")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
 def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine,
                    voice: Voice) -> tuple[Timeline, Rendered]:
     """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
@@ -173,7 +197,9 @@ def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
-    failures = speech.prepare(phrases(routine, voice), voice)
+    texts = phrases(routine, voice)
+    check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
+    failures = speech.prepare(texts, voice)
     if failures:
         raise next(iter(failures.values()))
     timeline = compile_routine(routine, speech, voice)

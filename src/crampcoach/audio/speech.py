@@ -26,6 +26,8 @@ import os
 import queue
 import re
 import select
+import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -40,6 +42,7 @@ from types import TracebackType
 from typing import Any
 
 from crampcoach import locations
+from crampcoach.audio._speech_worker import ROOM_BASE_BYTES, ROOM_PER_CHAR_BYTES
 from crampcoach.audio.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from crampcoach.audio.voices import INSTALL_HINT, espeak_voice, normalize_language
 from crampcoach.errors import SynthesisError, VoiceUnusable
@@ -56,6 +59,11 @@ DEFAULT_CACHE_BYTES = 200 * 1024 * 1024
 #: Workers that :meth:`SynthesizedSpeech.prepare` runs side by side (the Pi has 4 cores,
 #: the player needs one).
 DEFAULT_WORKERS = 2
+#: The longest phrase an entry may hold: the longest text a routine may have, at the
+#: slowest rate, is about ten minutes. A longer entry is damaged or planted, and removed.
+MAX_ENTRY_FRAMES = 15 * 60 * SAMPLE_RATE
+#: Memory-backed space for a phrase's sound when the cache's disk is full.
+MEMORY_FOLDER = Path("/dev/shm")
 
 # Numbers joined by hyphens: "10-15", "4-7-8" (not "-3", not "wind-down").
 _JOINED_NUMBERS = re.compile(r"\b\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)+\b")
@@ -356,6 +364,19 @@ class SpeechCache:
         self._lock = threading.Lock()
         self._known_bytes: int | None = None
 
+    def trusted(self) -> bool:
+        """Whether the folder may be used: a folder of this user's that nobody else can
+        write to (or none yet: it is made private). Another user's folder could hold a
+        planted sound that would be played as a cue; such a cache is simply not used."""
+        try:
+            info = os.stat(self.folder)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+                and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
     def key(self, text: str, voice: Voice) -> str:
         parts = [f"v{FORMAT_VERSION}", voice.engine, normalize_language(voice.language),
                  str(voice.rate), text]
@@ -370,6 +391,8 @@ class SpeechCache:
 
     def frames(self, text: str, voice: Voice) -> int | None:
         """The entry's length in frames from its header alone; None when missing or corrupt."""
+        if not self.trusted():
+            return None
         path = self.path_for(text, voice)
         try:
             with wave.open(str(path), "rb") as wav:
@@ -381,8 +404,8 @@ class SpeechCache:
             self._discard(path)
             return None
         if (params.nchannels, params.sampwidth, params.framerate) != (
-                CHANNELS, SAMPLE_WIDTH, SAMPLE_RATE) or params.nframes <= 0 or (
-                size != _WAV_HEADER_BYTES + params.nframes * SAMPLE_WIDTH):
+                CHANNELS, SAMPLE_WIDTH, SAMPLE_RATE) or not 0 < params.nframes <= MAX_ENTRY_FRAMES \
+                or size != _WAV_HEADER_BYTES + params.nframes * SAMPLE_WIDTH:
             self._discard(path)
             return None
         return params.nframes
@@ -410,8 +433,10 @@ class SpeechCache:
         be written (full disk, read-only folder) costs speed, never the session.
         """
         path = self.path_for(text, voice)
+        if not self.trusted():
+            return path
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".wav")
             try:
                 with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as wav:
@@ -703,13 +728,7 @@ class SynthesizedSpeech:
         if not text.strip():
             raise SynthesisError("there is nothing to say in an empty phrase")
         voice_id = self._voice_id(voice)
-        try:
-            self.cache.folder.mkdir(parents=True, exist_ok=True)
-            fd, raw_name = tempfile.mkstemp(dir=self.cache.folder, prefix=".raw-", suffix=".wav")
-        except OSError:  # an unwritable cache costs speed, never the phrase
-            fd, raw_name = tempfile.mkstemp(prefix="crampcoach-raw-", suffix=".wav")
-        os.close(fd)
-        raw = Path(raw_name)
+        raw = self._raw_file(text)
         try:
             with self._pool.worker() as worker:
                 try:
@@ -725,6 +744,38 @@ class SynthesizedSpeech:
         if not pcm:
             raise SynthesisError(f"{self._made_by} made no sound for '{_short(text)}'")
         return Clip(pcm)
+
+
+    def _raw_file(self, text: str) -> Path:
+        """A new private file for the worker's sound: in the cache folder, else in memory,
+        else in the system's temporary folder; wherever there is room for it. With no room
+        anywhere the phrase fails at once (the player goes on in text), not after a timeout.
+        """
+        needed = ROOM_BASE_BYTES + ROOM_PER_CHAR_BYTES * len(text)
+        places: list[Path | None] = [MEMORY_FOLDER, None]
+        if self.cache.trusted():
+            with contextlib.suppress(OSError):
+                self.cache.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            places.insert(0, self.cache.folder)
+        for folder in places:
+            try:
+                if free_bytes(folder or Path(tempfile.gettempdir())) < needed:
+                    continue
+                fd, name = tempfile.mkstemp(dir=folder, prefix=".raw-crampcoach-",
+                                            suffix=".wav")
+            except OSError:  # an unwritable place costs speed, never the phrase
+                continue
+            os.close(fd)
+            return Path(name)
+        raise SynthesisError(f"no room on the disk to synthesize '{_short(text)}'")
+
+
+def free_bytes(folder: Path) -> int:
+    """Bytes free to this user on the file system of ``folder`` (0 when it is missing)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
 
 
 class _CachedOrElse:

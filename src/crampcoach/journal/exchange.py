@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -152,12 +153,23 @@ def export_text(
         return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     out = io.StringIO()
     out.write(f"{CSV_COMMENT} {FORMAT_NAME} export format 1 "
-              f"made {to_text(exported_at)}\n")
+              f"made {to_text(exported_at)}; {FORMULAS_MARKED}\n")
     out.write(f"{CSV_COMMENT} {ABOUT}\n")
     out.write(",".join(COLUMNS) + "\n")
     for fields in records:
         out.write(",".join(_csv_field(fields[c]) for c in COLUMNS) + "\n")
     return out.getvalue()
+
+
+# A spreadsheet takes a cell that starts with one of these as a formula (OWASP's CSV
+# injection guidance): such a cell is written with a single quote in front, which the
+# spreadsheet shows as text. In format 1's CSV a cell that starts with a quote gets one
+# more, and the file says so in its first line, so that import takes the first quote off
+# every cell and the round trip stays exact (files written before carry no such line, and
+# their cells are read as they are).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+FORMULAS_MARKED = "cells that start like a formula have a ' in front"
 
 
 def _csv_field(value: str | int | None) -> str:
@@ -166,6 +178,8 @@ def _csv_field(value: str | int | None) -> str:
     if value is None:
         return ""
     text = str(value)
+    if text.startswith((*FORMULA_STARTS, TEXT_MARK)):
+        text = TEXT_MARK + text
     if any(c in text for c in ',"\r\n') or text != text.strip():
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -313,15 +327,13 @@ DoctorTable = Literal["ratings", "episodes", "factors", "medicines", "blood", "q
                       "checkins"]
 DOCTOR_TABLES: tuple[DoctorTable, ...] = ("ratings", "episodes", "factors", "medicines",
                                           "blood", "questions", "checkins")
-#: What a spreadsheet may read as the start of a formula: such a cell is kept as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _OUTCOME = {"finished": "finished", "stopped": "stopped early",
             "interrupted": "interrupted (no end recorded)"}
 
 
 def neutralised(cell: str) -> str:
     """A cell a spreadsheet shows as typed: one starting like a formula gets a ``'``."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return TEXT_MARK + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _yes_no(value: bool | None) -> str:
@@ -553,11 +565,14 @@ def _refuse(path: Path, where: str, problem: str) -> JournalError:
 def _parse_csv(text: str, path: Path) -> Records:
     stream = io.StringIO(text, newline="")
     skipped = 0
+    marked = False
     while True:
         start = stream.tell()
-        if not stream.readline().startswith(CSV_COMMENT):
+        comment = stream.readline()
+        if not comment.startswith(CSV_COMMENT):
             stream.seek(start)
             break
+        marked = marked or comment.rstrip("\r\n").endswith(FORMULAS_MARKED)
         skipped += 1
     reader = csv.reader(stream, strict=True)
     line_before = 0
@@ -595,6 +610,8 @@ def _parse_csv(text: str, path: Path) -> Records:
             continue  # a blank line, as spreadsheets sometimes leave at the end
         if len(row) != len(header):
             raise _refuse(path, where, f"{len(row)} fields where the header has {len(header)}")
+        if marked:
+            row = [cell.removeprefix(TEXT_MARK) for cell in row]  # see FORMULA_STARTS
         try:
             records.append((where, _record(dict(zip(header, row, strict=True)))))
         except _Bad as e:
@@ -649,11 +666,18 @@ def _parse_json(text: str, path: Path) -> Records:
 def read_export(path: Path) -> Records:
     """Read and check a whole export (CSV or JSON, told apart by its first character)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise _refuse(path, "", f"the file is too large ({size} bytes) for an export")
-        # A bounded read: a device such as /dev/zero has no size and never ends.
-        with path.open("rb") as f:
+        # Opened without blocking and checked through its descriptor: a FIFO or a device
+        # is refused before a byte is read, so nothing hangs on it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise _refuse(path, "", "not a regular file (a FIFO, device or socket)")
+            if info.st_size > MAX_IMPORT_BYTES:
+                raise _refuse(path, "", f"the file is too large ({info.st_size} bytes) for an "
+                                        "export")
+            os.set_blocking(fd, True)
+            # A bounded read, in case the file grows while it is read.
             raw = f.read(MAX_IMPORT_BYTES + 1)
     except OSError as e:
         raise JournalError(f"cannot read {path}: {e.strerror or e}") from None

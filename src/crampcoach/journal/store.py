@@ -19,18 +19,20 @@ import math
 import os
 import sqlite3
 import stat
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 from crampcoach.care import Outcome
 from crampcoach.errors import JournalError, RecordError
 
 SessionStatus = Literal["finished", "stopped"]
+_Record = TypeVar("_Record")
 Clock = Callable[[], datetime]
 EpisodeKind = Literal["cramp", "spasm", "twitching", "stiffness"]
 Side = Literal["left", "right", "both"]
@@ -599,17 +601,52 @@ def _create_private_file(path: Path) -> None:
     _fsync_directory(path.parent)
 
 
+def _refuse_orphan_wal(path: Path) -> None:
+    """A write-ahead log without its journal (or beside an empty one) holds records SQLite
+    would throw away on opening: it is left alone, and the person told."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        orphan = wal.stat().st_size > 0 and (not path.exists() or path.stat().st_size == 0)
+    except OSError:
+        return
+    if orphan:
+        raise JournalError(
+            f"{wal} is there without its journal {path}: it may hold records. It was left "
+            "untouched; put the journal back beside it, or move it aside to start afresh."
+        )
+
+
+def _read_only_uri(path: Path) -> str | None:
+    """How to read a journal in a folder (or a file) this user cannot write to; None when
+    it can be written. SQLite needs its -shm file for WAL: when it cannot make one and none
+    is there, the file is opened as immutable, which is safe only with no -wal waiting."""
+    if os.access(path.parent, os.W_OK) and os.access(path, os.W_OK):
+        return None
+    quoted = urllib.parse.quote(str(path.absolute()))
+    shm, wal = (path.with_name(path.name + suffix) for suffix in ("-shm", "-wal"))
+    if shm.exists():
+        return f"file:{quoted}?mode=ro"
+    if wal.exists() and wal.stat().st_size > 0:
+        raise JournalError(
+            f"cannot read the journal {path}: its folder cannot be written to and its last "
+            f"records are still in {wal.name}. Open it once where it can be written."
+        )
+    return f"file:{quoted}?immutable=1"
+
+
 class Journal:
     """An open journal. Use :meth:`open`; every method commits before it returns."""
 
     def __init__(
-        self, db: sqlite3.Connection, path: Path, busy_timeout_s: float, clock: Clock
+        self, db: sqlite3.Connection, path: Path, busy_timeout_s: float, clock: Clock,
+        read_only: bool = False,
     ) -> None:
         self._db = db
         self.path = path
         self._busy_timeout_s = busy_timeout_s
         self._clock = clock
         self._directory_synced = False
+        self.read_only = read_only
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -629,6 +666,7 @@ class Journal:
         """
         path = Path(path)
         try:
+            _refuse_orphan_wal(path)
             exists = path.exists()
         except PermissionError:
             # A folder on the way that this user may not enter.
@@ -649,13 +687,16 @@ class Journal:
                     "write to with --journal."
                 ) from None
         target = str(path) if exists or create else ":memory:"
+        # Reading commands read a journal they cannot write (a read-only folder, a copy).
+        uri = _read_only_uri(path) if exists and not create else None
         try:
             db = sqlite3.connect(
-                target, timeout=busy_timeout_s, isolation_level=None, check_same_thread=True
+                uri or target, timeout=busy_timeout_s, isolation_level=None,
+                check_same_thread=True, uri=uri is not None,
             )
         except sqlite3.Error as e:
             raise _translate(path, e, busy_timeout_s) from None
-        journal = cls(db, path, busy_timeout_s, clock)
+        journal = cls(db, path, busy_timeout_s, clock, read_only=uri is not None)
         try:
             journal._prepare()
         except BaseException:
@@ -669,6 +710,14 @@ class Journal:
             # Check what the file is before anything that could write to it.
             version, app_id, has_tables = self._identity()
             self._refuse_unknown(version, app_id, has_tables)
+            if self.read_only:
+                if version < SCHEMA_VERSION and has_tables:
+                    raise JournalError(
+                        f"the journal {self.path} is from an older crampcoach and must be "
+                        "upgraded, which cannot be written here. It was left untouched; open "
+                        "it once where it can be written."
+                    )
+                return
             self._db.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION or self._db.execute(
                 "PRAGMA journal_mode"
@@ -920,7 +969,7 @@ class Journal:
             ).fetchone()
         if row is None:
             raise JournalError(f"no session {session_id} in {self.path}")
-        return _session_from_row(row)
+        return self._from_rows([row], _session_from_row, "session", (3, 4))[0]
 
     def sessions(
         self, since: datetime | None = None, until: datetime | None = None
@@ -931,7 +980,7 @@ class Journal:
             rows = self._db.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions {where} ORDER BY started_at, uuid", args
             ).fetchall()
-        return [_session_from_row(r) for r in rows]
+        return self._from_rows(rows, _session_from_row, "session", (3, 4))
 
     def ratings(
         self, since: datetime | None = None, until: datetime | None = None
@@ -942,7 +991,30 @@ class Journal:
             rows = self._db.execute(
                 f"SELECT {_RATING_COLUMNS} FROM ratings {where} ORDER BY at, uuid", args
             ).fetchall()
-        return [_rating_from_row(r) for r in rows]
+        return self._from_rows(rows, _rating_from_row, "rating", (1,))
+
+    def _from_rows(self, rows: Sequence[Sequence[Any]],
+                   make: Callable[[Sequence[Any]], _Record], what: str,
+                   times: tuple[int, ...]) -> list[_Record]:
+        """Records from rows; a row edited by hand into an impossible time (month 13 passes
+        the schema's pattern) is named, never shown as a traceback, and left as it is."""
+        try:
+            return [make(r) for r in rows]
+        except ValueError:
+            pass
+        for row in rows:
+            for column in times:
+                text = row[column]
+                try:
+                    if text is not None:
+                        from_text(text)
+                except ValueError:
+                    raise JournalError(
+                        f"the journal {self.path} holds a {what} (id {row[0]}) with an "
+                        f"impossible time {text!r}. It was left untouched; correct that time "
+                        "with the sqlite3 program."
+                    ) from None
+        raise JournalError(f"the journal {self.path} holds a {what} that cannot be read")
 
     # -- the care record: writing ---------------------------------------------------------
 

@@ -4,6 +4,7 @@ list as ``FILE:LINE: message`` and reading goes on, so one run lists them all.""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,20 @@ MAX_WHOLE_DIGITS = 9
 # About ten minutes of speech; espeak-ng crashed on a phrase of 100,000 characters.
 MAX_TEXT_CHARS = 5000
 
+# Control characters in routine text would reach the terminal (escape sequences) and the
+# voice; line breaks and tabs are the only ones a text may hold.
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 LanguageCheck = Callable[[str], bool]
+
+
+@dataclass
+class Budget:
+    """What one routine has read so far, shared by every file it includes."""
+
+    files: int = 0
+    bytes: int = 0
+    steps: int = 0
 #: A step's keys: name -> (key node, value node).
 Keys = dict[str, tuple[Node, Node]]
 
@@ -37,6 +51,7 @@ class LoadContext:
     user_dirs: Sequence[Path]
     step_sources: list[str] = field(default_factory=list)
     sha256: str = ""
+    budget: Budget = field(default_factory=Budget)
 
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.shown, line_of(node), message))
@@ -62,6 +77,11 @@ def text(ctx: LoadContext, node: Node, what: str) -> str | None:
         ctx.problem(node, f"{what} is too long ({len(value):,} characters; "
                           f"at most {MAX_TEXT_CHARS:,})")
         return None
+    control = TEXT_CONTROL.search(value)
+    if control is not None:
+        ctx.problem(node, f"{what} contains a control character ({control.group()}); "
+                          "only plain text can be shown and spoken")
+        return None
     return value
 
 
@@ -85,8 +105,9 @@ def duration(ctx: LoadContext, node: Node, what: str, *, positive: bool) -> floa
 
 def whole(ctx: LoadContext, node: Node, what: str, least: int) -> int | None:
     raw = str(node.value) if isinstance(node, ScalarNode) else ""
+    # isascii: str.isdigit() accepts '²' and other digits int() refuses.
     if not (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int"
-            and raw.lstrip("+-").isdigit()):
+            and raw.lstrip("+-").isascii() and raw.lstrip("+-").isdigit()):
         ctx.problem(node, f"{what} must be a whole number, not '{raw or '...'}'")
         return None
     if len(raw.lstrip("+-").lstrip("0")) > MAX_WHOLE_DIGITS:

@@ -39,6 +39,7 @@ from crampcoach.routines.cues import (
 from crampcoach.routines.kinds import Step, kind_of
 from crampcoach.routines.kinds.compress import COMPRESS_SAFETY
 from crampcoach.routines.kinds.wait import wait_reminder
+from crampcoach.routines.loader import MAX_SESSION_S
 from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, StepSpan, Timeline, Voice
 
@@ -182,6 +183,7 @@ def compile_routine(routine: Routine, meter: SpeechMeter, voice: Voice, *,
         raise RoutineError(problems)
     cues.extend(_closing(routine, meter, voice, t))
     total = max(c.end for c in cues)
+    check_length(routine, total)
     return Timeline(routine.name, total, tuple(cues), tuple(spans), voice)
 
 
@@ -212,6 +214,33 @@ def check_day_and_night(routine: Routine, day: tuple[SpeechMeter, Voice],
     if problems or timeline is None:
         raise RoutineError(problems)
     return timeline
+
+
+class SessionTooLong(RoutineError):
+    """A session longer than the limit once its speech is counted."""
+
+
+def check_length(routine: Routine, total_s: float) -> None:
+    """Refuse a session longer than the limit, its speech counted (the loader's own check
+    counts only what needs no speech lengths)."""
+    if total_s > MAX_SESSION_S:
+        raise SessionTooLong.single(
+            routine.source, 0, f"the session would last {total_s / 3600:,.1f} hours with its "
+                               f"speech; sessions are limited to {MAX_SESSION_S // 3600} hours")
+
+
+def check_speech_length(routine: Routine, texts: list[str], voice: Voice) -> None:
+    """Before any phrase is synthesized: refuse when the session's distinct phrases alone,
+    at their estimated lengths, are longer than the limit. Each is spoken at least once and
+    speech never overlaps speech, so the session is at least that long; and synthesis takes
+    time in proportion to exactly these phrases, so hours of it are never started."""
+    meter = EstimatedSpeechMeter()
+    speech_s = sum(meter.seconds(text, voice) for text in texts)
+    if speech_s > MAX_SESSION_S:
+        raise SessionTooLong.single(
+            routine.source, 0, f"the session would last more than {speech_s / 3600:,.1f} "
+                               f"hours: that much is speech; sessions are limited to "
+                               f"{MAX_SESSION_S // 3600} hours")
 
 
 def phrases(routine: Routine, voice: Voice | None = None) -> list[str]:

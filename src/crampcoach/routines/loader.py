@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from crampcoach import yamlfile
-from crampcoach.errors import RoutineError
+from crampcoach import locations, yamlfile
+from crampcoach.errors import Problem, RoutineError
 from crampcoach.routines import library
-from crampcoach.routines.checks import Defaults, LanguageCheck, LoadContext
+from crampcoach.routines.checks import TEXT_CONTROL, Budget, Defaults, LanguageCheck, LoadContext
 from crampcoach.routines.checks import choice as _choice
 from crampcoach.routines.checks import duration as _duration
 from crampcoach.routines.checks import mapping as _mapping
@@ -34,6 +35,17 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_SESSION_S = 24 * 3600
+# Bounds on what a file expands into, not only on its size (docs/routine-format.md, Limits):
+# generous for real routines, and each refused before anything is compiled or rendered.
+# (The shortest hold and the most reps are the stretch kind's: routines/kinds/stretch.py.)
+#: Files read for one routine, itself and every include (a file included twice counts twice).
+MAX_FILES = 100
+#: Bytes read for one routine, all of those files together.
+MAX_TOTAL_BYTES = MAX_BYTES
+#: Steps once every include is expanded (a 1,000-step routine is a long one).
+MAX_STEPS = 10_000
+#: Cues in the compiled session; a 24-hour session of box breathing has about 43,000.
+MAX_CUES = 100_000
 
 TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
 STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
@@ -50,6 +62,18 @@ def step_keys() -> dict[str, tuple[str, ...]]:
 
 ROUTINE_FILE = YamlKind(noun="routine", file_noun="routine file", plural="routines",
                         max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
+
+
+class LimitError(RoutineError):
+    """A routine that expands past a bound: loading stops at once, nothing more is read."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncludedProblem(Problem):
+    """A problem inside an included file, shown at the including line; ``inner`` is the
+    problem where it really is, so a chain of includes names the outermost and the innermost."""
+
+    inner: Problem | None = None
 
 
 def read_routine_text(path: Path, shown: str) -> str:
@@ -132,12 +156,19 @@ def _steps(ctx: LoadContext, node: Node, d: Defaults) -> list[Step]:
         keys = _mapping(ctx, step_node, step_keys()[kind], f"{where} ({kind})")
         start = len(ctx.problems)
         if kind == "include":
+            # The included file counts its own steps against the budget.
             steps.extend(_include(ctx, keys["include"][1], where))
             continue
         step = KINDS[kind].load(ctx, step_node, keys, where, d)
         if step is not None and len(ctx.problems) == start:
             steps.append(step)
             ctx.step_sources.append(ctx.shown)
+        # Every step made anywhere ends up once in the expanded routine: so this counts it.
+        ctx.budget.steps += 1
+        if ctx.budget.steps > MAX_STEPS:
+            raise LimitError.single(ctx.shown, line_of(step_node),
+                                    f"{where}: more than {MAX_STEPS:,} steps with every include "
+                                    "expanded; a routine is limited to that")
     return steps
 
 
@@ -168,14 +199,26 @@ def _include(ctx: LoadContext, node: Node, where: str) -> list[Step]:
     try:
         sub = _load(path, shown, stack=(*ctx.include_stack, key),
                     language_check=ctx.language_check, builtin_dirs=ctx.builtin_dirs,
-                    user_dirs=ctx.user_dirs)
+                    user_dirs=ctx.user_dirs, budget=ctx.budget)
     except RoutineError as e:
         whole = e.problems[0]
         if len(e.problems) == 1 and whole.file == shown and whole.line == 0:
-            # Missing, a directory, empty, binary: the include line is what needs fixing.
-            ctx.problem(node, f"{where}: cannot include '{ref}': {whole.message}")
-        else:
-            ctx.problems.extend(e.problems)
+            # Missing, a directory, empty, binary, one file too many: the include line is
+            # what needs fixing.
+            message = f"{where}: cannot include '{ref}': {whole.message}"
+            if isinstance(e, LimitError):
+                raise LimitError.single(ctx.shown, line_of(node), message) from None
+            ctx.problem(node, message)
+            return []
+        # Shown at the line that includes it, with where it really is.
+        wrapped: list[Problem] = []
+        for problem in e.problems:
+            inner = problem.inner if isinstance(problem, IncludedProblem) else problem
+            wrapped.append(IncludedProblem(ctx.shown, line_of(node),
+                                           f"in included '{ref}': {inner}", inner))
+        if isinstance(e, LimitError):
+            raise LimitError(wrapped) from None
+        ctx.problems.extend(wrapped)
         return []
     ctx.step_sources.extend(sub.step_file(i) for i in range(len(sub.steps)))
     return list(sub.steps)
@@ -185,6 +228,11 @@ def _routine(ctx: LoadContext, root: Node) -> Routine:
     if not isinstance(root, MappingNode):
         raise RoutineError.single(ctx.shown, line_of(root),
                                   "a routine must be a mapping with 'name' and 'steps'")
+    if not any(isinstance(k, ScalarNode) and k.value in TOP_KEYS for k, _ in root.value):
+        # Some other file (a system file, another program's settings): its content is not
+        # quoted back as "unknown key" messages.
+        raise RoutineError.single(ctx.shown, 0, "is not a routine file: none of its keys is "
+                                                "one a routine has (name, steps, ...)")
     keys = _mapping(ctx, root, TOP_KEYS, "routine")
     name = None
     if "name" in keys:
@@ -228,6 +276,11 @@ def _routine(ctx: LoadContext, root: Node) -> Routine:
             shown = f"{hours:.1f}" if hours < 10_000 else "10,000"
             ctx.problem(keys["steps"][0], f"the session would last at least {shown} "
                                           "hours; sessions are limited to 24 hours")
+        else:
+            cues = sum(kind_of(s).most_cues(s) for s in steps)
+            if cues > MAX_CUES:
+                ctx.problem(keys["steps"][0], f"the session would have {cues:,} cues; "
+                                              f"sessions are limited to {MAX_CUES:,}")
     if ctx.problems:
         raise RoutineError(ctx.problems)
     assert name is not None
@@ -242,12 +295,24 @@ def minimum_seconds(step: Step) -> float:
 
 
 def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: LanguageCheck | None,
-          builtin_dirs: Sequence[Path], user_dirs: Sequence[Path]) -> Routine:
+          builtin_dirs: Sequence[Path], user_dirs: Sequence[Path],
+          budget: Budget | None = None) -> Routine:
+    budget = budget if budget is not None else Budget()
+    budget.files += 1
+    if budget.files > MAX_FILES:
+        raise LimitError.single(shown, 0, f"a routine and its includes are limited to "
+                                          f"{MAX_FILES} files read (a file included twice "
+                                          "counts twice)")
     text = read_routine_text(path, shown)
+    budget.bytes += len(text.encode())
+    if budget.bytes > MAX_TOTAL_BYTES:
+        raise LimitError.single(shown, 0, f"a routine and its includes are limited to "
+                                          f"{MAX_TOTAL_BYTES:,} bytes read together")
     root = compose(text, shown)
     ctx = LoadContext(shown=shown, path=path, problems=[], include_stack=stack,
                    language_check=language_check, builtin_dirs=builtin_dirs,
-                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest())
+                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                   budget=budget)
     return _routine(ctx, root)
 
 
@@ -274,8 +339,14 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
     """
     builtin_dirs = [library.BUILTIN_DIR] if builtin_dirs is None else list(builtin_dirs)
     user_dirs = library.default_user_dirs() if user_dirs is None else list(user_dirs)
+    if TEXT_CONTROL.search(ref) or "\n" in ref or "\t" in ref:
+        raise RoutineError.single(ref, 0, "a routine's name or path cannot contain control "
+                                          "characters")
     if _looks_like_path(ref):
-        path = Path(ref).expanduser()
+        try:
+            path = locations.expand_user(Path(ref))
+        except LookupError as e:
+            raise RoutineError.single(ref, 0, str(e)) from None
         if base is not None and not path.is_absolute():
             path = base / path
         shown = ref if base is None else str(path)

@@ -95,14 +95,19 @@ def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | N
     not half-way. Lengths already in the speech cache are used, estimates for the rest; only
     if the estimate says a step overruns is the routine measured for real, to be sure."""
     from crampcoach.player.feed import FallbackMeter
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine
+    from crampcoach.routines.compiler import (
+        EstimatedSpeechMeter,
+        SessionTooLong,
+        compile_routine,
+    )
 
     estimate = EstimatedSpeechMeter()
     cached = (sound.quick_meter if sound is not None else None) or estimate
     try:
         compile_routine(routine, cached, voice)
-    except RoutineError:
-        if sound is None:
+    except RoutineError as e:
+        # Too long even with estimates: never synthesize hours of speech to find out.
+        if sound is None or isinstance(e, SessionTooLong):
             raise
         compile_routine(routine, FallbackMeter(sound.meter, estimate), voice)
 

@@ -49,7 +49,8 @@ class StepKind:
     its end) and returns when the step ends. ``minimum_s`` is a lower bound of its
     length that needs no speech lengths; ``holds_s`` is how much longer it may hold the
     session beyond that (a ``wait``: its ``max_wait``), for the bound on a session's
-    length. ``describe`` names it in a problem.
+    length. ``most_cues`` is an upper bound of the cues it compiles to, so a session's
+    cues are bounded before anything is compiled. ``describe`` names it in a problem.
     """
 
     name: str
@@ -58,6 +59,9 @@ class StepKind:
     cues: Callable[[StepBuilder, Any, float, str | None], float]
     minimum_s: Callable[[Any], float]
     next_up: NextUp = "title"
+    # One cue unless the kind says otherwise: a kind whose cues grow with a step's values
+    # (reps, cycles) must say how, or a file could make it compile to millions of cues.
+    most_cues: Callable[[Any], int] = lambda step: 1
     holds_s: Callable[[Any], float] = lambda step: 0.0
     describe: Callable[[Any, int], str] = (
         lambda step, index: f"step {index + 1} ({step.kind} '{step.title}')")

@@ -162,4 +162,7 @@ def _cues(b: StepBuilder, s: Breathe, t: float, next_title: str | None) -> float
 KIND = StepKind(
     name="breathe", keys=("breathe", "pattern", "cycles", "duration", "guide", "prepare"),
     load=load, cues=_cues, minimum_s=lambda step: step.prepare_s + step.cycles * step.cycle_s,
+    # The introduction and the end, and a word and a tone on every phase of every cycle.
+    most_cues=lambda step: 2 + step.cycles * 2 * sum(
+        1 for s in (step.in_s, step.hold_s, step.out_s, step.hold_out_s) if s > 0),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,4 +89,5 @@ def _cues(b: StepBuilder, s: Compress, t: float, next_title: str | None) -> floa
 KIND = StepKind(
     name="compress", keys=("compress", "duration", "check_every", "prepare"),
     load=load, cues=_cues, minimum_s=lambda step: step.prepare_s + step.duration_s,
+    most_cues=lambda step: 3 + math.ceil(step.duration_s / step.check_every_s),
 )

@@ -37,6 +37,6 @@ def cues(b: StepBuilder, step: Rest, t: float, next_title: str | None) -> float:
 
 KIND = StepKind(
     name="rest", keys=("rest",), load=load, cues=cues,
-    minimum_s=lambda step: step.seconds, next_up="skip",
+    minimum_s=lambda step: step.seconds, most_cues=lambda step: 0, next_up="skip",
     describe=lambda step, index: f"step {index + 1} (rest)",
 )

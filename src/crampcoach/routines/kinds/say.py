@@ -42,6 +42,6 @@ def cues(b: StepBuilder, step: Say, t: float, next_title: str | None) -> float:
 
 KIND = StepKind(
     name="say", keys=("say", "pause"), load=load, cues=cues,
-    minimum_s=lambda step: step.pause_s, next_up="silent",
+    minimum_s=lambda step: step.pause_s, most_cues=lambda step: 1, next_up="silent",
     describe=lambda step, index: f"step {index + 1} (say)", shows_title=False,
 )

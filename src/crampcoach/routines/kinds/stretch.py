@@ -13,6 +13,11 @@ from crampcoach.routines.cues import GAP_S, StepBuilder, with_next
 from crampcoach.routines.kinds import StepKind
 from crampcoach.yamlfile import line_of
 
+#: The shortest hold: less cannot be held, and would make a cue per microsecond.
+MIN_HOLD_S = 1.0
+#: More repetitions than any routine needs; with the cue and length bounds, no bomb.
+MAX_REPS = 100
+
 Side = Literal["left", "right"]
 SIDES: tuple[Side, ...] = ("left", "right")
 
@@ -42,6 +47,10 @@ def load(ctx: LoadContext, node: MappingNode, keys: Keys,
     cue = checks.text(ctx, cue_node, f"{where}: cue") if cue_node is not None else None
     hold_node = checks.required(ctx, node, keys, "hold", f"{where} (stretch)")
     hold = checks.duration(ctx, hold_node, f"{where}: hold", positive=True) if hold_node else None
+    if hold is not None and hold < MIN_HOLD_S:
+        ctx.problem(hold_node or node, f"{where}: hold must be at least {MIN_HOLD_S:g} second, "
+                                       f"not {hold:g}")
+        hold = None
     sides: tuple[Side, ...] = ()
     if "sides" in keys:
         sides_node = keys["sides"][1]
@@ -59,6 +68,9 @@ def load(ctx: LoadContext, node: MappingNode, keys: Keys,
                 chosen.append("left" if side == "left" else "right")
             sides = tuple(chosen)
     reps = checks.whole(ctx, keys["reps"][1], f"{where}: reps", 1) if "reps" in keys else 1
+    if reps is not None and reps > MAX_REPS:
+        ctx.problem(keys["reps"][1], f"{where}: reps must be at most {MAX_REPS}, not {reps}")
+        reps = None
     countdown = (checks.whole(ctx, keys["countdown"][1], f"{where}: countdown", 0)
                  if "countdown" in keys else 0)
     if countdown is not None and hold is not None and countdown >= hold:
@@ -133,4 +145,6 @@ KIND = StepKind(
     name="stretch",
     keys=("stretch", "cue", "hold", "sides", "reps", "countdown", "rest", "prepare"),
     load=load, cues=_cues, minimum_s=_minimum,
+    # Per round: the introduction, the hold, the countdown and the release.
+    most_cues=lambda step: step.reps * max(1, len(step.sides)) * (3 + step.countdown),
 )

@@ -9,6 +9,7 @@ deadlines after it for as long as the wait really takes (render and plan go stra
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -98,4 +99,7 @@ KIND = StepKind(
     name="wait", keys=("wait", "prompt", "remind_every", "max_wait"), load=load, cues=cues,
     # The person may be ready at once; the session's bound counts the longest it can be.
     minimum_s=lambda step: 0.0, holds_s=lambda step: step.max_wait_s, next_up="silent",
+    # The question, a reminder every remind_every, and carrying on.
+    most_cues=lambda step: 2 + (math.ceil(step.max_wait_s / step.remind_every_s)
+                                if step.remind_every_s > 0 else 0),
 )
