@@ -43,6 +43,15 @@ LONG_ROUTINE = (
 )
 
 
+def day_settings(config_home: Path) -> str:
+    """A settings folder with night mode off, so the command plays the plan's (day)
+    timeline whatever the hour of the run."""
+    settings = config_home / "crampcoach" / "config.yaml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("night: off\n")
+    return str(config_home)
+
+
 def child(mode: str, routine: str, cache: Path, *extra: str) -> list[str]:
     return [sys.executable, CHILD, mode, routine, "--cache", str(cache), *extra]
 
@@ -112,7 +121,7 @@ def command_first_sound(routine: str, repeats: int, work: Path) -> str:
             cache = work / ("cmd-cache-cold-" + str(k) if label == "cold" else "cmd-cache-warm")
             env = dict(os.environ, XDG_CACHE_HOME=str(cache),
                        XDG_DATA_HOME=str(work / "cmd-data"),
-                       XDG_CONFIG_HOME=str(work / "cmd-config"))
+                       XDG_CONFIG_HOME=day_settings(work / "cmd-config"))
             if label == "warm" and k == 0:
                 # Fills the cache for the first cues.
                 capture(argv, env=env, stop_after_streams=2, timeout_s=10, quiet=True)
@@ -130,7 +139,8 @@ def command_onsets(routine: str, work: Path) -> str:
     speech cache warmed by ``plan``, so both use the same measured lengths)."""
     exe = str(Path(sys.executable).parent / "crampcoach")
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "cmd-cache-onsets"),
-               XDG_DATA_HOME=str(work / "cmd-data"), XDG_CONFIG_HOME=str(work / "cmd-config"))
+               XDG_DATA_HOME=str(work / "cmd-data"),
+               XDG_CONFIG_HOME=day_settings(work / "cmd-config"))
     planned = json.loads(subprocess.run([exe, "plan", routine, "--json"], env=env, check=True,
                                         capture_output=True, text=True).stdout)
     beats = sorted({c["at"] for c in planned["cues"]})

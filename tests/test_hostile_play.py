@@ -23,8 +23,12 @@ LONG = "name: Long\nsteps:\n  - say: Sit comfortably.\n  - rest: 60\n"
 def _play(tmp_path: Path, routine: str, *args: str) -> list[str]:
     path = tmp_path / "routine.yaml"
     path.write_text(routine)
+    # Night mode off: what is shown must not depend on the hour the tests run at (at
+    # night the first line says night mode applies).
+    config = tmp_path / "config.yaml"
+    config.write_text("night: off\n")
     return [sys.executable, "-m", "crampcoach", "play", str(path), "--text-only",
-            "--journal", str(tmp_path / "journal.sqlite3"), *args]
+            "--journal", str(tmp_path / "journal.sqlite3"), "--config", str(config), *args]
 
 
 def _sessions(tmp_path: Path) -> list[Session]:

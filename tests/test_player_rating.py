@@ -199,15 +199,17 @@ def test_q_during_the_session_stops_records_and_still_asks(
     assert (record.outcome, record.step_reached, record.rating_after) == ("stopped", 0, 6)
 
 
-def test_an_interrupt_at_a_terminal_asks_then_exits_130(
+def test_an_interrupt_at_a_terminal_stops_at_once_without_asking(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Issue 12: the first Ctrl-C stops the session, no question (it waited 2 minutes).
     run = play_cli(monkeypatch, tmp_path, [], [(6.0, INTERRUPT), (8.0, "2")])
     assert run.result.exit_code == 130
-    assert run.result.stdout.endswith(
-        "12:00:00 Stopped at step 1 of 1.\n" + ASK + "12:00:00 Thank you. Your rating is 2.\n")
+    assert run.result.stdout.endswith("12:00:00 Stopped at step 1 of 1.\n")
+    assert ASK not in run.result.stdout
     assert run.result.stderr == "Stopped.\n"
     [record] = run.recorder.records
-    assert (record.outcome, record.rating_after) == ("interrupted", 2)
+    assert (record.outcome, record.rating_after) == ("interrupted", None)
+    assert run.clock.pending == [(8.0, "2")]
 
 
 def test_an_interrupt_without_a_terminal_does_not_ask(

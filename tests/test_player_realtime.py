@@ -70,10 +70,14 @@ ROUTINE = "name: Long\nsteps:\n  - say: Sit comfortably.\n  - rest: 60\n"
 def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     path = tmp_path / "long.yaml"
     path.write_text(ROUTINE)
+    # Night mode off: what is shown must not depend on the hour the tests run at (at
+    # night the first line says night mode applies).
+    config = tmp_path / "config.yaml"
+    config.write_text("night: off\n")
     return subprocess.Popen(
         [sys.executable, "-m", "crampcoach", "play", str(path), "--text-only", *args],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        env=dict(os.environ, PYTHONUNBUFFERED="1", CRAMPCOACH_CONFIG=str(config)))
 
 
 def test_sigterm_stops_at_once_without_a_traceback(tmp_path: Path) -> None:

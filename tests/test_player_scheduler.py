@@ -68,15 +68,17 @@ def test_steps_are_announced_with_what_comes_next() -> None:
 
 def test_pause_shifts_every_later_cue_by_exactly_the_pause() -> None:
     tl = timeline()
-    pause_at, resume_at = 20.25, 95.5
+    pause_at, resume_at = 20.25, 95.5  # in the quiet of a hold: nothing is cut off
     session = run_session([(pause_at, "space"), (resume_at, "space")])
     paused_s = resume_at - pause_at + 3.0
     expected = [t for t in beats(tl) if t < pause_at] + [
         t + paused_s for t in beats(tl) if t >= pause_at]
-    get_ready = session.sink.played[len([t for t in beats(tl) if t < pause_at])]
-    assert get_ready[0] == resume_at
-    assert get_ready[1] == FakeSpeech().clip(GET_READY_TEXT, VOICE)
-    assert [t for t in session.onsets if t != resume_at] == pytest.approx(expected, abs=1e-9)
+    before = len([t for t in beats(tl) if t < pause_at])
+    paused, get_ready = session.sink.played[before:before + 2]
+    assert paused == (pause_at, FakeSpeech().clip("Paused.", VOICE))
+    assert get_ready == (resume_at, FakeSpeech().clip(GET_READY_TEXT, VOICE))
+    assert [t for t in session.onsets if t not in (pause_at, resume_at)] == pytest.approx(
+        expected, abs=1e-9)
     assert pause_at in session.sink.stops
     assert session.events.of(Paused) == [Paused(pause_at)]
     assert session.events.of(Resumed) == [Resumed(pause_at, paused_s, 3.0)]

@@ -9,13 +9,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import json
 import math
 import os
-import shutil
-import signal
 import sys
-import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence, Sized
 from contextlib import contextmanager
@@ -157,12 +153,33 @@ def _compile(ref: str, settings: Settings, *, builtin: bool = False,
     return routine, dataclasses.replace(timeline, voice=spoken)
 
 
+def _check_day_and_night(ref: str, settings: Settings) -> Timeline:
+    """Compile at the day rate and at the night rate (when night mode slows it), so a
+    routine that passes is never refused at night; raises naming the rate that fails."""
+    from crampcoach.routines.compiler import check_day_and_night
+    from crampcoach.settings import night_voice
+
+    routine = _load(ref)
+    day = _voice(routine, settings)
+    night = night_voice(settings, day)
+    with contextlib.ExitStack() as stack:
+        day_meter = stack.enter_context(_measured_speech(routine, day))
+        night_meter = (stack.enter_context(_measured_speech(routine, night))
+                       if night is not None else None)
+        timeline = check_day_and_night(
+            routine, (day_meter, day),
+            None if night is None or night_meter is None else (night_meter, night))
+        return dataclasses.replace(timeline, voice=_spoken_voice(day_meter, day))
+
+
 @cli.command()
 @click.argument("routines", nargs=-1, required=True, metavar="ROUTINE...")
 def check(routines: tuple[str, ...]) -> None:
     """Check routine files (or built-in names): 'ok' for each, or every problem as FILE:LINE.
 
-    Exits 2 if any routine is not valid.
+    Each routine is checked at the day speech rate and at the slower night rate (night
+    mode in the settings), so one that passes plays at any hour. Exits 2 if any routine
+    is not valid.
     """
     from crampcoach.phrases import fallback_note
 
@@ -171,7 +188,7 @@ def check(routines: tuple[str, ...]) -> None:
     worst = 0
     for ref in routines:
         try:
-            _, timeline = _compile(ref, settings)
+            timeline = _check_day_and_night(ref, settings)
         except RoutineError as e:
             for problem in e.problems:
                 click.echo(str(problem), err=True)
@@ -193,24 +210,69 @@ def _heard(cue: Cue) -> str:
     return f'"{cue.text}"'
 
 
+def _night_plan(ref: str, settings: Settings, at: _dt.time) -> tuple[Timeline, str | None]:
+    """The timeline of a session started at ``at`` (night mode if in night hours), decided
+    as ``play`` decides it, and what night mode does to it."""
+    from crampcoach.routines.compiler import compile_routine
+    from crampcoach.session.start import decide_voice, engine_voice
+
+    routine = _load(ref)
+    made: dict[Voice, Timeline] = {}
+
+    def measured(voice: Voice) -> None:
+        spoken = engine_voice(voice, settings)[0]
+        with _measured_speech(routine, spoken) as meter:
+            timeline = compile_routine(routine, meter, spoken)
+            made[voice] = dataclasses.replace(timeline, voice=_spoken_voice(meter, spoken))
+
+    decided = decide_voice(routine, settings, _dt.datetime.combine(_dt.date.today(), at),
+                           measured)
+    return made[decided.effective.voice], decided.night_note
+
+
 @cli.command()
 @click.argument("routine", metavar="ROUTINE")
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline as JSON.")
-def plan(routine: str, as_json: bool) -> None:
+@click.option("--night", is_flag=True,
+              help="The timeline as played in night hours (slower speech).")
+@click.option("--at", "at", metavar="HH:MM",
+              help="The timeline of a session started at this time of day (night mode "
+              "applies inside night hours).")
+def plan(routine: str, as_json: bool, night: bool, at: str | None) -> None:
     """Show the whole timeline of ROUTINE (a file or a built-in name): when each cue is heard.
 
-    Times are minutes:seconds from the start of the session.
+    Times are minutes:seconds from the start of the session. Without --night or --at,
+    the day timeline.
     """
+    note: str | None = None
     with reported_errors():
-        _, timeline = _compile(routine, _settings())
+        settings = _settings()
+        if night and at is not None:
+            raise click.UsageError("--night and --at cannot be used together")
+        if night or at is not None:
+            when = _plan_time(settings, at)
+            timeline, note = _night_plan(routine, settings, when)
+            if night and note is None:
+                click.echo("Note: night mode is off in the settings, so nights sound "
+                           "like days.", err=True)
+        else:
+            _, timeline = _compile(routine, settings)
     if as_json:
+        data = timeline.to_json()
+        if night or at is not None:
+            data["night"] = note is not None
+            data["night_note"] = note
         # Indented for a person at a terminal; compact (and several times faster) for programs.
         indent = 2 if _stdout_is_terminal() else None
-        click.echo(json.dumps(timeline.to_json(), indent=indent, ensure_ascii=False))
+        import json
+
+        click.echo(json.dumps(data, indent=indent, ensure_ascii=False))
         return
     from crampcoach.audio.engine import describe_voice
     from crampcoach.routines.durations import format_clock, format_duration
 
+    if note is not None:
+        click.echo(note)
     waits = ""
     if timeline.max_wait:
         # Times after a wait assume the person is ready at once; it may add up to this.
@@ -225,6 +287,16 @@ def plan(routine: str, as_json: bool) -> None:
             click.echo(f"{'':>8}  {cue.step + 1:>4}  -- waits until you are ready, at most "
                        f"{format_duration(cue.wait.max_wait_s)} --")
     click.echo(f"{format_clock(timeline.total):>8}        end")
+
+
+def _plan_time(settings: Settings, at: str | None) -> _dt.time:
+    """``--at HH:MM``, or (for ``--night``) the start of night hours."""
+    from crampcoach.schedule import parse_at
+
+    if at is not None:
+        hour, minute = parse_at(at)
+        return _dt.time(hour, minute)
+    return settings.night.start if settings.night is not None else _dt.time(0, 0)
 
 
 @cli.command(name="list")
@@ -429,6 +501,9 @@ class SessionDisplay:
 
     def line(self, text: str) -> None:
         if self.live:
+            import shutil
+            import textwrap
+
             width = shutil.get_terminal_size((80, 24)).columns - 1
             if len(text) > width > 20:
                 # The terminal would break the line inside a word ("neu / rologist").
@@ -442,6 +517,8 @@ class SessionDisplay:
             self._echo(f"{self._stamp()} {text}")
 
     def _redraw(self, progress: Progress) -> None:
+        import shutil
+
         limit = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
 
         def bar(cells: int) -> str:
@@ -538,7 +615,7 @@ class SessionDisplay:
             self.line(book.shown_note.format(text=event.text))
         elif isinstance(event, ev.VoiceFallback):
             self.line(book.shown_note.format(text=f"{event.said} ({event.reason})"))
-        elif isinstance(event, ev.Said):
+        elif isinstance(event, ev.SafetyNotice | ev.NightMode | ev.Said):
             self.line(event.text)
         elif isinstance(event, ev.SessionEnded):
             self.close()
@@ -575,6 +652,8 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 
     Yields a list that holds the signal number once one arrived.
     """
+    import signal
+
     received: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -1543,6 +1622,7 @@ def config_group(ctx: click.Context, config_file: Path | None) -> None:
     width = max(len(key) for key in shown)
     for key, value in shown.items():
         click.echo(f"  {key:<{width}}  {value}  [{sources[key]}]")
+    click.echo(bedside_settings.night_state(current, _machine().now()))
 
 
 @config_group.command("init")

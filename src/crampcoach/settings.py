@@ -146,6 +146,9 @@ class Settings:
     speech_engine: str = DEFAULT_ENGINE
     piper_voice: str | None = None
     bedside: BedsideSettings = BedsideSettings()
+    #: A faint hum before the first cue and through long quiet stretches, for speakers
+    #: (and sound servers) that go to sleep on silence.
+    speaker_wake: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,27 @@ class EffectiveVoice:
     volume: float
     tone_gain: float
     night: bool
+
+
+def night_voice(settings: Settings, day: Voice) -> Voice | None:
+    """The voice night mode slows ``day`` to; None when night mode is off or would not
+    slow it (it never makes speech faster)."""
+    night = settings.night
+    if night is None or night.rate >= day.rate:
+        return None
+    return replace(day, rate=night.rate)
+
+
+def night_state(settings: Settings, now: datetime) -> str:
+    """One line on when night mode applies, for ``crampcoach config``."""
+    night = settings.night
+    if night is None or night.start == night.end:
+        return "Night mode: off."
+    hours = f"{night.start:%H:%M} to {night.end:%H:%M}"
+    if night.contains(now.time()):
+        return (f"Night mode: on now ({hours}): speech at most {night.rate} words per "
+                f"minute, volume at most {night.volume_cap:g}, tones at {night.tone_gain:g}.")
+    return f"Night mode: from {hours}; not now."
 
 
 def effective_voice(
@@ -172,7 +196,7 @@ def effective_voice(
     if night is None or not night.contains(at):
         return EffectiveVoice(base, settings.volume, 1.0, night=False)
     return EffectiveVoice(
-        replace(base, rate=min(base.rate, night.rate)),
+        night_voice(settings, base) or base,
         min(settings.volume, night.volume_cap),
         night.tone_gain,
         night=True,
@@ -420,6 +444,7 @@ _TOP: dict[str, tuple[str, Reader]] = {
     "microphone": ("microphone", _text),
     "speech_engine": ("speech_engine", _engine),
     "piper_voice": ("piper_voice", _optional(_text)),
+    "speaker_wake": ("speaker_wake", _boolean),
 }
 _NIGHT: dict[str, Reader] = {
     "start": _clock,
@@ -698,6 +723,7 @@ def describe(settings: Settings) -> dict[str, str]:
     out["bedside.keypad"] = bedside.keypad
     out["bedside.start_keys"] = ", ".join(f"{key} = {routine}"
                                           for key, routine in bedside.start_keys) or "none"
+    out["speaker_wake"] = _show(settings.speaker_wake)
     return out
 
 
@@ -751,6 +777,9 @@ default_routine:
 # speaker that sleeps wakes up in time. Every session already opens with a soft
 # chime 1.5 s before the first word; raise this if even the chime is cut off.
 preroll: 0
+# A faint hum before the first cue and through quiet stretches of 3 s or more, for a
+# Bluetooth or USB speaker (or a sound server) that goes to sleep on silence.
+speaker_wake: false
 
 # Hands-free: a push button between this GPIO pin (BCM number) and ground
 # (needs crampcoach[pi]); leave empty for none.

@@ -21,6 +21,7 @@ Only the standard library and pyttsx3 are imported, so the worker starts quickly
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -124,6 +125,11 @@ def _synthesize(engine: Any, finished: _Finished, text: str, out: str) -> dict[s
     return {"ok": False, "error": "espeak-ng wrote no sound"}
 
 
+#: Niceness of a worker: synthesis ahead of need yields the CPU to the session's own
+#: process, which starts every sound on its deadline (on a Pi 3 the CPU is scarce).
+WORKER_NICENESS = 5
+
+
 def _exit_with_parent() -> None:
     """End this process as soon as the one that started it is gone (killed, SIGTERM):
     a worker busy in espeak-ng would not see its closed standard input for minutes."""
@@ -141,6 +147,8 @@ def main(argv: list[str]) -> int:
     _exit_with_parent()
     answers = _protocol_stream()
     voice, rate = argv[0], int(argv[1])
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     try:
         import pyttsx3
 

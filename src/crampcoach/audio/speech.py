@@ -37,7 +37,6 @@ import wave
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -672,6 +671,10 @@ class SynthesizedSpeech:
         if self._unusable is not None:
             failures.update(dict.fromkeys(missing[1:], failures[missing[0]]))
             return failures
+        # Imported here: concurrent.futures brings logging, ~10 ms a session start does
+        # not need to pay before its first sound.
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=self._pool.size,
                                 thread_name_prefix="crampcoach-speech") as pool:
             list(pool.map(one, missing[1:]))

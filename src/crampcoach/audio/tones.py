@@ -137,3 +137,32 @@ def make_tone(name: ToneName, level: float = LEVEL) -> Clip:
     else:
         raise ValueError(f"no tone named {name!r}")
     return _to_clip(shape, level)
+
+
+#: The speaker-wake tone's level, as a share of full scale (about -46 dBFS): faint in a
+#: quiet room, yet well above the -60 to -70 dBFS below which sleeping speakers call a
+#: stream silent. It is not scaled by the volume or night mode, which could push it under.
+WAKE_LEVEL = 0.005
+#: Speaker wake: this much of the hum before the first cue.
+WAKE_LEAD_S = 1.0
+#: Its pitch: 22050 / 105 Hz, so one period is exactly 105 samples and any length of the
+#: tone is a whole number of repeats, in phase from one piece to the next.
+_WAKE_PERIOD = 105
+
+
+@cache
+def _wake_period() -> bytes:
+    samples = array("h", (round(WAKE_LEVEL * 32767 * math.sin(2 * math.pi * k / _WAKE_PERIOD))
+                          for k in range(_WAKE_PERIOD)))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tobytes()
+
+
+def wake_tone(seconds: float) -> Clip:
+    """A low, steady hum ``seconds`` long that keeps a Bluetooth or USB speaker (and a
+    sound server that suspends idle outputs) awake: sound, unlike digital silence."""
+    frames = frame_at(seconds)
+    period = _wake_period()
+    whole, part = divmod(frames, _WAKE_PERIOD)
+    return Clip(period * whole + period[: part * 2])

@@ -85,6 +85,13 @@ class Phrasebook:
 
     # --- controls ------------------------------------------------------------------------
     get_ready: str
+    paused: str
+    #: Said on a pause while a warm compress is on (time under heat stays bounded).
+    paused_compress: str
+    #: Said on resuming a compress step, before the get-ready.
+    resume_compress: str
+    #: Said and shown when a session stops or skips while a compress may be on.
+    compress_remove_now: str
     wait_resume: str
 
     # --- the rating ----------------------------------------------------------------------
@@ -142,6 +149,8 @@ class Phrasebook:
     shown_skipped_to_closing: str
     shown_skipped_to_step: str  # {index} {count} {title}
     shown_note: str  # {text}
+    shown_night: str  # {end} {rate} {volume}
+    shown_night_rate_kept: str  # {end} {rate} {night_rate} {volume}
     status_times: str  # {step} {session}
     status_next: str  # {title}
     shown_finished: str

@@ -82,6 +82,10 @@ PHRASES = Phrasebook(
     wait_prompt="{prompt} {hint}",
     wait_reminder="Take your time. {prompt} {hint}",
     get_ready="Carrying on in three, two, one.",
+    paused="Paused.",
+    paused_compress="Paused. Take the compress off while we wait.",
+    resume_compress="Put the compress back on now.",
+    compress_remove_now="Remove the compress now.",
     wait_resume="Carrying on.",
     rating_before=f"Before we start: how are your cramps right now? {_PRESS_A_NUMBER}",
     rating_after=f"How are your cramps now? {_PRESS_A_NUMBER}",
@@ -155,6 +159,11 @@ PHRASES = Phrasebook(
     shown_skipped_to_closing="Skipped to the closing.",
     shown_skipped_to_step="Skipped to step {index} of {count}{title}.",
     shown_note="Note: {text}",
+    shown_night=("Night mode (until {end}): speech at {rate} words per minute, "
+                 "volume at most {volume}, softer tones."),
+    shown_night_rate_kept=("Night mode (until {end}): volume at most {volume}, softer tones; "
+                           "speech stays at {rate} words per minute, as this routine does "
+                           "not fit at {night_rate}."),
     status_times=" | step {step} left | session {session} left",
     status_next=" | next: {title}",
     shown_finished="Session finished.",

@@ -162,6 +162,21 @@ class HandsFreeFallback:
 
 
 @dataclass(frozen=True, slots=True)
+class SafetyNotice:
+    """A safety instruction spoken and shown because of a control (the compress off on a
+    pause or stop, back on when resuming)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NightMode:
+    """Night mode applies to this session (sent first): what it changes, in words."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class VoiceFallback:
     """The chosen voice (Piper) cannot speak, so espeak-ng does: ``said`` aloud, with the
     ``reason`` shown beside it; once per reason."""
@@ -182,6 +197,7 @@ SessionEvent = (
     | Skipped | Repeated | SoundMissed
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
     | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | VoiceFallback | Said
+    | SafetyNotice | NightMode
 )
 
 

@@ -8,6 +8,8 @@ ready: a sound that is late is skipped, never waited for, so the session stays o
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +28,9 @@ PartKind = Literal["opening", "step", "closing"]
 LOOKAHEAD_S = 90.0
 #: Sounds due this soon are made before the rest of the session is compiled.
 URGENT_S = 20.0
+#: How much nicer than the session's thread this one runs: on a scarce CPU (a Pi 3, or
+#: a CPU quota) work ahead of need must not delay a sound that is due now.
+FEED_NICENESS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +207,10 @@ class CueFeed:
         return None
 
     def _work(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):  # Linux: one thread's niceness
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid,
+                           os.getpriority(os.PRIO_PROCESS, tid) + FEED_NICENESS)
         while True:
             with self._cond:
                 job = self._job()

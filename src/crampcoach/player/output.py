@@ -4,6 +4,7 @@ and a device that fails turns the session into text, once, without stopping it."
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Sequence
 
 from crampcoach.audio.base import SAMPLE_WIDTH, AudioSink, Clip
@@ -27,6 +28,8 @@ class Output:
         self._observer = observer
         self._sink: AudioSink | None = None
         self._playing: tuple[float, Clip] | None = None  # (clock time it began, sound)
+        # When what is worth waiting for ends: the speaker-wake hum does not count.
+        self._busy_until = -math.inf
         self._told: set[str] = set()
         self._ever_played = False
         self.fallback_reason: str | None = None
@@ -71,14 +74,17 @@ class Output:
             return clips[0]
         return mix((0, clip) for clip in clips)
 
-    def play(self, sound: Clip) -> bool:
+    def play(self, sound: Clip, *, filler: bool = False) -> bool:
         """Start ``sound`` now, mixed with the rest of anything still playing.
 
+        ``filler``: the speaker-wake hum, which keeps the stream going but is not
+        something to wait for (:meth:`busy_for` does not count it).
         Returns False when there is no sound (text mode, or the device just failed).
         """
         if self._sink is None:
             return False
         now = self._clock.now()
+        own_end = now + sound.seconds
         tail = self._tail(now)
         if tail is not None:
             sound = mix([(0, tail), (0, sound)])
@@ -93,11 +99,14 @@ class Output:
             return False
         self._ever_played = True
         self._playing = (now, sound)
+        if not filler:
+            self._busy_until = max(self._busy_until, own_end)
         return True
 
     def stop(self) -> None:
         """Silence at once (pause, skip, quit)."""
         self._playing = None
+        self._busy_until = -math.inf
         if self._sink is None:
             return
         try:
@@ -116,8 +125,7 @@ class Output:
         self._drop_sink()
 
     def busy_for(self) -> float:
-        """Seconds until the sound playing now ends (0 when quiet)."""
+        """Seconds until the sound playing now ends (0 when quiet or only the hum)."""
         if self._playing is None or self._sink is None:
             return 0.0
-        began, sound = self._playing
-        return max(0.0, began + sound.seconds - self._clock.now())
+        return max(0.0, self._busy_until - self._clock.now())

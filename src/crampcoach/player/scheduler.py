@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
+from crampcoach.audio.mix import frame_at, mix
+from crampcoach.audio.tones import wake_tone
 from crampcoach.care import Outcome
-from crampcoach.phrases import ENGLISH
+from crampcoach.phrases import ENGLISH, Phrasebook
 from crampcoach.player.clock import Clock
 from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
@@ -24,6 +27,7 @@ from crampcoach.player.events import (
     Progress,
     Repeated,
     Resumed,
+    SafetyNotice,
     SessionObserver,
     Skipped,
     SoundMissed,
@@ -41,8 +45,23 @@ GET_READY_S = 3.0
 GET_READY_TEXT = ENGLISH.get_ready
 #: Speech worth hearing again on "repeat": what to do, not counts or breathing words.
 INSTRUCTION_ROLES = frozenset({"opening", "say", "intro", "start", "checkin", "end", "wait"})
+#: Speech cut off by a pause is said again on resume when it is one of these (a count or
+#: a breathing word is not: its moment has passed; "And hold" is not: the hold goes on).
+RESUME_ROLES = INSTRUCTION_ROLES | {"release", "closing"}
+#: Quiet between phrases the controls say one after another, and after a repeated one.
+PHRASE_GAP_S = 0.4
+#: Speaker wake: a quiet stretch at least this long is filled with the wake hum (shorter
+#: ones are not: no speaker or sound server sleeps that fast).
+WAKE_QUIET_S = 3.0
+#: ... in pieces of at most this length (one short buffer, not the whole stretch).
+WAKE_PIECE_S = 5.0
 #: Cues this close together start as one mixed sound.
 _SAME_BEAT = 1e-6
+#: While a session plays, a thread waiting for Python's lock gets it after at most this
+#: much of another thread's work (the default is 5 ms): when a deadline comes while the
+#: feed is making sound, the cue starts at most about this late, also on a CPU held to a
+#: fraction of a core, where 5 ms of work can take 15 ms.
+SWITCH_INTERVAL_S = 0.0005
 
 # --- the wait step (with Scheduler._wait_step and _hold below) ----------------------------
 
@@ -60,6 +79,8 @@ class PlayResult:
     outcome: Outcome
     step_reached: int | None  # index of the last step begun; None if still in the opening
     elapsed: float  # seconds of the session played, pauses excluded
+    #: Stopped while a warm compress may be on: it must be taken off now.
+    compress_on: bool = False
 
 
 class _Skip(Exception):
@@ -86,8 +107,8 @@ class Scheduler:
                  controls: Mapping[str, str] = CONTROLS,
                  started_at: float | None = None,
                  opening_next: str | None = None,
-                 get_ready_text: str = GET_READY_TEXT,
-                 wait_resume_text: str = WAIT_RESUME_TEXT,
+                 book: Phrasebook = ENGLISH,
+                 speaker_wake: bool = False,
                  first_words_wait_s: float = 0.0) -> None:
         self._feed = feed
         self._output = output
@@ -97,8 +118,12 @@ class Scheduler:
         # What the opening shows as next; each step's comes with its span (the compiler
         # works it out once, for the voice and the screen alike).
         self._opening_next = opening_next
-        self._get_ready_text = get_ready_text
-        self._wait_resume_text = wait_resume_text
+        self._book = book
+        self._wait_resume_text = book.wait_resume
+        # Speaker wake: quiet stretches are filled with a faint hum (see _keep_awake).
+        self._wake = speaker_wake
+        self._waking = False
+        self._wake_next = -math.inf
         self._tick_s = tick_s
         self._get_ready_s = get_ready_s
         self._start_grace_s = start_grace_s
@@ -113,6 +138,8 @@ class Scheduler:
         self._part: Part | None = None
         self._reached: int | None = None
         self._last_instruction: tuple[Cue, Clip | None] | None = None
+        # The last speech worth saying again if a pause cuts it off: (cue, sound, start).
+        self._last_spoken: tuple[Cue, Clip, float] | None = None
         self._waiting: Cue | None = None  # the wait step's cue while its part plays
 
     # --- time --------------------------------------------------------------------------
@@ -127,7 +154,8 @@ class Scheduler:
         """Return when the session reaches ``offset``, handling keys while waiting."""
         while True:
             deadline = self._deadline(offset)
-            key = self._clock.wait_until(min(deadline, self._next_tick))
+            wake = self._keep_awake(deadline)
+            key = self._clock.wait_until(min(deadline, self._next_tick, wake))
             if key is None:
                 now = self._clock.now()
                 if now >= deadline:
@@ -136,6 +164,52 @@ class Scheduler:
                     self._tick(now)
                 continue
             self._control(key)
+
+    def _keep_awake(self, until: float) -> float:
+        """Speaker wake: fill a quiet stretch up to ``until`` (``math.inf`` in a pause)
+        with the wake hum, a piece at a time, each ending by ``until`` so the next cue
+        starts on its own. Returns when to look again (``math.inf``: nothing to do)."""
+        if not self._wake or not self._output.sounding:
+            return math.inf
+        now = self._clock.now()
+        if now < self._wake_next:
+            return self._wake_next
+        busy = self._output.busy_for()
+        if busy > 0:
+            self._waking = False
+            self._wake_next = now + busy
+            return self._wake_next
+        quiet = until - now
+        if quiet <= 0 or (not self._waking and quiet < WAKE_QUIET_S):
+            return math.inf
+        piece = min(WAKE_PIECE_S, quiet)
+        self._output.play(wake_tone(piece), filler=True)
+        self._waking = True
+        self._wake_next = now + piece
+        return self._wake_next
+
+    def _silence(self) -> None:
+        self._output.stop()
+        self._waking = False
+        self._wake_next = -math.inf
+
+    def _phrase(self, text: str) -> Clip | None:
+        """A control's phrase, made now if the feed has not made it yet."""
+        sound = self._feed.phrase(text, wait=True)
+        return sound if isinstance(sound, Clip) and sound.frames else None
+
+    def _heat_on(self, position: float) -> bool:
+        """Whether a warm compress may be on at ``position``: in a compress step, from
+        the end of its introduction ("Place it now.") to its end cue ("Remove the
+        compress.")."""
+        part = self._part
+        if part is None or part.span is None or part.span.kind != "compress":
+            return False
+        intro = next((c for c in part.cues if c.role == "intro"), None)
+        end = next((c for c in part.cues if c.role == "end"), None)
+        if intro is None or end is None:
+            return False
+        return intro.end - _SAME_BEAT <= position < end.at
 
     def _control(self, key: str) -> None:
         action = self._controls.get(key)
@@ -178,11 +252,25 @@ class Scheduler:
     def _pause(self) -> None:
         paused_at = self._clock.now()
         position = paused_at - self._origin - self._shift
-        self._output.stop()
+        spoken = self._last_spoken
+        cut_off = (spoken if spoken is not None and paused_at < spoken[2] + spoken[1].seconds
+                   else None)
+        heat = self._heat_on(position)
+        self._silence()
         self._emit(Paused(position))
+        book = self._book
+        if heat:
+            # Time under heat stays bounded however long the pause lasts.
+            self._emit(SafetyNotice(book.paused_compress))
+        paused = self._phrase(book.paused_compress if heat else book.paused)
+        if paused is not None:
+            self._output.play(paused)
         try:
             while True:
-                action = self._controls.get(self._clock.wait_until(math.inf) or "")
+                key = self._clock.wait_until(self._keep_awake(math.inf))
+                if key is None:
+                    continue
+                action = self._controls.get(key)
                 if action == "pause":
                     break
                 if action in ("quit", "interrupt"):
@@ -191,15 +279,43 @@ class Scheduler:
             # The time spent paused is not part of the session played.
             self._shift += self._clock.now() - paused_at
             raise
+        self._resume(paused_at, position, heat, cut_off)
+
+    def _resume(self, paused_at: float, position: float, heat: bool,
+                cut_off: tuple[Cue, Clip, float] | None) -> None:
+        """Carry on: the compress put back (if it was taken off), the get-ready, then the
+        instruction the pause cut off; the timeline moves by the pause and all of these."""
+        book = self._book
+        back = self._phrase(book.resume_compress) if heat else None
+        ready = self._phrase(book.get_ready)
+        pieces: list[tuple[int, Clip]] = []
+        t = 0.0
+        if back is not None:
+            pieces.append((0, back))
+            t = back.seconds + PHRASE_GAP_S
+        if ready is not None:
+            pieces.append((frame_at(t), ready))
+            t += ready.seconds + PHRASE_GAP_S
+        get_ready_s = max(self._get_ready_s, math.ceil(t * 10 - 1e-9) / 10)
+        insert = get_ready_s
+        if cut_off is not None:
+            pieces.append((frame_at(insert), cut_off[1]))
+            insert += cut_off[1].seconds + PHRASE_GAP_S
+        self._silence()
         resumed_at = self._clock.now()
-        paused_s = resumed_at - paused_at + self._get_ready_s
+        paused_s = resumed_at - paused_at + insert
         self._shift += paused_s
         if self._tick_s is not None:
             self._next_tick = resumed_at + self._tick_s
-        self._emit(Resumed(position, paused_s, self._get_ready_s))
-        ready = self._feed.phrase(self._get_ready_text)
-        if isinstance(ready, Clip):
-            self._output.play(ready)
+        self._emit(Resumed(position, paused_s, get_ready_s))
+        if heat:
+            self._emit(SafetyNotice(book.resume_compress))
+        if pieces:
+            self._output.play(mix(pieces))
+        if cut_off is not None:
+            self._emit(Repeated(cut_off[0].text))
+            self._last_spoken = (cut_off[0], cut_off[1],
+                                 resumed_at + insert - cut_off[1].seconds - PHRASE_GAP_S)
 
     def _repeat(self) -> None:
         if self._last_instruction is None:
@@ -225,6 +341,14 @@ class Scheduler:
     def run(self) -> PlayResult:
         """Play the whole session (or until stopped). Never raises for want of sound;
         re-raises a compiler error from the feed after stopping the sound."""
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        try:
+            return self._run()
+        finally:
+            sys.setswitchinterval(previous)
+
+    def _run(self) -> PlayResult:
         self._feed.wait_for(0, self._start_grace_s)
         if self._first_words_wait_s > 0:
             self._wait_for_first_words()
@@ -232,6 +356,7 @@ class Scheduler:
         if self._tick_s is not None:
             self._next_tick = self._origin + self._tick_s
         outcome: Outcome = "finished"
+        heat = False
         try:
             number = 0
             last: Part | None = None
@@ -248,14 +373,16 @@ class Scheduler:
                     self._at(self._part_end(last))
         except _Stop as stop:
             outcome = stop.outcome
-            self._output.stop()
+            heat = self._heat_on(self._position())
+            self._silence()
         except KeyboardInterrupt:
             outcome = "interrupted"
-            self._output.stop()
+            heat = self._heat_on(self._position())
+            self._silence()
         except BaseException:
-            self._output.stop()
+            self._silence()
             raise
-        return PlayResult(outcome, self._reached, max(0.0, self._position()))
+        return PlayResult(outcome, self._reached, max(0.0, self._position()), heat)
 
     def _next_title(self, part: Part) -> str | None:
         if part.kind == "opening":
@@ -325,6 +452,9 @@ class Scheduler:
                 self._emit(SoundMissed(cue, "its sound was not ready in time"))
             if cue.kind == "speech" and cue.role in INSTRUCTION_ROLES:
                 self._last_instruction = (cue, result if isinstance(result, Clip) else None)
+            if (cue.kind == "speech" and cue.role in RESUME_ROLES and sounded
+                    and isinstance(result, Clip)):
+                self._last_spoken = (cue, result, actual)
             self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
 
     # --- the wait step -------------------------------------------------------------------
@@ -343,7 +473,7 @@ class Scheduler:
             timed_out = self._hold(cue, held_at)
         except _Ready:
             # Ready before the prompt was over: the rest of it is not needed.
-            self._output.stop()
+            self._silence()
             held_at = self._clock.now()
             self._shift = held_at - self._origin - point
             timed_out = False
@@ -368,7 +498,8 @@ class Scheduler:
         remind = held_at + every if every > 0 else math.inf
         try:
             while True:
-                key = self._clock.wait_until(min(give_up, remind))
+                key = self._clock.wait_until(min(give_up, remind,
+                                                 self._keep_awake(math.inf)))
                 now = self._clock.now()
                 if key is None:
                     if now >= give_up:
@@ -397,7 +528,11 @@ class Scheduler:
         ``part`` is the part whose start was awaited or which was playing: if it had not
         begun yet (the key came in the quiet before it), it is the one started now.
         """
-        self._output.stop()
+        heat = self._heat_on(self._position())
+        self._silence()
+        # Leaving a compress step early: it comes off now, and the next step waits for
+        # that to be said.
+        lead = self.remove_compress() if heat else 0.0
         current = self._part
         number = part.number if current is not part else part.number + 1
         while (target := self._feed.part(number)) is not None:
@@ -407,11 +542,20 @@ class Scheduler:
         if target is None:
             # Skipping the closing ends the session as finished.
             end = self._part_end(current or part)
-            self._shift = self._clock.now() - self._origin - end
+            self._shift = self._clock.now() + lead - self._origin - end
             return number
-        self._shift = self._clock.now() - self._origin - target.start
+        self._shift = self._clock.now() + lead - self._origin - target.start
         self._feed.advance(target.start, target.first)
         self._emit(Skipped(
             (current or part).title, None if target.span is None else target.span.index,
             target.kind if target.span is None else target.span.kind, target.title))
         return number
+
+    def remove_compress(self) -> float:
+        """Say and show that the compress comes off now; returns how long that takes."""
+        text = self._book.compress_remove_now
+        self._emit(SafetyNotice(text))
+        clip = self._phrase(text)
+        if clip is None or not self._output.play(clip):
+            return PHRASE_GAP_S
+        return clip.seconds + PHRASE_GAP_S

@@ -19,7 +19,7 @@ from typing import Literal
 
 from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
-from crampcoach.audio.tones import LEVEL, tone
+from crampcoach.audio.tones import LEVEL, WAKE_LEAD_S, tone, wake_tone
 from crampcoach.care import Outcome
 from crampcoach.handsfree import (
     NO_HANDS_FREE,
@@ -62,7 +62,7 @@ from crampcoach.player.rating import (
 from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
 from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.compiler import next_title, wait_reminder
-from crampcoach.routines.model import Routine, Wait
+from crampcoach.routines.model import Compress, Routine, Wait
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Cue, Voice
 
 #: Quiet between two phrases spoken one after the other outside the timeline.
@@ -77,16 +77,22 @@ FIRST_WORDS_WAIT_S = 20.0
 
 
 def preroll_sound(kind: Literal["quiet", "chime"], seconds: float,
-                  tone_gain: float = 1.0) -> Clip | None:
+                  tone_gain: float = 1.0, *, speaker_wake: bool = False) -> Clip | None:
     """What plays before the first cue so a sleeping speaker is awake for the first word.
 
     Quiet is played, not waited: a Bluetooth or USB speaker wakes on the stream, not on
-    loud samples. None for no pre-roll.
+    loud samples. With ``speaker_wake`` the quiet is the wake hum instead, at least
+    :data:`~crampcoach.audio.tones.WAKE_LEAD_S` of it: many speakers and sound servers
+    treat digital silence as no sound and stay asleep. None for no pre-roll.
     """
     if kind == "chime":
         chime = tone("chime", LEVEL * PREROLL_CHIME_GAIN * tone_gain)
         quiet = max(0, frame_at(PREROLL_CHIME_S) - chime.frames)
+        if speaker_wake:
+            return mix([(0, wake_tone(PREROLL_CHIME_S)), (0, chime)])
         return Clip(chime.pcm + bytes(SAMPLE_WIDTH * quiet))
+    if speaker_wake:
+        return wake_tone(max(seconds, WAKE_LEAD_S))
     frames = frame_at(seconds)
     return Clip(bytes(SAMPLE_WIDTH * frames)) if frames > 0 else None
 
@@ -469,14 +475,16 @@ def play_session(
     preroll: Clip | None = None,
     hands_free: HandsFree = NO_HANDS_FREE,
     head_start_at: float | None = None,
+    speaker_wake: bool = False,
     voice_notes: Callable[[], Sequence[str]] = lambda: (),
     on_voice: Callable[[Speak], None] | None = None,
 ) -> SessionRecord:
     """Run one session from the first sound to the record.
 
     ``sounds``/``sink_factory`` None: text only. ``input_live`` tells whether anyone can
-    still answer with keys; ``person_present`` (a terminal) allows asking for a rating
-    after an interrupt too. A real Ctrl-C during a rating is re-raised after recording.
+    still answer with keys. An interrupt (Ctrl-C, SIGTERM, a service's stop) ends the
+    session at once, without a rating question (``person_present`` no longer changes
+    that). A real Ctrl-C during a rating is re-raised after recording.
     ``prefetch_all`` makes every sound before the first one plays (for tests with a fake
     clock, where time does not wait for the background thread).
     ``controls`` maps keys to pause/next/repeat/quit; ``preroll`` plays before anything
@@ -486,12 +494,18 @@ def play_session(
     the session's origin, so nothing may come before the timed part (no pre-roll, rating
     before or hands-free notice). ``on_voice`` receives, once, what speaks a phrase on the
     session's one output (from any thread), so a service can answer its controls aloud.
+    ``speaker_wake`` fills long quiet stretches with a faint hum (the pre-roll is the
+    caller's, see :func:`preroll_sound`).
     """
     book = phrasebook(voice.language)
     gentle = routine.gentle_ending
     after = prompt(book, "after", gentle=gentle)
-    phrases: tuple[str, ...] = (*_wait_phrases(routine, voice, book), book.get_ready, after,
-                                book.rating_reminder, book.rating_invalid, book.voice_fallback)
+    phrases: tuple[str, ...] = (*_wait_phrases(routine, voice, book), book.paused,
+                                book.get_ready, after, book.rating_reminder,
+                                book.rating_invalid, book.voice_fallback)
+    if any(isinstance(step, Compress) for step in routine.steps):
+        phrases = (book.compress_remove_now, book.paused_compress, book.resume_compress,
+                   *phrases)
     if hands_free.button is not None:
         phrases = (*phrases, f"{after} {book.button_hint}", *_button_phrases(book))
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
@@ -541,13 +555,17 @@ def play_session(
                               log.watching(_ShowingNotes(observer, notes)), len(routine.steps),
                               tick_s=tick_s, controls=controls, started_at=head_start_at,
                               opening_next=next_title(routine.steps, -1),
-                              get_ready_text=book.get_ready,
-                              wait_resume_text=book.wait_resume,
+                              book=book, speaker_wake=speaker_wake,
                               first_words_wait_s=0.0 if voice.engine == DEFAULT_ENGINE
                               else FIRST_WORDS_WAIT_S)
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)
+        if result.compress_on:
+            # Whatever ended it (stop, Ctrl-C, SIGTERM, a service's stop): the compress
+            # comes off, and the session waits for that to be said (a second Ctrl-C cuts).
+            scheduler.remove_compress()
+            _let_finish(clock, output)
         notes.show(observer)
         observer(SessionEnded(log.outcome, log.step_reached, log.elapsed))
         notes.say(speak, clock, output)
@@ -555,7 +573,7 @@ def play_session(
             log.rating_after = rating.given
         log.end()
         if rating.given is None and rating.ask and flow.can_answer() and (
-                log.outcome != "interrupted" or person_present):
+                log.outcome != "interrupted"):
             with contextlib.suppress(RatingInterrupted):
                 log.rating_after = flow.ask("after")
         advisor.consider(log.rating_after)

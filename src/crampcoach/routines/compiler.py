@@ -94,8 +94,10 @@ def next_title(steps: Sequence[Step], i: int) -> str | None:
     return None
 
 
-def _check_overruns(routine: Routine, index: int, cues: list[Cue]) -> list[Problem]:
-    """Speech (or a tone) that would still sound when the next cue of its kind starts."""
+def _check_overruns(routine: Routine, index: int, cues: list[Cue], label: str = ""
+                    ) -> list[Problem]:
+    """Speech (or a tone) that would still sound when the next cue of its kind starts.
+    ``label`` says at which speed, when it is not the usual one."""
     problems: list[Problem] = []
     step = routine.steps[index]
     for kind in ("speech", "tone"):
@@ -105,8 +107,9 @@ def _check_overruns(routine: Routine, index: int, cues: list[Cue]) -> list[Probl
                 what = f"'{prev.text}'" if kind == "speech" else f"the {prev.tone} tone"
                 problems.append(Problem(
                     routine.step_file(index), step.line,
-                    f"{kind_of(step).describe(step, index)}: {what} lasts {prev.length:.2f} s "
-                    f"and would run past the next cue {nxt.at - prev.at:.2f} s later; "
+                    f"{kind_of(step).describe(step, index)}: {label}{what} lasts "
+                    f"{prev.length:.2f} s and would run past the next cue "
+                    f"{nxt.at - prev.at:.2f} s later; "
                     "give it more time",
                 ))
                 break
@@ -128,7 +131,7 @@ def _closing(routine: Routine, meter: SpeechMeter, voice: Voice, t: float) -> li
 
 
 def _step(
-    routine: Routine, i: int, t: float, meter: SpeechMeter, voice: Voice,
+    routine: Routine, i: int, t: float, meter: SpeechMeter, voice: Voice, label: str = "",
 ) -> tuple[StepSpan, list[Cue], list[Problem]]:
     """Step ``i`` starting at ``t``: its span, its cues in time order, and its overruns."""
     step = routine.steps[i]
@@ -137,7 +140,7 @@ def _step(
     end = kind_of(step).cues(b, step, t, nxt)
     b.cues.sort(key=lambda c: (c.at, c.kind != "tone"))
     span = StepSpan(i, step.kind, step.title, t, end, nxt)
-    return span, b.cues, _check_overruns(routine, i, b.cues)
+    return span, b.cues, _check_overruns(routine, i, b.cues, label)
 
 
 def iter_steps(
@@ -159,17 +162,19 @@ def iter_steps(
     yield None, _closing(routine, meter, voice, t)
 
 
-def compile_routine(routine: Routine, meter: SpeechMeter, voice: Voice) -> Timeline:
+def compile_routine(routine: Routine, meter: SpeechMeter, voice: Voice, *,
+                    label: str = "") -> Timeline:
     """The whole timeline. Pure: the same routine, meter and voice give the same timeline.
 
-    Raises :class:`RoutineError` listing every step whose speech would overrun.
+    Raises :class:`RoutineError` listing every step whose speech would overrun, each
+    message with ``label`` before what overruns (e.g. at which speech rate).
     """
     cues = _opening(routine, meter, voice)
     spans: list[StepSpan] = []
     problems: list[Problem] = []
     t = cues[-1].end + SETTLE_S
     for i in range(len(routine.steps)):
-        span, step_cues, step_problems = _step(routine, i, t, meter, voice)
+        span, step_cues, step_problems = _step(routine, i, t, meter, voice, label)
         problems.extend(step_problems)
         spans.append(span)
         cues.extend(step_cues)
@@ -180,6 +185,35 @@ def compile_routine(routine: Routine, meter: SpeechMeter, voice: Voice) -> Timel
     total = max(c.end for c in cues)
     check_length(routine, total)
     return Timeline(routine.name, total, tuple(cues), tuple(spans), voice)
+
+
+def night_label(voice: Voice) -> str:
+    """How a problem found at the night rate is told apart from one by day."""
+    return f"at the night rate ({voice.rate} words per minute), "
+
+
+def check_day_and_night(routine: Routine, day: tuple[SpeechMeter, Voice],
+                        night: tuple[SpeechMeter, Voice] | None) -> Timeline:
+    """The day timeline, once the routine is known to fit at the day rate and, if given,
+    at the (slower) night rate too: every step that overruns at either is reported, by
+    day as usual, at night with :func:`night_label` (a step that overruns by day is not
+    reported twice). Raises :class:`RoutineError`."""
+    problems: list[Problem] = []
+    timeline: Timeline | None = None
+    try:
+        timeline = compile_routine(routine, *day)
+    except RoutineError as e:
+        problems.extend(e.problems)
+    if night is not None:
+        meter, voice = night
+        try:
+            compile_routine(routine, meter, voice, label=night_label(voice))
+        except RoutineError as e:
+            seen = {(p.file, p.line) for p in problems}
+            problems.extend(p for p in e.problems if (p.file, p.line) not in seen)
+    if problems or timeline is None:
+        raise RoutineError(problems)
+    return timeline
 
 
 class SessionTooLong(RoutineError):

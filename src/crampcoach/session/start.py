@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from crampcoach.routines.model import Routine
     from crampcoach.session.request import SessionRequest
     from crampcoach.session.sound import SessionSound
-    from crampcoach.settings import Settings
+    from crampcoach.settings import EffectiveVoice, Settings
 
 
 def routine_voice(routine: Routine, settings: Settings) -> Voice:
@@ -32,6 +33,50 @@ def routine_voice(routine: Routine, settings: Settings) -> Voice:
     """
     return Voice(language=routine.language or settings.language,
                  rate=routine.rate or settings.rate)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionVoice:
+    """How a session sounds, decided once when it starts, and what to show about night
+    mode (None by day)."""
+
+    effective: EffectiveVoice
+    night_note: str | None = None
+
+
+def decide_voice(routine: Routine, settings: Settings, at: datetime,
+                 check: Callable[[Voice], object]) -> SessionVoice:
+    """The voice for a session starting at ``at``: night mode's slower rate when the
+    routine fits at it, else the day rate (night's volume cap and softer tones still
+    apply), so a routine that fits by day is never refused at night.
+
+    ``check`` compiles the routine with a voice and raises
+    :class:`~crampcoach.errors.RoutineError` when it does not fit; the day voice's error
+    is the one raised.
+    """
+    from crampcoach.phrases import phrasebook
+    from crampcoach.settings import effective_voice
+
+    day = routine_voice(routine, settings)
+    effective = effective_voice(settings, at, day)
+    night = settings.night
+    if not effective.night or night is None:
+        check(effective.voice)
+        return SessionVoice(effective)
+    book = phrasebook(effective.voice.language)
+    end = f"{night.end:%H:%M}"
+    volume = f"{effective.volume:g}".replace(".", book.decimal_point)
+    if effective.voice != day:
+        try:
+            check(effective.voice)
+        except RoutineError:
+            check(day)
+            return SessionVoice(replace(effective, voice=day), book.shown_night_rate_kept.format(
+                end=end, volume=volume, rate=day.rate, night_rate=effective.voice.rate))
+    else:
+        check(day)
+    return SessionVoice(effective, book.shown_night.format(
+        end=end, rate=effective.voice.rate, volume=volume))
 
 
 def engine_voice(voice: Voice, settings: Settings) -> tuple[Voice, str | None]:
@@ -68,11 +113,13 @@ def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | N
 
 
 def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, clock: Clock,
+                *, speaker_wake: bool = False,
                 ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
     """Start the opening chime now, before the player's modules are even imported, so the
     first sound comes as soon as the routine is known to be good. Returns the pieces (the
     first one put back), the clock time the chime started (None if it could not), and the
-    sink factory the session goes on with: the same sink, the one output stream."""
+    sink factory the session goes on with: the same sink, the one output stream.
+    ``speaker_wake``: the wake hum plays first, and the chime right after it."""
     first = next(pieces)
     rest = itertools.chain([first], pieces)
     _, cues = first
@@ -88,10 +135,17 @@ def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, cloc
                     break
     try:
         clip = sound.sounds.clip_for(cues[0], voice)
+        lead = 0.0
+        if speaker_wake:
+            from crampcoach.audio.base import Clip
+            from crampcoach.audio.tones import WAKE_LEAD_S, wake_tone
+
+            hum = wake_tone(WAKE_LEAD_S)
+            clip, lead = Clip(hum.pcm + clip.pcm), hum.seconds
         sink = sound.sink_factory()
         # Taken before the call, as the scheduler takes its deadlines: every later sound
         # then has the same time from call to stream as this one, and no offset creeps in.
-        started = clock.now()
+        started = clock.now() + lead
         sink.play(clip)
     except CrampcoachError:
         # No sound here: the player finds the same fault and goes on in text, saying why.
@@ -111,6 +165,8 @@ class PreparedSession:
     voice_note: str | None
     tone_gain: float
     night: bool
+    #: What night mode does to this session, shown first (None by day).
+    night_note: str | None
     sound: SessionSound | None
     hands_free: HandsFree
     _pieces: Iterator[Piece]
@@ -142,6 +198,7 @@ class PreparedSession:
         # Imported after the first sound: the player's modules take ~0.1 s to import.
         from crampcoach.player import session as player
         from crampcoach.player.controls import controls_for
+        from crampcoach.player.events import NightMode
         from crampcoach.player.rating import RatingPolicy
 
         request, settings = self.request, self.request.settings
@@ -151,9 +208,13 @@ class PreparedSession:
             else request.rating.before,
             policy=RatingPolicy(timeout_s=settings.rating_timeout_s,
                                 red_flag_at=settings.red_flag_threshold))
-        preroll = None if self.sound is None else player.preroll_sound(
-            settings.preroll.kind, settings.preroll.seconds, self.tone_gain)
+        # A head start has already played the pre-roll (the wake hum) and the chime.
+        preroll = None if self.sound is None or self._head_start_at is not None else (
+            player.preroll_sound(settings.preroll.kind, settings.preroll.seconds,
+                                 self.tone_gain, speaker_wake=settings.speaker_wake))
         keys = request.inputs.keys
+        if self.night_note is not None:
+            observer(NightMode(self.night_note))
         try:
             return player.play_session(
                 request.routine, self._pieces, voice=self.voice,
@@ -165,6 +226,7 @@ class PreparedSession:
                 controls=controls_for(settings.keys.controls()),
                 preroll=preroll, hands_free=self.hands_free,
                 head_start_at=self._head_start_at, on_voice=self._voice_ready,
+                speaker_wake=settings.speaker_wake and self.sound is not None,
                 voice_notes=self._voice_notes,
             )
         finally:
@@ -202,11 +264,17 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
     # Decided once, at the start: the routine's voice (the settings' where it has none),
     # then night mode caps the rate and volume and softens the tones.
     effective = effective_voice(settings, request.starts_at, routine_voice(routine, settings))
-    voice, voice_note = engine_voice(effective.voice, settings)
     sound = None if request.sound is None else request.sound(effective.volume,
                                                              effective.tone_gain)
     try:
-        check_before_playing(routine, voice, sound)
+        # Night mode's slower rate if the routine fits at it (else the day rate), each
+        # checked as the chosen engine speaks it.
+        decided = decide_voice(
+            routine, settings, request.starts_at,
+            lambda chosen: check_before_playing(routine, engine_voice(chosen, settings)[0],
+                                                sound))
+        effective = decided.effective
+        voice, voice_note = engine_voice(effective.voice, settings)
         # Lengths from the speech cache, estimates (which err long) for phrases not made
         # yet: compiling then never waits for a synthesis, so the first sound does not
         # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
@@ -221,10 +289,12 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         if (sound is not None and no_preroll and not asks_before
                 and hands_free.button is None and hands_free.spoken_rating is None
                 and voice_note is None):
-            pieces, head_start, sink_factory = _head_start(pieces, sound, voice, request.clock)
+            pieces, head_start, sink_factory = _head_start(
+                pieces, sound, voice, request.clock, speaker_wake=settings.speaker_wake)
     except BaseException:
         if sound is not None:
             sound.close()
         raise
-    return PreparedSession(request, voice, voice_note, effective.tone_gain, effective.night, sound,
-                           hands_free, pieces, sink_factory, head_start)
+    return PreparedSession(request, voice, voice_note, effective.tone_gain, effective.night,
+                           decided.night_note, sound, hands_free, pieces, sink_factory,
+                           head_start)

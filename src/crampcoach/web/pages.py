@@ -250,23 +250,40 @@ def _user_dir(parts: WebParts) -> Path:
     return parts.user_routines or locations.user_routines_dir()
 
 
-def _timeline(parts: WebParts, routine: Any) -> tuple[Any, str | None]:
+def _timeline(parts: WebParts, routine: Any, *, night_too: bool = False,
+              ) -> tuple[Any, str | None]:
     """The routine's plan, speech measured as ``crampcoach plan`` measures it (estimated,
-    with a note, when no speech can be made)."""
-    from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine, phrases
+    with a note, when no speech can be made). ``night_too``: also checked at the night
+    rate, as ``crampcoach check`` does."""
+    from crampcoach.routines.compiler import (
+        EstimatedSpeechMeter,
+        SpeechMeter,
+        check_day_and_night,
+        phrases,
+    )
     from crampcoach.session import routine_voice
+    from crampcoach.settings import night_voice
 
-    voice = routine_voice(routine, _settings(parts))
+    settings = _settings(parts)
+    voice = routine_voice(routine, settings)
+    night = night_voice(settings, voice) if night_too else None
+
+    def checked(meter: SpeechMeter) -> Any:
+        return check_day_and_night(routine, (meter, voice),
+                                   None if night is None else (meter, night))
+
     machine = parts.machine
     if machine is not None:
         with machine.speech() as speech:
             failed = speech.prepare(phrases(routine, voice), voice)
+            if night is not None and not failed:
+                failed = speech.prepare(phrases(routine, night), night)
             if not failed:
-                return compile_routine(routine, speech, voice), None
+                return checked(speech), None
         note = f"Speech lengths are estimates ({next(iter(failed.values()))})"
     else:
         note = "Speech lengths are estimates."
-    return compile_routine(routine, EstimatedSpeechMeter(), voice), note
+    return checked(EstimatedSpeechMeter()), note
 
 
 def _routine_file(parts: WebParts, name: str) -> Path:
@@ -282,7 +299,7 @@ def _check(parts: WebParts, text: str, path: Path) -> tuple[Any, Any, str | None
 
     routine = check_routine_text(text, path, language_check=known_language,
                                  user_dirs=[_user_dir(parts)])
-    timeline, note = _timeline(parts, routine)
+    timeline, note = _timeline(parts, routine, night_too=True)
     return routine, timeline, note
 
 
