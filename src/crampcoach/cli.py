@@ -1820,6 +1820,8 @@ def _run_bedside(config_file: Path | None, web: tuple[str, int] | None) -> None:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.append(signum)
 
+    import signal  # not at the top: play's first sound does not wait for it
+
     # A signal may land on any thread, and Python runs its handler only when the main
     # thread runs again: the kernel's wake-up pipe makes the main thread's wait end.
     wake_read, wake_write = os.pipe()
