@@ -81,8 +81,21 @@ class RunningPage:
         return f"http://{host}:{self.port}/"
 
     def close(self) -> None:
-        self._server.close()
+        """Stop serving: every socket is closed by the server's own loop thread.
+
+        Closed from this thread instead, a socket could vanish while that loop waits on
+        it, and the loop then died on a bad file descriptor.
+        """
+        from waitress import wasyncore
+
+        server = self._server
+        sockets = server._map  # the loop's own map: the listening socket and every channel
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+        except OSError:  # the loop is already gone
+            wasyncore.close_all(sockets)
         self._thread.join(5)
+        server.task_dispatcher.shutdown()
 
 
 def serve(app: Any, host: str, port: int) -> RunningPage:
