@@ -4,12 +4,12 @@
 #   make quick      - lint, types and the tests that are not slow, real-time or real-audio
 #   make bench      - run the benchmarks in bench/ (figures go to docs/benchmarks.md by hand)
 #   make catalogs   - refresh the phrasebook's catalogs from phrases/en.py and compile them
-#   make lock       - refresh requirements/*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
+#   make lock       - refresh requirements-*.txt from pyproject.toml (UPGRADE=1 takes newer releases)
 #   make test-trixie - make test in a fresh clone inside a Debian 13 (Python 3.13) chroot
 #   make fuzz       - the long fuzz run over the routine, settings and import readers
 #                     (FUZZ_EXAMPLES inputs per reader; docs/hostile-input.md)
 #
-# Every Python package comes from requirements/*.txt: exact versions with hashes, one lock for
+# Every Python package comes from requirements-*.txt: exact versions with hashes, one lock for
 # Linux on x86_64 and aarch64, Python 3.11 to 3.13. pyproject.toml says what is needed; the lock
 # says which release; `make lock-check` (part of `make test`) fails when the two disagree.
 
@@ -83,27 +83,27 @@ $(PY): | system
 
 # The build tools first (pinned), so packages that come as source build with them and not with
 # whatever a build environment would fetch; then the locked set; then crampcoach itself.
-$(RUN_STAMP): pyproject.toml requirements/build.txt requirements/run.txt | $(PY)
-	$(PIP_LOCKED) -r requirements/build.txt
-	$(PIP_LOCKED) --no-build-isolation -r requirements/run.txt
+$(RUN_STAMP): pyproject.toml requirements-build.txt requirements-run.txt | $(PY)
+	$(PIP_LOCKED) -r requirements-build.txt
+	$(PIP_LOCKED) --no-build-isolation -r requirements-run.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt | $(PY)
-	$(PIP_LOCKED) -r requirements/build.txt
-	$(PIP_LOCKED) --no-build-isolation -r requirements/dev.txt
+$(DEV_STAMP): pyproject.toml requirements-build.txt requirements-dev.txt | $(PY)
+	$(PIP_LOCKED) -r requirements-build.txt
+	$(PIP_LOCKED) --no-build-isolation -r requirements-dev.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(DEV_STAMP) $(RUN_STAMP)
 
 # The lock: build tools alone, then what a Pi needs to play (with the GPIO button, the
 # spoken rating and the companion page), then everything a developer needs. The first constrains the other two.
-# Run in the folder that holds pyproject.toml and requirements/.
+# Run in the folder that holds pyproject.toml and the requirements-*.txt files.
 define COMPILE_LOCK
-$(LOCK_COMPILE) --group pyproject.toml:build -o requirements/build.txt && \
-$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --extra pi --extra voice --extra web \
-	-o requirements/run.txt && \
-$(LOCK_COMPILE) -c requirements/build.txt pyproject.toml --all-extras \
-	--group pyproject.toml:dev -o requirements/dev.txt
+$(LOCK_COMPILE) --group pyproject.toml:build -o requirements-build.txt && \
+$(LOCK_COMPILE) -c requirements-build.txt pyproject.toml --extra pi --extra voice --extra web \
+	-o requirements-run.txt && \
+$(LOCK_COMPILE) -c requirements-build.txt pyproject.toml --all-extras \
+	--group pyproject.toml:dev -o requirements-dev.txt
 endef
 
 lock: $(DEV_STAMP)
@@ -113,14 +113,14 @@ lock: $(DEV_STAMP)
 # means pyproject.toml changed without `make lock`.
 lock-check: $(DEV_STAMP)
 	@here=$$(pwd); scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	mkdir "$$scratch/requirements" && cp requirements/*.txt "$$scratch/requirements/" && \
+	cp requirements-*.txt "$$scratch/" && \
 	cp pyproject.toml "$$scratch/" && cd "$$scratch" && \
 	{ $(subst $(VENV)/,$$here/$(VENV)/,$(COMPILE_LOCK)) ; } 2>err || { cat err; exit 1; }; \
 	for f in build run dev; do \
-		diff -u "$$here/requirements/$$f.txt" requirements/$$f.txt >$$f.diff || { \
-			echo "requirements/$$f.txt does not match pyproject.toml; run 'make lock' and commit both:"; \
+		diff -u "$$here/requirements-$$f.txt" requirements-$$f.txt >$$f.diff || { \
+			echo "requirements-$$f.txt does not match pyproject.toml; run 'make lock' and commit both:"; \
 			cat $$f.diff; exit 1; }; \
-	done; echo "lock: requirements/*.txt match pyproject.toml"
+	done; echo "lock: requirements-*.txt match pyproject.toml"
 
 # The Debian 13 root is made once (debootstrap, a few minutes) and kept for the next run; the
 # script clones this repository's committed HEAD into it, so commit before you run this.

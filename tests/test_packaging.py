@@ -46,7 +46,7 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_sdist_carries_the_tests_and_their_data(sdist: Path) -> None:
-    for needed in ("tests/conftest.py", "tests/data/routines", "requirements/run.txt",
+    for needed in ("tests/conftest.py", "tests/data/routines", "requirements-run.txt",
                    "docs/routine-format.md", "Makefile", "MANIFEST.in"):
         assert (sdist / needed).exists(), needed
     # Its own tests run from it against its own source, not the checkout's.
@@ -65,9 +65,9 @@ def test_a_wheel_from_the_sdist_runs_outside_the_checkout(sdist: Path, tmp_path:
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "-q", "--require-hashes", "--no-deps"]
-    subprocess.run([*pip, "-r", str(ROOT / "requirements" / "build.txt")], check=True,
+    subprocess.run([*pip, "-r", str(ROOT / "requirements-build.txt")], check=True,
                    timeout=600)
-    subprocess.run([*pip, "--no-build-isolation", "-r", str(ROOT / "requirements" / "run.txt")],
+    subprocess.run([*pip, "--no-build-isolation", "-r", str(ROOT / "requirements-run.txt")],
                    check=True, timeout=600)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
                    check=True, timeout=300)
