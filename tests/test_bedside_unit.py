@@ -84,7 +84,11 @@ def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
     result = _verify(tmp_path, broken)
     if "Failed to initialize manager" in result.stderr:
         pytest.skip(f"systemd-analyze cannot run here: {result.stderr.strip()}")
-    assert "Failed to parse service restart specifier" in result.stderr
+    # systemd words it differently from one release to the next (252: "Failed to parse
+    # service restart specifier", 257: "Failed to parse Restart=..."): what matters is that
+    # it names the unit file and the value it refused.
+    assert f"{UNIT_NAME}:" in result.stderr
+    assert "sometimes" in result.stderr
 
 
 def test_install_writes_reloads_enables_and_restarts(tmp_path: Path) -> None:
