@@ -70,6 +70,8 @@ def test_every_built_in_fits_its_timing_at_day_and_night_rates(name: str, rate: 
     assert timeline.total > 0
 
 
+# Slow: real espeak-ng speaks every built-in into a fresh speech cache.
+@pytest.mark.slow
 def test_check_passes_every_built_in_at_the_night_rate(monkeypatch: pytest.MonkeyPatch) -> None:
     # Night mode lowers the rate to the night rate; the settings' rate stands in for it here.
     monkeypatch.setenv("CRAMPCOACH_RATE", str(NIGHT_RATE))

@@ -169,7 +169,8 @@ def _readable_copy_of_the_reader(into: Path) -> str:
     into.mkdir()
     for name in ("crampcoach", "click", "yaml"):
         spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.submodule_search_locations
+        assert spec is not None
+        assert spec.submodule_search_locations
         shutil.copytree(next(iter(spec.submodule_search_locations)), into / name,
                         ignore=shutil.ignore_patterns("__pycache__"))
     for path in (into, *into.rglob("*")):
