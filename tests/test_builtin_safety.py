@@ -129,8 +129,12 @@ def test_the_compress_routine_does_not_rely_on_a_numb_wrist() -> None:
     assert "wrist" not in text
     assert "someone else test" in text
     for words in ("Never lie on the pack.", "Do not use an electric heating pad in bed.",
-                  "blurred vision, weakness or tiredness"):
+                  "blurred vision, weakness or tiredness", "Forty degrees at most.",
+                  "Lie on your side, with that leg on top. Or sit, with the leg up on the bed.",
+                  "lift the pack and look. If the skin is bright red or blotchy, take it off."):
         assert words in text
+    # The position is said before the pack goes on, so nobody lies on it.
+    assert text.index("Lie on your side") < text.index("Lay the pack on the upper calf")
 
 
 def spoken(routine: Routine) -> str:
@@ -168,14 +172,18 @@ def test_no_rescue_routine_asks_for_a_rating_before(name: str) -> None:
 def test_the_rescue_routine_names_the_urgent_signs_and_never_asks_to_stand() -> None:
     routine = load("cramp-rescue")
     text = spoken(routine)
-    for words in ("over ten minutes and will not ease", "swollen, red and warm",
-                  "Sudden new weakness, or a sudden rise in spasms", "get help now"):
+    for words in ("over ten minutes and will not ease", "Any one of them is enough",
+                  "One calf that is swollen, warm or red, or stays painful after the cramp",
+                  "Sudden new weakness, or a sudden rise in spasms", "get help now",
+                  "If you are breathless or have chest pain, call the emergency number now."):
         assert words in text
+    assert "red and warm" not in text  # one sign is enough, not all three together
     assert not re.search(r"\bstand (on|with|up on)\b", text)
     assert "stop if anything hurts" not in text
     # The stretch is held until the cramp eases, with a cap, not for a fixed time.
-    assert any(isinstance(s, Wait) and "until the cramp eases" in s.prompt
-               for s in routine.steps)
+    # The button is asked for only once the hands have let go of the towel.
+    assert any(isinstance(s, Wait) and s.prompt.startswith(
+        "When the cramp has eased, slowly let go of the stretch.") for s in routine.steps)
     # A towel or a helper's hand for the calf: foot drop cannot draw the toes up.
     assert "towel" in text
     assert "helper's hand" in text
