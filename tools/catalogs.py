@@ -9,6 +9,9 @@ phrasebook's fixed sentences (domain ``crampcoach``) and the built-in routines' 
     python tools/catalogs.py check    # what is untranslated, marked fuzzy, left over,
                                       # missing a {name}, or compiled from an older .po
     python tools/catalogs.py new LANG # start the catalogs for another language
+    python tools/catalogs.py compile LANG  # compile only LANG's catalogs to their .mo
+                                           # (a translator's step: nothing else changes)
+    python tools/catalogs.py check LANG    # what is left to do in LANG's catalogs only
 
 Babel does the reading, merging and compiling (a developer's tool: the installed
 package reads the compiled .mo files with the standard library's gettext). The template
@@ -278,8 +281,14 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["new"] and len(argv) == 2:
         new(argv[1])
         return 0
-    if argv[:1] == ["check"]:
-        found = [p for language in languages()
+    if argv[:1] == ["compile"] and len(argv) == 2:
+        for domain in (DOMAIN, ROUTINES):
+            po = po_path(argv[1], domain)
+            if po.exists():
+                po.with_suffix(".mo").write_bytes(compiled(read(argv[1], domain)))
+        return 0
+    if argv[:1] == ["check"] and len(argv) <= 2:
+        found = [p for language in (argv[1:] or languages())
                  for p in [*problems(language), *routine_problems(language)]]
         for line in found:
             print(line)
