@@ -129,7 +129,7 @@ def test_the_compress_routine_does_not_rely_on_a_numb_wrist() -> None:
     assert "wrist" not in text
     assert "someone else test" in text
     for words in ("Never lie on the pack.", "Do not use an electric heating pad in bed.",
-                  "blurred vision, weakness or tiredness", "Forty degrees at most.",
+                  "blurred vision, weakness or tiredness", "Forty degrees Celsius at most.",
                   "Lie on your side, with that leg on top. Or sit, with the leg up on the bed.",
                   "lift the pack and look. If the skin is bright red or blotchy, take it off."):
         assert words in text
