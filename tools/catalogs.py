@@ -6,6 +6,7 @@ phrasebook's fixed sentences (domain ``crampcoach``) and the built-in routines' 
                                       # routines/builtin/*.yaml; every catalog updated from
                                       # them (new sentences empty, changed ones marked
                                       # fuzzy), then compiled to its .mo
+    python tools/catalogs.py update crampcoach  # the same, for one domain only
     python tools/catalogs.py check    # what is untranslated, marked fuzzy, left over,
                                       # missing a {name}, or compiled from an older .po
     python tools/catalogs.py new LANG # start the catalogs for another language
@@ -199,9 +200,12 @@ def _templates() -> dict[str, Catalog]:
     return {DOMAIN: template(), ROUTINES: routines_template()}
 
 
-def update() -> None:
+def update(only: str | None = None) -> None:
+    """Refresh the templates and every catalog from the English (``only``: one domain)."""
     LOCALE.mkdir(parents=True, exist_ok=True)
     for domain, pot in _templates().items():
+        if only is not None and domain != only:
+            continue
         with (LOCALE / f"{domain}.pot").open("wb") as f:
             write_po(f, pot, width=96, sort_output=False)
         for language in languages():
@@ -253,9 +257,12 @@ def problems(language: str, domain: str = DOMAIN) -> list[str]:
             found.append(f"{where}: not translated")
         else:
             wanted = set(_FIELD.findall(key))
-            for s in strings:
+            for index, s in enumerate(strings):
                 has = set(_FIELD.findall(s))
-                if not has <= wanted or not wanted - _OPTIONAL <= has:
+                # The singular of a counted word may say the number as a word ("eine
+                # Minute", "une seconde"): espeak-ng reads a digit 1 as the counting word.
+                optional = _OPTIONAL | ({"n"} if index == 0 and len(strings) > 1 else set())
+                if not has <= wanted or not wanted - optional <= has:
                     found.append(f"{where}: has {sorted(has)}, needs {sorted(wanted)}")
     known = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in pot if m.id}
     for message in catalog:
@@ -275,8 +282,8 @@ def _short(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["update"]:
-        update()
+    if argv[:1] == ["update"] and len(argv) <= 2:
+        update(argv[1] if len(argv) == 2 else None)
         return 0
     if argv[:1] == ["new"] and len(argv) == 2:
         new(argv[1])

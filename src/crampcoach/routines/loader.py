@@ -48,7 +48,7 @@ MAX_STEPS = 10_000
 MAX_CUES = 100_000
 
 TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
-STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
+STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue", "guidance")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
 # The built-in kinds in the order the docs list them; any other kind follows.
 _ORDER = ("say", "stretch", "breathe", "compress", "rest", "wait")
