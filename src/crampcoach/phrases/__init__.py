@@ -82,6 +82,8 @@ class Phrasebook:
     wait_hint: str
     wait_prompt: str  # {prompt} {hint}
     wait_reminder: str  # {prompt} {hint}
+    #: What a rendered file says instead of the wait's hint (a file has no button).
+    wait_in_file: str
 
     # --- controls ------------------------------------------------------------------------
     get_ready: str

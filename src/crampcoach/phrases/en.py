@@ -83,6 +83,7 @@ PHRASES = Phrasebook(
     wait_hint="When you are ready, press the button or the next key.",
     wait_prompt="{prompt} {hint}",
     wait_reminder="Take your time. {prompt} {hint}",
+    wait_in_file="Take your time, and pause the recording if you need longer.",
     get_ready="Carrying on in three, two, one.",
     paused="Paused.",
     paused_compress="Paused. Take the compress off while we wait.",
