@@ -207,6 +207,22 @@ def test_an_included_built_in_takes_the_language_of_the_routine_that_includes_it
     assert routine.name == "Meine Ruhe"
 
 
+def test_an_untranslated_included_built_in_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(translation, "catalog", lambda language: None)
+    steps = (Say(text="Atmen Sie ruhig."),
+             Say(text="Let your shoulders drop, and let the breath go slowly."),
+             Say(text="Now let your hands and your arms rest on the bed."))
+    mine = Routine(name="Meine Ruhe", language="de", source="mine.yaml", steps=steps,
+                   step_sources=("mine.yaml", "builtin:calm.yaml", "builtin:calm.yaml"))
+    routine = translation.localized(mine, "en")
+    assert routine.steps == steps
+    assert translation.translation_note(routine, "en") == (
+        "the built-in steps it includes are not translated into German yet; a German voice "
+        "reads their English words")
+    assert translation.translation_note(dataclasses.replace(routine, language="en"),
+                                        "de") is None
+
+
 def test_the_template_holds_every_built_in_sentence_once_with_where_it_is_said() -> None:
     pot = catalogs.routines_template()
     ids = [m.id for m in pot if m.id]

@@ -166,17 +166,24 @@ def localized(routine: Routine, language: str | None) -> Routine:
 
 
 def translation_note(routine: Routine, language: str | None) -> str | None:
-    """What ``check``, ``plan`` and ``play`` say when a built-in is asked for in a language
-    its catalog does not (yet) fully translate; None when nothing needs saying. ``routine``
-    is the one :func:`localized` gave."""
-    target = language if routine.language is None or is_builtin(routine.source) else None
-    if target is None or is_english(target) or not any(True for _ in builtin_texts(routine)):
+    """What ``check``, ``plan`` and ``play`` say when built-in text is asked for in a
+    language its catalog does not (yet) fully translate; None when nothing needs saying.
+    ``routine`` is the one :func:`localized` gave; ``language`` the settings'."""
+    texts = list(builtin_texts(routine))
+    if not texts:
         return None
-    if is_builtin(routine.source) and not is_english(routine.language):
+    if is_builtin(routine.source):
+        if language is None or is_english(language) or not is_english(routine.language):
+            return None
+        wanted = _NAMES.get(base_code(language), f"'{language}'")
+        return (f"the built-in text is not translated into {wanted} yet; it is spoken in "
+                "English")
+    target = routine.language or language
+    if target is None or is_english(target) or guess_language(texts) != "en":
         return None
     wanted = _NAMES.get(base_code(target), f"'{target}'")
-    return (f"the built-in text is not translated into {wanted} yet; it is spoken in "
-            "English")
+    return (f"the built-in steps it includes are not translated into {wanted} yet; a "
+            f"{wanted} voice reads their English words")
 
 
 def guess_language(texts: Iterable[str]) -> str | None:
