@@ -132,20 +132,28 @@ def _spoken_voice(speech: object, voice: Voice) -> Voice:
     return speech.spoken_by(voice)
 
 
-def _load(ref: str, *, builtin: bool = False) -> Routine:
-    """The routine ``ref`` names; ``builtin``: the built-in of that name, even where the
-    person has a routine of their own called the same."""
+def _load(ref: str, settings: Settings, *, builtin: bool = False) -> Routine:
+    """The routine ``ref`` names, a built-in's text in the settings' language; ``builtin``:
+    the built-in of that name, even where the person has a routine of their own called the
+    same. Says on standard error when its text is in another language than its voice."""
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
+    from crampcoach.routines.translation import language_warning, translation_note
 
-    return load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None)
+    routine = load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None,
+                           language=settings.language)
+    for note in (translation_note(routine, settings.language),
+                 language_warning(routine, routine.language or settings.language)):
+        if note is not None:
+            click.echo(f"{ref}: warning: {note}", err=True)
+    return routine
 
 
 def _compile(ref: str, settings: Settings, *, builtin: bool = False,
              ) -> tuple[Routine, Timeline]:
     from crampcoach.routines.compiler import compile_routine
 
-    routine = _load(ref, builtin=builtin)
+    routine = _load(ref, settings, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
         timeline = compile_routine(routine, meter, voice)
@@ -159,7 +167,7 @@ def _check_day_and_night(ref: str, settings: Settings) -> Timeline:
     from crampcoach.routines.compiler import check_day_and_night
     from crampcoach.settings import night_voice
 
-    routine = _load(ref)
+    routine = _load(ref, settings)
     day = _voice(routine, settings)
     night = night_voice(settings, day)
     with contextlib.ExitStack() as stack:
@@ -216,7 +224,7 @@ def _night_plan(ref: str, settings: Settings, at: _dt.time) -> tuple[Timeline, s
     from crampcoach.routines.compiler import compile_routine
     from crampcoach.session.start import decide_voice, engine_voice
 
-    routine = _load(ref)
+    routine = _load(ref, settings)
     made: dict[Voice, Timeline] = {}
 
     def measured(voice: Voice) -> None:
@@ -434,7 +442,8 @@ def render(routine: str, output: Path) -> None:
              "(| aplay), or give -o FILE.wav", 2)
     with reported_errors():
         settings = _settings()
-        loaded = load_routine(routine, language_check=known_language)
+        loaded = load_routine(routine, language_check=known_language,
+                              language=settings.language)
         with _machine().speech() as speech:
             voice = _voice(loaded, settings)
             timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
@@ -721,7 +730,7 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
     machine = _machine()
     with reported_errors():
         settings = _settings(config_file)
-        loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)
+        loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE, settings)
         clock = machine.clock()
         keys = machine.keys(clock)
         request = SessionRequest(

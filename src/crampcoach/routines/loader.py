@@ -48,7 +48,7 @@ MAX_STEPS = 10_000
 MAX_CUES = 100_000
 
 TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
-STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
+STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue", "guidance")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
 # The built-in kinds in the order the docs list them; any other kind follows.
 _ORDER = ("say", "stretch", "breathe", "compress", "rest", "wait")
@@ -367,16 +367,22 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
 
 def load_routine(ref: str, *, language_check: LanguageCheck | None = None,
                  builtin_dirs: Sequence[Path] | None = None,
-                 user_dirs: Sequence[Path] | None = None) -> Routine:
+                 user_dirs: Sequence[Path] | None = None,
+                 language: str | None = None) -> Routine:
     """Load, validate and flatten a routine by path or by name.
 
+    ``language`` (the settings' language) is the one a built-in's text is given in, when
+    the routine names none (``routines/translation.py``); None leaves it as written.
     Raises :class:`RoutineError` with every problem found, each ``FILE:LINE: message``.
     """
+    from crampcoach.routines.translation import localized
+
     builtin_dirs = [library.BUILTIN_DIR] if builtin_dirs is None else list(builtin_dirs)
     user_dirs = library.default_user_dirs() if user_dirs is None else list(user_dirs)
     path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
-    return _load(path, shown, stack=(str(path.resolve()),), language_check=language_check,
-                 builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+    routine = _load(path, shown, stack=(str(path.resolve()),), language_check=language_check,
+                    builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+    return localized(routine, language)
 
 
 def routine_text(ref: str, *, builtin_dirs: Sequence[Path] | None = None,

@@ -363,7 +363,8 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
         if name not in users and name not in library.builtin_names():
             abort(404)
         try:
-            routine = load_routine(name, user_dirs=[_user_dir(parts)])
+            routine = load_routine(name, user_dirs=[_user_dir(parts)],
+                                   language=_settings(parts).language)
             timeline, note = _timeline(parts, routine)
         except RoutineError as e:
             return _page("plan.html", name=name, yours=name in users, problems=problems_of(e),

@@ -27,6 +27,9 @@ from crampcoach.yamlfile import line_of
 MAX_WAIT_S = 30 * 60
 #: Reminders closer together than this would nag, and could overlap their own speech.
 MIN_REMIND_EVERY_S = 15.0
+#: The quiet a rendered file leaves at a wait that has no reminder interval (a file
+#: cannot wait for a button): time to do what was asked, a towel looped by slow hands.
+FILE_PAUSE_S = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,20 @@ def wait_reminder(step: Wait, language: str = "en") -> str:
     """What the voice says every ``remind_every`` while the session waits."""
     book = phrasebook(language)
     return book.wait_reminder.format(prompt=step.prompt, hint=book.wait_hint)
+
+
+def file_prompt(step: Wait, language: str = "en") -> str:
+    """What a rendered file says for the wait: its prompt, and words that fit a file (no
+    button to press)."""
+    book = phrasebook(language)
+    return book.wait_prompt.format(prompt=step.prompt, hint=book.wait_in_file)
+
+
+def file_pause_s(step: Wait) -> float:
+    """The quiet a rendered file leaves after the wait's prompt: its reminder interval (the
+    player would remind then), else :data:`FILE_PAUSE_S`; never more than ``max_wait``."""
+    pause = step.remind_every_s if step.remind_every_s > 0 else FILE_PAUSE_S
+    return min(pause, step.max_wait_s)
 
 
 def cues(b: StepBuilder, step: Wait, t: float, next_title: str | None) -> float:
