@@ -49,12 +49,17 @@ def test_a_step_number_too_large_for_the_database(tmp_path: Path) -> None:
 
 
 def test_times_outside_the_calendar_python_can_convert(tmp_path: Path) -> None:
-    for moment in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00",
-                   "0999-01-01T00:00:00Z"):
+    for moment, shown in (("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00+01:00"),
+                          ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59-05:00"),
+                          ("0999-01-01T00:00:00Z", "0999-01-01T00:00:00+00:00"),
+                          # the year is checked on the UTC clock, after the conversion
+                          ("1900-01-01T00:00:00+14:00", "1900-01-01T00:00:00+14:00"),
+                          ("9998-12-31T23:00:00-05:00", "9998-12-31T23:00:00-05:00")):
         row = f"rating,abc,{moment},,,,,,,,,,5,\n"
         code, err, source = _import(tmp_path, "when.csv", HEADER + row)
         assert (code, err) == (1, f"Error: {source}:2: time_utc must be in the years 1900 to "
-                                  f"9998, not {moment!r}. Nothing was imported.\n")
+                                  f"9998 on the UTC clock, not {shown!r}. Nothing was "
+                                  "imported.\n")
     _nothing_imported(tmp_path)
 
 

@@ -322,7 +322,7 @@ def test_todays_factors_and_a_medicine_change_are_recorded() -> None:
         "Done: Sun 01 Nov: baclofen: started 10 mg.",
         "Not done: magnesium is not recorded as taken on 2026-11-30; record its start first "
         "(with the day it began)",
-        "Not done: the day is a date like 2026-11-30, not &#39;2026-13-01&#39;"]
+        "Not done: &#39;2026-13-01&#39; is not a day: use YYYY-MM-DD, today or yesterday"]
     assert "Taking now: baclofen 10 mg (since 2026-11-01)" in html
     with Journal.open(locations.journal_path(), create=False) as journal:
         [factors] = journal.factors()

@@ -1037,18 +1037,14 @@ def _journal_today() -> _dt.date:
 
 
 def _typed_number(value: str | None, option: str, whole: bool = True) -> float | None:
-    """A number typed for an option; its range is the journal's to check."""
+    """A number typed for an option, read by the journal's rules (its range is the
+    journal's to check)."""
+    from crampcoach.journal import rules
+
     if value is None:
         return None
-    text = value.strip()
-    try:
-        number = int(text) if whole else float(text)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        fail(f"{option} takes {kind}, not {value!r}", 2)
-    if not math.isfinite(number):
-        fail(f"{option} takes a number, not {value!r}", 2)
-    return number
+    with reported_errors():
+        return rules.parse_whole(value, option) if whole else rules.parse_number(value, option)
 
 
 def _whole(value: str | None, option: str) -> int | None:
@@ -1093,16 +1089,19 @@ def _episode_values(kind: str | None, body_part: str | None, side: str | None,
                     minutes: str | None, severity: str | None, helped: str | None,
                     note: str | None, routine: str | None, when: str | None,
                     ) -> dict[str, object]:
+    from crampcoach.journal import rules
     from crampcoach.journal.care import parse_when
+    from crampcoach.journal.store import MAX_EPISODE_S
 
-    length = _typed_number(minutes, "--minutes", whole=False)
-    at = None
-    if when is not None:
-        with reported_errors():
+    at = length = None
+    with reported_errors():
+        if minutes is not None:
+            length = rules.episode_seconds(minutes, MAX_EPISODE_S)
+        if when is not None:
             at = parse_when(when, _journal_now(), _journal_tz())
     return {"kind": kind.strip().lower() if kind else None, "body_part": body_part,
             "side": side.strip().lower() if side else None,
-            "duration_s": None if length is None else round(length * 60),
+            "duration_s": length,
             "severity": _whole(severity, "--severity"), "helped": helped, "note": note,
             "routine": routine, "at": at}
 

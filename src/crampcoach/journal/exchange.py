@@ -20,18 +20,18 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
-from crampcoach.errors import JournalError
+from crampcoach.errors import JournalError, RecordError
+from crampcoach.files import write_atomically
+from crampcoach.journal import rules
 from crampcoach.journal.store import (
     CHECKIN_KEYS,
     FACTOR_FIELDS,
-    MAX_TEXT,
     BloodResult,
     CareRecords,
     Checkin,
@@ -186,19 +186,10 @@ def _csv_field(value: str | int | None) -> str:
 
 
 def write_export(path: Path, text: str) -> None:
-    """Write all of it or nothing: a half-written backup is worse than none."""
-    directory = path.parent if str(path.parent) else Path(".")
+    """Write all of it or nothing: a half-written backup is worse than none. A new backup
+    is private (it holds health data); one replaced keeps its mode."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text.encode("utf-8"), mode=0o600)
     except OSError as e:
         raise JournalError(f"cannot write {path}: {e.strerror or e}") from None
 
@@ -436,20 +427,17 @@ def doctor_csv(
 # --- import ------------------------------------------------------------------------------------
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-_MAX_DIGITS = 9
-# Outside these years a time cannot be moved to every time zone or stored as four digits.
-_YEARS = (1900, 9998)
+_MAX_DIGITS = rules.MAX_DIGITS
 
 
 def _text(fields: Mapping[str, str], key: str) -> str | None:
     value = fields.get(key, "")
     if value == "":
         return None
-    if "\x00" in value:
-        raise _Bad(f"{key} contains a NUL character")
-    if len(value) > MAX_TEXT:
-        raise _Bad(f"{key} is too long ({len(value)} characters; at most {MAX_TEXT})")
-    return value
+    try:
+        return rules.check_text(value, key)
+    except RecordError as e:
+        raise _Bad(str(e)) from None
 
 
 def _number(fields: Mapping[str, str], key: str, low: int, high: int | None) -> int | None:
@@ -457,7 +445,7 @@ def _number(fields: Mapping[str, str], key: str, low: int, high: int | None) -> 
     if value == "":
         return None
     if not _WHOLE_NUMBER.fullmatch(value.strip()):
-        raise _Bad(f"{key} must be a whole number, not {value!r}")
+        raise _Bad(f"{key} must be a whole number, not {rules.echo(value)}")
     # Longer numbers overflow int() (4300 digits) or SQLite's INTEGER, and mean nothing here.
     if len(value.strip().lstrip("+-").lstrip("0")) > _MAX_DIGITS:
         raise _Bad(f"{key} must be a whole number of at most {_MAX_DIGITS} digits")
@@ -475,12 +463,14 @@ def _time(fields: Mapping[str, str], key: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"{key} is not a time like 2026-03-01T22:15:00.000000Z: {value!r}") from None
+        raise _Bad(f"{key} is not a time like 2026-03-01T22:15:00.000000Z: "
+                   f"{rules.echo(value)}") from None
     if moment.tzinfo is None:
-        raise _Bad(f"{key} has no time zone (end it with Z for UTC): {value!r}")
-    if not _YEARS[0] <= moment.year <= _YEARS[1]:
-        raise _Bad(f"{key} must be in the years {_YEARS[0]} to {_YEARS[1]}, not {value!r}")
-    return moment.astimezone(UTC)
+        raise _Bad(f"{key} has no time zone (end it with Z for UTC): {rules.echo(value)}")
+    try:
+        return rules.check_moment(moment, key)
+    except RecordError as e:
+        raise _Bad(str(e)) from None
 
 
 def _record(fields: Mapping[str, str]) -> Session | Rating:

@@ -30,6 +30,7 @@ from typing import Any, Literal, Self, TypeVar
 
 from crampcoach.care import Outcome
 from crampcoach.errors import JournalError, RecordError
+from crampcoach.journal import rules
 
 SessionStatus = Literal["finished", "stopped"]
 _Record = TypeVar("_Record")
@@ -55,7 +56,7 @@ APPLICATION_ID = 0x6372636A
 SQLITE_HEADER = b"SQLite format 3\x00"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
-MAX_TEXT = 2000
+MAX_TEXT = rules.MAX_TEXT
 
 
 def utc_now() -> datetime:
@@ -269,11 +270,9 @@ def clean_text(value: str | None, what: str) -> str | None:
     """Empty text is kept as None, so an export and its import agree on what is missing."""
     if value is None or value == "":
         return None
-    if "\x00" in value:
-        raise JournalError(f"{what} cannot contain a NUL character")
-    if len(value) > MAX_TEXT:
-        raise JournalError(f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})")
-    return value
+    if not isinstance(value, str):
+        raise RecordError(f"{what} must be text")
+    return rules.check_text(value, what)
 
 
 def check_whole(value: int | None, what: str, low: int, high: int) -> int | None:
@@ -1330,13 +1329,13 @@ def _check_flag(value: object, what: str) -> bool | None:
 def _check_moment(value: object, what: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise RecordError(f"{what} must be a time with its time zone; got {value!r}")
-    return value.astimezone(UTC)
+    return rules.check_moment(value, what)
 
 
 def _check_day(value: object, what: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise RecordError(f"{what} must be a calendar day; got {value!r}")
-    return value
+    return rules.check_day(value, what)
 
 
 def _checked_episode(e: Episode) -> Episode:
@@ -1506,6 +1505,13 @@ def _merge_care(db: sqlite3.Connection, care: CareRecords) -> tuple[int, int]:
             ).rowcount
             added += inserted
             seen += 1 - inserted
+    if care.medicines:
+        every = [_medicine_from_row(r) for r in db.execute(
+            f"SELECT {_MEDICINE_COLUMNS} FROM medicines ORDER BY day, id")]
+        problem = rules.medicine_order_problem(every)
+        if problem is not None:
+            raise RecordError(f"the medicines imported would not make sense: {problem}. "
+                              "Nothing was imported.")
     for f in care.factors:
         here = db.execute(f"SELECT {_FACTOR_COLUMNS} FROM factors WHERE day = ?",
                           (f.day.isoformat(),)).fetchone()
@@ -1527,7 +1533,8 @@ def _merge_care(db: sqlite3.Connection, care: CareRecords) -> tuple[int, int]:
 
 
 def _last_start(events: Sequence[MedicineEvent]) -> MedicineEvent:
-    return next(m for m in reversed(events) if m.change == "start")
+    # An older journal may hold a change with no start before it: its first event stands in.
+    return next((m for m in reversed(events) if m.change == "start"), events[0])
 
 
 def _session_row(s: Session) -> tuple[object, ...]:

@@ -19,7 +19,6 @@ Security, in the order a request meets it (see docs/companion.md):
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -201,11 +200,9 @@ def field_text(name: str, what: str, *, limit: int = 2000, required: bool = Fals
         if required:
             raise Refused(f"{what} is needed")
         return None
-    if len(value) > limit:
-        raise Refused(f"{what} is at most {limit} characters")
-    if "\x00" in value:
-        raise Refused(f"{what} cannot contain a NUL character")
-    return value
+    from crampcoach.journal import rules
+
+    return rules.check_text(value, what, limit)
 
 
 def field_line(name: str, what: str, *, limit: int = 200, required: bool = False
@@ -217,25 +214,17 @@ def field_line(name: str, what: str, *, limit: int = 200, required: bool = False
 
 
 def field_whole(name: str, what: str) -> int | None:
-    text = field_line(name, what, limit=12)
-    if text is None:
-        return None
-    if not re.fullmatch(r"[+-]?\d{1,9}", text):
-        raise Refused(f"{what} is a whole number, not {text!r}")
-    return int(text)
+    from crampcoach.journal import rules
+
+    text = field_line(name, what, limit=rules.ECHO_CHARS)
+    return None if text is None else rules.parse_whole(text, what)
 
 
 def field_number(name: str, what: str) -> float | None:
-    text = field_line(name, what, limit=12)
-    if text is None:
-        return None
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        raise Refused(f"{what} is a number, not {text!r}") from None
-    if not math.isfinite(number):
-        raise Refused(f"{what} is a number, not {text!r}")
-    return number
+    from crampcoach.journal import rules
+
+    text = field_line(name, what, limit=rules.ECHO_CHARS)
+    return None if text is None else rules.parse_number(text, what)
 
 
 def field_choice(name: str, what: str, choices: tuple[str, ...]) -> str | None:
@@ -251,13 +240,11 @@ def field_yes_no(name: str, what: str) -> bool | None:
 
 
 def field_day(name: str, what: str, today: date) -> date:
-    text = field_line(name, what, limit=10)
-    if text is None:
-        return today
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Refused(f"{what} is a date like {today.isoformat()}, not {text!r}") from None
+    """A day as ``--date`` takes it (the journal's rules: not in the future, in range)."""
+    from crampcoach.journal import rules
+
+    text = field_line(name, what, limit=rules.ECHO_CHARS)
+    return today if text is None else rules.parse_day(text, today)
 
 
 def problems_of(error: CrampcoachError) -> list[str]:
