@@ -61,8 +61,9 @@ def check_text(value: str, what: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def check_moment(moment: datetime, what: str) -> datetime:
-    """``moment`` in UTC, if it lies in the journal's range (checked on UTC)."""
+def check_moment(moment: datetime, what: str, shown: str | None = None) -> datetime:
+    """``moment`` in UTC, if it lies in the journal's range (checked on UTC). ``shown``: the
+    time as the person typed it, for the message."""
     if moment.tzinfo is None:
         raise RecordError(f"{what} must be a time with its time zone")
     try:
@@ -70,9 +71,13 @@ def check_moment(moment: datetime, what: str) -> datetime:
     except (OverflowError, ValueError):
         utc = None
     if utc is None or not EARLIEST <= utc <= LATEST:
-        raise RecordError(f"{what} must be in the years {EARLIEST.year} to {LATEST.year} on "
-                          f"the UTC clock, not {moment.isoformat()!r}")
+        raise _out_of_range(what, shown or moment.isoformat())
     return utc
+
+
+def _out_of_range(what: str, shown: str) -> RecordError:
+    return RecordError(f"{what} must be in the years {EARLIEST.year} to {LATEST.year} on the "
+                       f"UTC clock, not {echo(shown)}")
 
 
 def check_day(day: date, what: str) -> date:
@@ -84,10 +89,9 @@ def check_day(day: date, what: str) -> date:
 
 def check_past_day(day: date, today: date, what: str = "the day") -> date:
     """``day`` if it is in range and not after ``today`` (the person's local day)."""
-    check_day(day, what)
     if day > today:
         raise RecordError(f"{day} is in the future; the journal records what has happened")
-    return day
+    return check_day(day, what)
 
 
 def parse_whole(text: str, what: str) -> int:
@@ -151,19 +155,18 @@ def parse_day(text: str, today: date) -> date:
     return check_past_day(day, today)
 
 
-def local_moment(moment: datetime, tz: tzinfo | None) -> datetime:
-    """The naive local ``moment`` in ``tz`` (None: this machine's zone), refused when the
-    clocks skipped it."""
+def local_moment(moment: datetime, tz: tzinfo | None, shown: str) -> datetime:
+    """The naive local ``moment`` in ``tz`` (None: this machine's zone), in range and
+    refused when the clocks skipped it. ``shown``: as typed, for the messages."""
     try:
         aware = moment.astimezone() if tz is None else moment.replace(tzinfo=tz)
         back = aware.astimezone(UTC).astimezone(aware.tzinfo if tz is None else tz)
     except (OverflowError, ValueError):
-        raise RecordError(f"{moment:%Y-%m-%d %H:%M} must be in the years {EARLIEST.year} to "
-                          f"{LATEST.year}") from None
+        raise _out_of_range("the time", shown) from None
     if back.replace(tzinfo=None) != moment:
-        raise RecordError(f"{moment:%Y-%m-%d %H:%M} did not happen here: the clocks went "
-                          f"forward then (try {back:%H:%M})")
-    return aware
+        raise RecordError(f"{shown} did not happen here: the clocks went forward then (try "
+                          f"{back:%H:%M})")
+    return check_moment(aware, "the time", shown)
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo | None) -> datetime:
@@ -191,8 +194,7 @@ def parse_when(text: str, now: datetime, tz: tzinfo | None) -> datetime:
         raise RecordError(
             f"{echo(text)} is not a time: use HH:MM (today, or last night) or YYYY-MM-DD HH:MM"
         )
-    aware = local_moment(moment, tz)
-    check_moment(aware, f"{cleaned}")
+    aware = local_moment(moment, tz, cleaned)
     if aware > now + FUTURE_SLACK:
         raise RecordError(f"{cleaned} is in the future; the journal records what has happened")
     return aware
