@@ -117,7 +117,8 @@ def test_bytes_that_are_not_utf8_in_an_argument_get_one_line(argv: list[str]) ->
     # How Python hands over an argument a Latin-1 terminal typed ("café": b"caf\xe9").
     code, err = _cli(*argv)
     assert code == 2
-    assert err.count("\n") == 1 and err.startswith("Error: ")
+    assert err.count("\n") == 1
+    assert err.startswith("Error: ")
     assert "is not readable text (bytes that are not UTF-8, or a lone surrogate)" in err
 
 
@@ -130,7 +131,8 @@ def test_what_the_journal_keeps_its_backup_restores(tmp_path: Path) -> None:
     copy = tmp_path / "copy.sqlite3"
     assert _cli("history", "import", str(backup), "--journal", str(copy)) == (0, "")
     with Journal.open(copy, create=False) as journal:
-        assert len(journal.episodes()) == 1 and len(journal.medicines()) == 1
+        assert len(journal.episodes()) == 1
+        assert len(journal.medicines()) == 1
 
 
 def _export_with_medicines(tmp_path: Path, medicines: list[dict[str, object]]) -> Path:
@@ -170,7 +172,8 @@ def test_a_journal_already_holding_a_stop_with_no_start_is_still_read(tmp_path: 
                    "VALUES ('x2', '2026-01-04', 'Baclofen', 'change', '5 mg', 0)")
     result = CliRunner().invoke(cli, ["med", "list"])
     assert result.exit_code == 0, result.exception
-    assert "magnesium" in result.stdout and "Baclofen" in result.stdout
+    assert "magnesium" in result.stdout
+    assert "Baclofen" in result.stdout
     for argv in (["history"], ["report", "-o", str(tmp_path / "r.pdf")]):
         result = CliRunner().invoke(cli, argv)
         assert result.exception is None or isinstance(result.exception, SystemExit), argv
