@@ -35,9 +35,11 @@ def _mode_for(path: Path, new_mode: int) -> int:
 
 
 @contextlib.contextmanager
-def _draft(path: Path, mode: int) -> Iterator[tuple[BinaryIO, Path]]:
+def _draft(path: Path, mode: int, make_folder: bool = True
+           ) -> Iterator[tuple[BinaryIO, Path]]:
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f".{path.name}.{secrets.token_hex(4)}.draft"
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
@@ -53,11 +55,13 @@ def _draft(path: Path, mode: int) -> Iterator[tuple[BinaryIO, Path]]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, *, mode: int = 0o644) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, *, mode: int = 0o644, make_folder: bool = True
+                ) -> Iterator[BinaryIO]:
     """A draft to write ``path``'s new content into; when the ``with`` block ends without
     an error it replaces ``path`` (see the module). On an error the draft is removed and
-    ``path`` is untouched. Raises OSError (the caller says it in its own words)."""
-    with _draft(path, mode) as (f, _):
+    ``path`` is untouched. ``make_folder``: make ``path``'s folder when it is missing.
+    Raises OSError (the caller says it in its own words)."""
+    with _draft(path, mode, make_folder) as (f, _):
         yield f
 
 

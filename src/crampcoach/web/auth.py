@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crampcoach.errors import WebError
+from crampcoach.files import write_atomically
 
 #: scrypt's cost: 16 MiB of memory and about 0.05 s on a PC, 0.3 s on a Pi 3, per guess.
 SCRYPT_N = 2**14
@@ -131,19 +132,10 @@ class PasswordFile:
         return True
 
     def _write(self, line: str) -> None:
-        folder = self.path.parent
-        temporary = folder / f".{self.path.name}.{secrets.token_hex(4)}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                os.write(fd, line.encode("ascii"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(temporary, self.path)
+            write_atomically(self.path, line.encode("ascii"), mode=0o600)
+            os.chmod(self.path, 0o600)  # only its user, even if it was made readable
         except OSError as e:
-            temporary.unlink(missing_ok=True)
             raise WebError(f"cannot write the companion page's password file {self.path}: "
                            f"{e.strerror}") from None
 

@@ -8,9 +8,7 @@ and the files are only ever changed by those library calls.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -305,20 +303,12 @@ def _check(parts: WebParts, text: str, path: Path) -> tuple[Any, Any, str | None
 
 def _write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` in one rename: the old file stays whole until then."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.parent / f".{path.name}.{secrets.token_hex(4)}.draft"
+    from crampcoach.files import write_atomically
+
     try:
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, text.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(draft, path)
+        write_atomically(path, text.encode(), mode=0o644)
     except OSError as e:
         raise Refused(f"cannot save {path}: {e.strerror}") from None
-    finally:
-        draft.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -451,8 +441,11 @@ def _settings_pages(app: Flask, parts: WebParts) -> None:
         problems: list[str] = []
         if request.method == "POST":
             try:
+                from crampcoach.routines import library
+
                 values = _settings_form(parts)
-                change_settings(parts.settings_file, values)
+                change_settings(parts.settings_file, values, routines=library.routine_names(
+                    user_dirs=[_user_dir(parts)]))
             except CrampcoachError as e:
                 problems = problems_of(e)
             else:
