@@ -201,7 +201,7 @@ def test_logins_are_rate_limited_in_the_browser(tab: Any, served: RunningPage) -
             "Not done: That password is not right.")
     log_in(tab, served)
     assert tab.get_by_role("alert").inner_text() == (
-        "Not done: Too many tries. Please wait 15 minutes, then try again.")
+        "Not done: Too many tries. Please wait 1 second, then try again.")
 
 
 def test_every_control_is_labelled_and_large_enough_to_tap(tab: Any,

@@ -19,6 +19,8 @@ from crampcoach import locations
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.web.app import (
     CONTROLS,
+    KNOWN_BROWSER_COOKIE,
+    KNOWN_BROWSER_S,
     SESSION_COOKIE,
     Refused,
     WebParts,
@@ -27,8 +29,10 @@ from crampcoach.web.app import (
     field_number,
     field_whole,
     problems_of,
+    safe_target,
+    wait_text,
 )
-from crampcoach.web.auth import SESSION_IDLE_S, Session
+from crampcoach.web.auth import SESSION_IDLE_S, Attempt, Session
 
 #: The routines offered first on the Now page when the settings name none.
 USUAL_ROUTINES = ("cramp-rescue", "twitch-wind-down", "evening-calf-relief")
@@ -95,30 +99,32 @@ def _client() -> str:
 def _login_pages(app: Flask, parts: WebParts) -> None:
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
-        target = request.args.get("next", "")
-        # Only a path of this page's own: never an address elsewhere.
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:
-            target = url_for("now")
+        target = safe_target(request.args.get("next", ""), url_for("now"))
         if request.method == "GET":
             return _page("login.html", target=target, has_password=parts.passwords.is_set)
-        wait = parts.throttle.wait_s(_client())
-        if wait > 0:
+        browser = request.cookies.get(KNOWN_BROWSER_COOKIE)
+        attempt = parts.throttle.begin(_client(), browser)
+        if not isinstance(attempt, Attempt):
             return _page("login.html", target=target, has_password=True,
-                         error=f"Too many tries. Please wait {max(1, round(wait / 60))} "
-                               "minutes, then try again."), 429
+                         error=f"Too many tries. Please wait {wait_text(attempt)}, then try "
+                               "again."), 429
+        parts.throttle.pace(attempt)
         password = request.form.get("password", "")
-        if not parts.passwords.verify(password):
-            parts.throttle.failed(_client())
+        ok = parts.passwords.verify(password)
+        known = parts.throttle.finish(attempt, ok)
+        if not ok:
             error = ("That password is not right." if parts.passwords.is_set else
                      "No password is set yet. On the Pi, run: crampcoach bedside password")
             return _page("login.html", target=target, has_password=parts.passwords.is_set,
                          error=error), 401
-        parts.throttle.succeeded(_client())
         parts.sessions.close(request.cookies.get(SESSION_COOKIE))
-        session = parts.sessions.open()
+        session = parts.sessions.open(parts.passwords.mark())
         response = redirect(target)
         response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_IDLE_S,
                             httponly=True, samesite="Strict", path="/",
+                            secure=request.scheme == "https")
+        response.set_cookie(KNOWN_BROWSER_COOKIE, known or "", max_age=KNOWN_BROWSER_S,
+                            httponly=True, samesite="Strict", path="/login",
                             secure=request.scheme == "https")
         return response
 

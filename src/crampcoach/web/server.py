@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +56,14 @@ def check_listen(host: str, port: int, password_set: bool) -> None:
     if not is_loopback(host) and not password_set:
         raise WebError(f"the companion page listens on {host} (the home network) only with "
                        "a password: set one with 'crampcoach bedside password'")
+
+
+def web_names(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The names the person lets the page answer to (:data:`WEB_NAMES_ENV`)."""
+    from crampcoach.web.app import WEB_NAMES_ENV
+
+    text = environ.get(WEB_NAMES_ENV, "")
+    return tuple(n.strip().lower().rstrip(".") for n in text.split(",") if n.strip())
 
 
 def _waitress() -> Any:
@@ -155,5 +163,5 @@ def start_page(control: Control, *, config: Path | None = None, host: str = DEFA
     check_listen(host, port, passwords.is_set)
     parts = WebParts(settings_file=settings_path(config), control=control,
                      passwords=passwords, machine=machine, report=report_maker(config),
-                     tz=None)
+                     tz=None, hosts=web_names(os.environ))
     return serve(create_app(parts), host, port)
