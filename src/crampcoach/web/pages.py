@@ -36,8 +36,11 @@ from crampcoach.web.auth import SESSION_IDLE_S, Attempt, Session
 
 #: The routines offered first on the Now page when the settings name none.
 USUAL_ROUTINES = ("cramp-rescue", "twitch-wind-down", "evening-calf-relief")
-#: A routine of the person's own is a file name: letters, digits, - and _ only.
-ROUTINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: A new routine made on the page is named with letters, digits, - and _ only.
+NEW_ROUTINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: A routine's name on the page (its file's name without .yaml): spaces and dots inside
+#: too ("my calves"), never a slash, so it stays in the routines folder.
+ROUTINE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9_-])?")
 NEW_ROUTINE = """\
 name: My routine
 description: Gentle stretches for the calves.
@@ -302,7 +305,7 @@ def _check(parts: WebParts, text: str, path: Path) -> tuple[Any, Any, str | None
     from crampcoach.routines.loader import check_routine_text
 
     routine = check_routine_text(text, path, language_check=known_language,
-                                 user_dirs=[_user_dir(parts)])
+                                 user_dirs=[_user_dir(parts)], confined=True)
     timeline, note = _timeline(parts, routine, night_too=True)
     return routine, timeline, note
 
@@ -359,7 +362,7 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
         if name not in users and name not in library.builtin_names():
             abort(404)
         try:
-            routine = load_routine(name, user_dirs=[_user_dir(parts)])
+            routine = load_routine(name, user_dirs=[_user_dir(parts)], confined=True)
             timeline, note = _timeline(parts, routine)
         except RoutineError as e:
             return _page("plan.html", name=name, yours=name in users, problems=problems_of(e),
@@ -373,12 +376,16 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
 
         try:
             name = field_line("name", "the new routine's name", limit=64, required=True)
-            if name is None or not ROUTINE_NAME.fullmatch(name):
+            if name is None or not NEW_ROUTINE_NAME.fullmatch(name):
                 raise Refused("a routine's name is letters, digits, - and _ (like my-calves)")
             source = field_line("source", "the routine to copy", limit=64)
             path = _routine_file(parts, name)
             if path.exists():
                 raise Refused(f"you already have a routine called {name}")
+            if name in library.builtin_names():
+                # Yours would take the built-in's place wherever it is named.
+                raise Refused(f"{name} is the name of a built-in routine; give yours a name "
+                              f"of its own, like my-{name}")
             if source is not None:
                 if source not in library.builtin_names():
                     raise Refused("copy one of the built-in routines")
