@@ -385,7 +385,7 @@ def voices() -> None:
         found = list_voices()
     width = max((len(v.language) for v in found), default=0)
     for voice in found:
-        click.echo(f"{voice.language:<{width}}  {voice.name}")
+        click.echo(escape_controls(f"{voice.language:<{width}}  {voice.name}"))
     folder = locations.piper_voices_dir()
     configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
     piper = installed_voices(folder, configured)
@@ -395,7 +395,7 @@ def voices() -> None:
     for item in piper:
         if isinstance(item, PiperVoiceFile):
             mark = "  (in the settings)" if item.model in configured else ""
-            click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
+            click.echo(escape_controls(f"  {item.name}  {item.language}  {item.model}{mark}"))
         else:
             where, why = escape_controls(str(item[0])), escape_controls(item[1])
             click.echo(f"  {where}: cannot be used: {why}")
@@ -943,7 +943,11 @@ def history_export(
         else:
             text = doctor_csv(table, sessions, ratings, care, tz, ids=ids)  # type: ignore[arg-type]
         if output is None:
-            click.echo(text, nl=False)
+            # Exact when it goes to a file or a program; on a terminal, a cell's escape
+            # sequences are shown, not obeyed.
+            shown = ("\n".join(escape_controls(line) for line in text.split("\n"))
+                     if _stdout_is_terminal() else text)
+            click.echo(shown, nl=False)
             return
         write_export(output, text)
     extra = f" and {_count(range(len(care)), 'care record')}" if chosen == "json" and care else ""
@@ -1230,7 +1234,7 @@ def episode_list(ctx: click.Context, days: int, to_complete: bool,
                    else f"No episodes recorded from {first} to {last}.")
         return
     for episode in episodes:
-        click.echo(_episode_line(episode))
+        click.echo(escape_controls(_episode_line(episode)))
 
 
 @cli.command("factors")
@@ -1363,10 +1367,10 @@ def med_list(journal_file: Path | None) -> None:
                if periods[-1][1] is None]
     click.echo("Taking now:" if current else "Taking now: nothing recorded.")
     for name, (since, _, dose, _) in sorted(current):
-        click.echo(f"  {name}{f' {dose}' if dose else ''} (since {since})")
+        click.echo(escape_controls(f"  {name}{f' {dose}' if dose else ''} (since {since})"))
     click.echo("Changes:")
     for event in events:
-        click.echo(f"  {event.day}  {describe_medicine(event)}")
+        click.echo(escape_controls(f"  {event.day}  {describe_medicine(event)}"))
 
 
 @cli.group("blood")
@@ -1424,8 +1428,9 @@ def blood_list(journal_file: Path | None) -> None:
         click.echo("No blood results recorded. Add one with: crampcoach blood add TEST VALUE UNIT")
         return
     for r in results:
-        click.echo(f"{r.day}  {r.test}: {r.value}" + (f" {r.unit}" if r.unit else "")
-                   + (f"  ({r.note})" if r.note else ""))
+        click.echo(escape_controls(f"{r.day}  {r.test}: {r.value}"
+                                   + (f" {r.unit}" if r.unit else "")
+                                   + (f"  ({r.note})" if r.note else "")))
 
 
 @cli.group("question")
@@ -1475,7 +1480,7 @@ def question_list(journal_file: Path | None) -> None:
     if not questions:
         click.echo("No open questions. Add one with: crampcoach question add TEXT")
     for number, q in enumerate(questions, 1):
-        click.echo(f"{number}. {q.text}")
+        click.echo(escape_controls(f"{number}. {q.text}"))
 
 
 @question_group.command("done")
@@ -1497,7 +1502,7 @@ def question_done(number: int, journal_file: Path | None) -> None:
             fail(f"there is no open question {number} ({len(questions)} open; see "
                  "crampcoach question list)", 2)
         done = journal.question_done(questions[number - 1].id)
-    click.echo(f"Marked as asked: {done.text}")
+    click.echo(escape_controls(f"Marked as asked: {done.text}"))
 
 
 def _keys_at_a_terminal() -> bool:
