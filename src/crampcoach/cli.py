@@ -379,6 +379,7 @@ def voices() -> None:
     from crampcoach import locations
     from crampcoach.audio.piper import PiperVoiceFile, installed_voices, voice_path
     from crampcoach.audio.voices import list_voices
+    from crampcoach.errors import VoiceUnusable
 
     with reported_errors():
         settings = _settings()
@@ -387,8 +388,14 @@ def voices() -> None:
     for voice in found:
         click.echo(escape_controls(f"{voice.language:<{width}}  {voice.name}"))
     folder = locations.piper_voices_dir()
-    configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
-    piper = installed_voices(folder, configured)
+    configured: list[Path] = []
+    unusable: list[PiperVoiceFile | tuple[Path, str]] = []
+    if settings.piper_voice:
+        try:
+            configured = [voice_path(settings.piper_voice)]
+        except VoiceUnusable as e:
+            unusable = [(Path(settings.piper_voice), str(e))]
+    piper = installed_voices(folder, configured) + unusable
     click.echo(f"\nPiper voices (speech_engine: piper; piper_voice: NAME or path), in {folder}:")
     if not piper:
         click.echo("  none installed; see 'crampcoach help voices'")
