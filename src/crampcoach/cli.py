@@ -1919,6 +1919,8 @@ def bedside_status() -> None:
     except BedsideError as e:
         fail(str(e))
     status = reply.get("status")
+    if reply.get("ok") is False:  # busy, or refused: say what it said
+        fail(f"the bedside service answered: {reply.get('error', 'no')}")
     if not isinstance(status, dict):
         fail("the bedside service answered without its status")
     keypads = status.get("keypads") or []
