@@ -194,3 +194,11 @@ def test_a_lone_surrogate_in_an_import_is_one_line(tmp_path: Path) -> None:
     code, err = _cli("history", "import", str(path))
     assert (code, err) == (1, f"Error: {path}: records[0]: unknown field '\\ud800'. Nothing was "
                               "imported.\n")
+
+
+@pytest.mark.parametrize("option", ["--what", "--side"])
+def test_a_long_value_is_not_echoed_in_full(option: str) -> None:
+    code, err = _cli("episode", "add", option, "c" * 120_000)
+    assert code == 2
+    assert len(err) < 300
+    assert "'cccccccccccccccccccccccccccccccccccccccc...'" in err

@@ -39,12 +39,12 @@ FUTURE_SLACK = timedelta(minutes=1)
 
 
 def echo(value: object) -> str:
-    """A value from outside as a message repeats it: quoted, control characters escaped,
-    and cut to :data:`ECHO_CHARS` characters."""
-    text = str(value)
+    """A value from outside as a message repeats it: text quoted, control characters
+    escaped, and cut to :data:`ECHO_CHARS` characters."""
+    text = value if isinstance(value, str) else repr(value)
     if len(text) > ECHO_CHARS:
         text = text[:ECHO_CHARS] + "..."
-    return escape_controls(repr(text))
+    return escape_controls(repr(text) if isinstance(value, str) else text)
 
 
 def check_text(value: str, what: str, limit: int = MAX_TEXT) -> str:

@@ -261,7 +261,7 @@ class ImportResult:
 def check_rating(value: int, what: str = "a rating") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
         raise JournalError(
-            f"{what} is a whole number from 0 (no cramps) to 10 (worst); got {value!r}"
+            f"{what} is a whole number from 0 (no cramps) to 10 (worst); got {rules.echo(value)}"
         )
     return value
 
@@ -279,7 +279,7 @@ def check_whole(value: int | None, what: str, low: int, high: int) -> int | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise RecordError(f"{what} is a whole number from {low} to {high}; got {value!r}")
+        raise RecordError(f"{what} is a whole number from {low} to {high}; got {rules.echo(value)}")
     return value
 
 
@@ -288,7 +288,7 @@ def check_hours(value: float | None, what: str) -> float | None:
         return None
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or not math.isfinite(value) or not 0 <= value <= 24):
-        raise RecordError(f"{what} is a number of hours from 0 to 24; got {value!r}")
+        raise RecordError(f"{what} is a number of hours from 0 to 24; got {rules.echo(value)}")
     return float(value)
 
 
@@ -299,7 +299,7 @@ def clean_name(value: str | None, what: str) -> str | None:
         return None
     if len(text) > MAX_NAME or any(not c.isprintable() for c in text):
         raise RecordError(
-            f"{what} is one line of at most {MAX_NAME} printable characters; got {text!r}"
+            f"{what} is one line of at most {MAX_NAME} printable characters; got {rules.echo(text)}"
         )
     return text
 
@@ -308,7 +308,8 @@ def clean_tag(value: str) -> str:
     tag = value.strip().lower()
     if not tag or len(tag) > MAX_TAG or "," in tag or any(not c.isprintable() for c in tag):
         raise RecordError(
-            f"a tag is a word or two (at most {MAX_TAG} characters, no commas); got {value!r}"
+            f"a tag is a word or two (at most {MAX_TAG} characters, no commas); "
+            f"got {rules.echo(value)}"
         )
     return tag
 
@@ -317,7 +318,7 @@ def check_choice(value: str | None, what: str, choices: Sequence[str]) -> str | 
     if value is None:
         return None
     if value not in choices:
-        raise RecordError(f"{what} is one of {', '.join(choices)}; got {value!r}")
+        raise RecordError(f"{what} is one of {', '.join(choices)}; got {rules.echo(value)}")
     return value
 
 
@@ -1322,7 +1323,7 @@ def _flag_value(value: bool | None) -> int | None:
 
 def _check_flag(value: object, what: str) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise RecordError(f"{what} is yes or no; got {value!r}")
+        raise RecordError(f"{what} is yes or no; got {rules.echo(value)}")
     return value
 
 
