@@ -9,17 +9,16 @@ child) and wall time:
 * ``crampcoach history --days 3650`` on the result.
 
 A Raspberry Pi has 512 MB to 1 GB of memory. Run: python bench/journal_dense_import.py
-[RECORDS] (default 847051, the case issue 24 measured).
+[RECORDS] (default 847051, the case issue 24 measured). To measure another checkout's
+code (before a change), put its src first: PYTHONPATH=../main/src python bench/...
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,19 +35,6 @@ def build(path: Path, records: int) -> int:
             at = (start + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
             f.write(f"rating,r{n:x},{at},,,,,,,,,,{n % 11},\n")
     return path.stat().st_size
-
-
-def measured(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """Wall seconds, the child's peak RSS in MB, its exit code and its last output line."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of the children is the largest any child reached: each run is one child
-    # bigger than the last, or the figure is the earlier one's (said below when so).
-    lines = (done.stdout + done.stderr).strip().splitlines()
-    return wall, max(peak, before) / 1024, done.returncode, lines[-1] if lines else ""
 
 
 def main() -> None:

@@ -531,21 +531,29 @@ def _record(fields: Mapping[str, str]) -> Session | Rating:
     )
 
 
-def _collect(
-    records: list[tuple[str, Session | Rating]], path: Path
-) -> Records:
-    seen: set[str] = set()
-    sessions: list[Session] = []
-    ratings: list[Rating] = []
-    for where, rec in records:
-        if rec.id in seen:
-            raise _refuse(path, where, f"id {rec.id} appears twice in the file")
-        seen.add(rec.id)
+class _Collector:
+    """Sessions and ratings as they are read, each id checked against those before it at
+    once: nothing but the records (and their ids) is kept per record, so a dense import
+    needs memory for its records and little more."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen: set[str] = set()
+        self.sessions: list[Session] = []
+        self.ratings: list[Rating] = []
+
+    def add(self, where: str, rec: Session | Rating) -> None:
+        if rec.id in self.seen:
+            raise _refuse(self.path, where, f"id {rec.id} appears twice in the file")
+        self.seen.add(rec.id)
         if isinstance(rec, Session):
-            sessions.append(rec)
+            self.sessions.append(rec)
         else:
-            ratings.append(rec)
-    return Records(tuple(sessions), tuple(ratings))
+            self.ratings.append(rec)
+
+    def records(self) -> Records:
+        self.seen.clear()
+        return Records(tuple(self.sessions), tuple(self.ratings))
 
 
 def _refuse(path: Path, where: str, problem: str) -> JournalError:
@@ -586,7 +594,7 @@ def _parse_csv(text: str, path: Path) -> Records:
         )
         raise _refuse(path, f":{header_line}", f"{problem} in the header")
     line_before = reader.line_num
-    records: list[tuple[str, Session | Rating]] = []
+    found = _Collector(path)
     while True:
         try:
             row = next(reader)
@@ -603,10 +611,11 @@ def _parse_csv(text: str, path: Path) -> Records:
         if marked:
             row = [cell.removeprefix(TEXT_MARK) for cell in row]  # see FORMULA_STARTS
         try:
-            records.append((where, _record(dict(zip(header, row, strict=True)))))
+            record = _record(dict(zip(header, row, strict=True)))
         except _Bad as e:
             raise _refuse(path, where, str(e)) from None
-    return _collect(records, path)
+        found.add(where, record)
+    return found.records()
 
 
 def _json_value(value: object, key: str) -> str:
@@ -637,17 +646,19 @@ def _parse_json(text: str, path: Path) -> Records:
     items = document.get("records")
     if not isinstance(items, list):
         raise _refuse(path, "", '"records" must be a list')
-    records: list[tuple[str, Session | Rating]] = []
+    collected = _Collector(path)
     for index, item in enumerate(items):
+        items[index] = None  # each parsed object goes as soon as its record is made
         where = f": records[{index}]"
         try:
             if not isinstance(item, dict):
                 raise _Bad("a record must be an object")
             fields = {str(k): _json_value(v, str(k)) for k, v in item.items()}
-            records.append((where, _record(fields)))
+            record = _record(fields)
         except _Bad as e:
             raise _refuse(path, where, str(e)) from None
-    found = _collect(records, path)
+        collected.add(where, record)
+    found = collected.records()
     if version == 1:
         return found
     return Records(found.sessions, found.ratings, _parse_care(document, path))
@@ -680,6 +691,7 @@ def read_export(path: Path) -> Records:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise _refuse(path, f":{line}", "not UTF-8 text") from None
+    del raw  # the text is all that is needed from here: half the memory at the peak
     if text.lstrip().startswith("{"):
         return _parse_json(text, path)
     return _parse_csv(text, path)
