@@ -51,6 +51,10 @@ FORMAT_NAME = "crampcoach journal"
 FORMAT_VERSION = 2
 READS_VERSIONS = (1, 2)
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
+#: Records one import may hold, all tables together: memory is bounded by the records, not
+#: only the bytes (63 MB of minimal ratings are 850,000 records and took 782 MB). Ten years
+#: of a busy diary are about 30,000.
+MAX_IMPORT_RECORDS = 250_000
 MAX_ID = 64
 
 COLUMNS = (
@@ -298,6 +302,7 @@ def _parse_care(document: dict[str, Any], path: Path) -> CareRecords:
         records = []
         seen: set[object] = set()
         for index, item in enumerate(items):
+            items[index] = None  # each parsed object goes as soon as its record is made
             where = f": {name}[{index}]"
             try:
                 record = _care_record(item, record_type, spec)
@@ -543,6 +548,8 @@ class _Collector:
         self.ratings: list[Rating] = []
 
     def add(self, where: str, rec: Session | Rating) -> None:
+        if len(self.seen) >= MAX_IMPORT_RECORDS:
+            raise _too_many(self.path)
         if rec.id in self.seen:
             raise _refuse(self.path, where, f"id {rec.id} appears twice in the file")
         self.seen.add(rec.id)
@@ -554,6 +561,11 @@ class _Collector:
     def records(self) -> Records:
         self.seen.clear()
         return Records(tuple(self.sessions), tuple(self.ratings))
+
+
+def _too_many(path: Path) -> JournalError:
+    return _refuse(path, "", f"more than {MAX_IMPORT_RECORDS:,} records; an import holds at "
+                             "most that many (split the file)")
 
 
 def _refuse(path: Path, where: str, problem: str) -> JournalError:
@@ -627,6 +639,10 @@ def _json_value(value: object, key: str) -> str:
 
 
 def _parse_json(text: str, path: Path) -> Records:
+    # Every record is an object: more braces than records allowed (an over-count, if notes
+    # hold braces) is refused before the parser builds them all.
+    if text.count("{") > MAX_IMPORT_RECORDS + 1:
+        raise _too_many(path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:
