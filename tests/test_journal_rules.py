@@ -202,3 +202,15 @@ def test_a_long_value_is_not_echoed_in_full(option: str) -> None:
     assert code == 2
     assert len(err) < 300
     assert "'cccccccccccccccccccccccccccccccccccccccc...'" in err
+
+
+def test_the_page_reads_a_journal_holding_a_stop_with_no_start() -> None:
+    page = make_page()
+    client, _ = logged_in(page)
+    with Journal.open(locations.journal_path()) as journal:
+        journal.add_rating(3)
+    with sqlite3.connect(locations.journal_path()) as db:  # what an older import let in
+        db.execute("INSERT INTO medicines (uuid, day, name, change, dose, supplement) "
+                   "VALUES ('x1', '2026-11-03', 'Baclofen', 'stop', NULL, 0)")
+    for path in ("/log", "/journal"):
+        assert client.get(path).status_code == 200, path
