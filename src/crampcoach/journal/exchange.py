@@ -573,6 +573,10 @@ def _refuse(path: Path, where: str, problem: str) -> JournalError:
 
 
 def _parse_csv(text: str, path: Path) -> Records:
+    # A record is a line at least: far more lines than records allowed (a few for the
+    # header and comments, and notes of several lines) is refused before any is parsed.
+    if text.count("\n") > MAX_IMPORT_RECORDS + 1000:
+        raise _too_many(path)
     stream = io.StringIO(text, newline="")
     skipped = 0
     marked = False
