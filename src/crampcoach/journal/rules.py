@@ -109,7 +109,7 @@ def parse_number(text: str, what: str) -> float:
     """A number typed as text (``2.5``, ``2,5``), of at most :data:`MAX_DIGITS` digits
     before the point."""
     cleaned = text.strip().replace(",", ".")
-    found = re.fullmatch(r"[+-]?(\d*)(\.\d*)?", cleaned)
+    found = re.fullmatch(r"[+-]?([0-9]*)(\.[0-9]*)?", cleaned)
     if found is None or cleaned.strip("+-.") == "":
         raise RecordError(f"{what} is a number, not {echo(text)}")
     if len(found.group(1).lstrip("0")) > MAX_DIGITS:
@@ -132,7 +132,7 @@ def episode_seconds(text: str, most_s: int) -> int:
 
 def parse_clock(text: str, what: str = "the time") -> time:
     """``HH:MM`` on the 24-hour clock."""
-    found = re.fullmatch(r"\s*([01]?\d|2[0-3]):([0-5]\d)\s*", text)
+    found = re.fullmatch(r"\s*([01]?[0-9]|2[0-3]):([0-5][0-9])\s*", text, re.ASCII)
     if found is None:
         raise RecordError(f"{what} is HH:MM on the 24-hour clock, like 21:30, not {echo(text)}")
     return time(int(found.group(1)), int(found.group(2)))
@@ -185,7 +185,7 @@ def parse_when(text: str, now: datetime, tz: tzinfo | None) -> datetime:
             moment = datetime.combine(local_now.date(), clock)
             if moment > local_now.replace(tzinfo=None):
                 moment -= timedelta(days=1)
-    elif re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", cleaned):
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}", cleaned):
         try:
             moment = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")
         except ValueError:
