@@ -343,7 +343,8 @@ def test_each_use_slides_the_session() -> None:
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "localhost.evil.example",
-                                  "[::1", "localhost:x"])
+                                  "[::1", "localhost:x", "evil.example@127.0.0.1",
+                                  "127.0.0.1/x"])
 def test_a_host_the_page_does_not_serve_on_is_refused(host: str) -> None:
     page = make_page()
     client, _ = logged_in(page)

@@ -199,6 +199,8 @@ def host_allowed(host: str, parts: WebParts) -> bool:
     when the address was typed, and then it is this page), a loopback name, or a name the
     person configured (:data:`WEB_NAMES_ENV`). A DNS-rebinding page sends its own name
     and is refused before anything else."""
+    if not host or any(c in host for c in "@/?#\\ ") or not host.isprintable():
+        return False
     try:
         name = urlsplit(f"//{host}").hostname or ""
         urlsplit(f"//{host}").port  # noqa: B018 (a malformed port raises here)
