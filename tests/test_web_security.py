@@ -131,18 +131,18 @@ def test_an_address_that_keeps_failing_waits_longer_each_time() -> None:
     response = _login(client, PASSWORD)
     assert response.status_code == 429
     assert notices(response.get_data(as_text=True)) == [
-        "Not done: Too many tries. Please wait 1 second, then try again."]
+        "Not done: Too many tries. Please wait 4 seconds, then try again."]
     assert "Set-Cookie" not in response.headers
     waits = []
-    for seconds in (1, 2, 4, 8):  # each failure doubles the wait; a refused try is free
+    for seconds in (4, 8, 16, 32):  # each failure doubles the wait; a refused try is free
         refused = _login(client, "guess")
         assert refused.status_code == 429
         waits.append(notices(refused.get_data(as_text=True))[0])
         page.clock.now += seconds
         assert _login(client, "guess").status_code == 401
     assert waits == [f"Not done: Too many tries. Please wait {w}, then try again."
-                     for w in ("1 second", "2 seconds", "4 seconds", "8 seconds")]
-    page.clock.now += 16
+                     for w in ("4 seconds", "8 seconds", "16 seconds", "32 seconds")]
+    page.clock.now += 64
     assert _login(client, PASSWORD).status_code == 302
 
 

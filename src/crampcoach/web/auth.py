@@ -42,9 +42,10 @@ HASH_BYTES = 32
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 #: Failed logins from one address (or browser) before it must wait between tries; the wait
-#: then doubles with each failure, up to :data:`BACKOFF_MAX_S`, and is forgotten after
-#: :data:`FAIL_WINDOW_S` without a failure.
+#: starts at :data:`BACKOFF_FIRST_S`, doubles with each failure, up to
+#: :data:`BACKOFF_MAX_S`, and is forgotten after :data:`FAIL_WINDOW_S` without a failure.
 FAILS_PER_ADDRESS = 5
+BACKOFF_FIRST_S = 4.0
 BACKOFF_MAX_S = 5 * 60
 FAIL_WINDOW_S = 15 * 60
 #: Password checks are paced for everyone together (never refused): at least this long
@@ -220,7 +221,8 @@ class LoginThrottle:
         if now - fails.last >= FAIL_WINDOW_S:
             del self._fails[key]
             return 0.0
-        backoff = min(BACKOFF_MAX_S, 2.0 ** (fails.count - FAILS_PER_ADDRESS))
+        backoff = min(BACKOFF_MAX_S,
+                      BACKOFF_FIRST_S * 2.0 ** (fails.count - FAILS_PER_ADDRESS))
         return max(0.0, fails.last + backoff - now)
 
     def _key(self, address: str, browser: str | None) -> str:
