@@ -14,6 +14,8 @@ from crampcoach.web.app import create_app
 from crampcoach.web.server import CONNECTIONS_PER_ADDRESS, RunningPage, serve
 from support.web import make_page
 
+pytestmark = pytest.mark.realtime  # real sockets, and a request deadline on the real clock
+
 
 @pytest.fixture
 def served() -> Iterator[RunningPage]:
