@@ -423,7 +423,7 @@ CONTROL_REQUESTS = st.one_of(
     _REQUEST_DOC.map(lambda d: json.dumps(d).encode("utf-8", "surrogatepass") + b"\n"),
     st.tuples(_REQUEST_DOC.map(lambda d: json.dumps(d).encode("utf-8", "surrogatepass")),
               st.lists(_EDIT, min_size=1, max_size=4)).map(lambda t: _mutated(*t)),
-    st.binary(max_size=300), st.just(b"[" * 1000 + b"\n"), st.just(b"{" * 3000),
+    st.binary(max_size=300), st.just(b"[" * 4000 + b"\n"), st.just(b"{" * 3000),
     st.sampled_from([b'{"command": "status"}\n', b'{"command": "start", "routine": "x"}\n',
                      b'{"command": "pause"}']))
 
