@@ -7,9 +7,11 @@ is passed in, so tests step through a rate limit without sleeping.
   hard KDF that needs no extra package), in a file only its user can read.
 * A login makes a session: a random token in an HttpOnly, SameSite=Strict cookie, and its
   own CSRF token that every form sends back. Sessions live in the service's memory: a
-  restart of the service logs everyone out, and changing the password does too.
-* Failed logins are limited per address and in all (:class:`LoginThrottle`), so guessing
-  is slow even from many addresses.
+  restart of the service logs everyone out, and changing the password does too (each
+  session remembers which password it logged in with, :meth:`PasswordFile.mark`).
+* Failed logins slow an address down and every password check is paced
+  (:class:`LoginThrottle`), so guessing is slow even from many addresses, and the person
+  who knows the password is never locked out.
 """
 
 from __future__ import annotations
@@ -279,11 +281,6 @@ class LoginThrottle:
                 del self._known[min(self._known, key=self._known.__getitem__)]
             self._known[token] = self._clock()
         return token
-
-    def forget_browsers(self) -> None:
-        """A new password: no browser is known any more."""
-        with self._lock:
-            self._known.clear()
 
 
 @dataclass
