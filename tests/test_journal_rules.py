@@ -71,7 +71,7 @@ CASES = [
      "how long it lasted (minutes) is a number, not '1e308'"),
     (["episode", "add", "--minutes", "100000"], ("/log/episode", {"minutes": "100000"}),
      "how long it lasted (minutes) is from 0 to 1440; got '100000'"),
-    (["episode", "add", "--minutes", "9" * 300], ("/log/episode", {"minutes": "9" * 30}),
+    (["episode", "add", "--minutes", "9" * 300], ("/log/episode", {"minutes": "9" * 300}),
      "how long it lasted (minutes) is a number of at most 9 digits before the point"),
     # Berlin's clocks went from 02:00 to 03:00 on 2026-03-29: 02:30 never happened there.
     (["episode", "add", "--at", "2026-03-29 02:30"], ("/log/episode", {"when": "2026-03-29 02:30"}),
@@ -214,3 +214,10 @@ def test_the_page_reads_a_journal_holding_a_stop_with_no_start() -> None:
                    "VALUES ('x1', '2026-11-03', 'Baclofen', 'stop', NULL, 0)")
     for path in ("/log", "/journal"):
         assert client.get(path).status_code == 200, path
+
+
+def test_a_severity_of_300_digits_is_refused_alike() -> None:
+    code, err = _cli("episode", "add", "--severity", "9" * 300)
+    assert (code, err) == (2, "Error: --severity is a whole number of at most 9 digits\n")
+    assert _page("/log/episode", severity="9" * 300) == (
+        "Not done: how bad it was is a whole number of at most 9 digits")

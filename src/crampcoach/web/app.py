@@ -286,14 +286,14 @@ def field_line(name: str, what: str, *, limit: int = 200, required: bool = False
 def field_whole(name: str, what: str) -> int | None:
     from crampcoach.journal import rules
 
-    text = field_line(name, what, limit=rules.ECHO_CHARS)
+    text = field_line(name, what, limit=rules.MAX_TEXT)
     return None if text is None else rules.parse_whole(text, what)
 
 
 def field_number(name: str, what: str) -> float | None:
     from crampcoach.journal import rules
 
-    text = field_line(name, what, limit=rules.ECHO_CHARS)
+    text = field_line(name, what, limit=rules.MAX_TEXT)
     return None if text is None else rules.parse_number(text, what)
 
 
@@ -313,7 +313,7 @@ def field_day(name: str, what: str, today: date) -> date:
     """A day as ``--date`` takes it (the journal's rules: not in the future, in range)."""
     from crampcoach.journal import rules
 
-    text = field_line(name, what, limit=rules.ECHO_CHARS)
+    text = field_line(name, what, limit=rules.MAX_TEXT)
     return today if text is None else rules.parse_day(text, today)
 
 

@@ -109,8 +109,8 @@ def _episode_values(parts: WebParts) -> dict[str, Any]:
     from crampcoach.journal.care import parse_when
     from crampcoach.journal.store import EPISODE_KINDS, MAX_EPISODE_S, SIDES
 
-    minutes = field_line("minutes", rules.EPISODE_MINUTES, limit=rules.ECHO_CHARS)
-    when = field_line("when", "when it began", limit=rules.ECHO_CHARS)
+    minutes = field_line("minutes", rules.EPISODE_MINUTES, limit=rules.MAX_TEXT)
+    when = field_line("when", "when it began", limit=rules.MAX_TEXT)
     return {
         "kind": field_choice("kind", "what it was", EPISODE_KINDS),
         "body_part": field_line("where", "where it was", limit=80),
