@@ -4,7 +4,8 @@ can accept what another refuses.
 
 * Times are checked on their UTC value (:func:`check_moment`): the years
   :data:`EARLIEST` to :data:`LATEST` in UTC, so every stored time is four digits in every
-  zone and a backup the journal wrote always imports again.
+  zone and a backup the journal wrote imports again (up to the records an import holds,
+  ``exchange.MAX_IMPORT_RECORDS``).
 * Nothing typed may be in the future (a day, a time, a medicine's start).
 * A local time that the clocks skipped (the spring-forward hour) is refused with the
   reason; one they passed twice is the first of the two.

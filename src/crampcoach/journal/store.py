@@ -46,7 +46,7 @@ MEDICINE_CHANGES: tuple[MedicineChange, ...] = ("start", "change", "stop")
 MAX_GLASSES = 40
 MAX_DRINKS = 30
 MAX_EPISODE_S = 24 * 3600
-MAX_NAME = 80
+MAX_NAME = rules.MAX_NAME
 MAX_TAG = 40
 
 SCHEMA_VERSION = 3
