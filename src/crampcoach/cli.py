@@ -387,23 +387,30 @@ def voices() -> None:
     from crampcoach import locations
     from crampcoach.audio.piper import PiperVoiceFile, installed_voices, voice_path
     from crampcoach.audio.voices import list_voices
+    from crampcoach.errors import VoiceUnusable
 
     with reported_errors():
         settings = _settings()
         found = list_voices()
     width = max((len(v.language) for v in found), default=0)
     for voice in found:
-        click.echo(f"{voice.language:<{width}}  {voice.name}")
+        click.echo(escape_controls(f"{voice.language:<{width}}  {voice.name}"))
     folder = locations.piper_voices_dir()
-    configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
-    piper = installed_voices(folder, configured)
+    configured: list[Path] = []
+    unusable: list[PiperVoiceFile | tuple[Path, str]] = []
+    if settings.piper_voice:
+        try:
+            configured = [voice_path(settings.piper_voice)]
+        except VoiceUnusable as e:
+            unusable = [(Path(settings.piper_voice), str(e))]
+    piper = installed_voices(folder, configured) + unusable
     click.echo(f"\nPiper voices (speech_engine: piper; piper_voice: NAME or path), in {folder}:")
     if not piper:
         click.echo("  none installed; see 'crampcoach help voices'")
     for item in piper:
         if isinstance(item, PiperVoiceFile):
             mark = "  (in the settings)" if item.model in configured else ""
-            click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
+            click.echo(escape_controls(f"  {item.name}  {item.language}  {item.model}{mark}"))
         else:
             where, why = escape_controls(str(item[0])), escape_controls(item[1])
             click.echo(f"  {where}: cannot be used: {why}")
@@ -952,7 +959,11 @@ def history_export(
         else:
             text = doctor_csv(table, sessions, ratings, care, tz, ids=ids)  # type: ignore[arg-type]
         if output is None:
-            click.echo(text, nl=False)
+            # Exact when it goes to a file or a program; on a terminal, a cell's escape
+            # sequences are shown, not obeyed.
+            shown = ("\n".join(escape_controls(line) for line in text.split("\n"))
+                     if _stdout_is_terminal() else text)
+            click.echo(shown, nl=False)
             return
         write_export(output, text)
     extra = f" and {_count(range(len(care)), 'care record')}" if chosen == "json" and care else ""
@@ -1046,18 +1057,14 @@ def _journal_today() -> _dt.date:
 
 
 def _typed_number(value: str | None, option: str, whole: bool = True) -> float | None:
-    """A number typed for an option; its range is the journal's to check."""
+    """A number typed for an option, read by the journal's rules (its range is the
+    journal's to check)."""
+    from crampcoach.journal import rules
+
     if value is None:
         return None
-    text = value.strip()
-    try:
-        number = int(text) if whole else float(text)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        fail(f"{option} takes {kind}, not {value!r}", 2)
-    if not math.isfinite(number):
-        fail(f"{option} takes a number, not {value!r}", 2)
-    return number
+    with reported_errors():
+        return rules.parse_whole(value, option) if whole else rules.parse_number(value, option)
 
 
 def _whole(value: str | None, option: str) -> int | None:
@@ -1102,16 +1109,19 @@ def _episode_values(kind: str | None, body_part: str | None, side: str | None,
                     minutes: str | None, severity: str | None, helped: str | None,
                     note: str | None, routine: str | None, when: str | None,
                     ) -> dict[str, object]:
+    from crampcoach.journal import rules
     from crampcoach.journal.care import parse_when
+    from crampcoach.journal.store import MAX_EPISODE_S
 
-    length = _typed_number(minutes, "--minutes", whole=False)
-    at = None
-    if when is not None:
-        with reported_errors():
+    at = length = None
+    with reported_errors():
+        if minutes is not None:
+            length = rules.episode_seconds(minutes, MAX_EPISODE_S)
+        if when is not None:
             at = parse_when(when, _journal_now(), _journal_tz())
     return {"kind": kind.strip().lower() if kind else None, "body_part": body_part,
             "side": side.strip().lower() if side else None,
-            "duration_s": None if length is None else round(length * 60),
+            "duration_s": length,
             "severity": _whole(severity, "--severity"), "helped": helped, "note": note,
             "routine": routine, "at": at}
 
@@ -1240,7 +1250,7 @@ def episode_list(ctx: click.Context, days: int, to_complete: bool,
                    else f"No episodes recorded from {first} to {last}.")
         return
     for episode in episodes:
-        click.echo(_episode_line(episode))
+        click.echo(escape_controls(_episode_line(episode)))
 
 
 @cli.command("factors")
@@ -1373,10 +1383,10 @@ def med_list(journal_file: Path | None) -> None:
                if periods[-1][1] is None]
     click.echo("Taking now:" if current else "Taking now: nothing recorded.")
     for name, (since, _, dose, _) in sorted(current):
-        click.echo(f"  {name}{f' {dose}' if dose else ''} (since {since})")
+        click.echo(escape_controls(f"  {name}{f' {dose}' if dose else ''} (since {since})"))
     click.echo("Changes:")
     for event in events:
-        click.echo(f"  {event.day}  {describe_medicine(event)}")
+        click.echo(escape_controls(f"  {event.day}  {describe_medicine(event)}"))
 
 
 @cli.group("blood")
@@ -1434,8 +1444,9 @@ def blood_list(journal_file: Path | None) -> None:
         click.echo("No blood results recorded. Add one with: crampcoach blood add TEST VALUE UNIT")
         return
     for r in results:
-        click.echo(f"{r.day}  {r.test}: {r.value}" + (f" {r.unit}" if r.unit else "")
-                   + (f"  ({r.note})" if r.note else ""))
+        click.echo(escape_controls(f"{r.day}  {r.test}: {r.value}"
+                                   + (f" {r.unit}" if r.unit else "")
+                                   + (f"  ({r.note})" if r.note else "")))
 
 
 @cli.group("question")
@@ -1485,7 +1496,7 @@ def question_list(journal_file: Path | None) -> None:
     if not questions:
         click.echo("No open questions. Add one with: crampcoach question add TEXT")
     for number, q in enumerate(questions, 1):
-        click.echo(f"{number}. {q.text}")
+        click.echo(escape_controls(f"{number}. {q.text}"))
 
 
 @question_group.command("done")
@@ -1507,7 +1518,7 @@ def question_done(number: int, journal_file: Path | None) -> None:
             fail(f"there is no open question {number} ({len(questions)} open; see "
                  "crampcoach question list)", 2)
         done = journal.question_done(questions[number - 1].id)
-    click.echo(f"Marked as asked: {done.text}")
+    click.echo(escape_controls(f"Marked as asked: {done.text}"))
 
 
 def _keys_at_a_terminal() -> bool:
@@ -1917,6 +1928,8 @@ def bedside_status() -> None:
     except BedsideError as e:
         fail(str(e))
     status = reply.get("status")
+    if reply.get("ok") is False:  # busy, or refused: say what it said
+        fail(f"the bedside service answered: {reply.get('error', 'no')}")
     if not isinstance(status, dict):
         fail("the bedside service answered without its status")
     keypads = status.get("keypads") or []

@@ -6,10 +6,7 @@ between cues is written as it goes, and only cues that overlap are mixed togethe
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -21,6 +18,7 @@ from crampcoach.audio.engine import SpeechEngine
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.errors import AudioError
+from crampcoach.files import atomic_file
 from crampcoach.phrases import phrasebook
 from crampcoach.routines.compiler import check_speech_length, compile_routine, phrases
 from crampcoach.routines.cues import SpeechMeter
@@ -150,27 +148,17 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
     # The length of the last sound past the plan's end is small beside this margin.
     needed = _WAV_HEADER_BYTES + (frame_at(timeline.total) + SAMPLE_RATE) * SAMPLE_WIDTH
     check_free_space(path, needed)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as e:
-        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
     frames = 0
     try:
-        with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as wav:
+        with atomic_file(path, mode=0o644, make_folder=False) as f, wave.open(f, "wb") as wav:
             wav.setnchannels(CHANNELS)
             wav.setsampwidth(SAMPLE_WIDTH)
             wav.setframerate(SAMPLE_RATE)
             for piece in iter_render(timeline, sounds, voice):
                 wav.writeframesraw(piece)
                 frames += len(piece) // SAMPLE_WIDTH
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a rendered session is not
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
-        raise
+    except OSError as e:
+        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
     return Rendered(path, frames)
 
 

@@ -297,7 +297,8 @@ def medicine_periods(
             mine[-1] = (first, m.day, dose, event)
         if m.change != "stop":
             mine.append((m.day, None, m.dose if m.dose else (mine[-1][2] if mine else None), m))
-    return dict(periods)
+    # A stop with nothing before it (an older journal's import) makes no period.
+    return {name: spans for name, spans in periods.items() if spans}
 
 
 def associations(
@@ -518,45 +519,14 @@ def describe_association(a: Association) -> str:
 
 
 def parse_day(text: str, today: date) -> date:
-    """``today``, ``yesterday`` or ``YYYY-MM-DD``: the local day something belongs to."""
-    from crampcoach.errors import RecordError
+    """``today``, ``yesterday`` or ``YYYY-MM-DD``: see :mod:`crampcoach.journal.rules`."""
+    from crampcoach.journal import rules
 
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - timedelta(days=1)
-    try:
-        day = date.fromisoformat(word)
-    except ValueError:
-        raise RecordError(
-            f"{text!r} is not a day: use YYYY-MM-DD, today or yesterday"
-        ) from None
-    if day > today:
-        raise RecordError(f"{day} is in the future; the journal records what has happened")
-    return day
+    return rules.parse_day(text, today)
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo | None) -> datetime:
-    """``HH:MM`` (the last time the clock showed it: 23:30 typed in the morning is last
-    night) or ``YYYY-MM-DD HH:MM``, in local time; returned in UTC-aware form."""
-    from crampcoach.errors import RecordError
+    """``HH:MM`` or ``YYYY-MM-DD HH:MM``: see :mod:`crampcoach.journal.rules`."""
+    from crampcoach.journal import rules
 
-    local_now = now.astimezone(tz)
-    cleaned = text.strip().replace("T", " ")
-    try:
-        if len(cleaned) <= 5:
-            clock = datetime.strptime(cleaned, "%H:%M").time()
-            moment = datetime.combine(local_now.date(), clock)
-            if moment > local_now.replace(tzinfo=None):
-                moment -= timedelta(days=1)
-        else:
-            moment = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise RecordError(
-            f"{text!r} is not a time: use HH:MM (today, or last night) or YYYY-MM-DD HH:MM"
-        ) from None
-    aware = moment.astimezone() if tz is None else moment.replace(tzinfo=tz)
-    if aware > now + timedelta(minutes=1):
-        raise RecordError(f"{text} is in the future; the journal records what has happened")
-    return aware
+    return rules.parse_when(text, now, tz)
