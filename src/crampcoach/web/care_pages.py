@@ -17,9 +17,8 @@ from typing import Any
 from flask import Flask, Response, abort, redirect, request, url_for
 
 from crampcoach.errors import CrampcoachError
-from crampcoach.web.app import (
+from crampcoach.web.forms import (
     Refused,
-    WebParts,
     field_choice,
     field_day,
     field_line,
@@ -28,6 +27,8 @@ from crampcoach.web.app import (
     field_whole,
     field_yes_no,
 )
+from crampcoach.web.parts import WebParts
+from crampcoach.web.render import add_notice, render_page, settings_of
 
 #: Days the Journal page shows, and the report's choices.
 JOURNAL_DAYS = 30
@@ -36,17 +37,11 @@ REPORT_DAYS = (30, 90, 180, 365)
 CHART_W, CHART_H = 340, 150
 
 
-def _pages() -> Any:
-    from crampcoach.web import pages
-
-    return pages
-
-
 @contextmanager
 def journal_of(parts: WebParts, *, write: bool) -> Iterator[Any]:
     from crampcoach.journal.store import Journal
 
-    path = _pages()._settings(parts).journal
+    path = settings_of(parts).journal
     with Journal.open(path, create=write, clock=parts.now) as journal:
         yield journal
 
@@ -143,14 +138,12 @@ def _tags() -> list[str]:
 
 
 def register(app: Flask, parts: WebParts) -> None:
-    pages = _pages()
-
     def done(text: str) -> Any:
-        pages._notice("ok", text)
+        add_notice("ok", text)
         return redirect(url_for("log"))
 
     def refused(error: CrampcoachError) -> Any:
-        pages._notice("error", str(error))
+        add_notice("error", str(error))
         return redirect(url_for("log"))
 
     @app.get("/log")
@@ -165,11 +158,11 @@ def register(app: Flask, parts: WebParts) -> None:
                 factors = journal.day_factors(today)
                 medicines = journal.medicines()
         except CrampcoachError as e:
-            return pages._page("log.html", error=str(e), pending=[], factors=None,
+            return render_page("log.html", error=str(e), pending=[], factors=None,
                                medicines=[], today=today, kinds=EPISODE_KINDS, sides=SIDES,
                                describe=describe_episode, local=_local(parts),
                                taking=[], describe_medicine=describe_medicine)
-        return pages._page("log.html", error=None, pending=pending, factors=factors,
+        return render_page("log.html", error=None, pending=pending, factors=factors,
                            today=today, kinds=EPISODE_KINDS, sides=SIDES,
                            describe=describe_episode, local=_local(parts),
                            taking=_taking(medicines), describe_medicine=describe_medicine)
@@ -255,15 +248,15 @@ def register(app: Flask, parts: WebParts) -> None:
         from crampcoach.journal import care
         from crampcoach.journal.trends import _adherence_line, _trend_line, history, window
 
-        settings = pages._settings(parts)
+        settings = settings_of(parts)
         try:
             with journal_of(parts, write=False) as journal:
                 summary = history(journal, now=parts.now(), days=JOURNAL_DAYS, tz=parts.tz,
                                   high_at=settings.red_flag_threshold)
         except CrampcoachError as e:
-            return pages._page("journal.html", error=str(e), summary=None)
+            return render_page("journal.html", error=str(e), summary=None)
         first, last = window(parts.now(), JOURNAL_DAYS, parts.tz)
-        return pages._page("journal.html", error=None, summary=summary,
+        return render_page("journal.html", error=None, summary=summary,
                            chart=chart_of(summary.days, first, last),
                            trend=_trend_line(summary.trend),
                            adherence=_adherence_line(summary.adherence),
@@ -282,7 +275,7 @@ def register(app: Flask, parts: WebParts) -> None:
             days = int(field_choice_arg("days", tuple(str(d) for d in REPORT_DAYS)) or 90)
             pdf = parts.report(days)
         except CrampcoachError as e:
-            pages._notice("error", str(e))
+            add_notice("error", str(e))
             return redirect(url_for("journal_page"))
         stamp = _today(parts).isoformat()
         return Response(pdf, mimetype="application/pdf", headers={

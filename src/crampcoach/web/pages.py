@@ -15,22 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, jsonify, redirect, request, url_for
 
 from crampcoach import locations
 from crampcoach.errors import CrampcoachError, RoutineError
-from crampcoach.web.app import (
-    CONTROLS,
-    SESSION_COOKIE,
+from crampcoach.web.auth import SESSION_IDLE_S
+from crampcoach.web.forms import (
     Refused,
-    WebParts,
     field_choice,
     field_line,
     field_number,
     field_whole,
     problems_of,
 )
-from crampcoach.web.auth import SESSION_IDLE_S, Session
+from crampcoach.web.parts import CONTROLS, SESSION_COOKIE, WebParts
+from crampcoach.web.render import add_notice, render_page, settings_of
 
 #: The routines offered first on the Now page when the settings name none.
 USUAL_ROUTINES = ("cramp-rescue", "twitch-wind-down", "evening-calf-relief")
@@ -48,43 +47,12 @@ steps:
 """
 
 
-def _notice(kind: str, text: str) -> None:
-    """Shown once on the next page (``ok`` or ``error``)."""
-    if g.session is not None:
-        g.session.notices.append((kind, text))
-
-
-def _notices() -> list[tuple[str, str]]:
-    session: Session | None = g.session
-    if session is None:
-        return []
-    taken, session.notices = session.notices, []
-    return taken
-
-
-def _page(template: str, **values: Any) -> str:
-    return render_template(template, notices=_notices(), **values)
-
-
 def register(app: Flask, parts: WebParts) -> None:
     """Add every page to ``app``."""
     _login_pages(app, parts)
     _now_pages(app, parts)
-    _journal_pages(app, parts)
     _routine_pages(app, parts)
     _settings_pages(app, parts)
-
-
-# --- settings, read per request (the file may change under the service) -------------------------
-
-
-def _settings(parts: WebParts) -> Any:
-    from crampcoach.settings import Settings, load_settings
-
-    try:
-        return load_settings(parts.settings_file)[0]
-    except CrampcoachError:
-        return Settings()  # the Settings page shows what is wrong with the file
 
 
 # --- login ------------------------------------------------------------------------------------
@@ -102,10 +70,10 @@ def _login_pages(app: Flask, parts: WebParts) -> None:
         if not target.startswith("/") or target.startswith("//") or "\\" in target:
             target = url_for("now")
         if request.method == "GET":
-            return _page("login.html", target=target, has_password=parts.passwords.is_set)
+            return render_page("login.html", target=target, has_password=parts.passwords.is_set)
         wait = parts.throttle.wait_s(_client())
         if wait > 0:
-            return _page("login.html", target=target, has_password=True,
+            return render_page("login.html", target=target, has_password=True,
                          error=f"Too many tries. Please wait {max(1, round(wait / 60))} "
                                "minutes, then try again."), 429
         password = request.form.get("password", "")
@@ -113,7 +81,7 @@ def _login_pages(app: Flask, parts: WebParts) -> None:
             parts.throttle.failed(_client())
             error = ("That password is not right." if parts.passwords.is_set else
                      "No password is set yet. On the Pi, run: crampcoach bedside password")
-            return _page("login.html", target=target, has_password=parts.passwords.is_set,
+            return render_page("login.html", target=target, has_password=parts.passwords.is_set,
                          error=error), 401
         parts.throttle.succeeded(_client())
         parts.sessions.close(request.cookies.get(SESSION_COOKIE))
@@ -200,10 +168,10 @@ def status_words(status: dict[str, Any]) -> dict[str, str]:
 def _now_pages(app: Flask, parts: WebParts) -> None:
     @app.get("/")
     def now() -> Any:
-        settings = _settings(parts)
+        settings = settings_of(parts)
         choices = [c for c in map(_routine_choice, usual_routines(settings)) if c is not None]
         status = _status(parts)
-        return _page("now.html", choices=choices, status=status, words=status_words(status),
+        return render_page("now.html", choices=choices, status=status, words=status_words(status),
                      active=status.get("state") not in ("idle", "unreachable"))
 
     @app.get("/status.json")
@@ -220,27 +188,18 @@ def _now_pages(app: Flask, parts: WebParts) -> None:
             routine = None
             if command == "start":
                 routine = field_line("routine", "the routine", limit=255, required=True)
-                if routine not in usual_routines(_settings(parts)) and not ROUTINE_NAME.fullmatch(
+                if routine not in usual_routines(settings_of(parts)) and not ROUTINE_NAME.fullmatch(
                         routine or ""):
                     raise Refused("start a routine from the lists on these pages")
             reply = parts.control(command, routine)
         except CrampcoachError as e:
-            _notice("error", str(e))
+            add_notice("error", str(e))
             return redirect(url_for("now"))
         if reply.get("ok"):
-            _notice("ok", str(reply.get("message", "Done.")))
+            add_notice("ok", str(reply.get("message", "Done.")))
         else:
-            _notice("error", str(reply.get("error", "The service refused.")).capitalize())
+            add_notice("error", str(reply.get("error", "The service refused.")).capitalize())
         return redirect(url_for("now"))
-
-
-# --- the journal -------------------------------------------------------------------------------
-
-
-def _journal_pages(app: Flask, parts: WebParts) -> None:
-    from crampcoach.web import care_pages
-
-    care_pages.register(app, parts)
 
 
 # --- routines ----------------------------------------------------------------------------------
@@ -264,7 +223,7 @@ def _timeline(parts: WebParts, routine: Any, *, night_too: bool = False,
     from crampcoach.session import routine_voice
     from crampcoach.settings import night_voice
 
-    settings = _settings(parts)
+    settings = settings_of(parts)
     voice = routine_voice(routine, settings)
     night = night_voice(settings, voice) if night_too else None
 
@@ -350,7 +309,7 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
                          "title": choice.title if choice else name,
                          "description": choice.description if choice else "",
                          "valid": choice is not None})
-        return _page("routines.html", rows=rows)
+        return render_page("routines.html", rows=rows)
 
     @app.get("/routines/<name>")
     def routine_plan(name: str) -> Any:
@@ -366,9 +325,9 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             routine = load_routine(name, user_dirs=[_user_dir(parts)])
             timeline, note = _timeline(parts, routine)
         except RoutineError as e:
-            return _page("plan.html", name=name, yours=name in users, problems=problems_of(e),
+            return render_page("plan.html", name=name, yours=name in users, problems=problems_of(e),
                          timeline=None, note=None, clock=format_clock)
-        return _page("plan.html", name=name, yours=name in users, problems=[],
+        return render_page("plan.html", name=name, yours=name in users, problems=[],
                      timeline=timeline, note=note, clock=format_clock, routine=routine)
 
     @app.post("/routines/new")
@@ -391,9 +350,9 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
                 text = NEW_ROUTINE
             _write_whole(path, text)
         except CrampcoachError as e:
-            _notice("error", str(e))
+            add_notice("error", str(e))
             return redirect(url_for("routines"))
-        _notice("ok", f"Made {name}: change it below and save.")
+        add_notice("ok", f"Made {name}: change it below and save.")
         return redirect(url_for("routine_edit", name=name))
 
     @app.route("/routines/<name>/edit", methods=["GET", "POST"])
@@ -408,10 +367,10 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             try:
                 text = read_routine_text(path, str(path))
             except RoutineError as e:
-                return _page("edit.html", name=name, text="", lines=[],
+                return render_page("edit.html", name=name, text="", lines=[],
                              problems=problems_of(e), timeline=None, note=None,
                              clock=format_clock, saved=False)
-            return _page("edit.html", name=name, text=text, lines=[], problems=[],
+            return render_page("edit.html", name=name, text=text, lines=[], problems=[],
                          timeline=None, note=None, clock=format_clock, saved=False)
         action = request.form.get("action", "check")
         text = (request.form.get("text") or "").replace("\r\n", "\n")
@@ -419,23 +378,23 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             _, timeline, note = _check(parts, text, path)
         except RoutineError as e:
             # Nothing is written: the saved routine (valid or not) stays as it was.
-            return _page("edit.html", name=name, text=text,
+            return render_page("edit.html", name=name, text=text,
                          lines=_lines_with_problems(text, e.problems, path),
                          problems=problems_of(e), timeline=None, note=None,
                          clock=format_clock, saved=False), 422
         except CrampcoachError as e:
-            return _page("edit.html", name=name, text=text, lines=[], problems=[str(e)],
+            return render_page("edit.html", name=name, text=text, lines=[], problems=[str(e)],
                          timeline=None, note=None, clock=format_clock, saved=False), 422
         saved = False
         if action == "save":
             try:
                 _write_whole(path, text)
             except Refused as e:
-                return _page("edit.html", name=name, text=text, lines=[],
+                return render_page("edit.html", name=name, text=text, lines=[],
                              problems=[str(e)], timeline=timeline, note=note,
                              clock=format_clock, saved=False), 500
             saved = True
-        return _page("edit.html", name=name, text=text, lines=[], problems=[],
+        return render_page("edit.html", name=name, text=text, lines=[], problems=[],
                      timeline=timeline, note=note, clock=format_clock, saved=saved)
 
 
@@ -456,18 +415,18 @@ def _settings_pages(app: Flask, parts: WebParts) -> None:
             except CrampcoachError as e:
                 problems = problems_of(e)
             else:
-                _notice("ok", "Saved. The bedside service uses them from its next session.")
+                add_notice("ok", "Saved. The bedside service uses them from its next session.")
                 return redirect(url_for("settings_page"))
         try:
             current, _ = load_settings(parts.settings_file)
         except CrampcoachError as e:
             problems = problems or problems_of(e)
-            current = _settings(parts)
+            current = settings_of(parts)
         from crampcoach.routines import library
 
         routines = library.routine_names(user_dirs=[_user_dir(parts)])
         form = request.form if request.method == "POST" else None
-        return _page("settings.html", settings=current, problems=problems, form=form,
+        return render_page("settings.html", settings=current, problems=problems, form=form,
                      routines=routines, button_routine=_button_routine(current),
                      has_bedside=hasattr(current, "bedside"),
                      file=parts.settings_file), (422 if problems and form else 200)
@@ -494,7 +453,7 @@ def _settings_form(parts: WebParts) -> dict[str, str]:
             values[key.replace("_", ".")] = text
     routine = field_line("button_routine", "the button's routine", limit=255)
     if routine is not None:
-        key = "bedside.routine" if hasattr(_settings(parts), "bedside") else "default_routine"
+        key = "bedside.routine" if hasattr(settings_of(parts), "bedside") else "default_routine"
         values[key] = routine
     rate = field_whole("rate", "the speaking rate")
     if rate is not None:
