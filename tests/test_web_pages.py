@@ -164,7 +164,11 @@ def test_an_invalid_routine_is_shown_at_its_line_and_never_saved_over_a_valid_on
                            headers=ORIGIN)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert (f"<li>{path}:4: step 2 (stretch): &#39;cue&#39; is required</li>") in html
+    # In the editor's terms and in line order: the line, never the file's folder.
+    assert ("<li>Line 4: step 2 (stretch): &#39;cue&#39; is required</li><li>Line 5: step 2: "
+            "hold must be a duration like 30, 7.5, 30s, 2m or 1m30s, not &#39;banana&#39;</li>"
+            ) in html
+    assert str(path.parent) not in html
     assert ('<li value="5" class="bad" id="line-5"><code>    hold: banana</code>'
             '<p class="at-line"><strong>Line 5:</strong> step 2: hold must be a duration '
             'like 30, 7.5, 30s, 2m or 1m30s, not &#39;banana&#39;</p></li>') in html
@@ -248,9 +252,11 @@ def test_settings_out_of_range_are_refused_at_their_line_and_nothing_changes() -
                                               "csrf": csrf}, headers=ORIGIN)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert f"<li>{page.settings_file}:9: volume must be between 0 and 1, not 1.5</li>" in html
-    assert (f"<li>{page.settings_file}:22: night.start must be a time of day like 22:00, "
-            "not &#39;25:00&#39;</li>") in html
+    # In the form's terms: its labels, the volume in percent as typed; no folder shown.
+    assert "<li>Volume: must be a percent from 0 to 100, not 150</li>" in html
+    assert ("<li>Night hours, from: must be a time of day like 22:00, not &#39;25:00&#39;</li>"
+            ) in html
+    assert str(page.settings_file.parent) not in html
     assert page.settings_file.read_text() == EXAMPLE
     assert 'value="150"' in html  # what was typed stays in the form to correct
 
@@ -297,7 +303,7 @@ def test_the_nights_episodes_are_listed_and_completed() -> None:
     assert notices(client.get("/log").get_data(as_text=True)) == [
         "Done: Updated: cramp, right calf, 4 min, 6 of 10, routine Cramp rescue.",
         "Not done: say what to add to the episode",
-        f"Not done: no episode 0123456789abcdef0123456789abcdef in {locations.journal_path()}"]
+        "Not done: no episode 0123456789abcdef0123456789abcdef in journal.sqlite3"]
     with Journal.open(locations.journal_path(), create=False) as journal:
         assert journal.pending_episodes() == []
         assert len(journal.episodes()) == 1
@@ -315,10 +321,10 @@ def test_todays_factors_and_a_medicine_change_are_recorded() -> None:
     _post(client, "/log/medicine", csrf, name="baclofen", change="start", day="2026-13-01")
     html = client.get("/log").get_data(as_text=True)
     assert notices(html) == [
-        "Done: Today&#39;s factors: 6 glasses of fluids, caffeine 2, heat, sleep 6.5 h, "
+        "Done: Factors for Mon 30 Nov: 6 glasses of fluids, caffeine 2, heat, sleep 6.5 h, "
         "tags: travel, new shoes.",
         "Not done: fluids (glasses) is a whole number from 0 to 40; got 99",
-        "Not done: fill in at least one of today&#39;s factors",
+        "Not done: fill in at least one of the factors",
         "Done: Sun 01 Nov: baclofen: started 10 mg.",
         "Not done: magnesium is not recorded as taken on 2026-11-30; record its start first "
         "(with the day it began)",

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from crampcoach.web import care_pages, pages
 from crampcoach.web.auth import same_token
 from crampcoach.web.parts import CONTROLS, SESSION_COOKIE, Control, WebParts
+from crampcoach.web.render import is_night
 
 # Control and WebParts are taken from here by the server and the tests.
 __all__ = ["CSP", "SECURITY_HEADERS", "Control", "WebParts", "create_app", "same_origin"]
@@ -39,7 +40,8 @@ MAX_REQUEST_BYTES = 1_200_000
 #: Each page's own scripts and styles only; images only from itself (the inline chart is
 #: SVG markup in the page, not a source).
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+       "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
@@ -84,7 +86,8 @@ def create_app(parts: WebParts) -> Flask:
     def shared() -> dict[str, Any]:
         session = g.get("session")
         return {"csrf_token": session.csrf if session is not None else "",
-                "logged_in": session is not None, "controls": CONTROLS}
+                "logged_in": session is not None, "controls": CONTROLS,
+                "night": is_night(parts)}
 
     pages.register(app, parts)
     care_pages.register(app, parts)
@@ -104,7 +107,9 @@ _HTTP_MESSAGES = {
 
 # --- the guard --------------------------------------------------------------------------------
 
-_OPEN_ENDPOINTS = {"static", "login"}
+# The manifest and the favicon say nothing about the person, and a browser asks for them
+# without the session's cookie.
+_OPEN_ENDPOINTS = {"static", "login", "manifest", "favicon"}
 
 
 def _origin_of(url: str) -> str | None:

@@ -29,7 +29,7 @@ from crampcoach.web.forms import (
     problems_of,
 )
 from crampcoach.web.parts import CONTROLS, SESSION_COOKIE, WebParts
-from crampcoach.web.render import add_notice, render_page, settings_of
+from crampcoach.web.render import add_notice, render_page, settings_of, without_paths
 
 #: The routines offered first on the Now page when the settings name none.
 USUAL_ROUTINES = ("cramp-rescue", "twitch-wind-down", "evening-calf-relief")
@@ -47,12 +47,42 @@ steps:
 """
 
 
+#: The web-app manifest: "add to home screen" opens the page like an app (its own window,
+#: the project's icons, dark while it loads).
+MANIFEST = {
+    "name": "crampcoach", "short_name": "crampcoach",
+    "description": "Start and steer the bedside routines; keep the care record.",
+    "start_url": "/", "scope": "/", "display": "standalone",
+    "background_color": "#111111", "theme_color": "#0b4f9c",
+    "icons": [
+        {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png"},
+        {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png"},
+        {"src": "/static/icon-maskable-512.png", "sizes": "512x512", "type": "image/png",
+         "purpose": "maskable"},
+        {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+    ],
+}
+
+
 def register(app: Flask, parts: WebParts) -> None:
     """Add every page to ``app``."""
+    _app_files(app)
     _login_pages(app, parts)
     _now_pages(app, parts)
     _routine_pages(app, parts)
     _settings_pages(app, parts)
+
+
+def _app_files(app: Flask) -> None:
+    @app.get("/manifest.webmanifest")
+    def manifest() -> Response:
+        response = jsonify(MANIFEST)
+        response.mimetype = "application/manifest+json"
+        return response
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return app.send_static_file("favicon-32.png")
 
 
 # --- login ------------------------------------------------------------------------------------
@@ -130,16 +160,30 @@ def usual_routines(settings: Any) -> list[str]:
     return list(dict.fromkeys([*named, *USUAL_ROUTINES]))
 
 
+#: What the page shows of the service's status (not its process id, buttons or keypads).
+PAGE_STATUS = ("state", "routine", "step", "next", "left", "waiting", "error")
+
+
 def _status(parts: WebParts) -> dict[str, Any]:
     """The service's status for the page: always a dict with ``state``."""
     try:
         reply = parts.control("status", None)
     except CrampcoachError as e:
-        return {"state": "unreachable", "error": str(e)}
+        return {"state": "unreachable", "error": without_paths(str(e))}
     status = reply.get("status")
     if not reply.get("ok") or not isinstance(status, dict):
-        return {"state": "unreachable", "error": str(reply.get("error", "no status"))}
-    return status
+        return {"state": "unreachable",
+                "error": without_paths(str(reply.get("error", "no status")))}
+    return {key: status[key] for key in PAGE_STATUS if key in status}
+
+
+def page_mode(status: dict[str, Any]) -> str:
+    """Which controls the Now page shows: ``idle`` (the starts), ``unreachable`` (none),
+    ``playing``, ``paused`` or ``waiting`` (that session's controls)."""
+    state = str(status.get("state", "unreachable"))
+    if state in ("idle", "unreachable", "paused"):
+        return state
+    return "waiting" if status.get("waiting") else "playing"
 
 
 def status_words(status: dict[str, Any]) -> dict[str, str]:
@@ -147,13 +191,13 @@ def status_words(status: dict[str, Any]) -> dict[str, str]:
     state = str(status.get("state", "unreachable"))
     if state == "unreachable":
         return {"state": "The bedside service cannot be reached.",
-                "detail": str(status.get("error", ""))}
+                "detail": str(status.get("error", "")), "mode": "unreachable"}
     if state == "idle":
-        return {"state": "Nothing is playing.", "detail": ""}
+        return {"state": "Nothing is playing.", "detail": "", "mode": "idle"}
     heading = {"paused": "Paused", "starting": "Starting", "playing": "Playing",
                "ending": "Finishing"}.get(state, state.capitalize())
     words = {"state": f"{heading}: {status.get('routine') or 'a routine'}",
-             "detail": ""}
+             "detail": "", "mode": page_mode(status)}
     if status.get("step"):
         words["step"] = f"Now: {status['step']}"
     if status.get("next"):
@@ -171,8 +215,9 @@ def _now_pages(app: Flask, parts: WebParts) -> None:
         settings = settings_of(parts)
         choices = [c for c in map(_routine_choice, usual_routines(settings)) if c is not None]
         status = _status(parts)
-        return render_page("now.html", choices=choices, status=status, words=status_words(status),
-                     active=status.get("state") not in ("idle", "unreachable"))
+        words = status_words(status)
+        return render_page("now.html", choices=choices, status=status, words=words,
+                           mode=words["mode"])
 
     @app.get("/status.json")
     def status_json() -> Response:
@@ -275,7 +320,7 @@ def _write_whole(path: Path, text: str) -> None:
             os.close(fd)
         os.replace(draft, path)
     except OSError as e:
-        raise Refused(f"cannot save {path}: {e.strerror}") from None
+        raise Refused(f"cannot save {path.name}: {e.strerror}") from None
     finally:
         draft.unlink(missing_ok=True)
 
@@ -287,13 +332,29 @@ class ShownLine:
     problems: tuple[str, ...]
 
 
-def _lines_with_problems(text: str, problems: list[Any], path: Path) -> list[ShownLine]:
-    at: dict[int, list[str]] = {}
+def editor_problems(text: str, problems: list[Any], path: Path
+                    ) -> tuple[list[str], list[ShownLine]]:
+    """A routine's problems in the editor's terms, in line order: "Line N: ..." for a line
+    of the text (one past its end, as a YAML error at the end of the text is, is its last
+    line), the file's name for an included file, never a folder; and the text's lines with
+    the problems under each."""
+    lines = text.splitlines() or [""]
+    own: list[tuple[int, str]] = []
+    elsewhere: list[str] = []
     for p in problems:
-        if p.file == str(path) and p.line:
-            at.setdefault(p.line, []).append(p.message)
-    return [ShownLine(n, line, tuple(at.get(n, ())))
-            for n, line in enumerate(text.splitlines() or [""], 1)]
+        if p.file == str(path):
+            own.append((min(p.line, len(lines)), p.message))
+        else:
+            where = f", line {p.line}" if p.line else ""
+            elsewhere.append(f"In {Path(p.file).name}{where}: {p.message}")
+    own.sort(key=lambda item: item[0])
+    at: dict[int, list[str]] = {}
+    for number, message in own:
+        if number:
+            at.setdefault(number, []).append(message)
+    listed = [f"Line {n}: {m}" if n else m for n, m in own] + elsewhere
+    shown = [ShownLine(n, line, tuple(at.get(n, ()))) for n, line in enumerate(lines, 1)]
+    return listed, shown
 
 
 def _routine_pages(app: Flask, parts: WebParts) -> None:
@@ -378,10 +439,10 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             _, timeline, note = _check(parts, text, path)
         except RoutineError as e:
             # Nothing is written: the saved routine (valid or not) stays as it was.
-            return render_page("edit.html", name=name, text=text,
-                         lines=_lines_with_problems(text, e.problems, path),
-                         problems=problems_of(e), timeline=None, note=None,
-                         clock=format_clock, saved=False), 422
+            listed, lines = editor_problems(text, list(e.problems), path)
+            return render_page("edit.html", name=name, text=text, lines=lines,
+                               problems=listed, timeline=None, note=None,
+                               clock=format_clock, saved=False), 422
         except CrampcoachError as e:
             return render_page("edit.html", name=name, text=text, lines=[], problems=[str(e)],
                          timeline=None, note=None, clock=format_clock, saved=False), 422
@@ -413,7 +474,7 @@ def _settings_pages(app: Flask, parts: WebParts) -> None:
                 values = _settings_form(parts)
                 change_settings(parts.settings_file, values)
             except CrampcoachError as e:
-                problems = problems_of(e)
+                problems = settings_problems(e)
             else:
                 add_notice("ok", "Saved. The bedside service uses them from its next session.")
                 return redirect(url_for("settings_page"))
@@ -429,7 +490,38 @@ def _settings_pages(app: Flask, parts: WebParts) -> None:
         return render_page("settings.html", settings=current, problems=problems, form=form,
                      routines=routines, button_routine=_button_routine(current),
                      has_bedside=hasattr(current, "bedside"),
-                     file=parts.settings_file), (422 if problems and form else 200)
+                     file=parts.settings_file.name), (422 if problems and form else 200)
+
+
+#: The settings the form changes, each with the words its field is labelled with.
+SETTINGS_LABELS = {"volume": "Volume", "rate": "Speaking rate",
+                   "night.start": "Night hours, from", "night.end": "Night hours, until",
+                   "bedside.routine": "The button's routine",
+                   "default_routine": "The routine started when none is named"}
+
+
+def settings_problems(error: CrampcoachError) -> list[str]:
+    """The settings file's problems in the form's terms: the field's label, the volume in
+    percent as typed; a problem elsewhere in the file by its line, never its folder."""
+    from crampcoach.errors import Problem
+
+    problems = getattr(error, "problems", None)
+    if not problems or not all(isinstance(p, Problem) for p in problems):
+        return [str(error)]
+    shown = []
+    for problem in sorted(problems, key=lambda p: p.line):
+        key = next((k for k in SETTINGS_LABELS if problem.message.startswith(f"{k} ")), None)
+        if key == "volume":
+            # The file keeps 0 to 1; the form asks for percent, so its refusal does too.
+            typed = (request.form.get("volume") or "").strip()
+            shown.append(f"Volume: must be a percent from 0 to 100, not {typed}")
+        elif key is not None:
+            shown.append(f"{SETTINGS_LABELS[key]}: {problem.message[len(key) + 1:]}")
+        else:
+            where = f", line {problem.line}" if problem.line else ""
+            shown.append(f"The settings file ({Path(problem.file).name}{where}): "
+                         f"{problem.message}")
+    return shown
 
 
 def _button_routine(settings: Any) -> str:
