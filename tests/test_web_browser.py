@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from crampcoach.journal.store import Journal
 from crampcoach.web.app import create_app
 from crampcoach.web.auth import FAILS_PER_ADDRESS
 from crampcoach.web.server import RunningPage, serve
-from support.web import PASSWORD, Page, make_page
+from support.web import NOW, PASSWORD, Page, make_page
 
 pytestmark = pytest.mark.slow
 
@@ -282,10 +283,9 @@ def test_logins_are_rate_limited_in_the_browser(tab: Any, served: RunningPage) -
 
 def test_every_link_and_button_is_labelled_and_large_enough_to_tap(
         phone: Any, served: RunningPage, page: Page) -> None:
-    from crampcoach.journal.store import Journal as Opened
-
-    with Opened.open(locations.journal_path()) as journal:  # a chart with a line to draw
-        for value in (6, 4, 5):
+    for days_ago, value in ((9, 6), (5, 4), (1, 5)):  # a chart with a line to draw
+        with Journal.open(locations.journal_path(),
+                          clock=lambda d=days_ago: NOW - timedelta(days=d)) as journal:
             journal.add_rating(value)
     log_in(phone, served)
     for name, path in PAGES.items():
@@ -309,7 +309,7 @@ def test_every_link_and_button_is_labelled_and_large_enough_to_tap(
     phone.goto(served.url + "journal")
     smallest = phone.evaluate("""() => Math.min(...[...document.querySelectorAll('.chart text')]
         .map(t => t.getBoundingClientRect().height))""")
-    assert smallest >= 14  # the chart's labels at least as tall as 14 px text
+    assert smallest >= 18  # the labels drawn at 15 px or more (a line of text is 1.2 times that)
 
 
 def test_messages_are_in_the_pages_own_terms(phone: Any, served: RunningPage,
@@ -318,8 +318,8 @@ def test_messages_are_in_the_pages_own_terms(phone: Any, served: RunningPage,
     phone.goto(served.url + "settings")
     phone.get_by_label("Volume, in percent (0 to 100)").fill("150")
     phone.get_by_role("button", name="Save the settings").click()
-    assert phone.get_by_role("alert").inner_text().split() == (
-        "Not saved: Volume: must be a percent from 0 to 100, not 150").split()
+    assert " ".join(phone.get_by_role("alert").inner_text().split()) == (
+        "Not saved: Volume: must be a percent from 0 to 100, not 150")
     phone.shot("settings-error")
     page.routines.mkdir(parents=True, exist_ok=True)
     (page.routines / "my-calves.yaml").write_text("name: My calves\nsteps:\n  - rest: 5s\n")
@@ -351,7 +351,7 @@ def test_log_chooses_the_day_and_records_blood_questions_and_the_check_in(
     log_in(phone, served)
     phone.get_by_role("link", name="Log", exact=True).click()
     assert phone.get_by_role("heading", name="The weekly check-in is due").is_visible()
-    phone.shot("log")
+    phone.shot("log-checkin-due")
     phone.get_by_role("link", name="Yesterday").click()
     assert "Factors for yesterday, Sunday 29 November" in phone.locator(
         "#factors-heading").inner_text()
@@ -371,6 +371,7 @@ def test_log_chooses_the_day_and_records_blood_questions_and_the_check_in(
     phone.get_by_role("button", name="Note the question").click()
     assert phone.get_by_role("status").first.inner_text() == (
         "Done: Noted. 1 open question for the report.")
+    phone.get_by_text("Answer its four questions").tap()
     form = phone.locator("section.due form")
     form.locator('label[for="c-painful-no"]').tap()
     form.locator('label[for="c-more_often-no"]').tap()

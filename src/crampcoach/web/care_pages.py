@@ -36,8 +36,8 @@ JOURNAL_DAYS = 30
 REPORT_DAYS = (30, 90, 180, 365)
 #: The chart's size in the SVG's own units (it scales to the phone's width).
 CHART_W, CHART_H = 300, 160
-#: The margins left for the axis labels (16 units: about 15 px on a 320 px phone).
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 32, 8, 10, 28
+#: The margins left for the axis labels (18 units: about 17 px on a 320 px phone).
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 34, 8, 12, 30
 
 
 @contextmanager
