@@ -80,8 +80,10 @@ def test_a_service_that_cannot_be_reached_is_said_plainly() -> None:
     page = make_page()
     page.service.reachable = False
     client, csrf = logged_in(page)
-    text = _text(client.get("/").get_data(as_text=True))
-    assert "The bedside service cannot be reached." in text
+    html = client.get("/").get_data(as_text=True)
+    assert "The bedside service cannot be reached." in _text(html)
+    assert _buttons(html) == ["Log out"]  # no start that could not act
+    assert ">Try again</a>" in html
     client.post("/control", data={"command": "start", "routine": "cramp-rescue",
                                   "csrf": csrf}, headers=ORIGIN)
     assert notices(client.get("/").get_data(as_text=True)) == [
@@ -392,6 +394,10 @@ def test_while_playing_pause_comes_first_and_stop_asks_first() -> None:
     assert _buttons(client.get("/").get_data(as_text=True))[0] == "Carry on"
     page.service.state, page.service.waiting = "playing", True
     assert _buttons(client.get("/").get_data(as_text=True))[:2] == ["I am ready", "Pause"]
+    page.service.state = "ending"  # the rating is being asked: no control acts now
+    html = client.get("/").get_data(as_text=True)
+    assert _buttons(html) == ["Log out"]
+    assert "Finishing: Cramp rescue" in html
 
 
 def test_the_status_shown_has_no_process_id() -> None:

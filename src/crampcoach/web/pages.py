@@ -178,10 +178,11 @@ def _status(parts: WebParts) -> dict[str, Any]:
 
 
 def page_mode(status: dict[str, Any]) -> str:
-    """Which controls the Now page shows: ``idle`` (the starts), ``unreachable`` (none),
-    ``playing``, ``paused`` or ``waiting`` (that session's controls)."""
+    """Which controls the Now page shows: ``idle`` (the starts), ``unreachable`` and
+    ``ending`` (none: the session is over and its rating is being asked), ``playing``,
+    ``paused`` or ``waiting`` (that session's controls)."""
     state = str(status.get("state", "unreachable"))
-    if state in ("idle", "unreachable", "paused"):
+    if state in ("idle", "unreachable", "paused", "ending"):
         return state
     return "waiting" if status.get("waiting") else "playing"
 
