@@ -281,31 +281,47 @@ def test_logins_are_rate_limited_in_the_browser(tab: Any, served: RunningPage) -
         "Not done: Too many tries. Please wait 15 minutes, then try again.")
 
 
+def assert_tap_targets(tab: Any, name: str) -> None:
+    """Every link, button, summary, field and choice on the page at least 48 x 48 px (every
+    part of it opened first), every field labelled, nothing wider than the phone."""
+    # Open every part of the page, so its controls are measured.
+    tab.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    small = tab.evaluate("""() => [...document.querySelectorAll(
+          'a, button, summary, main select, main textarea, .scale label, .options label,'
+          + ' main input:not([type=hidden]):not([type=radio]):not([type=checkbox])')]
+        .filter(e => e.getClientRects().length)  // shown at all
+        .map(e => [e.textContent.trim() || e.name || e.id, e.getBoundingClientRect()])
+        .filter(([, r]) => r.height < 48 || r.width < 48)
+        .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))""")
+    assert small == [], name
+    unlabelled = tab.evaluate("""() => [...document.querySelectorAll(
+          'input:not([type=hidden]), select, textarea')]
+        .filter(e => !(e.labels && e.labels.length)).map(e => e.name)""")
+    assert unlabelled == [], name
+    wide = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= tab.width, name
+
+
 def test_every_link_and_button_is_labelled_and_large_enough_to_tap(
         phone: Any, served: RunningPage, page: Page) -> None:
     for days_ago, value in ((9, 6), (5, 4), (1, 5)):  # a chart with a line to draw
         with Journal.open(locations.journal_path(),
                           clock=lambda d=days_ago: NOW - timedelta(days=d)) as journal:
             journal.add_rating(value)
+    page.routines.mkdir(parents=True, exist_ok=True)
+    (page.routines / "my-calves.yaml").write_text("name: My calves\nsteps:\n  - rest: 5s\n")
+    phone.goto(served.url + "login")
+    assert_tap_targets(phone, "login")
+    phone.shot("login")
     log_in(phone, served)
-    for name, path in PAGES.items():
+    for name, path in {**PAGES, "edit": "routines/my-calves/edit",
+                       "missing": "routines/no-such-routine"}.items():
         phone.goto(served.url + path)
-        for summary in phone.locator("details summary").all():
-            summary.tap()  # open every part of the page, so its controls are measured
-        small = phone.evaluate("""() => [...document.querySelectorAll(
-              'a, button, summary, main select, main textarea, .scale label, .options label,'
-              + ' main input:not([type=hidden]):not([type=radio]):not([type=checkbox])')]
-            .map(e => [e.textContent.trim() || e.name || e.id, e.getBoundingClientRect()])
-            .filter(([, r]) => r.height < 48 || r.width < 48)
-            .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))""")
-        assert small == [], name
-        unlabelled = phone.evaluate("""() => [...document.querySelectorAll(
-              'input:not([type=hidden]), select, textarea')]
-            .filter(e => !(e.labels && e.labels.length)).map(e => e.name)""")
-        assert unlabelled == [], name
-        wide = phone.evaluate("() => document.documentElement.scrollWidth")
-        assert wide <= phone.width, name
+        assert_tap_targets(phone, name)
         phone.shot(name)
+    page.service.state, page.service.routine = "playing", "Cramp rescue"
+    phone.goto(served.url)
+    assert_tap_targets(phone, "now while playing")
     phone.goto(served.url + "journal")
     smallest = phone.evaluate("""() => Math.min(...[...document.querySelectorAll('.chart text')]
         .map(t => t.getBoundingClientRect().height))""")
@@ -343,6 +359,7 @@ def test_messages_are_in_the_pages_own_terms(phone: Any, served: RunningPage,
         (i.split(":")[0] for i in items), key=lambda w: int(w.split()[1]))
     assert all(i.startswith("Line ") for i in items), items
     phone.shot("edit-error")
+    assert_tap_targets(phone, "edit with problems")
     assert str(Path.home()) not in phone.content()
 
 
@@ -415,6 +432,7 @@ def test_the_report_shows_progress_and_says_when_it_fails(phone: Any) -> None:
         assert download.value.suggested_filename == "crampcoach-report-2026-11-30.pdf"
         assert Path(download.value.path()).read_bytes() == b"%PDF-1.4 a report of 90 days"
         expect(phone.locator("#report-progress")).to_be_hidden()
+        assert_tap_targets(phone, "journal with the report")
         failing.append(True)
         button.click()
         expect(phone.locator("#report-error")).to_have_text(

@@ -39,6 +39,7 @@
           var link = document.createElement("a");
           link.href = URL.createObjectURL(blob);
           link.download = name ? name[1] : "crampcoach-report.pdf";
+          link.hidden = true;
           document.body.appendChild(link);
           link.click();
           setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
