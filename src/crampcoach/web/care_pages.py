@@ -395,6 +395,12 @@ def register(app: Flask, parts: WebParts) -> None:
         scripted = request.headers.get("X-Report") == "fetch"
         try:
             days = int(field_choice_arg("days", tuple(str(d) for d in REPORT_DAYS)) or 90)
+        except CrampcoachError as e:
+            if scripted:
+                return Response(str(e).capitalize(), status=400, mimetype="text/plain")
+            add_notice("error", str(e))
+            return redirect(url_for("journal_page"))
+        try:
             with reports.one_for(g.session.csrf):
                 pdf = parts.report(days)
         except CrampcoachError as e:

@@ -30,8 +30,10 @@
       .then(function (r) {
         if (!r.ok) {
           return r.text().then(function (text) {
-            throw new Error(r.headers.get("Content-Type").indexOf("text/plain") === 0 ? text
-              : "The report could not be made (the page answered " + r.status + ").");
+            var plain = (r.headers.get("Content-Type") || "").indexOf("text/plain") === 0;
+            throw {shown: plain ? text
+              : r.status === 401 ? "The report could not be made: please log in again."
+              : "The report could not be made (the page answered " + r.status + ")."};
           });
         }
         var name = (r.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
@@ -46,8 +48,8 @@
         });
       })
       .catch(function (e) {
-        error.textContent = e && e.message && e.message.indexOf("The report") === 0 ? e.message
-          : "The report could not be made: the page cannot be reached.";
+        error.textContent = (e && e.shown) ||
+          "The report could not be made: the page cannot be reached.";
         error.hidden = false;
       })
       .then(done);
