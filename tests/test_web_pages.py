@@ -566,3 +566,36 @@ def test_a_report_is_made_one_at_a_time_per_person_and_a_failure_is_said() -> No
     client.get("/journal/report.pdf?days=90")  # without the script: said on the page
     assert notices(client.get("/journal").get_data(as_text=True)) == [
         "Not done: The report could not be made: the charts extra is not installed"]
+
+
+def test_the_page_modules_import_one_way() -> None:
+    """No import cycle in web/: app imports the pages, the pages import the shared modules,
+    and nothing imports back (lazy imports inside functions count too)."""
+    import ast
+    from pathlib import Path
+
+    import crampcoach.web
+
+    folder = Path(crampcoach.web.__file__).parent
+    imports: dict[str, set[str]] = {}
+    for source in folder.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "crampcoach.web":
+                    found.update(alias.name for alias in node.names)
+                elif node.module.startswith("crampcoach.web."):
+                    found.add(node.module.split(".")[2])
+            elif isinstance(node, ast.Import):
+                found.update(a.name.split(".")[2] for a in node.names
+                             if a.name.startswith("crampcoach.web."))
+        imports[source.stem] = found - {source.stem}
+
+    def reaches(start: str, target: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(name == target or (name not in seen and
+                                      reaches(name, target, seen | {name}))
+                   for name in imports.get(start, ()))
+
+    assert [name for name in imports if reaches(name, name)] == []
+    assert imports["app"] >= {"pages", "care_pages"}
