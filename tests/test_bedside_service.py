@@ -431,3 +431,35 @@ def test_each_session_reads_the_settings_again(rig: Any, tmp_path: Path) -> None
     assert ("The settings cannot be read again (config.yaml:3: volume must be ...); "
             "using the ones in use.") in one.log
     assert one.service.status()["keypad_setting"] == "auto"  # fixed when the service starts
+
+
+def test_the_companion_page_shows_the_real_services_step_next_and_time_left(
+        rig: Any, isolated_home: Path) -> None:
+    from crampcoach.web.app import create_app
+    from support.web import ORIGIN, PASSWORD, make_page
+
+    (isolated_home / ".config/crampcoach/routines/two.yaml").write_text(
+        "name: Two stretches\nsteps:\n"
+        "  - stretch: Calf stretch\n    cue: Draw your toes up.\n    hold: 20s\n"
+        "  - stretch: Hamstring stretch\n    cue: Lean forward.\n    hold: 20s\n")
+    one: Rig = rig()
+    page = make_page()
+    parts = dataclasses.replace(page.parts, control=lambda command, routine: one.service.handle(
+        Command(command, routine, "web")).to_dict())  # type: ignore[arg-type]
+    client = create_app(parts).test_client()
+    client.post("/login", data={"password": PASSWORD}, headers=ORIGIN)
+    assert one.service.handle(Command("start", "two")).ok
+    _wait(lambda: any(isinstance(e, StepChanged) and e.index == 0 for e in one.events))
+    _wait(lambda: isinstance(one.events[-1], Progress))
+    assert one.service.handle(Command("pause")).ok
+    one.wait_for_event(Paused)
+    left = round([e for e in one.events if isinstance(e, Progress)][-1].session_left)
+    body = client.get("/status.json").get_json()
+    minutes, seconds = divmod(left, 60)
+    assert body["words"] == {
+        "state": "Paused: Two stretches", "detail": "", "mode": "paused",
+        "step": "Now: step 1 of 2: Calf stretch", "next": "Next: Hamstring stretch",
+        "left": f"Time left: about {minutes} min {seconds:02d} s"}
+    assert "pid" not in body["status"]
+    one.service.handle(Command("stop"))
+    assert one.service.wait_idle(10)
