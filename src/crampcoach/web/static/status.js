@@ -1,5 +1,5 @@
-// The live status on the Now page: the only script the pages need. Without it the page
-// still works (the status is filled in when the page is made; reload to see it again).
+// The live status on the Now page. Without it the page still works (the status is filled
+// in when the page is made, and a "Refresh" link reloads it).
 // When what can be done changes (a session starts, pauses, waits or ends), the page is
 // loaded again so that only the controls that can act are shown.
 "use strict";
