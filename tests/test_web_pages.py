@@ -513,8 +513,16 @@ def test_the_weekly_check_in_is_offered_when_due_and_recorded() -> None:
     from crampcoach.journal.care import URGENT
     from crampcoach.phrases import ENGLISH
 
-    client, csrf = logged_in(make_page())
+    page = make_page()
+    client, csrf = logged_in(page)
     assert "The weekly check-in is due" in client.get("/log").get_data(as_text=True)
+    # In the night hours (NOW is 09:00) it waits at the foot of the page.
+    page.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    page.settings_file.write_text("night:\n  start: '08:30'\n  end: '09:30'\n")
+    html = client.get("/log").get_data(as_text=True)
+    assert "The weekly check-in is due" not in html
+    assert "<summary>Due: four questions, when you are ready</summary>" in html
+    page.settings_file.unlink()
     client.post("/log/checkin", data={"painful": "yes", "more_often": "no", "csrf": csrf},
                 headers=ORIGIN)
     html = client.get("/log").get_data(as_text=True)

@@ -29,7 +29,13 @@ from crampcoach.web.forms import (
     field_yes_no,
 )
 from crampcoach.web.parts import WebParts
-from crampcoach.web.render import add_notice, render_page, settings_of, without_paths
+from crampcoach.web.render import (
+    add_notice,
+    is_night,
+    render_page,
+    settings_of,
+    without_paths,
+)
 
 #: Days the Journal page shows, and the report's choices.
 JOURNAL_DAYS = 30
@@ -234,7 +240,11 @@ def register(app: Flask, parts: WebParts) -> None:
         except CrampcoachError as e:
             return render_page("log.html", error=str(e), pending=[], factors=None,
                                taking=[], questions=[], blood=[], checkin_due=False,
-                               **values)
+                               checkin_waits=False, **values)
+        # Offered first when due, but not in the night hours: at 3 a.m. the Log is for the
+        # cramp (the check-in waits at the page's foot).
+        values["checkin_waits"] = values["checkin_due"] and is_night(parts)
+        values["checkin_due"] = values["checkin_due"] and not values["checkin_waits"]
         return render_page("log.html", error=None, **values)
 
     @app.post("/log/rating")
