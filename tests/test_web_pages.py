@@ -607,3 +607,12 @@ def test_the_page_modules_import_one_way() -> None:
 
     assert [name for name in imports if reaches(name, name)] == []
     assert imports["app"] >= {"pages", "care_pages"}
+
+
+def test_an_error_page_says_what_happened_in_words() -> None:
+    client, _ = logged_in(make_page())
+    response = client.get("/routines/no-such-routine")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "<h1>Not found</h1>" in html
+    assert "There is no such page." in html
