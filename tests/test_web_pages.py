@@ -616,3 +616,14 @@ def test_an_error_page_says_what_happened_in_words() -> None:
     html = response.get_data(as_text=True)
     assert "<h1>Not found</h1>" in html
     assert "There is no such page." in html
+
+
+def test_only_absolute_paths_are_cut_to_their_file_names() -> None:
+    from crampcoach.web.render import without_paths
+
+    assert without_paths("cannot open /home/ann/.local/share/crampcoach/journal.sqlite3: "
+                         "locked") == "cannot open journal.sqlite3: locked"
+    assert without_paths("'/tmp/x/my.yaml':3: bad") == "'my.yaml':3: bad"
+    for kept in ("vitamin D 48 nmol/L", "take 1/2 a tablet", "and/or", "see http://pi.local/x",
+                 "a / b", "/etc"):
+        assert without_paths(kept) == kept
