@@ -13,7 +13,9 @@ a first version that does not bound its queries to the window shown would.
 
 Targets (docs/BRIEF): each page under 200 ms with ten years of records; the service with
 the page under 80 MB resident.
-Run: python bench/companion_pages.py [--screenshots DIR]
+Run: python bench/companion_pages.py
+(The phone-size pictures in docs/images come from tests/test_web_browser.py:
+CRAMPCOACH_SCREENSHOTS=docs/images pytest tests/test_web_browser.py.)
 """
 
 from __future__ import annotations
@@ -69,37 +71,8 @@ def _naive_journal_summary(journal_path: Path) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _screenshots(base: str, folder: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    folder.mkdir(parents=True, exist_ok=True)
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
-        tab = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        tab.goto(base + "login")
-        tab.screenshot(path=str(folder / "companion-login.png"))
-        tab.get_by_label("Password or PIN").fill(PASSWORD)
-        tab.get_by_role("button", name="Log in").click()
-        for name, path in (("now", ""), ("log", "log"), ("journal", "journal"),
-                           ("routines", "routines"), ("plan", "routines/cramp-rescue"),
-                           ("settings", "settings")):
-            tab.goto(base + path)
-            tab.screenshot(path=str(folder / f"companion-{name}.png"), full_page=True)
-        tab.goto(base + "routines/my-calves/edit")
-        tab.get_by_label("The routine (YAML)").fill(
-            "name: My calves\nsteps:\n  - say: Sit comfortably.\n  - stretch: Calf stretch\n"
-            "    cue: Draw your toes toward you.\n    hold: banana\n")
-        tab.get_by_role("button", name="Save", exact=True).click()
-        tab.screenshot(path=str(folder / "companion-edit-error.png"), full_page=True)
-        browser.close()
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--screenshots", type=Path, help="also save phone-size screenshots")
-    options = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with tempfile.TemporaryDirectory(prefix="crampcoach-bench-") as scratch:
         home = Path(scratch)
         env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
@@ -151,9 +124,6 @@ def main() -> None:
                   f"{peak:.1f} MB at most (target under {RSS_BUDGET_MB:.0f} MB)")
             print(f"Slowest fetch: {worst_all:.0f} ms (target under {BUDGET_MS:.0f} ms): "
                   + ("ok" if worst_all < BUDGET_MS and peak < RSS_BUDGET_MB else "OVER"))
-            if options.screenshots is not None:
-                _screenshots(base, options.screenshots)
-                print(f"Screenshots in {options.screenshots}")
         finally:
             if child.stdin is not None:
                 child.stdin.close()

@@ -19,10 +19,12 @@ from crampcoach.player.button import open_button
 from crampcoach.player.events import (
     AudioFallback,
     Paused,
+    Progress,
     RatingAsked,
     Resumed,
     SessionEnded,
     Skipped,
+    StepChanged,
     WaitEnded,
     Waiting,
 )
@@ -371,12 +373,39 @@ def test_continue_ends_a_step_that_waits_until_the_person_is_ready(
     one: Rig = rig()
     assert one.service.handle(Command("start", "towel")).ok
     one.wait_for_event(Waiting)
+    assert one.service.status()["waiting"]
     assert one.service.handle(Command("continue")).message == "Carrying on."
     ended = one.wait_for_event(WaitEnded)
+    assert not one.service.status()["waiting"]
     assert not ended.timed_out
     assert ended.waited_s < 30
     one.service.handle(Command("stop"))
     assert one.service.wait_idle(10)
+
+
+def test_the_status_carries_the_step_what_comes_next_and_the_time_left(
+        rig: Any, isolated_home: Path) -> None:
+    (isolated_home / ".config/crampcoach/routines/two.yaml").write_text(
+        "name: Two stretches\nsteps:\n"
+        "  - stretch: Calf stretch\n    cue: Draw your toes up.\n    hold: 20s\n"
+        "  - stretch: Hamstring stretch\n    cue: Lean forward.\n    hold: 20s\n")
+    one: Rig = rig()
+    assert one.service.handle(Command("start", "two")).ok
+    _wait(lambda: any(isinstance(e, StepChanged) and e.index == 0 for e in one.events))
+    _wait(lambda: isinstance(one.events[-1], Progress))  # a tick inside the first step
+    assert one.service.handle(Command("pause")).ok
+    one.wait_for_event(Paused)
+    status = one.service.status()
+    step = [e for e in one.events if isinstance(e, StepChanged)][-1]
+    progress = [e for e in one.events if isinstance(e, Progress)][-1]
+    assert status["step"] == "step 1 of 2: Calf stretch"
+    assert status["next"] == "Hamstring stretch" == step.next_title
+    assert status["left"] == round(progress.session_left)
+    # The second stretch, 20 s of hold at least, is still to come.
+    assert 20 < status["left"] <= progress.total
+    one.service.handle(Command("stop"))
+    assert one.service.wait_idle(10)
+    assert (one.service.status()["next"], one.service.status()["left"]) == (None, None)
 
 
 def test_each_session_reads_the_settings_again(rig: Any, tmp_path: Path) -> None:
@@ -402,3 +431,35 @@ def test_each_session_reads_the_settings_again(rig: Any, tmp_path: Path) -> None
     assert ("The settings cannot be read again (config.yaml:3: volume must be ...); "
             "using the ones in use.") in one.log
     assert one.service.status()["keypad_setting"] == "auto"  # fixed when the service starts
+
+
+def test_the_companion_page_shows_the_real_services_step_next_and_time_left(
+        rig: Any, isolated_home: Path) -> None:
+    from crampcoach.web.app import create_app
+    from support.web import ORIGIN, PASSWORD, make_page
+
+    (isolated_home / ".config/crampcoach/routines/two.yaml").write_text(
+        "name: Two stretches\nsteps:\n"
+        "  - stretch: Calf stretch\n    cue: Draw your toes up.\n    hold: 20s\n"
+        "  - stretch: Hamstring stretch\n    cue: Lean forward.\n    hold: 20s\n")
+    one: Rig = rig()
+    page = make_page()
+    parts = dataclasses.replace(page.parts, control=lambda command, routine: one.service.handle(
+        Command(command, routine, "web")).to_dict())  # type: ignore[arg-type]
+    client = create_app(parts).test_client()
+    client.post("/login", data={"password": PASSWORD}, headers=ORIGIN)
+    assert one.service.handle(Command("start", "two")).ok
+    _wait(lambda: any(isinstance(e, StepChanged) and e.index == 0 for e in one.events))
+    _wait(lambda: isinstance(one.events[-1], Progress))
+    assert one.service.handle(Command("pause")).ok
+    one.wait_for_event(Paused)
+    left = round([e for e in one.events if isinstance(e, Progress)][-1].session_left)
+    body = client.get("/status.json").get_json()
+    minutes, seconds = divmod(left, 60)
+    assert body["words"] == {
+        "state": "Paused: Two stretches", "detail": "", "mode": "paused",
+        "step": "Now: step 1 of 2: Calf stretch", "next": "Next: Hamstring stretch",
+        "left": f"Time left: about {minutes} min {seconds:02d} s"}
+    assert "pid" not in body["status"]
+    one.service.handle(Command("stop"))
+    assert one.service.wait_idle(10)

@@ -10,6 +10,7 @@ import pytest
 from crampcoach import locations
 from crampcoach.journal.store import Journal
 from crampcoach.settings import EXAMPLE, load_settings
+from crampcoach.web.app import create_app
 from support.web import NOW, ORIGIN, logged_in, make_page, notices
 
 GOOD_ROUTINE = """\
@@ -81,8 +82,10 @@ def test_a_service_that_cannot_be_reached_is_said_plainly() -> None:
     page = make_page()
     page.service.reachable = False
     client, csrf = logged_in(page)
-    text = _text(client.get("/").get_data(as_text=True))
-    assert "The bedside service cannot be reached." in text
+    html = client.get("/").get_data(as_text=True)
+    assert "The bedside service cannot be reached." in _text(html)
+    assert _buttons(html) == ["Log out"]  # no start that could not act
+    assert ">Try again</a>" in html
     client.post("/control", data={"command": "start", "routine": "cramp-rescue",
                                   "csrf": csrf}, headers=ORIGIN)
     assert notices(client.get("/").get_data(as_text=True)) == [
@@ -166,7 +169,11 @@ def test_an_invalid_routine_is_shown_at_its_line_and_never_saved_over_a_valid_on
                            headers=ORIGIN)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert (f"<li>{path}:4: step 2 (stretch): &#39;cue&#39; is required</li>") in html
+    # In the editor's terms and in line order: the line, never the file's folder.
+    assert ("<li>Line 4: step 2 (stretch): &#39;cue&#39; is required</li><li>Line 5: step 2: "
+            "hold must be a duration like 30, 7.5, 30s, 2m or 1m30s, not &#39;banana&#39;</li>"
+            ) in html
+    assert str(path.parent) not in html
     assert ('<li value="5" class="bad" id="line-5"><code>    hold: banana</code>'
             '<p class="at-line"><strong>Line 5:</strong> step 2: hold must be a duration '
             'like 30, 7.5, 30s, 2m or 1m30s, not &#39;banana&#39;</p></li>') in html
@@ -250,9 +257,11 @@ def test_settings_out_of_range_are_refused_at_their_line_and_nothing_changes() -
                                               "csrf": csrf}, headers=ORIGIN)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert f"<li>{page.settings_file}:9: volume must be between 0 and 1, not 1.5</li>" in html
-    assert (f"<li>{page.settings_file}:22: night.start must be a time of day like 22:00, "
-            "not &#39;25:00&#39;</li>") in html
+    # In the form's terms: its labels, the volume in percent as typed; no folder shown.
+    assert "<li>Volume: must be a percent from 0 to 100, not 150</li>" in html
+    assert ("<li>Night hours, from: must be a time of day like 22:00, not &#39;25:00&#39;</li>"
+            ) in html
+    assert str(page.settings_file.parent) not in html
     assert page.settings_file.read_text() == EXAMPLE
     assert 'value="150"' in html  # what was typed stays in the form to correct
 
@@ -299,7 +308,7 @@ def test_the_nights_episodes_are_listed_and_completed() -> None:
     assert notices(client.get("/log").get_data(as_text=True)) == [
         "Done: Updated: cramp, right calf, 4 min, 6 of 10, routine Cramp rescue.",
         "Not done: say what to add to the episode",
-        f"Not done: no episode 0123456789abcdef0123456789abcdef in {locations.journal_path()}"]
+        "Not done: no episode 0123456789abcdef0123456789abcdef in journal.sqlite3"]
     with Journal.open(locations.journal_path(), create=False) as journal:
         assert journal.pending_episodes() == []
         assert len(journal.episodes()) == 1
@@ -317,10 +326,10 @@ def test_todays_factors_and_a_medicine_change_are_recorded() -> None:
     _post(client, "/log/medicine", csrf, name="baclofen", change="start", day="2026-13-01")
     html = client.get("/log").get_data(as_text=True)
     assert notices(html) == [
-        "Done: Today&#39;s factors: 6 glasses of fluids, caffeine 2, heat, sleep 6.5 h, "
+        "Done: Factors for Mon 30 Nov: 6 glasses of fluids, caffeine 2, heat, sleep 6.5 h, "
         "tags: travel, new shoes.",
         "Not done: fluids (glasses) is a whole number from 0 to 40; got 99",
-        "Not done: fill in at least one of today&#39;s factors",
+        "Not done: fill in at least one of the factors",
         "Done: Sun 01 Nov: baclofen: started 10 mg.",
         "Not done: magnesium is not recorded as taken on 2026-11-30; record its start first "
         "(with the day it began)",
@@ -394,3 +403,271 @@ def test_an_include_outside_the_routines_folders_tells_nothing_about_the_file(
             "folder or built-in ones can be included here") in html
     assert "permission" not in html
     assert "no such file" not in html
+
+
+# --- what the tired carer sees first ------------------------------------------------------------
+
+
+def _buttons(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", b).strip()
+            for b in re.findall(r"<button[^>]*>(.*?)</button>", html, re.S)]
+
+
+def test_when_idle_only_the_starts_are_offered_the_buttons_routine_biggest() -> None:
+    page = make_page()
+    locations.config_path().parent.mkdir(parents=True, exist_ok=True)
+    locations.config_path().write_text("bedside:\n  routine: twitch-wind-down\n")
+    client, _ = logged_in(page)
+    html = client.get("/").get_data(as_text=True)
+    assert _buttons(html)[:3] == ["Start Twitch wind-down", "Start Cramp rescue",
+                                  "Start Evening calf relief"]
+    assert re.search(r'class="big start hero">Start Twitch wind-down<', html)
+    assert html.count(" hero") == 1
+    assert not {"Pause", "Carry on", "Next step", "Repeat", "I am ready"} & set(_buttons(html))
+
+
+def test_while_playing_pause_comes_first_and_stop_asks_first() -> None:
+    page = make_page()
+    page.service.state, page.service.routine = "playing", "Cramp rescue"
+    client, _ = logged_in(page)
+    html = client.get("/").get_data(as_text=True)
+    assert _buttons(html)[:4] == ["Pause", "Next step", "Repeat", "Yes, stop the session"]
+    assert "<summary>Stop the session…</summary>" in html  # Stop only behind a second tap
+    assert not any(b.startswith("Start ") for b in _buttons(html))
+    page.service.state = "paused"
+    assert _buttons(client.get("/").get_data(as_text=True))[0] == "Carry on"
+    page.service.state, page.service.waiting = "playing", True
+    assert _buttons(client.get("/").get_data(as_text=True))[:2] == ["I am ready", "Pause"]
+    page.service.state = "ending"  # the rating is being asked: no control acts now
+    html = client.get("/").get_data(as_text=True)
+    assert _buttons(html) == ["Log out"]
+    assert "Finishing: Cramp rescue" in html
+
+
+def test_the_status_shown_has_no_process_id() -> None:
+    page = make_page()
+    client, _ = logged_in(page)
+    for state in ("idle", "playing"):
+        page.service.state = state
+        body = client.get("/status.json").get_json()
+        assert "pid" not in body["status"]
+        assert "4242" not in client.get("/status.json").get_data(as_text=True)
+        assert body["words"]["mode"] == state
+
+
+def test_a_notice_never_shows_a_folder() -> None:
+    page = make_page()
+    client, csrf = logged_in(page)
+    client.post("/log/episode/0123456789abcdef0123456789abcdef",
+                data={"minutes": "4", "csrf": csrf}, headers=ORIGIN)
+    html = client.get("/log").get_data(as_text=True)
+    assert "journal.sqlite3" in html
+    assert str(locations.journal_path().parent) not in html
+
+
+def test_the_page_is_dark_in_the_night_hours_whatever_the_phone_says() -> None:
+    page = make_page()  # NOW is 09:00 UTC
+    client, _ = logged_in(page)
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    page.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    page.settings_file.write_text("night:\n  start: '08:30'\n  end: '09:30'\n")
+    assert '<html lang="en" class="night">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="en" class="night">' in client.get("/login").get_data(as_text=True)
+
+
+def test_the_manifest_icons_and_favicon_are_the_projects_own() -> None:
+    import struct
+
+    client = create_app(make_page().parts).test_client()  # no login: a browser asks without
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert manifest.mimetype == "application/manifest+json"
+    body = manifest.get_json()
+    assert (body["start_url"], body["display"]) == ("/", "standalone")
+    for icon in body["icons"]:
+        with client.get(icon["src"]) as answer:
+            assert answer.status_code == 200, icon
+            assert answer.mimetype == icon["type"]
+            if icon["type"] == "image/png":
+                width, height = struct.unpack(">II", answer.data[16:24])
+                assert f"{width}x{height}" == icon["sizes"]
+    with client.get("/favicon.ico") as favicon:
+        assert (favicon.status_code, favicon.data[:8]) == (200, b"\x89PNG\r\n\x1a\n")
+    assert "manifest-src 'self'" in manifest.headers["Content-Security-Policy"]
+
+
+# --- Log: the day, blood results, questions and the check-in -------------------------------------
+
+
+def test_in_the_small_hours_the_factors_go_to_the_day_the_night_started() -> None:
+    from datetime import datetime, timedelta
+
+    from crampcoach.web.care_pages import log_day
+
+    page = make_page()
+    small_hours = datetime(2026, 12, 1, 3, 15, tzinfo=NOW.tzinfo)
+    parts = page.parts.__class__(**{**page.parts.__dict__, "now": lambda: small_hours})
+    client, csrf = logged_in(page.__class__(parts, page.service, page.clock))
+    assert log_day(parts) == small_hours.date() - timedelta(days=1)
+    html = client.get("/log").get_data(as_text=True)
+    assert "Factors for yesterday, Monday 30 November" in _text(html)
+    client.post("/log/factors", data={"day": "2026-11-30", "stress": "6", "csrf": csrf},
+                headers=ORIGIN)
+    client.post("/log/factors", data={"day": "2026-12-01", "fluids": "3", "csrf": csrf},
+                headers=ORIGIN)
+    assert notices(client.get("/log").get_data(as_text=True)) == [
+        "Done: Factors for Mon 30 Nov: stress 6/10.", "Done: Factors for Tue 01 Dec: 3 glasses "
+        "of fluids."]
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        assert [(f.day.isoformat(), f.stress, f.fluids_glasses) for f in journal.factors()] == [
+            ("2026-11-30", 6, None), ("2026-12-01", None, 3)]
+
+
+def test_a_blood_result_with_a_name_of_several_words_is_recorded() -> None:
+    client, csrf = logged_in(make_page())
+    client.post("/log/blood", data={"test": "vitamin D", "value": "48", "unit": "nmol/L",
+                                    "day": "2026-11-20", "csrf": csrf}, headers=ORIGIN)
+    client.post("/log/blood", data={"test": "potassium", "csrf": csrf}, headers=ORIGIN)
+    html = client.get("/log").get_data(as_text=True)
+    assert notices(html) == ["Done: Recorded Fri 20 Nov: vitamin D 48 nmol/L.",
+                             "Not done: the value is needed"]
+    assert "20 Nov 2026: vitamin D 48 nmol/L" in html
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [result] = journal.blood_results()
+    assert (result.day.isoformat(), result.test, result.value, result.unit) == (
+        "2026-11-20", "vitamin D", "48", "nmol/L")
+
+
+def test_questions_for_the_neurologist_are_noted_and_taken_off_when_asked() -> None:
+    client, csrf = logged_in(make_page())
+    for text in ("Could the baclofen dose be split?", "Is magnesium worth a try?"):
+        client.post("/log/question", data={"question": text, "csrf": csrf}, headers=ORIGIN)
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        first = journal.questions()[0]
+    client.post(f"/log/question/{first.id}/asked", data={"csrf": csrf}, headers=ORIGIN)
+    html = client.get("/log").get_data(as_text=True)
+    assert notices(html) == ["Done: Noted. 1 open question for the report.",
+                             "Done: Noted. 2 open questions for the report.",
+                             "Done: Marked as asked: Could the baclofen dose be split?"]
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        assert [q.text for q in journal.questions()] == ["Is magnesium worth a try?"]
+
+
+def test_the_weekly_check_in_is_offered_when_due_and_recorded() -> None:
+    from crampcoach.journal.care import URGENT
+    from crampcoach.phrases import ENGLISH
+
+    page = make_page()
+    client, csrf = logged_in(page)
+    assert "The weekly check-in is due" in client.get("/log").get_data(as_text=True)
+    # In the night hours (NOW is 09:00) it waits at the foot of the page.
+    page.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    page.settings_file.write_text("night:\n  start: '08:30'\n  end: '09:30'\n")
+    html = client.get("/log").get_data(as_text=True)
+    assert "The weekly check-in is due" not in html
+    assert "<summary>Due: four questions, when you are ready</summary>" in html
+    page.settings_file.unlink()
+    client.post("/log/checkin", data={"painful": "yes", "more_often": "no", "csrf": csrf},
+                headers=ORIGIN)
+    html = client.get("/log").get_data(as_text=True)
+    assert "The weekly check-in is due" not in html
+    advice = ENGLISH.checkin_raise.format(signs=ENGLISH.checkin_signs["painful"])
+    assert _text(notices(html)[0]).replace("&#39;", "'") == f"Done: {advice} {URGENT}"
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [checkin] = journal.checkins()
+    assert [checkin.answer(k) for k in ("painful", "more_often", "weakness", "daily_life")] == [
+        True, False, None, None]
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def test_a_report_is_made_one_at_a_time_per_person_and_a_failure_is_said() -> None:
+    import threading
+
+    from crampcoach.errors import CrampcoachError
+
+    started, release = threading.Event(), threading.Event()
+    failing = False
+
+    def report(days: int) -> bytes:
+        if failing:
+            raise CrampcoachError("the charts extra is not installed")
+        started.set()
+        release.wait(10)
+        return b"%PDF-1.4 " + str(days).encode()
+
+    client, _ = logged_in(make_page(report=report))
+    first: list[object] = []
+    worker = threading.Thread(target=lambda: first.append(
+        client.get("/journal/report.pdf?days=30", headers={"X-Report": "fetch"})))
+    worker.start()
+    assert started.wait(10)
+    second = client.get("/journal/report.pdf?days=30", headers={"X-Report": "fetch"})
+    release.set()
+    worker.join(10)
+    assert (second.status_code, second.get_data(as_text=True)) == (
+        503, "The report could not be made: a report is already being made for you; it "
+             "downloads when it is ready")
+    [done] = first
+    assert (done.status_code, done.data) == (200, b"%PDF-1.4 30")  # type: ignore[attr-defined]
+    failing = True
+    failed = client.get("/journal/report.pdf?days=90", headers={"X-Report": "fetch"})
+    assert (failed.status_code, failed.get_data(as_text=True)) == (
+        503, "The report could not be made: the charts extra is not installed")
+    client.get("/journal/report.pdf?days=90")  # without the script: said on the page
+    assert notices(client.get("/journal").get_data(as_text=True)) == [
+        "Not done: The report could not be made: the charts extra is not installed"]
+
+
+def test_the_page_modules_import_one_way() -> None:
+    """No import cycle in web/: app imports the pages, the pages import the shared modules,
+    and nothing imports back (lazy imports inside functions count too)."""
+    import ast
+    from pathlib import Path
+
+    import crampcoach.web
+
+    folder = Path(crampcoach.web.__file__).parent
+    imports: dict[str, set[str]] = {}
+    for source in folder.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "crampcoach.web":
+                    found.update(alias.name for alias in node.names)
+                elif node.module.startswith("crampcoach.web."):
+                    found.add(node.module.split(".")[2])
+            elif isinstance(node, ast.Import):
+                found.update(a.name.split(".")[2] for a in node.names
+                             if a.name.startswith("crampcoach.web."))
+        imports[source.stem] = found - {source.stem}
+
+    def reaches(start: str, target: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(name == target or (name not in seen and
+                                      reaches(name, target, seen | {name}))
+                   for name in imports.get(start, ()))
+
+    assert [name for name in imports if reaches(name, name)] == []
+    assert imports["app"] >= {"pages", "care_pages"}
+
+
+def test_an_error_page_says_what_happened_in_words() -> None:
+    client, _ = logged_in(make_page())
+    response = client.get("/routines/no-such-routine")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "<h1>Not found</h1>" in html
+    assert "There is no such page." in html
+
+
+def test_only_absolute_paths_are_cut_to_their_file_names() -> None:
+    from crampcoach.web.render import without_paths
+
+    assert without_paths("cannot open /home/ann/.local/share/crampcoach/journal.sqlite3: "
+                         "locked") == "cannot open journal.sqlite3: locked"
+    assert without_paths("'/tmp/x/my.yaml':3: bad") == "'my.yaml':3: bad"
+    for kept in ("vitamin D 48 nmol/L", "take 1/2 a tablet", "and/or", "see http://pi.local/x",
+                 "a / b", "/etc"):
+        assert without_paths(kept) == kept

@@ -29,13 +29,19 @@ class FakeService:
     state: str = "idle"
     routine: str | None = None
     reachable: bool = True
+    waiting: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def status(self) -> dict[str, Any]:
+        # The real service's keys, its process id among them (the page must not show it).
+        service = {"pid": 4242, "button": "none (button_pin is not set)", "keypads": [],
+                   "warm": True}
         if self.state == "idle":
-            return {"state": "idle", "routine": None, "step": None}
+            return {"state": "idle", "routine": None, "step": None, "next": None,
+                    "left": None, "waiting": False, **service}
         return {"state": self.state, "routine": self.routine,
-                "step": "step 2 of 4: Calf stretch", "next": "Box breathing", "left": 185}
+                "step": "step 2 of 4: Calf stretch", "next": "Box breathing", "left": 185,
+                "waiting": self.waiting, **service}
 
     def __call__(self, command: str, routine: str | None) -> dict[str, Any]:
         from crampcoach.errors import CrampcoachError

@@ -39,12 +39,15 @@ from crampcoach.player.clock import BUTTON, CONTINUE, INTERRUPT, Clock
 from crampcoach.player.controls import controls_for
 from crampcoach.player.events import (
     Paused,
+    Progress,
     RatingAsked,
     Resumed,
     SessionEnded,
     SessionEvent,
     SessionObserver,
     StepChanged,
+    WaitEnded,
+    Waiting,
 )
 from crampcoach.session.machine import Machine
 
@@ -91,6 +94,9 @@ class _Running:
     phase: Phase = "starting"
     paused: bool = False
     step: str | None = None
+    next_title: str | None = None  # what is announced as next (the step's StepSpan)
+    left_s: float | None = None  # of the whole session, from the player's progress
+    waiting: bool = False  # a step waits until the person is ready ("continue")
     started: datetime | None = None
     rating_asked: bool = False
     failure: str | None = None
@@ -588,6 +594,11 @@ class BedsideService:
             elif isinstance(event, StepChanged):
                 running.step = (event.title if event.index is None else
                                 f"step {event.index + 1} of {event.count}: {event.title}")
+                running.next_title = event.next_title
+            elif isinstance(event, Progress):
+                running.left_s = event.session_left
+            elif isinstance(event, Waiting | WaitEnded):
+                running.waiting = isinstance(event, Waiting)
             elif isinstance(event, SessionEnded):
                 running.phase, running.paused = "ending", False
             elif isinstance(event, RatingAsked):
@@ -656,6 +667,10 @@ class BedsideService:
             "state": state,
             "routine": None if running is None else running.name,
             "step": None if running is None else running.step,
+            "next": None if running is None else running.next_title,
+            "left": (None if running is None or running.left_s is None
+                     else round(running.left_s)),
+            "waiting": running is not None and running.waiting,
             "started": (None if running is None or running.started is None
                         else f"{running.started:%H:%M:%S}"),
             "by": None if running is None else running.origin,

@@ -20,41 +20,38 @@ Security, in the order a request meets it (see docs/companion.md):
 from __future__ import annotations
 
 import ipaddress
-import math
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from crampcoach.errors import CrampcoachError, RoutineError
-from crampcoach.web.auth import (
-    SESSION_IDLE_S,
-    LoginThrottle,
-    PasswordFile,
-    Sessions,
-    same_token,
+from crampcoach.web import care_pages, pages
+from crampcoach.web.auth import SESSION_IDLE_S, same_token
+from crampcoach.web.parts import (
+    CONTROLS,
+    KNOWN_BROWSER_COOKIE,
+    KNOWN_BROWSER_S,
+    SESSION_COOKIE,
+    WEB_NAMES_ENV,
+    Control,
+    WebParts,
 )
+from crampcoach.web.render import is_night
+
+# Control and WebParts are taken from here by the server and the tests.
+__all__ = ["CSP", "KNOWN_BROWSER_COOKIE", "KNOWN_BROWSER_S", "SECURITY_HEADERS",
+           "WEB_NAMES_ENV", "Control", "WebParts", "create_app", "same_origin"]
 
 #: The largest request read: a routine file (1 MB at most) sent from the editor, and a bit.
 MAX_REQUEST_BYTES = 1_200_000
-SESSION_COOKIE = "crampcoach_session"
-#: Names (besides IP addresses and localhost) the page answers to, comma-separated: the
-#: name the person gave the Pi on the home network, like ``bedside.home``.
-WEB_NAMES_ENV = "CRAMPCOACH_WEB_NAMES"
-#: A browser that logged in before: its address's failed logins never make it wait.
-KNOWN_BROWSER_COOKIE = "crampcoach_known"
-KNOWN_BROWSER_S = 365 * 24 * 3600
 #: Each page's own scripts and styles only; images only from itself (the inline chart is
 #: SVG markup in the page, not a source).
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+       "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
@@ -67,49 +64,6 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-#: What a control request may ask, and the words on its button.
-CONTROLS: dict[str, str] = {"pause": "Pause", "resume": "Carry on", "next": "Next step",
-                            "repeat": "Repeat", "stop": "Stop", "continue": "I am ready"}
-
-#: A control reaches the bedside service: (command, routine) -> the service's reply
-#: (``{"ok": bool, "message" or "error": str, "status": {...}}``). Raises CrampcoachError
-#: when the service cannot be reached.
-Control = Callable[[str, str | None], Mapping[str, Any]]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class WebParts:
-    """Everything the page needs from outside.
-
-    ``settings_file``: the settings file read and changed (``--config`` or the usual one).
-    ``control``: reaches the bedside service. ``passwords``: the hashed password.
-    ``machine``: the speech engine that measures a routine's plan, as ``plan`` does.
-    ``now``/``tz``: the journal's clock and the zone times are shown in.
-    ``report``: makes the report PDF for the last N days (None: not offered).
-    ``user_routines``: the folder of the person's own routines.
-    """
-
-    settings_file: Path
-    control: Control
-    passwords: PasswordFile
-    machine: Any = None
-    now: Callable[[], datetime] = _utc_now
-    tz: tzinfo | None = None
-    report: Callable[[int], bytes] | None = None
-    user_routines: Path | None = None
-    #: The names the page may be reached by besides its IP addresses and localhost (a
-    #: name the person gave the Pi on the home network); see :func:`host_allowed`.
-    hosts: tuple[str, ...] = ()
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    sessions: Sessions = field(default_factory=Sessions)
-
-
-class Refused(CrampcoachError):
-    """A request the page will not carry out, with the one line the person is shown."""
 
 
 def create_app(parts: WebParts) -> Flask:
@@ -150,11 +104,11 @@ def create_app(parts: WebParts) -> Flask:
     def shared() -> dict[str, Any]:
         session = g.get("session")
         return {"csrf_token": session.csrf if session is not None else "",
-                "logged_in": session is not None, "controls": CONTROLS}
-
-    from crampcoach.web import pages
+                "logged_in": session is not None, "controls": CONTROLS,
+                "night": is_night(parts)}
 
     pages.register(app, parts)
+    care_pages.register(app, parts)
     return app
 
 
@@ -171,7 +125,9 @@ _HTTP_MESSAGES = {
 
 # --- the guard --------------------------------------------------------------------------------
 
-_OPEN_ENDPOINTS = {"static", "login"}
+# The manifest and the favicon say nothing about the person, and a browser asks for them
+# without the session's cookie.
+_OPEN_ENDPOINTS = {"static", "login", "manifest", "favicon"}
 
 
 def _origin_of(url: str) -> str | None:
@@ -216,26 +172,6 @@ def host_allowed(host: str, parts: WebParts) -> bool:
     return True
 
 
-def safe_target(target: str, fallback: str) -> str:
-    """Where a login may go next: a path of this page's own, one line of printable text
-    with no space, never an address elsewhere (``//x``, ``/\\x``, ``/\t/x`` all are)."""
-    if (not target.startswith("/") or target.startswith(("//", "/\\"))
-            or any(not c.isprintable() or c.isspace() or c == "\\" for c in target)
-            or len(target) > 2000):
-        return fallback
-    split = urlsplit(target)
-    if split.scheme or split.netloc:
-        return fallback
-    return target
-
-
-def wait_text(seconds: float) -> str:
-    if seconds < 90:
-        whole = max(1, math.ceil(seconds))
-        return f"{whole} second{'s' if whole != 1 else ''}"
-    return f"{round(seconds / 60)} minutes"
-
-
 def _guard(parts: WebParts) -> BaseResponse | None:
     if not host_allowed(request.host, parts):
         abort(400)
@@ -253,81 +189,3 @@ def _guard(parts: WebParts) -> BaseResponse | None:
                                                                 g.session.csrf):
         abort(403)
     return None
-
-
-# --- values from forms ------------------------------------------------------------------------
-# Forms carry text; these turn it into the values the library checks (its own rules and
-# messages), or say in one line what a field needs.
-
-_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
-
-
-def field_text(name: str, what: str, *, limit: int = 2000, required: bool = False
-               ) -> str | None:
-    value = request.form.get(name, "")
-    value = value.replace("\r\n", "\n").strip()
-    if not value:
-        if required:
-            raise Refused(f"{what} is needed")
-        return None
-    from crampcoach.journal import rules
-
-    return rules.check_text(value, what, limit)
-
-
-def field_line(name: str, what: str, *, limit: int = 200, required: bool = False
-               ) -> str | None:
-    value = field_text(name, what, limit=limit, required=required)
-    if value is not None and not _LINE.fullmatch(value):
-        raise Refused(f"{what} is one line of text")
-    return value
-
-
-def field_whole(name: str, what: str) -> int | None:
-    from crampcoach.journal import rules
-
-    text = field_line(name, what, limit=rules.MAX_TEXT)
-    return None if text is None else rules.parse_whole(text, what)
-
-
-def field_number(name: str, what: str) -> float | None:
-    from crampcoach.journal import rules
-
-    text = field_line(name, what, limit=rules.MAX_TEXT)
-    return None if text is None else rules.parse_number(text, what)
-
-
-def field_choice(name: str, what: str, choices: tuple[str, ...]) -> str | None:
-    text = field_line(name, what, limit=40)
-    if text is not None and text not in choices:
-        raise Refused(f"{what} is one of {', '.join(choices)}")
-    return text
-
-
-def field_yes_no(name: str, what: str) -> bool | None:
-    choice = field_choice(name, what, ("yes", "no"))
-    return None if choice is None else choice == "yes"
-
-
-def field_day(name: str, what: str, today: date) -> date:
-    """A day as ``--date`` takes it (the journal's rules: not in the future, in range)."""
-    from crampcoach.journal import rules
-
-    text = field_line(name, what, limit=rules.MAX_TEXT)
-    return today if text is None else rules.parse_day(text, today)
-
-
-def problems_of(error: CrampcoachError) -> list[str]:
-    """Each line a person is shown for an error (a routine's FILE:LINE problems, or one)."""
-    if isinstance(error, RoutineError):
-        return [str(p) for p in error.problems]
-    return [str(error)]
-
-
-def shown(text: object) -> str:
-    """Text from outside with control characters escaped, as the command line shows it."""
-    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in str(text))
-
-
-def json_reply(body: Mapping[str, Any], code: int = 200) -> tuple[Response, int]:
-    return jsonify(body), code

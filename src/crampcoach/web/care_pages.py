@@ -8,19 +8,19 @@ leaves the journal as it was: the library writes a record whole or not at all.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Flask, Response, abort, redirect, request, url_for
+from flask import Flask, Response, abort, g, redirect, request, url_for
 
 from crampcoach.errors import CrampcoachError
 from crampcoach.journal.rules import MAX_TEXT
-from crampcoach.web.app import (
+from crampcoach.web.forms import (
     Refused,
-    WebParts,
     field_choice,
     field_day,
     field_line,
@@ -29,25 +29,29 @@ from crampcoach.web.app import (
     field_whole,
     field_yes_no,
 )
+from crampcoach.web.parts import WebParts
+from crampcoach.web.render import (
+    add_notice,
+    is_night,
+    render_page,
+    settings_of,
+    without_paths,
+)
 
 #: Days the Journal page shows, and the report's choices.
 JOURNAL_DAYS = 30
 REPORT_DAYS = (30, 90, 180, 365)
 #: The chart's size in the SVG's own units (it scales to the phone's width).
-CHART_W, CHART_H = 340, 150
-
-
-def _pages() -> Any:
-    from crampcoach.web import pages
-
-    return pages
+CHART_W, CHART_H = 300, 160
+#: The margins left for the axis labels (18 units: about 17 px on a 320 px phone).
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 34, 8, 12, 30
 
 
 @contextmanager
 def journal_of(parts: WebParts, *, write: bool) -> Iterator[Any]:
     from crampcoach.journal.store import Journal
 
-    path = _pages()._settings(parts).journal
+    path = settings_of(parts).journal
     with Journal.open(path, create=write, clock=parts.now) as journal:
         yield journal
 
@@ -73,11 +77,14 @@ class Chart:
     first: date
     last: date
     summary: str
+    left: int = CHART_LEFT
+    top: int = CHART_TOP
+    plot_h: int = CHART_H - CHART_TOP - CHART_BOTTOM
 
 
 def chart_of(days: Sequence[Any], first: date, last: date) -> Chart:
     span = max(1, (last - first).days)
-    left, right, top, bottom = 28, 6, 8, 22
+    left, right, top, bottom = CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM
     width, height = CHART_W - left - right, CHART_H - top - bottom
     points = []
     for day in days:
@@ -100,6 +107,61 @@ def chart_of(days: Sequence[Any], first: date, last: date) -> Chart:
 
 def _today(parts: WebParts) -> date:
     return parts.now().astimezone(parts.tz).date()
+
+
+#: When there are no night hours: until this hour the night still belongs to yesterday.
+NIGHT_ENDS_AT = time(5, 0)
+
+
+def log_day(parts: WebParts) -> date:
+    """The day the Log page records factors for unless another is chosen: in the small
+    hours (before the night hours end, or 05:00 without night hours) the night belongs to
+    the day it started, yesterday; the command line's ``--date yesterday`` says the same."""
+    local = parts.now().astimezone(parts.tz)
+    night = settings_of(parts).night
+    ends = night.end if night is not None and night.start != night.end else NIGHT_ENDS_AT
+    if night is not None and night.start <= ends:  # night hours within one day: no night
+        ends = NIGHT_ENDS_AT
+    if local.time().replace(tzinfo=None) < ends:
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
+def _chosen_day(parts: WebParts) -> date:
+    """The day a form says (``today``, ``yesterday`` or YYYY-MM-DD, checked by the
+    journal's own rule); the Log page's day when it says none."""
+    from crampcoach.journal.care import parse_day
+
+    text = field_line("day", "the day", limit=10)
+    return log_day(parts) if text is None else parse_day(text, _today(parts))
+
+
+class WeeklyCheckin:
+    """The weekly check-in as the page uses it: is it due, and record the answers.
+
+    A thin adapter over the journal's check-in (what ``crampcoach checkin`` and the player
+    use), so the page needs no change when the journal offers it as one call."""
+
+    @staticmethod
+    def questions() -> list[tuple[str, str]]:
+        from crampcoach.journal.store import CHECKIN_KEYS
+        from crampcoach.phrases import ENGLISH
+
+        return [(key, ENGLISH.checkin_questions[key]) for key in CHECKIN_KEYS]
+
+    @staticmethod
+    def due(journal: Any, now: datetime) -> bool:
+        from crampcoach.journal.care import checkin_due
+
+        return checkin_due(journal, now)
+
+    @staticmethod
+    def record(journal: Any, answers: dict[str, bool | None]) -> tuple[str, str]:
+        """Record the answers; return the advice and the urgent line, as the command says."""
+        from crampcoach.journal.care import URGENT, checkin_advice
+
+        checkin = journal.add_checkin(answers)
+        return checkin_advice(checkin), URGENT
 
 
 def _episode_values(parts: WebParts) -> dict[str, Any]:
@@ -146,14 +208,13 @@ def _tags() -> list[str]:
 
 
 def register(app: Flask, parts: WebParts) -> None:
-    pages = _pages()
-
+    reports = ReportQueue()
     def done(text: str) -> Any:
-        pages._notice("ok", text)
+        add_notice("ok", text)
         return redirect(url_for("log"))
 
     def refused(error: CrampcoachError) -> Any:
-        pages._notice("error", str(error))
+        add_notice("error", str(error))
         return redirect(url_for("log"))
 
     @app.get("/log")
@@ -163,19 +224,31 @@ def register(app: Flask, parts: WebParts) -> None:
 
         today = _today(parts)
         try:
-            with journal_of(parts, write=False) as journal:
-                pending = journal.pending_episodes()
-                factors = journal.day_factors(today)
-                medicines = journal.medicines()
+            day = _day_arg(parts)
         except CrampcoachError as e:
-            return pages._page("log.html", error=str(e), pending=[], factors=None,
-                               medicines=[], today=today, kinds=EPISODE_KINDS, sides=SIDES,
-                               describe=describe_episode, local=_local(parts),
-                               taking=[], describe_medicine=describe_medicine)
-        return pages._page("log.html", error=None, pending=pending, factors=factors,
-                           today=today, kinds=EPISODE_KINDS, sides=SIDES,
-                           describe=describe_episode, local=_local(parts),
-                           taking=_taking(medicines), describe_medicine=describe_medicine)
+            add_notice("error", str(e))
+            day = log_day(parts)
+        values: dict[str, Any] = {
+            "today": today, "day": day, "days": _day_choices(today),
+            "kinds": EPISODE_KINDS, "sides": SIDES, "describe": describe_episode,
+            "local": _local(parts), "describe_medicine": describe_medicine,
+            "checkin_questions": WeeklyCheckin.questions()}
+        try:
+            with journal_of(parts, write=False) as journal:
+                values.update(
+                    pending=journal.pending_episodes(), factors=journal.day_factors(day),
+                    taking=_taking(journal.medicines()), questions=journal.questions(),
+                    blood=journal.blood_results()[-5:],
+                    checkin_due=WeeklyCheckin.due(journal, parts.now()))
+        except CrampcoachError as e:
+            return render_page("log.html", error=str(e), pending=[], factors=None,
+                               taking=[], questions=[], blood=[], checkin_due=False,
+                               checkin_waits=False, **values)
+        # Offered first when due, but not in the night hours: at 3 a.m. the Log is for the
+        # cramp (the check-in waits at the page's foot).
+        values["checkin_waits"] = values["checkin_due"] and is_night(parts)
+        values["checkin_due"] = values["checkin_due"] and not values["checkin_waits"]
+        return render_page("log.html", error=None, **values)
 
     @app.post("/log/rating")
     def log_rating() -> Any:
@@ -226,12 +299,63 @@ def register(app: Flask, parts: WebParts) -> None:
             values = _factor_values()
             tags = _tags()
             if all(v is None for v in values.values()) and not tags:
-                raise Refused("fill in at least one of today's factors")
+                raise Refused("fill in at least one of the factors")
+            day = _chosen_day(parts)
             with journal_of(parts, write=True) as journal:
-                factors = journal.set_factors(_today(parts), tags=tags, **values)
+                factors = journal.set_factors(day, tags=tags, **values)
         except CrampcoachError as e:
             return refused(e)
-        return done(f"Today's factors: {describe_factors(factors)}.")
+        return done(f"Factors for {day:%a %d %b}: {describe_factors(factors)}.")
+
+    @app.post("/log/blood")
+    def log_blood() -> Any:
+        try:
+            test = field_line("test", "the test's name", limit=80, required=True)
+            value = field_line("value", "the value", limit=40, required=True)
+            unit = field_line("unit", "the unit", limit=40)
+            note = field_line("blood_note", "the note", limit=500)
+            day = field_day("day", "the day", _today(parts))
+            with journal_of(parts, write=True) as journal:
+                result = journal.add_blood_result(day, test or "", value or "", unit, note)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Recorded {day:%a %d %b}: {result.test} {result.value}"
+                    + (f" {result.unit}" if result.unit else "") + ".")
+
+    @app.post("/log/question")
+    def log_question() -> Any:
+        try:
+            text = field_text("question", "the question", limit=2000, required=True)
+            with journal_of(parts, write=True) as journal:
+                journal.add_question(text or "")
+                count = len(journal.questions())
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Noted. {count} open question{'s' if count != 1 else ''} for the report.")
+
+    @app.post("/log/question/<question_id>/asked")
+    def question_asked(question_id: str) -> Any:
+        if not re.fullmatch(r"[0-9a-f]{32}", question_id):
+            abort(404)
+        try:
+            with journal_of(parts, write=True) as journal:
+                asked = journal.question_done(question_id)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"Marked as asked: {asked.text}")
+
+    @app.post("/log/checkin")
+    def log_checkin() -> Any:
+        try:
+            answers = {key: field_yes_no(key, question)
+                       for key, question in WeeklyCheckin.questions()}
+            if all(a is None for a in answers.values()):
+                raise Refused("answer at least one of the check-in's questions")
+            with journal_of(parts, write=True) as journal:
+                advice, urgent = WeeklyCheckin.record(journal, answers)
+        except CrampcoachError as e:
+            return refused(e)
+        return done(f"{advice} {urgent}")
 
     @app.post("/log/medicine")
     def log_medicine() -> Any:
@@ -258,15 +382,15 @@ def register(app: Flask, parts: WebParts) -> None:
         from crampcoach.journal import care
         from crampcoach.journal.trends import _adherence_line, _trend_line, history, window
 
-        settings = pages._settings(parts)
+        settings = settings_of(parts)
         try:
             with journal_of(parts, write=False) as journal:
                 summary = history(journal, now=parts.now(), days=JOURNAL_DAYS, tz=parts.tz,
                                   high_at=settings.red_flag_threshold)
         except CrampcoachError as e:
-            return pages._page("journal.html", error=str(e), summary=None)
+            return render_page("journal.html", error=str(e), summary=None)
         first, last = window(parts.now(), JOURNAL_DAYS, parts.tz)
-        return pages._page("journal.html", error=None, summary=summary,
+        return render_page("journal.html", error=None, summary=summary,
                            chart=chart_of(summary.days, first, last),
                            trend=_trend_line(summary.trend),
                            adherence=_adherence_line(summary.adherence),
@@ -281,15 +405,69 @@ def register(app: Flask, parts: WebParts) -> None:
     def report() -> Any:
         if parts.report is None:
             abort(404)
+        scripted = request.headers.get("X-Report") == "fetch"
         try:
             days = int(field_choice_arg("days", tuple(str(d) for d in REPORT_DAYS)) or 90)
-            pdf = parts.report(days)
         except CrampcoachError as e:
-            pages._notice("error", str(e))
+            if scripted:
+                return Response(str(e).capitalize(), status=400, mimetype="text/plain")
+            add_notice("error", str(e))
+            return redirect(url_for("journal_page"))
+        try:
+            with reports.one_for(g.session.csrf):
+                pdf = parts.report(days)
+        except CrampcoachError as e:
+            message = f"The report could not be made: {without_paths(str(e))}"
+            if scripted:
+                return Response(message, status=503, mimetype="text/plain")
+            add_notice("error", message)
             return redirect(url_for("journal_page"))
         stamp = _today(parts).isoformat()
         return Response(pdf, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="crampcoach-report-{stamp}.pdf"'})
+
+
+class ReportQueue:
+    """One report at a time for each person logged in (a second tap while one is made is
+    told so, not queued), and at most ``most`` at once on the machine: each is a child
+    process that takes seconds of a Pi's CPU."""
+
+    def __init__(self, most: int = 2) -> None:
+        self._lock = threading.Lock()
+        self._making: set[str] = set()
+        self._most = most
+
+    @contextmanager
+    def one_for(self, person: str) -> Iterator[None]:
+        with self._lock:
+            if person in self._making:
+                raise Refused("a report is already being made for you; it downloads "
+                              "when it is ready")
+            if len(self._making) >= self._most:
+                raise Refused("other reports are being made just now; try again in a "
+                              "minute")
+            self._making.add(person)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._making.discard(person)
+
+
+
+def _day_arg(parts: WebParts) -> date:
+    """The day the Log page shows factors for (``?day=``), or its usual day."""
+    from crampcoach.journal.care import parse_day
+
+    text = request.args.get("day")
+    if not text or len(text) > 10:
+        return log_day(parts)
+    return parse_day(text, _today(parts))
+
+
+def _day_choices(today: date) -> list[date]:
+    """The days offered with one tap: today and the six before it."""
+    return [today - timedelta(days=n) for n in range(7)]
 
 
 def _local(parts: WebParts) -> Any:

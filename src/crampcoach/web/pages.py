@@ -13,17 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, jsonify, redirect, request, url_for
 
 from crampcoach import locations
 from crampcoach.errors import CrampcoachError, RoutineError
-from crampcoach.web.app import (
-    CONTROLS,
-    KNOWN_BROWSER_COOKIE,
-    KNOWN_BROWSER_S,
-    SESSION_COOKIE,
+from crampcoach.web.auth import SESSION_IDLE_S, Attempt
+from crampcoach.web.forms import (
     Refused,
-    WebParts,
     field_choice,
     field_line,
     field_number,
@@ -32,7 +28,14 @@ from crampcoach.web.app import (
     safe_target,
     wait_text,
 )
-from crampcoach.web.auth import SESSION_IDLE_S, Attempt, Session
+from crampcoach.web.parts import (
+    CONTROLS,
+    KNOWN_BROWSER_COOKIE,
+    KNOWN_BROWSER_S,
+    SESSION_COOKIE,
+    WebParts,
+)
+from crampcoach.web.render import add_notice, render_page, settings_of, without_paths
 
 #: The routines offered first on the Now page when the settings name none.
 USUAL_ROUTINES = ("cramp-rescue", "twitch-wind-down", "evening-calf-relief")
@@ -53,43 +56,42 @@ steps:
 """
 
 
-def _notice(kind: str, text: str) -> None:
-    """Shown once on the next page (``ok`` or ``error``)."""
-    if g.session is not None:
-        g.session.notices.append((kind, text))
-
-
-def _notices() -> list[tuple[str, str]]:
-    session: Session | None = g.session
-    if session is None:
-        return []
-    taken, session.notices = session.notices, []
-    return taken
-
-
-def _page(template: str, **values: Any) -> str:
-    return render_template(template, notices=_notices(), **values)
+#: The web-app manifest: "add to home screen" opens the page like an app (its own window,
+#: the project's icons, dark while it loads).
+MANIFEST = {
+    "name": "crampcoach", "short_name": "crampcoach",
+    "description": "Start and steer the bedside routines; keep the care record.",
+    "start_url": "/", "scope": "/", "display": "standalone",
+    "background_color": "#111111", "theme_color": "#0b4f9c",
+    "icons": [
+        {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png"},
+        {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png"},
+        {"src": "/static/icon-maskable-512.png", "sizes": "512x512", "type": "image/png",
+         "purpose": "maskable"},
+        {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+    ],
+}
 
 
 def register(app: Flask, parts: WebParts) -> None:
     """Add every page to ``app``."""
+    _app_files(app)
     _login_pages(app, parts)
     _now_pages(app, parts)
-    _journal_pages(app, parts)
     _routine_pages(app, parts)
     _settings_pages(app, parts)
 
 
-# --- settings, read per request (the file may change under the service) -------------------------
+def _app_files(app: Flask) -> None:
+    @app.get("/manifest.webmanifest")
+    def manifest() -> Response:
+        response = jsonify(MANIFEST)
+        response.mimetype = "application/manifest+json"
+        return response
 
-
-def _settings(parts: WebParts) -> Any:
-    from crampcoach.settings import Settings, load_settings
-
-    try:
-        return load_settings(parts.settings_file)[0]
-    except CrampcoachError:
-        return Settings()  # the Settings page shows what is wrong with the file
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return app.send_static_file("favicon-32.png")
 
 
 # --- login ------------------------------------------------------------------------------------
@@ -104,13 +106,14 @@ def _login_pages(app: Flask, parts: WebParts) -> None:
     def login() -> Any:
         target = safe_target(request.args.get("next", ""), url_for("now"))
         if request.method == "GET":
-            return _page("login.html", target=target, has_password=parts.passwords.is_set)
+            return render_page("login.html", target=target,
+                               has_password=parts.passwords.is_set)
         browser = request.cookies.get(KNOWN_BROWSER_COOKIE)
         attempt = parts.throttle.begin(_client(), browser)
         if not isinstance(attempt, Attempt):
-            return _page("login.html", target=target, has_password=True,
-                         error=f"Too many tries. Please wait {wait_text(attempt)}, then try "
-                               "again."), 429
+            return render_page("login.html", target=target, has_password=True,
+                               error=f"Too many tries. Please wait {wait_text(attempt)}, "
+                                     "then try again."), 429
         parts.throttle.pace(attempt)
         password = request.form.get("password", "")
         ok = parts.passwords.verify(password)
@@ -118,7 +121,7 @@ def _login_pages(app: Flask, parts: WebParts) -> None:
         if not ok:
             error = ("That password is not right." if parts.passwords.is_set else
                      "No password is set yet. On the Pi, run: crampcoach bedside password")
-            return _page("login.html", target=target, has_password=parts.passwords.is_set,
+            return render_page("login.html", target=target, has_password=parts.passwords.is_set,
                          error=error), 401
         parts.sessions.close(request.cookies.get(SESSION_COOKIE))
         session = parts.sessions.open(parts.passwords.mark())
@@ -169,16 +172,31 @@ def usual_routines(settings: Any) -> list[str]:
     return list(dict.fromkeys([*named, *USUAL_ROUTINES]))
 
 
+#: What the page shows of the service's status (not its process id, buttons or keypads).
+PAGE_STATUS = ("state", "routine", "step", "next", "left", "waiting", "error")
+
+
 def _status(parts: WebParts) -> dict[str, Any]:
     """The service's status for the page: always a dict with ``state``."""
     try:
         reply = parts.control("status", None)
     except CrampcoachError as e:
-        return {"state": "unreachable", "error": str(e)}
+        return {"state": "unreachable", "error": without_paths(str(e))}
     status = reply.get("status")
     if not reply.get("ok") or not isinstance(status, dict):
-        return {"state": "unreachable", "error": str(reply.get("error", "no status"))}
-    return status
+        return {"state": "unreachable",
+                "error": without_paths(str(reply.get("error", "no status")))}
+    return {key: status[key] for key in PAGE_STATUS if key in status}
+
+
+def page_mode(status: dict[str, Any]) -> str:
+    """Which controls the Now page shows: ``idle`` (the starts), ``unreachable`` and
+    ``ending`` (none: the session is over and its rating is being asked), ``playing``,
+    ``paused`` or ``waiting`` (that session's controls)."""
+    state = str(status.get("state", "unreachable"))
+    if state in ("idle", "unreachable", "paused", "ending"):
+        return state
+    return "waiting" if status.get("waiting") else "playing"
 
 
 def status_words(status: dict[str, Any]) -> dict[str, str]:
@@ -186,13 +204,13 @@ def status_words(status: dict[str, Any]) -> dict[str, str]:
     state = str(status.get("state", "unreachable"))
     if state == "unreachable":
         return {"state": "The bedside service cannot be reached.",
-                "detail": str(status.get("error", ""))}
+                "detail": str(status.get("error", "")), "mode": "unreachable"}
     if state == "idle":
-        return {"state": "Nothing is playing.", "detail": ""}
+        return {"state": "Nothing is playing.", "detail": "", "mode": "idle"}
     heading = {"paused": "Paused", "starting": "Starting", "playing": "Playing",
                "ending": "Finishing"}.get(state, state.capitalize())
     words = {"state": f"{heading}: {status.get('routine') or 'a routine'}",
-             "detail": ""}
+             "detail": "", "mode": page_mode(status)}
     if status.get("step"):
         words["step"] = f"Now: {status['step']}"
     if status.get("next"):
@@ -207,11 +225,12 @@ def status_words(status: dict[str, Any]) -> dict[str, str]:
 def _now_pages(app: Flask, parts: WebParts) -> None:
     @app.get("/")
     def now() -> Any:
-        settings = _settings(parts)
+        settings = settings_of(parts)
         choices = [c for c in map(_routine_choice, usual_routines(settings)) if c is not None]
         status = _status(parts)
-        return _page("now.html", choices=choices, status=status, words=status_words(status),
-                     active=status.get("state") not in ("idle", "unreachable"))
+        words = status_words(status)
+        return render_page("now.html", choices=choices, status=status, words=words,
+                           mode=words["mode"])
 
     @app.get("/status.json")
     def status_json() -> Response:
@@ -227,27 +246,18 @@ def _now_pages(app: Flask, parts: WebParts) -> None:
             routine = None
             if command == "start":
                 routine = field_line("routine", "the routine", limit=255, required=True)
-                if routine not in usual_routines(_settings(parts)) and not ROUTINE_NAME.fullmatch(
+                if routine not in usual_routines(settings_of(parts)) and not ROUTINE_NAME.fullmatch(
                         routine or ""):
                     raise Refused("start a routine from the lists on these pages")
             reply = parts.control(command, routine)
         except CrampcoachError as e:
-            _notice("error", str(e))
+            add_notice("error", str(e))
             return redirect(url_for("now"))
         if reply.get("ok"):
-            _notice("ok", str(reply.get("message", "Done.")))
+            add_notice("ok", str(reply.get("message", "Done.")))
         else:
-            _notice("error", str(reply.get("error", "The service refused.")).capitalize())
+            add_notice("error", str(reply.get("error", "The service refused.")).capitalize())
         return redirect(url_for("now"))
-
-
-# --- the journal -------------------------------------------------------------------------------
-
-
-def _journal_pages(app: Flask, parts: WebParts) -> None:
-    from crampcoach.web import care_pages
-
-    care_pages.register(app, parts)
 
 
 # --- routines ----------------------------------------------------------------------------------
@@ -271,7 +281,7 @@ def _timeline(parts: WebParts, routine: Any, *, night_too: bool = False,
     from crampcoach.session import routine_voice
     from crampcoach.settings import night_voice
 
-    settings = _settings(parts)
+    settings = settings_of(parts)
     voice = routine_voice(routine, settings)
     night = night_voice(settings, voice) if night_too else None
 
@@ -317,7 +327,7 @@ def _write_whole(path: Path, text: str) -> None:
     try:
         write_atomically(path, text.encode(), mode=0o644)
     except OSError as e:
-        raise Refused(f"cannot save {path}: {e.strerror}") from None
+        raise Refused(f"cannot save {path.name}: {e.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -327,13 +337,29 @@ class ShownLine:
     problems: tuple[str, ...]
 
 
-def _lines_with_problems(text: str, problems: list[Any], path: Path) -> list[ShownLine]:
-    at: dict[int, list[str]] = {}
+def editor_problems(text: str, problems: list[Any], path: Path
+                    ) -> tuple[list[str], list[ShownLine]]:
+    """A routine's problems in the editor's terms, in line order: "Line N: ..." for a line
+    of the text (one past its end, as a YAML error at the end of the text is, is its last
+    line), the file's name for an included file, never a folder; and the text's lines with
+    the problems under each."""
+    lines = text.splitlines() or [""]
+    own: list[tuple[int, str]] = []
+    elsewhere: list[str] = []
     for p in problems:
-        if p.file == str(path) and p.line:
-            at.setdefault(p.line, []).append(p.message)
-    return [ShownLine(n, line, tuple(at.get(n, ())))
-            for n, line in enumerate(text.splitlines() or [""], 1)]
+        if p.file == str(path):
+            own.append((min(p.line, len(lines)), p.message))
+        else:
+            where = f", line {p.line}" if p.line else ""
+            elsewhere.append(f"In {Path(p.file).name}{where}: {p.message}")
+    own.sort(key=lambda item: item[0])
+    at: dict[int, list[str]] = {}
+    for number, message in own:
+        if number:
+            at.setdefault(number, []).append(message)
+    listed = [f"Line {n}: {m}" if n else m for n, m in own] + elsewhere
+    shown = [ShownLine(n, line, tuple(at.get(n, ()))) for n, line in enumerate(lines, 1)]
+    return listed, shown
 
 
 def _routine_pages(app: Flask, parts: WebParts) -> None:
@@ -349,7 +375,7 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
                          "title": choice.title if choice else name,
                          "description": choice.description if choice else "",
                          "valid": choice is not None})
-        return _page("routines.html", rows=rows)
+        return render_page("routines.html", rows=rows)
 
     @app.get("/routines/<name>")
     def routine_plan(name: str) -> Any:
@@ -363,12 +389,12 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             abort(404)
         try:
             routine = load_routine(name, user_dirs=[_user_dir(parts)], confined=True,
-                                   language=_settings(parts).language)
+                                   language=settings_of(parts).language)
             timeline, note = _timeline(parts, routine)
         except RoutineError as e:
-            return _page("plan.html", name=name, yours=name in users, problems=problems_of(e),
+            return render_page("plan.html", name=name, yours=name in users, problems=problems_of(e),
                          timeline=None, note=None, clock=format_clock)
-        return _page("plan.html", name=name, yours=name in users, problems=[],
+        return render_page("plan.html", name=name, yours=name in users, problems=[],
                      timeline=timeline, note=note, clock=format_clock, routine=routine)
 
     @app.post("/routines/new")
@@ -395,9 +421,9 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
                 text = NEW_ROUTINE
             _write_whole(path, text)
         except CrampcoachError as e:
-            _notice("error", str(e))
+            add_notice("error", str(e))
             return redirect(url_for("routines"))
-        _notice("ok", f"Made {name}: change it below and save.")
+        add_notice("ok", f"Made {name}: change it below and save.")
         return redirect(url_for("routine_edit", name=name))
 
     @app.route("/routines/<name>/edit", methods=["GET", "POST"])
@@ -412,10 +438,10 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             try:
                 text = read_routine_text(path, str(path))
             except RoutineError as e:
-                return _page("edit.html", name=name, text="", lines=[],
+                return render_page("edit.html", name=name, text="", lines=[],
                              problems=problems_of(e), timeline=None, note=None,
                              clock=format_clock, saved=False)
-            return _page("edit.html", name=name, text=text, lines=[], problems=[],
+            return render_page("edit.html", name=name, text=text, lines=[], problems=[],
                          timeline=None, note=None, clock=format_clock, saved=False)
         action = request.form.get("action", "check")
         text = (request.form.get("text") or "").replace("\r\n", "\n")
@@ -423,23 +449,23 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
             _, timeline, note = _check(parts, text, path)
         except RoutineError as e:
             # Nothing is written: the saved routine (valid or not) stays as it was.
-            return _page("edit.html", name=name, text=text,
-                         lines=_lines_with_problems(text, e.problems, path),
-                         problems=problems_of(e), timeline=None, note=None,
-                         clock=format_clock, saved=False), 422
+            listed, lines = editor_problems(text, list(e.problems), path)
+            return render_page("edit.html", name=name, text=text, lines=lines,
+                               problems=listed, timeline=None, note=None,
+                               clock=format_clock, saved=False), 422
         except CrampcoachError as e:
-            return _page("edit.html", name=name, text=text, lines=[], problems=[str(e)],
+            return render_page("edit.html", name=name, text=text, lines=[], problems=[str(e)],
                          timeline=None, note=None, clock=format_clock, saved=False), 422
         saved = False
         if action == "save":
             try:
                 _write_whole(path, text)
             except Refused as e:
-                return _page("edit.html", name=name, text=text, lines=[],
+                return render_page("edit.html", name=name, text=text, lines=[],
                              problems=[str(e)], timeline=timeline, note=note,
                              clock=format_clock, saved=False), 500
             saved = True
-        return _page("edit.html", name=name, text=text, lines=[], problems=[],
+        return render_page("edit.html", name=name, text=text, lines=[], problems=[],
                      timeline=timeline, note=note, clock=format_clock, saved=saved)
 
 
@@ -461,23 +487,54 @@ def _settings_pages(app: Flask, parts: WebParts) -> None:
                 change_settings(parts.settings_file, values, routines=library.routine_names(
                     user_dirs=[_user_dir(parts)]))
             except CrampcoachError as e:
-                problems = problems_of(e)
+                problems = settings_problems(e)
             else:
-                _notice("ok", "Saved. The bedside service uses them from its next session.")
+                add_notice("ok", "Saved. The bedside service uses them from its next session.")
                 return redirect(url_for("settings_page"))
         try:
             current, _ = load_settings(parts.settings_file)
         except CrampcoachError as e:
             problems = problems or problems_of(e)
-            current = _settings(parts)
+            current = settings_of(parts)
         from crampcoach.routines import library
 
         routines = library.routine_names(user_dirs=[_user_dir(parts)])
         form = request.form if request.method == "POST" else None
-        return _page("settings.html", settings=current, problems=problems, form=form,
+        return render_page("settings.html", settings=current, problems=problems, form=form,
                      routines=routines, button_routine=_button_routine(current),
                      has_bedside=hasattr(current, "bedside"),
-                     file=parts.settings_file), (422 if problems and form else 200)
+                     file=parts.settings_file.name), (422 if problems and form else 200)
+
+
+#: The settings the form changes, each with the words its field is labelled with.
+SETTINGS_LABELS = {"volume": "Volume", "rate": "Speaking rate",
+                   "night.start": "Night hours, from", "night.end": "Night hours, until",
+                   "bedside.routine": "The button's routine",
+                   "default_routine": "The routine started when none is named"}
+
+
+def settings_problems(error: CrampcoachError) -> list[str]:
+    """The settings file's problems in the form's terms: the field's label, the volume in
+    percent as typed; a problem elsewhere in the file by its line, never its folder."""
+    from crampcoach.errors import Problem
+
+    problems = getattr(error, "problems", None)
+    if not problems or not all(isinstance(p, Problem) for p in problems):
+        return [str(error)]
+    shown = []
+    for problem in sorted(problems, key=lambda p: p.line):
+        key = next((k for k in SETTINGS_LABELS if problem.message.startswith(f"{k} ")), None)
+        if key == "volume":
+            # The file keeps 0 to 1; the form asks for percent, so its refusal does too.
+            typed = (request.form.get("volume") or "").strip()
+            shown.append(f"Volume: must be a percent from 0 to 100, not {typed}")
+        elif key is not None:
+            shown.append(f"{SETTINGS_LABELS[key]}: {problem.message[len(key) + 1:]}")
+        else:
+            where = f", line {problem.line}" if problem.line else ""
+            shown.append(f"The settings file ({Path(problem.file).name}{where}): "
+                         f"{problem.message}")
+    return shown
 
 
 def _button_routine(settings: Any) -> str:
@@ -501,7 +558,7 @@ def _settings_form(parts: WebParts) -> dict[str, str]:
             values[key.replace("_", ".")] = text
     routine = field_line("button_routine", "the button's routine", limit=255)
     if routine is not None:
-        key = "bedside.routine" if hasattr(_settings(parts), "bedside") else "default_routine"
+        key = "bedside.routine" if hasattr(settings_of(parts), "bedside") else "default_routine"
         values[key] = routine
     rate = field_whole("rate", "the speaking rate")
     if rate is not None:

@@ -1,11 +1,15 @@
-// The live status on the Now page: the only script the page needs. Without it the page
-// still works (the status is filled in when the page is made, and "Refresh" reloads it).
+// The live status on the Now page. Without it the page still works (the status is filled
+// in when the page is made, and a "Refresh" link reloads it).
+// When what can be done changes (a session starts, pauses, waits or ends), the page is
+// loaded again so that only the controls that can act are shown.
 "use strict";
 (function () {
   var box = document.getElementById("status");
   if (!box || !window.fetch) { return; }
   var url = box.getAttribute("data-url");
+  var mode = box.getAttribute("data-mode");
   function show(words) {
+    if (words.mode && words.mode !== mode) { window.location.reload(); return; }
     ["state", "step", "next", "left", "detail"].forEach(function (name) {
       var el = box.querySelector('[data-field="' + name + '"]');
       var text = words[name] || "";
