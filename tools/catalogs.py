@@ -106,8 +106,10 @@ def template(book: Phrasebook = ENGLISH) -> Catalog:
 
 #: Words whose meaning a translation must keep exactly, and what the note says about them.
 SAFETY_TERMS: tuple[tuple[str, str], ...] = (
-    (r"\bhot\b|\bwarm\b|warmth", "warm means pleasantly warm; 'not hot' means not too "
-     "hot (not 'not scalding/burning'): the point to take it off is hot, not burning"),
+    (r"\bhot\b|\bwarm\b|warmth", "of a compress, warm means pleasantly warm and 'not hot' "
+     "means not too hot (not 'not scalding/burning'): the point to take it off is hot, not "
+     "burning. Of a calf or the skin (swollen, warm or red), warm means warm to the touch: "
+     "a warning sign, never softened"),
     (r"\bburn", "a burn: skin damaged by heat (numb skin cannot feel it coming)"),
     (r"take (it|the pack) off|lift it and look|remove", "take it off: at once, not later"),
     (r"help now|emergency", "get help now / call the emergency number now: urgent, today, "
