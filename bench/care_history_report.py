@@ -43,7 +43,8 @@ from crampcoach.journal.store import (
     from_text,
     new_id,
 )
-from crampcoach.journal.trends import history, render_history
+from crampcoach.journal.history_text import render_history
+from crampcoach.journal.summary import history
 
 DAYS = 3650
 NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)

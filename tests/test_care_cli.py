@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
-from crampcoach.journal.care import URGENT
+from crampcoach.journal.wording import URGENT
 from crampcoach.journal.store import Journal
 from support.journal import LONDON, NOW, MovableClock, utc
 

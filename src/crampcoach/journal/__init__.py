@@ -18,7 +18,8 @@ the record as stored and raises :class:`~crampcoach.errors.RecordError` for a va
 cannot take.
 """
 
-from crampcoach.journal.care import checkin_due, run_checkin
+from crampcoach.journal.checkin import checkin_due, record_checkin, run_checkin
+from crampcoach.journal.flags import RedFlag, red_flags
 from crampcoach.journal.store import (
     BloodResult,
     CareRecords,
@@ -34,7 +35,6 @@ from crampcoach.journal.store import (
     routine_hash,
     utc_now,
 )
-from crampcoach.journal.trends import RedFlag, red_flags
 
 __all__ = [
     "BloodResult",
@@ -50,6 +50,7 @@ __all__ = [
     "Session",
     "SessionStatus",
     "checkin_due",
+    "record_checkin",
     "red_flags",
     "routine_hash",
     "run_checkin",

@@ -104,8 +104,8 @@ def _today(parts: WebParts) -> date:
 def _episode_values(parts: WebParts) -> dict[str, Any]:
     """An episode form's values as ``crampcoach episode`` passes them to the journal (which
     checks each with its own rules and words)."""
-    from crampcoach.journal.care import parse_when
-    from crampcoach.journal.store import EPISODE_KINDS, SIDES
+    from crampcoach.journal.entry import parse_when
+    from crampcoach.journal.store import EPISODE_KINDS, LIMB_SIGNS, SIDES
 
     minutes = field_number("minutes", "how long it lasted (minutes)")
     when = field_line("when", "when it began", limit=16)
@@ -118,6 +118,8 @@ def _episode_values(parts: WebParts) -> dict[str, Any]:
         "helped": field_line("helped", "what helped", limit=500),
         "note": field_text("note", "the note", limit=2000),
         "at": None if when is None else parse_when(when, parts.now(), parts.tz),
+        "eased": field_yes_no("eased", "whether it eased"),
+        "signs": tuple(s for s in LIMB_SIGNS if request.form.get(f"sign_{s}") == "yes"),
     }
 
 
@@ -149,14 +151,23 @@ def register(app: Flask, parts: WebParts) -> None:
         pages._notice("ok", text)
         return redirect(url_for("log"))
 
+    def urgent_or_done(episode: Any, text: str) -> Any:
+        from crampcoach.journal.flags import is_urgent
+        from crampcoach.journal.wording import URGENT
+
+        if is_urgent(episode) and not episode.follow_up:
+            pages._notice("error", f"{text} {URGENT}")
+            return redirect(url_for("log"))
+        return done(text)
+
     def refused(error: CrampcoachError) -> Any:
         pages._notice("error", str(error))
         return redirect(url_for("log"))
 
     @app.get("/log")
     def log() -> Any:
-        from crampcoach.journal.care import describe_episode, describe_medicine
         from crampcoach.journal.store import EPISODE_KINDS, SIDES
+        from crampcoach.journal.wording import describe_episode, describe_medicine
 
         today = _today(parts)
         try:
@@ -189,7 +200,7 @@ def register(app: Flask, parts: WebParts) -> None:
 
     @app.post("/log/episode")
     def log_episode() -> Any:
-        from crampcoach.journal.care import describe_episode
+        from crampcoach.journal.wording import describe_episode
 
         try:
             values = _episode_values(parts)
@@ -197,27 +208,27 @@ def register(app: Flask, parts: WebParts) -> None:
                 episode = journal.add_episode(**values)
         except CrampcoachError as e:
             return refused(e)
-        return done(f"Recorded: {describe_episode(episode)}.")
+        return urgent_or_done(episode, f"Recorded: {describe_episode(episode)}.")
 
     @app.post("/log/episode/<episode_id>")
     def complete_episode(episode_id: str) -> Any:
-        from crampcoach.journal.care import describe_episode
+        from crampcoach.journal.wording import describe_episode
 
         if not re.fullmatch(r"[0-9a-f]{32}", episode_id):
             abort(404)
         try:
             values = _episode_values(parts)
-            if all(v is None for v in values.values()):
+            if all(v is None or v == () for v in values.values()):
                 raise Refused("say what to add to the episode")
             with journal_of(parts, write=True) as journal:
                 episode = journal.update_episode(episode_id, **values)
         except CrampcoachError as e:
             return refused(e)
-        return done(f"Updated: {describe_episode(episode)}.")
+        return urgent_or_done(episode, f"Updated: {describe_episode(episode)}.")
 
     @app.post("/log/factors")
     def log_factors() -> Any:
-        from crampcoach.journal.care import describe_factors
+        from crampcoach.journal.wording import describe_factors
 
         try:
             values = _factor_values()
@@ -232,8 +243,8 @@ def register(app: Flask, parts: WebParts) -> None:
 
     @app.post("/log/medicine")
     def log_medicine() -> Any:
-        from crampcoach.journal.care import describe_medicine
         from crampcoach.journal.store import MEDICINE_CHANGES
+        from crampcoach.journal.wording import describe_medicine
 
         try:
             name = field_line("name", "the medicine's name", limit=80, required=True)
@@ -252,8 +263,9 @@ def register(app: Flask, parts: WebParts) -> None:
 
     @app.get("/journal")
     def journal_page() -> Any:
-        from crampcoach.journal import care
-        from crampcoach.journal.trends import _adherence_line, _trend_line, history, window
+        from crampcoach.journal import history_text, wording
+        from crampcoach.journal.summary import history
+        from crampcoach.journal.trends import window
 
         settings = pages._settings(parts)
         try:
@@ -265,13 +277,12 @@ def register(app: Flask, parts: WebParts) -> None:
         first, last = window(parts.now(), JOURNAL_DAYS, parts.tz)
         return pages._page("journal.html", error=None, summary=summary,
                            chart=chart_of(summary.days, first, last),
-                           trend=_trend_line(summary.trend),
-                           adherence=_adherence_line(summary.adherence),
-                           associations=[care.describe_association(a)
-                                         for a in summary.associations],
-                           association_note=care.ASSOCIATION_NOTE,
-                           min_days=care.MIN_DAYS_EACH_SIDE, urgent=care.URGENT,
-                           describe=care.describe_episode, local=_local(parts),
+                           trend=history_text.trend_line(summary.trend),
+                           adherence=history_text.adherence_line(summary.adherence),
+                           helps=history_text.helps_lines(summary),
+                           checkins=history_text.checkin_lines(summary),
+                           flags_heading=wording.RAISE_HEADING, urgent=wording.URGENT,
+                           describe=wording.describe_episode, local=_local(parts),
                            report_days=REPORT_DAYS, can_report=parts.report is not None)
 
     @app.get("/journal/report.pdf")
@@ -298,7 +309,7 @@ def _local(parts: WebParts) -> Any:
 
 def _taking(medicines: Sequence[Any]) -> list[str]:
     """What is taken now, as ``crampcoach med list`` says it."""
-    from crampcoach.journal.care import medicine_periods
+    from crampcoach.journal.tally import medicine_periods
 
     current = [(name, periods[-1]) for name, periods in medicine_periods(medicines).items()
                if periods[-1][1] is None]

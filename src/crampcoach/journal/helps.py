@@ -1,0 +1,305 @@
+"""What seems to help, or not: comparisons in the person's own days, held to an analyst's
+standard. Pure: day records in, findings out.
+
+Rules chosen (and shown in docs/journal.md; the property tests in
+tests/test_care_helps.py measure them on diaries with known truth):
+
+* The outcome is a day's average rating, where a session's own rating after it never
+  counts (it would score the routine by itself).
+* Numeric factors are looked at by dose: cut where the person's own values split (their
+  thirds, and "any" against none where some days have none), each cut "c or more"
+  against "under c".
+* Yes/no factors and tags: days with against the days with factors recorded without.
+* Routines: days played against days not, on the same day and on the next day.
+* A medicine change: the days on the new dose against the same number of days just
+  before it (on the previous dose, or before the start), at most :data:`CHANGE_DAYS`
+  each side, so a later change or a slow drift does not stand in for it.
+* Each comparison needs :data:`MIN_DAYS_EACH_SIDE` rated days each side. Its evidence:
+  the days each side, the difference, a 95 % interval and a p-value (Welch's t test).
+  A line is shown only when it survives the Benjamini-Hochberg procedure at
+  :data:`FALSE_DISCOVERY` over every comparison made, ranked by its p-value; otherwise
+  nothing stands out yet. An association in the person's own records, never a cause.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from crampcoach.journal.store import DayFactors, MedicineEvent
+from crampcoach.journal.tally import medicine_periods
+
+AssociationGroup = Literal["routine", "factor", "medicine"]
+
+MIN_DAYS_EACH_SIDE = 5
+FALSE_DISCOVERY = 0.05
+CHANGE_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    """Days with something against days without it, with the evidence."""
+
+    group: AssociationGroup
+    label: str
+    days_with: int
+    days_without: int
+    rating_with: float
+    rating_without: float
+    low: float
+    high: float
+    p: float
+    episodes_with: float = 0.0
+    episodes_without: float = 0.0
+
+    @property
+    def difference(self) -> float:
+        return self.rating_with - self.rating_without
+
+
+@dataclass(frozen=True, slots=True)
+class Helps:
+    """The comparisons that stand out (ranked by evidence), and how many were made."""
+
+    shown: tuple[Association, ...]
+    tested: int
+
+
+NO_HELPS = Helps((), 0)
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        for numerator in (m * (b - m) * x / ((qam + m2) * (a + m2)),
+                          -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-12:
+            break
+    return h
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_fraction(a, b, x) / a
+    return 1 - front * _beta_fraction(b, a, 1 - x) / b
+
+
+def t_two_sided(t: float, df: float) -> float:
+    """P(|T| >= |t|) for Student's t with ``df`` degrees of freedom."""
+    return incomplete_beta(df / 2, 0.5, df / (df + t * t))
+
+
+def t_quantile(df: float, two_sided_p: float = 0.05) -> float:
+    """The t with P(|T| >= t) = ``two_sided_p`` (by bisection)."""
+    low, high = 0.0, 1000.0
+    for _ in range(80):
+        mid = (low + high) / 2
+        if t_two_sided(mid, df) > two_sided_p:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Welch:
+    difference: float
+    low: float
+    high: float
+    p: float
+
+
+def welch(with_: Sequence[float], without: Sequence[float]) -> Welch:
+    """Welch's t test of mean(with_) - mean(without): difference, 95 % interval, p."""
+    n1, n2 = len(with_), len(without)
+    m1, m2 = sum(with_) / n1, sum(without) / n2
+    v1 = sum((x - m1) ** 2 for x in with_) / (n1 - 1)
+    v2 = sum((x - m2) ** 2 for x in without) / (n2 - 1)
+    difference = m1 - m2
+    se2 = v1 / n1 + v2 / n2
+    if se2 <= 0:
+        # Every day the same on both sides: no spread to judge a difference by.
+        return Welch(difference, difference, difference, 1.0 if difference == 0 else 0.0)
+    se = math.sqrt(se2)
+    df = se2 ** 2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1)) if (
+        v1 and v2) else (n1 - 1 if v1 else n2 - 1)
+    margin = t_quantile(df) * se
+    return Welch(difference, difference - margin, difference + margin,
+                 t_two_sided(difference / se, df))
+
+
+def benjamini_hochberg(ps: Sequence[float], q: float = FALSE_DISCOVERY) -> list[bool]:
+    """Which of ``ps`` are discoveries at false-discovery rate ``q``."""
+    order = sorted(range(len(ps)), key=lambda i: ps[i])
+    cut = -1
+    for rank, i in enumerate(order, 1):
+        if ps[i] <= rank / len(ps) * q:
+            cut = rank
+    keep = set(order[:cut]) if cut > 0 else set()
+    return [i in keep for i in range(len(ps))]
+
+
+# --- the comparisons -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Comparison:
+    group: AssociationGroup
+    label: str
+    with_days: tuple[date, ...]
+    without_days: tuple[date, ...]
+
+
+#: The numeric factors, and how a cut at c reads ("3 or more caffeine drinks").
+NUMERIC_FACTORS: tuple[tuple[str, Callable[[float], str]], ...] = (
+    ("fluids_glasses", lambda c: f"{c:g} or more glasses of fluids"),
+    ("caffeine_drinks", lambda c: "any caffeine" if c == 1 else f"{c:g} or more caffeine drinks"),
+    ("alcohol_drinks", lambda c: "any alcohol" if c == 1 else f"{c:g} or more alcoholic drinks"),
+    ("exertion", lambda c: f"exertion {c:g} or more of 10"),
+    ("stress", lambda c: f"stress {c:g} or more of 10"),
+    ("sleep_hours", lambda c: f"{c:g} or more hours of sleep"),
+    ("sleep_quality", lambda c: f"sleep quality {c:g} or more of 10"),
+)
+YES_NO_FACTORS = (("heat", "heat exposure"), ("bladder_bowel", "bladder or bowel trouble"),
+                  ("infection", "signs of infection"))
+
+
+def dose_cuts(values: Sequence[float]) -> list[float]:
+    """Where the person's own values split: "any" when some are none, and their thirds."""
+    ordered = sorted(values)
+    if len(set(ordered)) < 2:
+        return []
+    cuts = set()
+    if ordered[0] == 0 and ordered[-1] > 0:
+        cuts.add(min(v for v in ordered if v > 0))
+    for share in (1 / 3, 2 / 3):
+        cut = ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)))]
+        if cut > ordered[0]:
+            cuts.add(cut)
+    return sorted(cuts)
+
+
+def _factor_comparisons(factors: Sequence[DayFactors], rated: set[date]) -> list[_Comparison]:
+    found: list[_Comparison] = []
+    for key, label in NUMERIC_FACTORS:
+        values = {f.day: float(v) for f in factors
+                  if (v := getattr(f, key)) is not None and f.day in rated}
+        for cut in dose_cuts(list(values.values())):
+            found.append(_Comparison(
+                "factor", f"{label(cut)} (against less)",
+                tuple(d for d, v in values.items() if v >= cut),
+                tuple(d for d, v in values.items() if v < cut)))
+    for key, name in YES_NO_FACTORS:
+        marks = [(f.day, getattr(f, key)) for f in factors if f.day in rated]
+        found.append(_Comparison("factor", name, tuple(d for d, m in marks if m is True),
+                                 tuple(d for d, m in marks if m is False)))
+    for tag in sorted({t for f in factors for t in f.tags}):
+        found.append(_Comparison(
+            "factor", f"tag {tag!r}", tuple(f.day for f in factors if tag in f.tags),
+            tuple(f.day for f in factors if tag not in f.tags)))
+    return found
+
+
+def _routine_comparisons(day_routines: dict[date, set[str]],
+                         tracked: Sequence[date]) -> list[_Comparison]:
+    found: list[_Comparison] = []
+    known = set(tracked)
+    for name in sorted({r for names in day_routines.values() for r in names}):
+        played = {d for d in tracked if name in day_routines.get(d, ())}
+        found.append(_Comparison("routine", f"{name}, on the day played",
+                                 tuple(sorted(played)),
+                                 tuple(d for d in tracked if d not in played)))
+        after = [d + timedelta(days=1) for d in tracked if d + timedelta(days=1) in known]
+        found.append(_Comparison(
+            "routine", f"{name}, on the day after",
+            tuple(d for d in after if d - timedelta(days=1) in played),
+            tuple(d for d in after if d - timedelta(days=1) not in played)))
+    return found
+
+
+def _medicine_comparisons(medicines: Sequence[MedicineEvent],
+                          tracked: Sequence[date]) -> list[_Comparison]:
+    if not tracked:
+        return []
+    found: list[_Comparison] = []
+    end_of_days = tracked[-1] + timedelta(days=1)
+    for name, periods in sorted(medicine_periods(medicines).items()):
+        previous_end: date | None = None
+        previous: tuple[date, str | None] | None = None
+        for first, end, dose, _ in periods:
+            after_end = min(end or end_of_days, end_of_days)
+            if previous is not None and previous_end == first:
+                before_first = previous[0]
+                before = f"{previous[1]} before" if previous[1] else "the dose before"
+            else:
+                before_first = previous_end or tracked[0]
+                before = f"not taking {name}"
+            length = min((after_end - first).days, (first - before_first).days, CHANGE_DAYS)
+            if length > 0:
+                what = f"{name} {dose}" if dose else name
+                found.append(_Comparison(
+                    "medicine",
+                    f"{what} from {first} ({length} days) against {before} ({length} days)",
+                    tuple(d for d in tracked
+                          if first <= d < first + timedelta(days=length)),
+                    tuple(d for d in tracked
+                          if first - timedelta(days=length) <= d < first)))
+            previous_end, previous = end, (first, dose)
+    return found
+
+
+def associations(
+    day_ratings: dict[date, float],
+    day_episodes: dict[date, int],
+    day_routines: dict[date, set[str]],
+    factors: Sequence[DayFactors],
+    medicines: Sequence[MedicineEvent],
+    tracked: Iterable[date],
+) -> Helps:
+    """What seems to help over the ``tracked`` days (days with anything recorded).
+    ``day_ratings``: each day's average rating without the sessions' after-ratings."""
+    days = sorted(tracked)
+    rated = {d for d in days if d in day_ratings}
+    comparisons = [*_routine_comparisons(day_routines, days),
+                   *_factor_comparisons(factors, rated),
+                   *_medicine_comparisons(medicines, days)]
+    tested: list[Association] = []
+    for c in comparisons:
+        on = [day_ratings[d] for d in c.with_days if d in rated]
+        off = [day_ratings[d] for d in c.without_days if d in rated]
+        if len(on) < MIN_DAYS_EACH_SIDE or len(off) < MIN_DAYS_EACH_SIDE:
+            continue
+        test = welch(on, off)
+        tested.append(Association(
+            c.group, c.label, len(on), len(off), sum(on) / len(on), sum(off) / len(off),
+            test.low, test.high, test.p,
+            sum(day_episodes.get(d, 0) for d in c.with_days) / len(c.with_days),
+            sum(day_episodes.get(d, 0) for d in c.without_days) / len(c.without_days)))
+    keep = benjamini_hochberg([a.p for a in tested])
+    shown = sorted((a for a, k in zip(tested, keep, strict=True) if k),
+                   key=lambda a: (a.p, -abs(a.difference)))
+    return Helps(tuple(shown), len(tested))
