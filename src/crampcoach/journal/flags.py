@@ -223,7 +223,7 @@ def more_often_flag(episodes: Sequence[Episode], *, today: date, tz: tzinfo | No
 
 def jump_flag(averages: dict[date, float], *, today: date,
               logging_since: date | None) -> RedFlag | None:
-    if logging_since is None or (today - logging_since).days + 1 < BASELINE_MIN_DAYS:
+    if logging_since is None or (today - logging_since).days < BASELINE_MIN_DAYS:
         return None
     days = sorted(d for d in averages if d >= today - timedelta(days=2 * JUMP_RECENT_DAYS))
     best: tuple[float, date, float, float] | None = None

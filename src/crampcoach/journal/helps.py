@@ -6,16 +6,17 @@ tests/test_care_helps.py measure them on diaries with known truth):
 
 * The outcome is a day's average rating, where a session's own rating after it never
   counts (it would score the routine by itself).
-* Numeric factors are looked at by dose: cut where the person's own values split (their
-  thirds, and "any" against none where some days have none), each cut "c or more"
-  against "under c".
+* Numeric factors are looked at by dose: cut where the person's own values split (at
+  each value when there are few, as drinks a day; else their thirds, and "any" against
+  none where some days have none), each cut "c or more" against less.
 * Yes/no factors and tags: days with against the days with factors recorded without.
 * Routines: days played against days not, on the same day and on the next day.
 * A medicine change: the days on the new dose against the same number of days just
   before it (on the previous dose, or before the start), at most :data:`CHANGE_DAYS`
   each side, so a later change or a slow drift does not stand in for it.
 * Each comparison needs :data:`MIN_DAYS_EACH_SIDE` rated days each side. Its evidence:
-  the days each side, the difference, a 95 % interval and a p-value (Welch's t test).
+  the days each side, the difference, a 95 % interval and a p-value (Welch's t test,
+  with Hsu's conservative degrees of freedom).
   A line is shown only when it survives the Benjamini-Hochberg procedure at
   :data:`FALSE_DISCOVERY` over every comparison made, ranked by its p-value; otherwise
   nothing stands out yet. An association in the person's own records, never a cause.
@@ -127,14 +128,22 @@ def t_quantile(df: float, two_sided_p: float = 0.05) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Welch:
+    """Welch's t test of mean(with) - mean(without)."""
+
     difference: float
-    low: float
-    high: float
+    se: float
+    df: float
     p: float
+
+    def interval(self) -> tuple[float, float]:
+        """The 95 % interval of the difference."""
+        if self.se == 0:
+            return self.difference, self.difference
+        margin = t_quantile(self.df) * self.se
+        return self.difference - margin, self.difference + margin
 
 
 def welch(with_: Sequence[float], without: Sequence[float]) -> Welch:
-    """Welch's t test of mean(with_) - mean(without): difference, 95 % interval, p."""
     n1, n2 = len(with_), len(without)
     m1, m2 = sum(with_) / n1, sum(without) / n2
     v1 = sum((x - m1) ** 2 for x in with_) / (n1 - 1)
@@ -143,13 +152,12 @@ def welch(with_: Sequence[float], without: Sequence[float]) -> Welch:
     se2 = v1 / n1 + v2 / n2
     if se2 <= 0:
         # Every day the same on both sides: no spread to judge a difference by.
-        return Welch(difference, difference, difference, 1.0 if difference == 0 else 0.0)
+        return Welch(difference, 0.0, 1.0, 1.0 if difference == 0 else 0.0)
     se = math.sqrt(se2)
-    df = se2 ** 2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1)) if (
-        v1 and v2) else (n1 - 1 if v1 else n2 - 1)
-    margin = t_quantile(df) * se
-    return Welch(difference, difference - margin, difference + margin,
-                 t_two_sided(difference / se, df))
+    # Hsu's conservative degrees of freedom (the smaller side's, less one): a person's few
+    # days with a sign of infection must not look surer than they are.
+    df = min(n1, n2) - 1
+    return Welch(difference, se, df, t_two_sided(difference / se, df))
 
 
 def benjamini_hochberg(ps: Sequence[float], q: float = FALSE_DISCOVERY) -> list[bool]:
@@ -188,11 +196,19 @@ YES_NO_FACTORS = (("heat", "heat exposure"), ("bladder_bowel", "bladder or bowel
                   ("infection", "signs of infection"))
 
 
+#: With this few distinct values, every one of them is a cut ("1 or more", "2 or more", ...).
+FEW_VALUES = 6
+
+
 def dose_cuts(values: Sequence[float]) -> list[float]:
-    """Where the person's own values split: "any" when some are none, and their thirds."""
+    """Where the person's own values split: at each value when there are few of them
+    (drinks a day), else "any" when some are none, and their thirds."""
     ordered = sorted(values)
-    if len(set(ordered)) < 2:
+    distinct = sorted(set(ordered))
+    if len(distinct) < 2:
         return []
+    if len(distinct) <= FEW_VALUES:
+        return distinct[1:]
     cuts = set()
     if ordered[0] == 0 and ordered[-1] > 0:
         cuts.add(min(v for v in ordered if v > 0))
@@ -287,19 +303,23 @@ def associations(
     comparisons = [*_routine_comparisons(day_routines, days),
                    *_factor_comparisons(factors, rated),
                    *_medicine_comparisons(medicines, days)]
-    tested: list[Association] = []
+    tested: list[tuple[_Comparison, list[float], list[float], Welch]] = []
     for c in comparisons:
         on = [day_ratings[d] for d in c.with_days if d in rated]
         off = [day_ratings[d] for d in c.without_days if d in rated]
         if len(on) < MIN_DAYS_EACH_SIDE or len(off) < MIN_DAYS_EACH_SIDE:
             continue
-        test = welch(on, off)
-        tested.append(Association(
+        tested.append((c, on, off, welch(on, off)))
+    keep = benjamini_hochberg([test.p for *_, test in tested])
+    shown = []
+    for (c, on, off, test), kept in zip(tested, keep, strict=True):
+        if not kept:
+            continue
+        low, high = test.interval()
+        shown.append(Association(
             c.group, c.label, len(on), len(off), sum(on) / len(on), sum(off) / len(off),
-            test.low, test.high, test.p,
+            low, high, test.p,
             sum(day_episodes.get(d, 0) for d in c.with_days) / len(c.with_days),
             sum(day_episodes.get(d, 0) for d in c.without_days) / len(c.without_days)))
-    keep = benjamini_hochberg([a.p for a in tested])
-    shown = sorted((a for a, k in zip(tested, keep, strict=True) if k),
-                   key=lambda a: (a.p, -abs(a.difference)))
+    shown.sort(key=lambda a: (a.p, -abs(a.difference)))
     return Helps(tuple(shown), len(tested))

@@ -27,6 +27,7 @@ from crampcoach.journal.wording import (
     describe_factors,
     describe_medicine,
     one_line,
+    plural,
 )
 
 if TYPE_CHECKING:
@@ -149,11 +150,11 @@ def helps_lines(summary: HistorySummary) -> list[str]:
     helps = summary.helps
     if helps.shown:
         return [*(describe_association(a) for a in helps.shown), ASSOCIATION_NOTE,
-                f"(Shown: what stands out of {helps.tested} comparisons, after allowing for "
-                "how many were made.)"]
+                f"(Shown: what stands out of {plural(helps.tested, 'comparison')}, after "
+                "allowing for how many were made.)"]
     if helps.tested:
-        return [f"{NOTHING_STANDS_OUT} ({helps.tested} comparisons of days with and without "
-                "something; none stands out from day-to-day ups and downs.)"]
+        return [f"{NOTHING_STANDS_OUT} ({plural(helps.tested, 'comparison')} of days with and "
+                "without something; none stands out from day-to-day ups and downs.)"]
     return [f"{NOTHING_STANDS_OUT} ({MIN_DAYS_EACH_SIDE} rated days with and without a "
             "factor, routine or medicine are needed to compare.)"]
 
