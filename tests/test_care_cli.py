@@ -76,8 +76,8 @@ def test_an_episode_at_a_time_typed_in_the_morning_is_last_night(journal: Path) 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--what", "cramps"], "Error: the kind of episode is one of cramp, spasm, twitching, "
-                               "stiffness; got 'cramps'\n"),
+        (["--what", "cramo"], "Error: 'cramo' is not a kind of episode (did you mean cramp?): "
+                              "use cramp, spasm, twitching, stiffness\n"),
         (["--severity", "12"], "Error: how bad it was (0 none, 10 worst) is a whole number "
                                "from 0 to 10; got 12\n"),
         (["--severity", "bad"], "Error: --severity takes a whole number, not 'bad'\n"),

@@ -67,10 +67,10 @@ def test_each_table_for_the_spreadsheet(tmp_path: Path) -> None:
     small_record(path)
     assert table(export(path, "--table", "episodes")) == [
         ["date", "time", "type", "body part", "side", "minutes", "severity (0-10)",
-         "what helped", "routine", "note"],
+         "what helped", "routine", "eased", "signs in the limb", "follow-up", "note"],
         # 02:10 UTC is 03:10 in London (summer time); anything a spreadsheet could run gets '.
         ["2026-04-01", "03:10", "cramp", "calf", "left", "5.5", "7", "'=1+1 stretching", "",
-         "'@SUM(A1) woke me"],
+         "", "", "", "'@SUM(A1) woke me"],
     ]
     assert table(export(path, "--table", "factors")) == [
         ["date", "fluids (glasses)", "caffeine (drinks)", "alcohol (drinks)", "heat exposure",

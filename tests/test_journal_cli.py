@@ -93,11 +93,8 @@ def test_history_of_a_month(runner: CliRunner, month: Path) -> None:
         "  Box breathing: 1.0 points lower after (1 session)\n"
         "  Evening calf relief: 2.5 points lower after (2 sessions)\n"
         "\n"
-        "What seems to help, or not (days with and without each):\n"
-        "  Evening calf relief: on 3 days with it rating 5.1 and 0.0 episodes a day; on 4 days"
-        " without, 4.1 and 0.0\n"
-        "  These are associations in your own records, not causes: other things may differ"
-        " between those days.\n"
+        "The weekly check-in is due: four yes-or-no questions, any of them skippable "
+        "(crampcoach checkin).\n"
         "\n"
         f"Journal: {month}\n" + FOOTER
     )
@@ -120,6 +117,9 @@ def test_history_days_narrows_the_window(runner: CliRunner, month: Path) -> None
         "Trend: not enough ratings yet (ratings on 2 days; 3 are needed)\n"
         "Routine done on 1 of 2 days: average rating 4.0 on those days, 3.0 on the others.\n"
         "Effect of each routine: no session yet with ratings before and after.\n"
+        "\n"
+        "The weekly check-in is due: four yes-or-no questions, any of them skippable "
+        "(crampcoach checkin).\n"
         "\n"
         f"Journal: {month}\n" + FOOTER
     )

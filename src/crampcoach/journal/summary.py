@@ -197,8 +197,10 @@ def summarize(
     flags = all_flags(all_points, episodes, checkins, now=now, tz=tz, high_at=high_at,
                       logging_since=logging_since, last_episode=last_episode)
     shown_checkins = tuple(c for c in checkins if first <= local_day(c.at, tz) <= last)
-    due = not any(now - CHECKIN_EVERY <= c.at <= now + timedelta(seconds=1)
-                  for c in checkins)
+    # Due once the person has begun logging and no check-in came in the last week.
+    started = logging_since is not None or bool(all_points or episodes)
+    due = started and not any(now - CHECKIN_EVERY <= c.at <= now + timedelta(seconds=1)
+                              for c in checkins)
     return HistorySummary(
         first_day=first,
         last_day=last,

@@ -156,7 +156,7 @@ def register(app: Flask, parts: WebParts) -> None:
         from crampcoach.journal.wording import URGENT
 
         if is_urgent(episode) and not episode.follow_up:
-            pages._notice("error", f"{text} {URGENT}")
+            pages._notice("urgent", f"{text} {URGENT}")
             return redirect(url_for("log"))
         return done(text)
 

@@ -49,7 +49,8 @@ steps:
 
 
 def _notice(kind: str, text: str) -> None:
-    """Shown once on the next page (``ok`` or ``error``)."""
+    """Shown once on the next page (``ok``, ``error``, or ``urgent``: recorded, and
+    needing help now)."""
     if g.session is not None:
         g.session.notices.append((kind, text))
 
