@@ -24,8 +24,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crampcoach.journal.store import Journal, Rating, Session, from_text, new_id
 from crampcoach.journal.history_text import render_history
+from crampcoach.journal.store import Journal, Rating, Session, from_text, new_id
 from crampcoach.journal.summary import history
 
 DAYS = 3650

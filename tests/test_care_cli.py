@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
-from crampcoach.journal.wording import URGENT
 from crampcoach.journal.store import Journal
+from crampcoach.journal.wording import URGENT
 from support.journal import LONDON, NOW, MovableClock, utc
 
 

@@ -3,7 +3,7 @@ journal crafted for the rule."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest

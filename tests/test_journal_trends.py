@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crampcoach.journal.store import Journal, Rating, Session
 from crampcoach.journal.flags import all_flags, red_flags
+from crampcoach.journal.store import Journal, Rating, Session
 from crampcoach.journal.summary import history, summarize
 from crampcoach.journal.trends import RatingPoint, slope, sparkline, trend_of
 from support.journal import LONDON, NOW, MovableClock, every_day

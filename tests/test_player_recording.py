@@ -67,7 +67,8 @@ def test_worsening_counts_the_new_rating(tmp_path: Path) -> None:
     for days_ago in range(1, 31):
         if 7 <= days_ago <= 9:
             continue
-        with Journal.open(path, clock=lambda: now - timedelta(days=days_ago)) as journal:
+        at = now - timedelta(days=days_ago)
+        with Journal.open(path, clock=lambda at=at: at) as journal:
             journal.add_rating(3 if days_ago < 7 or days_ago % 2 else 2)
     worsening = journal_worsening(path, now=lambda: now)
     assert worsening(7) is True

@@ -56,9 +56,10 @@ KIND_COLOURS = {"cramp": "#d95f02", "spasm": "#7570b3", "twitching": "#1b9e77",
                 "stiffness": "#e7298a", "not said": "#999999"}
 #: What fits at the report's text size, so nothing runs past page 2.
 MAX_LIST = 8
+MAX_CHANGES = 6
 MAX_QUESTIONS = 6
-MAX_BLOOD_TESTS = 8
-MAX_BLOOD_VALUES = 4
+MAX_BLOOD_TESTS = 6
+MAX_BLOOD_VALUES = 3
 MAX_MEDICINE_ROWS = 10
 #: Lines a question may take on page 1 (the rest is in the export).
 QUESTION_LINES = 2
@@ -216,22 +217,28 @@ def question_lines(report: Report, width: int = 112) -> tuple[list[str], str | N
     return lines or ["None noted."], hidden
 
 
-def medicine_lines(report: Report) -> list[str]:
+def medicine_lines(report: Report) -> tuple[list[str], str | None]:
+    """Each medicine's state now (taken, with its dose and since when; or stopped), the
+    most recently changed first; and what is left out."""
     periods = tally.medicine_periods(report.medicines)
     lines = []
-    for name, spans in sorted(periods.items()):
+    recent = sorted(periods.items(), key=lambda kv: max(s[1] or s[0] for s in kv[1]),
+                    reverse=True)
+    for name, spans in recent[:MAX_LIST]:
         start, end, dose, event = spans[-1]
         kind = " (supplement)" if event.supplement else ""
         first = spans[0][0]
         since = f"since {start}" + (f", first started {first}" if first != start else "")
         state = f"{dose} {since}" if dose else since
         lines.append(f"{name}{kind}: " + (f"stopped {end}" if end is not None else state))
-    return lines or ["No medicines or supplements recorded."]
+    more = len(recent) - MAX_LIST
+    return (lines or ["No medicines or supplements recorded."],
+            f"and {more} more medicines: {export_hint('medicines')}" if more > 0 else None)
 
 
 def change_lines(report: Report) -> tuple[list[str], str | None]:
     changes = [m for m in report.medicines if report.first_day <= m.day <= report.last_day]
-    shown = changes[-MAX_LIST:]
+    shown = changes[-MAX_CHANGES:]
     lines = [f"  {m.day}  {describe_medicine(m)}" for m in shown]
     more = len(changes) - len(shown)
     return lines, (f"and {more} earlier changes in the period: {export_hint('medicines')}"
@@ -340,7 +347,7 @@ class _Column:
         shown = 0
         for parts in items:
             reserve = len(tail) + (1 if shown + 1 < len(items) else 0)
-            if len(block) + len(parts) + reserve > room and shown:
+            if len(block) + len(parts) + reserve > room:
                 break
             block += parts
             shown += 1
@@ -444,6 +451,14 @@ def _chart_medicines(report: Report) -> list[str]:
     return sorted(names[:MAX_MEDICINE_ROWS])
 
 
+def _medicine_title(report: Report, names: list[str]) -> str:
+    title = "Medicines (blue) and supplements (green) in the period, with doses"
+    periods = tally.medicine_periods(report.medicines)
+    if len(names) < len(periods):
+        title += f" (the {len(names)} changed most recently)"
+    return title
+
+
 def _draw_medicines(ax: Any, report: Report, names: list[str]) -> None:
     periods = tally.medicine_periods(report.medicines)
     first = datetime.combine(report.first_day, time())
@@ -463,8 +478,7 @@ def _draw_medicines(ax: Any, report: Report, names: list[str]) -> None:
     ax.set_yticks(range(len(names)), [n[:24] for n in names], fontsize=7.5)
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.invert_yaxis()
-    ax.set_title("Medicines (blue) and supplements (green) in the period, with doses",
-                 fontsize=9, loc="left")
+    ax.set_title(_medicine_title(report, names), fontsize=9, loc="left")
 
 
 def _date_axis(ax: Any, report: Report) -> None:
@@ -519,19 +533,18 @@ def _page_one(plt: Any, report: Report) -> Any:
 
 def _page_two(plt: Any, report: Report) -> Any:
     fig = plt.figure(figsize=A4)
-    column = _Column(fig, 0.965, 0.04)
+    # The urgent tier first, at the foot of the page: nothing above can push it off.
+    foot = _Column(fig, 0.115, 0.04)
+    foot.heading("When to get help at once")
+    foot.lines([URGENT])
+    column = _Column(fig, 0.965, 0.125)
     column.heading("Medicines and supplements")
+    now, left_out = medicine_lines(report)
+    column.lines(now, more=left_out)
     changes, hidden = change_lines(report)
-    column.lines(medicine_lines(report)[:MAX_LIST] + changes, more=hidden,
-                 hidden=lambda n: f"and {n} more: {export_hint('medicines')}")
-    names = _chart_medicines(report)
-    if names:
-        height = 0.03 + 0.022 * len(names)
-        column.y -= 0.03
-        ax = fig.add_axes((MARGIN + 0.17, column.y - height, 0.72, height))
-        _draw_medicines(ax, report, names)
-        _date_axis(ax, report)
-        column.y -= height + 0.035
+    if changes:
+        column.lines(changes, more=hidden,
+                     hidden=lambda n: f"and {n} more: {export_hint('medicines')}")
     column.heading("Blood results (as entered, not interpreted), by test, newest first")
     lines, hidden = blood_lines(report)
     column.lines(lines, more=hidden,
@@ -539,13 +552,24 @@ def _page_two(plt: Any, report: Report) -> Any:
     column.heading("Routines (rating before minus after)")
     column.lines(routine_lines(report)[:MAX_LIST])
     column.heading("What seems to help, or not: what stands out, with its evidence")
-    lines, hidden = association_lines(report)
-    column.lines(lines, size=7.0, family="monospace", more=hidden)
     column.lines([ASSOCIATION_NOTE + " Shown only when it stands out after allowing for the "
                   f"{report.summary.helps.tested} comparisons made (false discovery rate "
                   "5 %)."], colour="#555555")
-    column.heading("When to get help at once")
-    column.lines([URGENT])
+    lines, hidden = association_lines(report)
+    column.lines(lines, size=7.0, family="monospace", more=hidden,
+                 hidden=lambda n: f"and {n} more that stand out: crampcoach history --days "
+                 f"{report.summary.window_days} lists them")
+    # The doses over time take the room that is left (page 1 marks each change too).
+    names = _chart_medicines(report)
+    room = column.y - 0.04 - column.bottom - 0.03
+    if names and room >= 0.05:
+        rows = max(1, min(len(names), int((room - 0.03) / 0.02)))
+        names = names[-rows:]
+        height = min(room, 0.03 + 0.022 * len(names))
+        column.y -= 0.035
+        ax = fig.add_axes((MARGIN + 0.17, column.y - height, 0.72, height))
+        _draw_medicines(ax, report, names)
+        _date_axis(ax, report)
     return fig
 
 
