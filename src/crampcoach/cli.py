@@ -28,9 +28,11 @@ from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
     from crampcoach.journal.flags import RedFlag
+    from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
     from crampcoach.routines.compiler import SpeechMeter
     from crampcoach.session.machine import Machine
+    from crampcoach.session.start import PreparedSession
     from crampcoach.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -743,6 +745,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
                 record = session.play(display)
                 if record.outcome == "interrupted":
                     code = 128 + signals[0] if signals else 130
+                elif keys.is_terminal and keys.live:
+                    _checkin_after(session, loaded.style, _journal_file(journal, settings),
+                                   clock)
             except KeyboardInterrupt:
                 code = 128 + signals[0] if signals else 130
     finally:
@@ -754,6 +759,35 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
     if code:
         click.echo("Stopped.", err=True)
         sys.exit(code)
+
+
+def _checkin_after(session: PreparedSession, style: str, path: Path, clock: Clock) -> None:
+    """The weekly check-in, asked aloud after a session when it is due (never after a
+    rescue or bedtime routine, never at night), answered with keys; each question can be
+    skipped. A journal that cannot be read or written only means no check-in now."""
+    from crampcoach.errors import JournalError
+    from crampcoach.journal.checkin import ask_and_record, checkin_due, key_asker
+    from crampcoach.journal.store import Journal
+    from crampcoach.phrases import phrasebook
+
+    book = phrasebook(session.voice.language)
+
+    def say(text: str) -> None:
+        click.echo(text)
+        session.say(text)
+
+    try:
+        with Journal.open(path, create=False, clock=_journal_now) as journal:
+            if not checkin_due(journal, _journal_now(), after_style=style,
+                               at_night=session.night):
+                return
+            outcome = ask_and_record(journal, key_asker(say, clock.wait_until, clock.now, book),
+                                     book)
+    except JournalError:
+        return
+    if outcome is not None:
+        say(outcome.advice)
+        say(outcome.urgent)
 
 
 def _machine() -> Machine:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from crampcoach.journal.store import CHECKIN_KEYS, Checkin
@@ -73,11 +73,65 @@ def run_checkin(journal: Journal, ask: Callable[[str], bool | None],
     return record_checkin(journal, answers, at=at, book=book)
 
 
-def is_night_hour(moment: time, start: time, end: time) -> bool:
-    """Whether ``moment`` is inside night hours ``start``-``end`` (which may span midnight)."""
-    if start <= end:
-        return start <= moment < end
-    return moment >= start or moment < end
+#: Keys that answer a question asked aloud (a keypad has digits; a terminal has letters).
+YES_KEYS = frozenset({"y", "1"})
+NO_KEYS = frozenset({"n", "0"})
+SKIP_KEYS = frozenset({"s", "enter", "\r", "\n", " "})
+#: Keys that end the check-in (what was answered is kept).
+STOP_KEYS = frozenset({"q", "escape", "interrupt", "eof"})
+#: How long each question waits for a key before it counts as skipped.
+ANSWER_WAIT_S = 30.0
+
+
+class CheckinStopped(Exception):
+    """The person stopped the check-in; the answers given so far are kept."""
+
+
+def key_asker(say: Callable[[str], object], wait_key: Callable[[float], str | None],
+              now: Callable[[], float], book: Phrasebook = ENGLISH,
+              wait_s: float = ANSWER_WAIT_S) -> Callable[[str], bool | None]:
+    """An ``ask`` for :func:`run_checkin` that says each question aloud with how to
+    answer (``say``), then waits for a key (``wait_key(deadline)``, None at the deadline:
+    the player's clock): y or 1 yes, n or 0 no, s or Enter skips, no key in ``wait_s``
+    skips; q, Escape or an interrupt raise :class:`CheckinStopped`."""
+    started = False
+
+    def ask(question: str) -> bool | None:
+        nonlocal started
+        if not started:
+            say(book.checkin_intro)
+            started = True
+        say(f"{question} {book.checkin_keys}")
+        deadline = now() + wait_s
+        while True:
+            key = wait_key(deadline)
+            if key is None:
+                return None
+            key = key.lower()
+            if key in YES_KEYS:
+                return True
+            if key in NO_KEYS:
+                return False
+            if key in SKIP_KEYS:
+                return None
+            if key in STOP_KEYS:
+                raise CheckinStopped
+
+    return ask
+
+
+def ask_and_record(journal: Journal, ask: Callable[[str], bool | None],
+                   book: Phrasebook = ENGLISH) -> CheckinOutcome | None:
+    """Run the check-in through ``ask``; if it is stopped part-way, keep the answers given
+    (None when none was)."""
+    answers: dict[str, bool | None] = {}
+    try:
+        for key in CHECKIN_KEYS:
+            answers[key] = ask(book.checkin_questions[key])
+    except CheckinStopped:
+        if not any(v is not None for v in answers.values()):
+            return None
+    return record_checkin(journal, answers, book=book)
 
 
 def describe_checkin(c: Checkin) -> str:
