@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.journal.checkin import (
@@ -20,7 +19,7 @@ from crampcoach.journal.checkin import (
 from crampcoach.journal.store import Journal
 from crampcoach.phrases import ENGLISH
 from crampcoach.player.clock import FakeClock
-from support.journal import LONDON, NOW, MovableClock
+from support.journal import LONDON, NOW, JournalRunner, MovableClock
 from support.player import play_cli, tiny_end
 
 QUESTIONS = [ENGLISH.checkin_questions[k]
@@ -28,10 +27,6 @@ QUESTIONS = [ENGLISH.checkin_questions[k]
 KEYS = "Press y or 1 for yes, n or 0 for no, or s to skip."
 
 
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
 
 
 def test_it_is_due_weekly_and_never_after_a_rescue_or_bedtime_routine_or_at_night(
@@ -117,7 +112,7 @@ def test_history_shows_past_answers_and_a_reminder_when_due(tmp_path: Path) -> N
     with Journal.open(path, clock=clock) as j:
         j.add_rating(4)
         record_checkin(j, {"painful": True, "more_often": False, "daily_life": False})
-    shown = CliRunner().invoke(cli_module.cli, ["history", "--journal", str(path)]).output
+    shown = JournalRunner().invoke(cli_module.cli, ["history", "--journal", str(path)]).output
     assert ("Check-ins (are the cramps ...):\n"
             "  Fri 2026-03-20  painful: yes, more often: no, with weakness, stiffness or "
             "spasticity: skipped, in the way of daily life: no\n"
@@ -125,14 +120,14 @@ def test_history_shows_past_answers_and_a_reminder_when_due(tmp_path: Path) -> N
             "(crampcoach checkin).\n") in shown
     with Journal.open(path, clock=lambda: NOW - timedelta(days=1)) as j:
         record_checkin(j, {"painful": False})
-    shown = CliRunner().invoke(cli_module.cli, ["history", "--journal", str(path)]).output
+    shown = JournalRunner().invoke(cli_module.cli, ["history", "--journal", str(path)]).output
     assert "The weekly check-in is due" not in shown
     assert "  Wed 2026-04-01  painful: no, more often: skipped," in shown
 
 
 def test_checkin_can_be_backdated(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
-    result = CliRunner().invoke(cli_module.cli, ["checkin", "--date", "yesterday",
+    result = JournalRunner().invoke(cli_module.cli, ["checkin", "--date", "yesterday",
                                                  "--journal", str(path)], input="n\nn\nn\nn\n")
     assert result.exit_code == 0, result.output
     with Journal.open(path, create=False) as j:

@@ -6,19 +6,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.store import Journal
 from crampcoach.journal.wording import URGENT
-from support.journal import LONDON, NOW, MovableClock, utc
+from support.journal import JournalRunner, MovableClock, utc
 
 
 @pytest.fixture(autouse=True)
 def fixed_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)  # 22:30 in London
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     monkeypatch.setenv("CRAMPCOACH_JOURNAL", str(tmp_path / "j.sqlite3"))
 
 
@@ -28,7 +25,7 @@ def journal(tmp_path: Path) -> Path:
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), input=input)
+    result = JournalRunner().invoke(cli, list(args), input=input)
     return result.exit_code, result.output
 
 

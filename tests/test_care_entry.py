@@ -6,25 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.errors import RecordError
 from crampcoach.journal.entry import blood_words, episode_kind, episode_side, limb_signs
 from crampcoach.journal.store import Journal
-from support.journal import LONDON, NOW
+from support.journal import LONDON, JournalRunner
 
 
 @pytest.fixture(autouse=True)
 def fixed_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)  # 22:30 in London
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     monkeypatch.setenv("CRAMPCOACH_JOURNAL", str(tmp_path / "j.sqlite3"))
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
+    result = JournalRunner().invoke(cli, list(args))
     return result.exit_code, result.output
 
 

@@ -11,11 +11,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.errors import JournalError
 from crampcoach.journal.exchange import doctor_csv, export_text, neutralised, read_export
@@ -29,13 +27,7 @@ from crampcoach.journal.store import (
     MedicineEvent,
     Question,
 )
-from support.journal import LONDON, NOW, MovableClock, fill_quarter
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
+from support.journal import LONDON, NOW, JournalRunner, MovableClock, fill_quarter
 
 
 def table(text: str) -> list[list[str]]:
@@ -57,7 +49,7 @@ def small_record(path: Path) -> None:
 
 
 def export(path: Path, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["history", "export", "--journal", str(path), *args])
+    result = JournalRunner().invoke(cli, ["history", "export", "--journal", str(path), *args])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes.decode()
 
@@ -130,7 +122,7 @@ def test_the_json_export_gives_back_the_whole_care_record(tmp_path: Path) -> Non
     with Journal.open(source, clock=lambda: NOW) as j:
         j.question_done(j.questions()[0].id)
     out = tmp_path / "backup.json"
-    result = CliRunner().invoke(cli, ["history", "export", "--journal", str(source), "-o",
+    result = JournalRunner().invoke(cli, ["history", "export", "--journal", str(source), "-o",
                                       str(out)])
     assert result.exit_code == 0, result.output
     with Journal.open(source) as j:
@@ -139,10 +131,10 @@ def test_the_json_export_gives_back_the_whole_care_record(tmp_path: Path) -> Non
     assert result.output == (f"Exported 60 sessions, 80 ratings and {len(care)} care records "
                              f"to {out}.\n")
     fresh = tmp_path / "fresh.sqlite3"
-    first = CliRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
+    first = JournalRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
     assert first.output == (f"Imported 60 sessions, 80 ratings and {len(care)} care records "
                             f"from {out}.\n")
-    again = CliRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
+    again = JournalRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
     assert again.output == (f"Imported 0 sessions, 0 ratings and 0 care records from {out} "
                             f"({140 + len(care)} already in the journal).\n")
     with Journal.open(fresh) as j:
@@ -168,7 +160,7 @@ def test_a_bad_care_record_is_named_and_nothing_is_imported(tmp_path: Path) -> N
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document))
     target = tmp_path / "target.sqlite3"
-    result = CliRunner().invoke(cli, ["history", "import", str(bad), "--journal", str(target)])
+    result = JournalRunner().invoke(cli, ["history", "import", str(bad), "--journal", str(target)])
     assert (result.exit_code, result.output) == (1, (
         f"Error: {bad}: episodes[0]: how bad it was (0 none, 10 worst) is a whole number from 0 "
         "to 10; got 12. Nothing was imported.\n"))

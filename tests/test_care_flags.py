@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.journal.checkin import CHECKIN_CLEAR, checkin_due, run_checkin
@@ -15,7 +14,7 @@ from crampcoach.journal.flags import all_flags, red_flags
 from crampcoach.journal.store import Journal
 from crampcoach.journal.trends import rating_points
 from crampcoach.journal.wording import URGENT
-from support.journal import LONDON, NOW, MovableClock
+from support.journal import LONDON, NOW, JournalRunner, MovableClock
 
 
 def daily_ratings(path: Path, first: str, values: list[int]) -> None:
@@ -155,10 +154,8 @@ def test_history_and_rate_use_the_one_threshold_setting(
     settings = tmp_path / "config.yaml"
     settings.write_text(config)
     monkeypatch.setenv("CRAMPCOACH_CONFIG", str(settings))
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     path = tmp_path / "j.sqlite3"
-    runner = CliRunner()
+    runner = JournalRunner()
     rated = runner.invoke(cli_module.cli, ["rate", "6", "--journal", str(path)])
     shown = runner.invoke(cli_module.cli, ["history", "--days", "1", "--journal", str(path)])
     flag = "  A rating of 6 in the last day is high."

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.journal.helps import (
@@ -25,7 +24,7 @@ from crampcoach.journal.history_text import describe_association
 from crampcoach.journal.store import DayFactors, Journal, Session
 from crampcoach.journal.summary import summarize
 from support.diaries import START, help_diary, helps_of
-from support.journal import LONDON, NOW, MovableClock
+from support.journal import NOW, JournalRunner, MovableClock
 
 
 def test_the_statistics_match_known_values() -> None:
@@ -114,8 +113,6 @@ def test_a_sessions_own_rating_after_never_counts_as_the_day() -> None:
 
 def test_history_shows_the_evidence_or_says_nothing_stands_out(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     path = tmp_path / "j.sqlite3"
     clock = MovableClock()
     with Journal.open(path, clock=clock) as j:
@@ -125,7 +122,7 @@ def test_history_shows_the_evidence_or_says_nothing_stands_out(
             caffeine = n % 2 == 0
             j.add_rating((6 if caffeine else 3) + (n % 4 == 1))
             j.set_factors(day, caffeine_drinks=3 if caffeine else 0)
-    shown = CliRunner().invoke(cli_module.cli, ["history", "--journal", str(path)])
+    shown = JournalRunner().invoke(cli_module.cli, ["history", "--journal", str(path)])
     assert shown.exit_code == 0, shown.output
     assert (
         "What seems to help, or not:\n"
@@ -143,7 +140,7 @@ def test_history_shows_the_evidence_or_says_nothing_stands_out(
             clock.at(f"{day}T09:00:00")
             j.add_rating(5)
             j.set_factors(day, caffeine_drinks=n % 2)
-    shown = CliRunner().invoke(cli_module.cli, ["history", "--journal", str(few)])
+    shown = JournalRunner().invoke(cli_module.cli, ["history", "--journal", str(few)])
     assert ("What seems to help, or not:\n"
             "  Nothing stands out yet. (5 rated days with and without a factor, routine or "
             "medicine are needed to compare.)\n") in shown.output

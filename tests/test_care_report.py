@@ -10,17 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
-from support.journal import LONDON, NOW, fill_quarter
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
+from support.journal import JournalRunner, fill_quarter
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +30,7 @@ def pdf_text(pdf: Path) -> str:
 
 
 def report(journal: Path, out: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["report", "--journal", str(journal), "-o", str(out),
+    result = JournalRunner().invoke(cli, ["report", "--journal", str(journal), "-o", str(out),
                                       *args])
     return result.exit_code, result.output
 

@@ -9,18 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.wording import URGENT
-from support.journal import LONDON, NOW, fill_years
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
+from support.journal import JournalRunner, fill_years
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +41,7 @@ def test_every_section_is_there_however_long_the_record(years: Path, tmp_path: P
     config = tmp_path / "config.yaml"
     config.write_text("patient_name: Ann O'Neill\ndate_of_birth: 1971-05-04\n"
                       "clinic_number: NHS 943 476 5919\n")
-    result = CliRunner().invoke(cli, ["report", "--journal", str(years), "-o", str(out),
+    result = JournalRunner().invoke(cli, ["report", "--journal", str(years), "-o", str(out),
                                       "--days", days], env={"CRAMPCOACH_CONFIG": str(config)})
     assert result.exit_code == 0, result.output
     first, second = pages(out)
@@ -94,7 +86,7 @@ def test_every_section_is_there_however_long_the_record(years: Path, tmp_path: P
 @pytest.mark.slow
 def test_a_dose_change_is_labelled_with_its_dose(years: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.pdf"
-    assert CliRunner().invoke(cli, ["report", "--journal", str(years), "-o", str(out),
+    assert JournalRunner().invoke(cli, ["report", "--journal", str(years), "-o", str(out),
                                     "--days", "365"]).exit_code == 0
     first = pages(out)[0]
     assert "medicine L 20 mg twice a day" in first

@@ -8,14 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.flags import is_urgent, red_flags
 from crampcoach.journal.store import Episode, Journal
 from crampcoach.journal.wording import URGENT
-from support.journal import LONDON, NOW, MovableClock
+from support.journal import LONDON, NOW, JournalRunner, MovableClock
 
 FLAG = ("On Thu 02 Apr at 22:30 you recorded a cramp in the left calf that lasted 30 min and "
         "did not ease, with the limb swollen and warm. That needs help now, not a wait for the "
@@ -25,13 +23,11 @@ FLAG = ("On Thu 02 Apr at 22:30 you recorded a cramp in the left calf that laste
 
 @pytest.fixture(autouse=True)
 def fixed_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)  # 22:30 in London
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     monkeypatch.setenv("CRAMPCOACH_JOURNAL", str(tmp_path / "j.sqlite3"))
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
+    result = JournalRunner().invoke(cli, list(args))
     return result.exit_code, result.output
 
 

@@ -805,13 +805,14 @@ def _machine() -> Machine:
 
 
 def _journal_now() -> _dt.datetime:
-    """The moment commands treat as now (tests replace it to get fixed output)."""
-    return _dt.datetime.now(_dt.UTC)
+    """The moment the journal's commands treat as now: the machine's (tests give theirs
+    through the command's context object, as for ``play``)."""
+    return _machine().utc_now()
 
 
 def _journal_tz() -> _dt.tzinfo | None:
-    """The zone times are shown in: None is the system's local time (tests replace it)."""
-    return None
+    """The zone times are shown in: the machine's (None: the system's local time)."""
+    return _machine().zone
 
 
 def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:

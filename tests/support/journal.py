@@ -6,14 +6,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from click.testing import CliRunner, Result
+
 from crampcoach.journal.store import Journal
+from crampcoach.session.machine import Machine
 
 # Europe/London moves to summer time on 2026-03-29, inside the 30 days before NOW: the
 # day boundaries in the fixed output below must follow it.
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)
+
+
+def journal_machine(now: datetime = NOW, zone: ZoneInfo = LONDON) -> Machine:
+    """The machine as the journal's commands see it: ``now`` in ``zone``."""
+    local_time = now.astimezone(zone).replace(tzinfo=None)
+    return Machine(now=lambda: local_time, zone=zone)
+
+
+class JournalRunner(CliRunner):
+    """A CliRunner whose commands run on :func:`journal_machine` (fixed now, London)."""
+
+    def __init__(self, machine: Machine | None = None) -> None:
+        super().__init__()
+        self.machine = machine or journal_machine()
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        kwargs.setdefault("obj", self.machine)
+        return super().invoke(*args, **kwargs)
 
 
 def utc(text: str) -> datetime:
