@@ -24,10 +24,12 @@ tests/test_care_helps.py measure them on diaries with known truth):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from crampcoach.journal.store import DayFactors, MedicineEvent
@@ -114,10 +116,11 @@ def t_two_sided(t: float, df: float) -> float:
     return incomplete_beta(df / 2, 0.5, df / (df + t * t))
 
 
+@lru_cache(maxsize=256)
 def t_quantile(df: float, two_sided_p: float = 0.05) -> float:
-    """The t with P(|T| >= t) = ``two_sided_p`` (by bisection)."""
-    low, high = 0.0, 1000.0
-    for _ in range(80):
+    """The t with P(|T| >= t) = ``two_sided_p`` (by bisection, to about 1e-8)."""
+    low, high = 0.0, 1000.0 if df < 1 else 64.0
+    for _ in range(36):
         mid = (low + high) / 2
         if t_two_sided(mid, df) > two_sided_p:
             low = mid
@@ -277,15 +280,19 @@ def _medicine_comparisons(medicines: Sequence[MedicineEvent],
             length = min((after_end - first).days, (first - before_first).days, CHANGE_DAYS)
             if length > 0:
                 what = f"{name} {dose}" if dose else name
+                span = timedelta(days=length)
                 found.append(_Comparison(
                     "medicine",
                     f"{what} from {first} ({length} days) against {before} ({length} days)",
-                    tuple(d for d in tracked
-                          if first <= d < first + timedelta(days=length)),
-                    tuple(d for d in tracked
-                          if first - timedelta(days=length) <= d < first)))
+                    _between(tracked, first, first + span),
+                    _between(tracked, first - span, first)))
             previous_end, previous = end, (first, dose)
     return found
+
+
+def _between(days: Sequence[date], first: date, end: date) -> tuple[date, ...]:
+    """The sorted ``days`` from ``first`` up to (not including) ``end``."""
+    return tuple(days[bisect.bisect_left(days, first):bisect.bisect_left(days, end)])
 
 
 def associations(

@@ -1243,10 +1243,12 @@ class Journal:
         """When the person began logging: the earliest session, rating, episode or
         check-in (indexed lookups; daily records count from their day's start in UTC)."""
         with self._guard():
-            found = [row[0] for row in self._db.execute(
-                "SELECT min(started_at) FROM sessions UNION ALL SELECT min(at) FROM ratings "
-                "UNION ALL SELECT min(at) FROM episodes UNION ALL SELECT min(at) FROM checkins"
-            ).fetchall() if row[0] is not None]
+            # One query each: SQLite answers a lone min() from the index at once.
+            found = [row[0] for row in (
+                self._db.execute(f"SELECT min({column}) FROM {table}").fetchone()
+                for table, column in (("sessions", "started_at"), ("ratings", "at"),
+                                      ("episodes", "at"), ("checkins", "at")))
+                if row[0] is not None]
             day = self._db.execute("SELECT min(day) FROM factors").fetchone()[0]
         moments = [from_text(t) for t in found]
         if day is not None:
@@ -1256,8 +1258,11 @@ class Journal:
     def last_episode(self) -> Episode | None:
         """The latest episode by its time (None if none)."""
         with self._guard():
+            # The latest time from the index first: an ORDER BY over two columns sorted
+            # every episode.
             row = self._db.execute(
-                f"SELECT {_EPISODE_COLUMNS} FROM episodes ORDER BY at DESC, uuid DESC LIMIT 1"
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE at = "
+                "(SELECT max(at) FROM episodes) ORDER BY uuid DESC LIMIT 1"
             ).fetchone()
         return None if row is None else _episode_from_row(row)
 
