@@ -804,15 +804,30 @@ def _machine() -> Machine:
 # The journal's library imports stay inside its commands so other commands do not pay for them.
 
 
+def _given_machine() -> Machine | None:
+    """The Machine a caller (a test) gave as the context object, without importing the
+    session package for commands that only read the journal: none can have been given
+    unless its module is already loaded."""
+    module = sys.modules.get("crampcoach.session.machine")
+    ctx = click.get_current_context(silent=True)
+    if module is None or ctx is None:
+        return None
+    given: Machine | None = ctx.find_object(module.Machine)
+    return given
+
+
 def _journal_now() -> _dt.datetime:
-    """The moment the journal's commands treat as now: the machine's (tests give theirs
-    through the command's context object, as for ``play``)."""
-    return _machine().utc_now()
+    """The moment the journal's commands treat as now: the machine's ``now`` (the real
+    machine's is the system clock; tests give theirs through the context object, as for
+    ``play``)."""
+    machine = _given_machine()
+    return _dt.datetime.now(_dt.UTC) if machine is None else machine.utc_now()
 
 
 def _journal_tz() -> _dt.tzinfo | None:
     """The zone times are shown in: the machine's (None: the system's local time)."""
-    return _machine().zone
+    machine = _given_machine()
+    return None if machine is None else machine.zone
 
 
 def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
