@@ -84,8 +84,7 @@ def test_a_routine_is_looked_at_on_the_next_day_too() -> None:
     # The day after a session is 2 points lower; the day itself is not.
     ratings = {d: (3.0 if (d - timedelta(days=1)) in played else 5.0) + (i % 3 == 0) * 0.5
                for i, d in enumerate(days)}
-    helps = associations(ratings, {}, {d: {"Evening calf relief"} for d in played}, (), (),
-                         days)
+    helps = associations(ratings, {d: {"Evening calf relief"} for d in played}, (), (), days)
     labels = [a.label for a in helps.shown]
     assert labels[0] == "Evening calf relief, on the day after"
     # 3.0 on the days after, against 5.0 and 5.5 (every third day) on the others.
@@ -151,7 +150,7 @@ def test_a_line_reads_with_its_evidence() -> None:
                for n in range(20)]
     ratings = {f.day: 5.0 + (f.caffeine_drinks or 0) * 2 + (f.day.day % 3 == 0)
                for f in factors}
-    [line] = associations(ratings, {}, {}, factors, (), ratings).shown
+    [line] = associations(ratings, {}, factors, (), ratings).shown
     assert describe_association(line).startswith(
         "any caffeine (against less): rating 7.3 on 10 days with it, 5.3 on 10 without "
         "(2.0 higher, 95 % interval")

@@ -161,4 +161,4 @@ def help_diary(rng: np.random.Generator, days: int, *, caffeine_effect: float = 
 
 
 def helps_of(d: HelpDiary) -> Helps:
-    return associations(d.ratings, {}, d.routines, d.factors, d.medicines, d.ratings)
+    return associations(d.ratings, d.routines, d.factors, d.medicines, d.ratings)

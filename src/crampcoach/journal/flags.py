@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from crampcoach.care import RED_FLAG_DAYS, RED_FLAG_RATING
 from crampcoach.journal.store import CHECKIN_KEYS, Checkin, Episode
@@ -130,8 +130,7 @@ def high_flag(points: Sequence[RatingPoint], episodes: Sequence[Episode], *,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Baseline:
+class Baseline(NamedTuple):
     """The days a recent week is compared with: ``first`` to ``last``, both included."""
 
     first: date

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from crampcoach.journal.store import DayFactors, MedicineEvent
 from crampcoach.journal.tally import medicine_periods
@@ -55,16 +55,13 @@ class Association:
     low: float
     high: float
     p: float
-    episodes_with: float = 0.0
-    episodes_without: float = 0.0
 
     @property
     def difference(self) -> float:
         return self.rating_with - self.rating_without
 
 
-@dataclass(frozen=True, slots=True)
-class Helps:
+class Helps(NamedTuple):
     """The comparisons that stand out (ranked by evidence), and how many were made."""
 
     shown: tuple[Association, ...]
@@ -129,8 +126,35 @@ def t_quantile(df: float, two_sided_p: float = 0.05) -> float:
     return (low + high) / 2
 
 
-@dataclass(frozen=True, slots=True)
-class Welch:
+class Side(NamedTuple):
+    """One side of a comparison: how many days, and the sum and sum of squares of their
+    ratings (enough for Welch's test, gathered in one pass)."""
+
+    n: int
+    total: float
+    squares: float
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n
+
+    @property
+    def variance(self) -> float:
+        spread = (self.squares - self.total * self.total / self.n) / (self.n - 1)
+        # Equal values leave a rounding crumb, not a spread.
+        return spread if spread > 1e-9 else 0.0
+
+
+def side(values: Iterable[float]) -> Side:
+    n, total, squares = 0, 0.0, 0.0
+    for v in values:
+        n += 1
+        total += v
+        squares += v * v
+    return Side(n, total, squares)
+
+
+class Welch(NamedTuple):
     """Welch's t test of mean(with) - mean(without)."""
 
     difference: float
@@ -146,21 +170,21 @@ class Welch:
         return self.difference - margin, self.difference + margin
 
 
-def welch(with_: Sequence[float], without: Sequence[float]) -> Welch:
-    n1, n2 = len(with_), len(without)
-    m1, m2 = sum(with_) / n1, sum(without) / n2
-    v1 = sum((x - m1) ** 2 for x in with_) / (n1 - 1)
-    v2 = sum((x - m2) ** 2 for x in without) / (n2 - 1)
-    difference = m1 - m2
-    se2 = v1 / n1 + v2 / n2
+def welch_sides(on: Side, off: Side) -> Welch:
+    difference = on.mean - off.mean
+    se2 = on.variance / on.n + off.variance / off.n
     if se2 <= 0:
         # Every day the same on both sides: no spread to judge a difference by.
         return Welch(difference, 0.0, 1.0, 1.0 if difference == 0 else 0.0)
     se = math.sqrt(se2)
     # Hsu's conservative degrees of freedom (the smaller side's, less one): a person's few
     # days with a sign of infection must not look surer than they are.
-    df = min(n1, n2) - 1
+    df = min(on.n, off.n) - 1
     return Welch(difference, se, df, t_two_sided(difference / se, df))
+
+
+def welch(with_: Sequence[float], without: Sequence[float]) -> Welch:
+    return welch_sides(side(with_), side(without))
 
 
 def benjamini_hochberg(ps: Sequence[float], q: float = FALSE_DISCOVERY) -> list[bool]:
@@ -177,12 +201,11 @@ def benjamini_hochberg(ps: Sequence[float], q: float = FALSE_DISCOVERY) -> list[
 # --- the comparisons -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Comparison:
+class _Comparison(NamedTuple):
     group: AssociationGroup
     label: str
-    with_days: tuple[date, ...]
-    without_days: tuple[date, ...]
+    on: Side
+    off: Side
 
 
 #: The numeric factors, and how a cut at c reads ("3 or more caffeine drinks").
@@ -222,46 +245,56 @@ def dose_cuts(values: Sequence[float]) -> list[float]:
     return sorted(cuts)
 
 
-def _factor_comparisons(factors: Sequence[DayFactors], rated: set[date]) -> list[_Comparison]:
+def _factor_comparisons(factors: Sequence[DayFactors],
+                        ratings: dict[date, float]) -> list[_Comparison]:
     found: list[_Comparison] = []
+    rated = [(f, r) for f in factors if (r := ratings.get(f.day)) is not None]
     for key, label in NUMERIC_FACTORS:
-        values = {f.day: float(v) for f in factors
-                  if (v := getattr(f, key)) is not None and f.day in rated}
-        for cut in dose_cuts(list(values.values())):
-            found.append(_Comparison(
-                "factor", f"{label(cut)} (against less)",
-                tuple(d for d, v in values.items() if v >= cut),
-                tuple(d for d, v in values.items() if v < cut)))
+        pairs = sorted((float(v), r) for f, r in rated if (v := getattr(f, key)) is not None)
+        # Running sums over the days sorted by dose: each cut splits them in one step.
+        sums = [(0, 0.0, 0.0)]
+        for _, r in pairs:
+            n, total, squares = sums[-1]
+            sums.append((n + 1, total + r, squares + r * r))
+        whole = Side(*sums[-1])
+        doses = [v for v, _ in pairs]
+        for cut in dose_cuts(doses):
+            below = Side(*sums[bisect.bisect_left(doses, cut)])
+            above = Side(whole.n - below.n, whole.total - below.total,
+                         whole.squares - below.squares)
+            found.append(_Comparison("factor", f"{label(cut)} (against less)", above, below))
     for key, name in YES_NO_FACTORS:
-        marks = [(f.day, getattr(f, key)) for f in factors if f.day in rated]
-        found.append(_Comparison("factor", name, tuple(d for d, m in marks if m is True),
-                                 tuple(d for d, m in marks if m is False)))
+        marks = [(getattr(f, key), r) for f, r in rated]
+        found.append(_Comparison("factor", name, side(r for m, r in marks if m is True),
+                                 side(r for m, r in marks if m is False)))
     for tag in sorted({t for f in factors for t in f.tags}):
         found.append(_Comparison(
-            "factor", f"tag {tag!r}", tuple(f.day for f in factors if tag in f.tags),
-            tuple(f.day for f in factors if tag not in f.tags)))
+            "factor", f"tag {tag!r}", side(r for f, r in rated if tag in f.tags),
+            side(r for f, r in rated if tag not in f.tags)))
     return found
 
 
-def _routine_comparisons(day_routines: dict[date, set[str]],
-                         tracked: Sequence[date]) -> list[_Comparison]:
+def _routine_comparisons(day_routines: dict[date, set[str]], tracked: Sequence[date],
+                         ratings: dict[date, float]) -> list[_Comparison]:
     found: list[_Comparison] = []
+    one = timedelta(days=1)
     known = set(tracked)
     for name in sorted({r for names in day_routines.values() for r in names}):
         played = {d for d in tracked if name in day_routines.get(d, ())}
-        found.append(_Comparison("routine", f"{name}, on the day played",
-                                 tuple(sorted(played)),
-                                 tuple(d for d in tracked if d not in played)))
-        after = [d + timedelta(days=1) for d in tracked if d + timedelta(days=1) in known]
         found.append(_Comparison(
-            "routine", f"{name}, on the day after",
-            tuple(d for d in after if d - timedelta(days=1) in played),
-            tuple(d for d in after if d - timedelta(days=1) not in played)))
+            "routine", f"{name}, on the day played",
+            side(r for d in tracked if d in played and (r := ratings.get(d)) is not None),
+            side(r for d in tracked if d not in played and (r := ratings.get(d)) is not None)))
+        after = [(d - one in played, r) for d in tracked
+                 if d - one in known and (r := ratings.get(d)) is not None]
+        found.append(_Comparison("routine", f"{name}, on the day after",
+                                 side(r for p, r in after if p),
+                                 side(r for p, r in after if not p)))
     return found
 
 
-def _medicine_comparisons(medicines: Sequence[MedicineEvent],
-                          tracked: Sequence[date]) -> list[_Comparison]:
+def _medicine_comparisons(medicines: Sequence[MedicineEvent], tracked: Sequence[date],
+                          ratings: dict[date, float]) -> list[_Comparison]:
     if not tracked:
         return []
     found: list[_Comparison] = []
@@ -284,8 +317,8 @@ def _medicine_comparisons(medicines: Sequence[MedicineEvent],
                 found.append(_Comparison(
                     "medicine",
                     f"{what} from {first} ({length} days) against {before} ({length} days)",
-                    _between(tracked, first, first + span),
-                    _between(tracked, first - span, first)))
+                    _rated(_between(tracked, first, first + span), ratings),
+                    _rated(_between(tracked, first - span, first), ratings)))
             previous_end, previous = end, (first, dose)
     return found
 
@@ -295,9 +328,12 @@ def _between(days: Sequence[date], first: date, end: date) -> tuple[date, ...]:
     return tuple(days[bisect.bisect_left(days, first):bisect.bisect_left(days, end)])
 
 
+def _rated(days: Iterable[date], ratings: dict[date, float]) -> Side:
+    return side(r for d in days if (r := ratings.get(d)) is not None)
+
+
 def associations(
     day_ratings: dict[date, float],
-    day_episodes: dict[date, int],
     day_routines: dict[date, set[str]],
     factors: Sequence[DayFactors],
     medicines: Sequence[MedicineEvent],
@@ -306,27 +342,17 @@ def associations(
     """What seems to help over the ``tracked`` days (days with anything recorded).
     ``day_ratings``: each day's average rating without the sessions' after-ratings."""
     days = sorted(tracked)
-    rated = {d for d in days if d in day_ratings}
-    comparisons = [*_routine_comparisons(day_routines, days),
-                   *_factor_comparisons(factors, rated),
-                   *_medicine_comparisons(medicines, days)]
-    tested: list[tuple[_Comparison, list[float], list[float], Welch]] = []
-    for c in comparisons:
-        on = [day_ratings[d] for d in c.with_days if d in rated]
-        off = [day_ratings[d] for d in c.without_days if d in rated]
-        if len(on) < MIN_DAYS_EACH_SIDE or len(off) < MIN_DAYS_EACH_SIDE:
-            continue
-        tested.append((c, on, off, welch(on, off)))
-    keep = benjamini_hochberg([test.p for *_, test in tested])
+    comparisons = [*_routine_comparisons(day_routines, days, day_ratings),
+                   *_factor_comparisons(factors, day_ratings),
+                   *_medicine_comparisons(medicines, days, day_ratings)]
+    tested = [(c, welch_sides(c.on, c.off)) for c in comparisons
+              if min(c.on.n, c.off.n) >= MIN_DAYS_EACH_SIDE]
+    keep = benjamini_hochberg([test.p for _, test in tested])
     shown = []
-    for (c, on, off, test), kept in zip(tested, keep, strict=True):
-        if not kept:
-            continue
-        low, high = test.interval()
-        shown.append(Association(
-            c.group, c.label, len(on), len(off), sum(on) / len(on), sum(off) / len(off),
-            low, high, test.p,
-            sum(day_episodes.get(d, 0) for d in c.with_days) / len(c.with_days),
-            sum(day_episodes.get(d, 0) for d in c.without_days) / len(c.without_days)))
+    for (c, test), kept in zip(tested, keep, strict=True):
+        if kept:
+            low, high = test.interval()
+            shown.append(Association(c.group, c.label, c.on.n, c.off.n, c.on.mean,
+                                     c.off.mean, low, high, test.p))
     shown.sort(key=lambda a: (a.p, -abs(a.difference)))
     return Helps(tuple(shown), len(tested))

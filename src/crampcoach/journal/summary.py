@@ -31,7 +31,6 @@ from crampcoach.journal.trends import (
     TREND_THRESHOLD_PER_WEEK,
     RatingPoint,
     Trend,
-    daily_averages,
     local_day,
     mean,
     query_bounds,
@@ -169,7 +168,16 @@ def summarize(
         for d in all_days
     )
 
-    averages = daily_averages(points, tz)
+    # Each day's average from the points already placed on their days (no second pass
+    # through the time zones); and the same without the sessions' own after-ratings.
+    averages: dict[date, float] = {}
+    before_after: dict[date, float] = {}
+    for d in sorted(day_points):
+        values = [p.value for p in day_points[d]]
+        averages[d] = sum(values) / len(values)
+        kept = [p.value for p in day_points[d] if p.source != "after"]
+        if kept:
+            before_after[d] = sum(kept) / len(kept)
     on = [avg for d, avg in averages.items() if d in day_sessions]
     off = [avg for d, avg in averages.items() if d not in day_sessions]
     adherence = Adherence(days, len(day_sessions), mean(on), mean(off))
@@ -185,8 +193,7 @@ def summarize(
     # A session's own rating after it never counts as the day's.
     tracked = set(averages) | set(day_sessions) | set(day_episodes) | set(day_factors)
     helps = associations(
-        daily_averages((p for p in points if p.source != "after"), tz),
-        {d: len(v) for d, v in day_episodes.items()},
+        before_after,
         {d: {s.routine for s in v} for d, v in day_sessions.items()},
         list(day_factors.values()),
         medicines,
