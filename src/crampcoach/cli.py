@@ -770,6 +770,8 @@ def _checkin_after(session: PreparedSession, style: str, path: Path, clock: Cloc
     from crampcoach.journal.store import Journal
     from crampcoach.phrases import phrasebook
 
+    if not path.exists():
+        return  # the session was kept elsewhere (or not at all): nowhere to keep answers
     book = phrasebook(session.voice.language)
 
     def say(text: str) -> None:
