@@ -17,8 +17,8 @@ from support.journal import LONDON, NOW, JournalRunner, MovableClock
 
 FLAG = ("On Thu 02 Apr at 22:30 you recorded a cramp in the left calf that lasted 30 min and "
         "did not ease, with the limb swollen and warm. That needs help now, not a wait for the "
-        "next appointment. Once you have had help, note what happened: crampcoach episode "
-        "--last --follow-up TEXT.")
+        "next appointment.")
+HINT = "Once you have had help, note what happened: crampcoach episode --last --follow-up TEXT."
 
 
 @pytest.fixture(autouse=True)
@@ -51,9 +51,9 @@ def test_the_issue_s_episode_prints_the_urgent_tier_at_once_and_stays_flagged() 
     assert shown == (
         "Recorded: Thu 2026-04-02 22:30  cramp, left calf, 30 min, 10 of 10, did not ease, "
         'swollen and warm  "would not ease, calf swollen and warm"\n'
-        "\n" + FLAG + "\n" + URGENT + "\n")
+        "\n" + FLAG + "\n" + URGENT + "\n" + HINT + "\n")
     history = run("history")[1]
-    assert f"Worth raising with your neurologist:\n  {FLAG}\n" in history
+    assert f"Worth raising with your neurologist:\n  {FLAG}\n  ({HINT})\n" in history
     assert "  An episode rated 10 of 10 in the last day is high." in history
     assert history.rstrip().endswith("guidance, not diagnosis.")
     assert f"  {URGENT}\n" in history
@@ -66,7 +66,14 @@ def test_the_flag_stays_until_a_follow_up_or_a_later_episode(tmp_path: Path) -> 
         j.add_episode(at=NOW - timedelta(days=20), kind="cramp", signs=("red", "warm"))
         # Twenty days on, with nothing recorded since, it is still there.
         assert [f.kind for f in red_flags(j, now=NOW, tz=LONDON)] == ["urgent"]
-    assert run("episode", "--last", "--follow-up", "GP saw it: no clot")[0] == 0
+    with Journal.open(path, clock=clock) as j:
+        # An episode from the bedside button, still to complete, came before it: the
+        # follow-up still goes to the flagged one, the latest.
+        j.add_episode(at=NOW - timedelta(days=25), severity=5)
+    assert run("episode", "--last", "--follow-up", "GP saw it: no clot") == (
+        0, "Updated: Fri 2026-03-13 21:30  cramp, red and warm  (since: \"GP saw it: no "
+           "clot\") (to complete: where, how long)\n2 episodes still to complete (crampcoach "
+           "episode list --to-complete).\n")
     with Journal.open(path) as j:
         assert red_flags(j, now=NOW, tz=LONDON) == ()
         j.add_episode(at=NOW - timedelta(days=2), kind="cramp", duration_s=900, eased=False)

@@ -1197,7 +1197,7 @@ def _urgent_now(episode: object) -> None:
     """An episode that needs help now: the urgent tier at once."""
     from crampcoach.journal.flags import is_urgent
     from crampcoach.journal.store import Episode
-    from crampcoach.journal.wording import URGENT, describe_urgent
+    from crampcoach.journal.wording import FOLLOW_UP_HINT, URGENT, describe_urgent
 
     assert isinstance(episode, Episode)
     if not is_urgent(episode) or episode.follow_up:
@@ -1205,6 +1205,7 @@ def _urgent_now(episode: object) -> None:
     click.echo("")
     click.echo(describe_urgent(episode, _journal_tz()))
     click.echo(URGENT)
+    click.echo(f"{FOLLOW_UP_HINT}.")
 
 
 
@@ -1259,7 +1260,10 @@ def episode_group(ctx: click.Context, last: bool, kind: str | None, body_part: s
         raise click.UsageError("say what to add to the episode, e.g. --where calf --minutes 5")
     path = _journal_file(journal_file)
     with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
-        latest = journal.latest_episode()
+        # A follow-up answers the urgent flag, which is the latest episode's by time.
+        only_follow_up = values["follow_up"] is not None and all(
+            v is None or v == () for k, v in values.items() if k != "follow_up")
+        latest = journal.last_episode() if only_follow_up else journal.latest_episode()
         if latest is None:
             fail("there is no episode to complete yet; record one with: crampcoach episode add",
                  1)

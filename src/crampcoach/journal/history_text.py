@@ -20,6 +20,7 @@ from crampcoach.journal.trends import (
 )
 from crampcoach.journal.wording import (
     ASSOCIATION_NOTE,
+    FOLLOW_UP_HINT,
     NOTHING_STANDS_OUT,
     RAISE_HEADING,
     URGENT,
@@ -95,7 +96,12 @@ def flag_lines(flags: Sequence[RedFlag]) -> list[str]:
     if not flags:
         return []
     ordered = sorted(flags, key=lambda f: not f.urgent)
-    return [f"{RAISE_HEADING}:", *(f"  {f.message}" for f in ordered), f"  {URGENT}"]
+    lines = [f"{RAISE_HEADING}:"]
+    for flag in ordered:
+        lines.append(f"  {flag.message}")
+        if flag.urgent:
+            lines.append(f"  ({FOLLOW_UP_HINT}.)")
+    return [*lines, f"  {URGENT}"]
 
 
 def trend_line(trend: Trend) -> str:

@@ -107,8 +107,12 @@ def describe_urgent(e: Episode, tz: tzinfo | None) -> str:
         text += " that did not ease"
     if e.signs:
         text += f", with the limb {and_list(e.signs)}"
-    return (text + ". That needs help now, not a wait for the next appointment. Once you "
-            "have had help, note what happened: crampcoach episode --last --follow-up TEXT.")
+    return text + ". That needs help now, not a wait for the next appointment."
+
+
+#: How the person answers an urgent flag once they have had help (the command's words).
+FOLLOW_UP_HINT = ("Once you have had help, note what happened: crampcoach episode --last "
+                  "--follow-up TEXT")
 
 
 def _hours(value: float) -> str:

@@ -120,6 +120,7 @@ def _episode_values(parts: WebParts) -> dict[str, Any]:
         "at": None if when is None else parse_when(when, parts.now(), parts.tz),
         "eased": field_yes_no("eased", "whether it eased"),
         "signs": tuple(s for s in LIMB_SIGNS if request.form.get(f"sign_{s}") == "yes"),
+        "follow_up": field_line("follow_up", "what happened since", limit=500),
     }
 
 
