@@ -78,6 +78,18 @@ def test_a_dose_change_is_judged_against_the_days_just_before_it() -> None:
     assert all(a.low <= 1.5 <= a.high for a in found[:10])
 
 
+def test_a_supplement_started_during_a_slow_improvement_is_not_credited_with_it() -> None:
+    # Ratings fall by 2 points over 120 days whatever is taken; magnesium starts on day 90
+    # and baclofen changes on day 60, neither with any effect. Against all the days before,
+    # both would look like they help; against the 28 days just before, they rarely do.
+    rng = np.random.default_rng(34)
+    credited = 0
+    for _ in range(100):
+        helps = helps_of(help_diary(rng, 120, medicine_day=60, drift_per_day=-2 / 120))
+        credited += any(a.group == "medicine" for a in helps.shown)
+    assert credited <= 10
+
+
 def test_a_routine_is_looked_at_on_the_next_day_too() -> None:
     days = [date(2026, 1, 1) + timedelta(days=n) for n in range(40)]
     played = {d for i, d in enumerate(days) if i % 3 == 0}

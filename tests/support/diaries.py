@@ -118,11 +118,13 @@ class HelpDiary:
 
 
 def help_diary(rng: np.random.Generator, days: int, *, caffeine_effect: float = 0.0,
-               medicine_effect: float = 0.0, medicine_day: int | None = None) -> HelpDiary:
+               medicine_effect: float = 0.0, medicine_day: int | None = None,
+               drift_per_day: float = 0.0) -> HelpDiary:
     """A diary with every factor, two routines and tags recorded at random; the rating is
     noise (level 4, SD 1) unless an effect is planted: ``caffeine_effect`` on days with 3
     or more caffeine drinks, ``medicine_effect`` from ``medicine_day`` (a baclofen dose
-    change; a magnesium start later has no effect)."""
+    change; a magnesium start later has no effect); ``drift_per_day`` a slow change in
+    everything, whatever is taken."""
     noise = rng.normal(0, 1, days)
     ratings: dict[date, float] = {}
     routines: dict[date, set[str]] = {}
@@ -130,7 +132,7 @@ def help_diary(rng: np.random.Generator, days: int, *, caffeine_effect: float = 
     for n in range(days):
         day = START + timedelta(days=n)
         caffeine = int(rng.integers(0, 6))
-        level = 4 + noise[n]
+        level = 4 + noise[n] + drift_per_day * n
         if caffeine >= 3:
             level += caffeine_effect
         if medicine_day is not None and n >= medicine_day:
