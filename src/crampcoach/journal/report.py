@@ -68,6 +68,8 @@ LINE_SPACING = 1.32
 #: a day over years is unreadable, and slow to draw.
 DAILY_CHART_MAX = 120
 WEEKLY_BARS_MAX = 400
+#: At most about this many medicine changes are labelled on the ratings chart.
+MAX_CHANGE_LABELS = 14
 REPORT_NEEDS = "the report needs"
 
 
@@ -393,7 +395,7 @@ def _draw_ratings(ax: Any, report: Report) -> None:
     changes = [m for m in report.medicines if report.first_day <= m.day <= report.last_day]
     # A label needs room: one close after another would overlap, so it goes unlabelled
     # (its line stays, and page 2 lists every change with its dose).
-    gap = timedelta(days=max(1, report.summary.window_days // 45))
+    gap = timedelta(days=max(1, report.summary.window_days // MAX_CHANGE_LABELS))
     labelled: date | None = None
     for m in changes:
         x = datetime.combine(m.day, time())
