@@ -3,6 +3,7 @@ the ``crampcoach bedside ...`` commands and by raw clients that misbehave."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -254,3 +255,65 @@ def test_other_users_cannot_reach_it_even_through_a_loosened_folder(served: Rig)
     assert json.loads(_connect_as_nobody(path)) == {"ok": False,
                                        "error": "this service belongs to another user"}
     assert "Refused a control connection from user id 65534." in served.log
+
+
+def test_deep_nesting_gets_one_line_and_no_traceback(served: Rig) -> None:
+    assert _raw(b"[" * 4000 + b"\n") == {
+        "ok": False, "error": 'a request is one line of JSON, like {"command": "status"}'}
+    assert not [line for line in served.log if "Traceback" in line]
+    assert _raw(b'{"command": "status"}\n')["ok"] is True
+
+
+def _trickle(count: int) -> list[socket.socket]:
+    clients = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(10)
+        sock.connect(str(socket_path()))
+        clients.append(sock)
+    return clients
+
+
+def test_a_request_trickled_a_byte_at_a_time_is_cut_off_as_a_whole(served: Rig) -> None:
+    clients = _trickle(4)  # every slot
+    answers: list[bytes] = []
+    for _ in range(12):  # a byte each 0.5 s: no single read waits 2 s, the request does
+        for sock in clients:
+            with contextlib.suppress(OSError):
+                sock.sendall(b" ")
+        time.sleep(0.5)
+    for sock in clients:
+        with contextlib.suppress(OSError):
+            answers.append(sock.recv(4096))
+        sock.close()
+    assert answers == [b'{"ok": false, "error": "no request within 2 s"}\n'] * 4
+    assert _raw(b'{"command": "status"}\n')["ok"] is True
+
+
+def test_status_when_the_service_is_busy_says_busy(served: Rig) -> None:
+    clients = _trickle(4)  # every slot, for 2 s
+    time.sleep(0.2)
+    code, _, err = _run("status")
+    for sock in clients:
+        sock.close()
+    assert (code, err) == (1, "Error: the bedside service answered: the service is busy; "
+                              "try again\n")
+
+
+def test_a_folder_where_the_socket_goes_is_named(runtime: Path) -> None:
+    path = socket_path()
+    path.mkdir(parents=True)
+    server = ControlServer(path, lambda command: None, lambda line: None)  # type: ignore[arg-type,return-value]
+    with pytest.raises(BedsideError) as caught:
+        server.open()
+    assert str(caught.value) == (f"{path} is a folder, not a socket, so the control socket "
+                                 "cannot be made there (move it away)")
+    assert path.is_dir()
+
+
+def test_a_relative_runtime_folder_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "run/user")
+    assert _run("pause") == (1, "", "Error: XDG_RUNTIME_DIR is 'run/user', not an absolute "
+                             "path, so there is no private folder for the control socket "
+                             "(log in as the service's user, or start it with systemctl "
+                             "--user)\n")

@@ -77,8 +77,8 @@ def test_an_episode_at_a_time_typed_in_the_morning_is_last_night(journal: Path) 
                               "use cramp, spasm, twitching, stiffness\n"),
         (["--severity", "12"], "Error: how bad it was (0 none, 10 worst) is a whole number "
                                "from 0 to 10; got 12\n"),
-        (["--severity", "bad"], "Error: --severity takes a whole number, not 'bad'\n"),
-        (["--minutes", "nan"], "Error: --minutes takes a number, not 'nan'\n"),
+        (["--severity", "bad"], "Error: --severity is a whole number, not 'bad'\n"),
+        (["--minutes", "nan"], "Error: how long it lasted (minutes) is a number, not 'nan'\n"),
         (["--at", "25:00"], "Error: '25:00' is not a time: use HH:MM (today, or last night) or "
                             "YYYY-MM-DD HH:MM\n"),
         (["--at", "2026-05-01 10:00"], "Error: 2026-05-01 10:00 is in the future; the journal "

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 
+# Slow: real espeak-ng speaks every built-in into a fresh speech cache.
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_to_a_full_disk_is_one_line_not_a_traceback() -> None:
     with open("/dev/full", "w") as full:

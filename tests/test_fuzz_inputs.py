@@ -12,6 +12,7 @@ the figures of the last long run and what it found).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -230,3 +231,243 @@ def test_journal_import(folder: Path, data: bytes) -> None:
     path = folder / "export.csv"
     path.write_bytes(data)
     _holds_the_property("imports", lambda: read_export(path))
+
+
+# --- the format-2 import, end to end ----------------------------------------------------------
+# Structure-aware: a valid export the journal itself wrote (every table), changed where a
+# person, a spreadsheet or an attacker would change it; then imported, and when it was
+# taken, every reader and a re-import of its own backup must still work.
+
+#: Each end-to-end example runs the command line several times: fewer in the short run.
+END_TO_END = int(os.environ.get("CRAMPCOACH_FUZZ_EXAMPLES", "12"))
+RUN_END_TO_END = settings(RUN, max_examples=END_TO_END)
+_NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def _valid_export(folder: Path) -> dict[str, Any]:
+    from datetime import date, timedelta
+
+    from click.testing import CliRunner
+
+    from crampcoach.cli import cli
+    from crampcoach.journal.store import Journal
+
+    path = folder / "seed.sqlite3"
+    clock = [_NOW - timedelta(days=40)]
+    with Journal.open(path, clock=lambda: clock[0]) as j:
+        session = j.start_session("Evening calf relief", "sha256:aa", 6, rating_before=6)
+        clock[0] += timedelta(minutes=12)
+        j.finish_session(session, "finished", 5, "Rest", rating_after=3, note="warm legs")
+        j.add_rating(7, note="woke with a cramp")
+        j.add_episode(at=clock[0], kind="cramp", body_part="calf", side="left",
+                      duration_s=300, severity=6, helped="stretching", note="night")
+        j.set_factors(date(2026, 10, 22), fluids_glasses=6, heat=True, sleep_hours=6.5,
+                      tags=["travel"])
+        j.add_medicine("baclofen", "start", date(2026, 10, 1), dose="10 mg")
+        j.add_medicine("baclofen", "change", date(2026, 10, 15), dose="15 mg")
+        j.add_medicine("magnesium", "start", date(2026, 10, 2), dose="300 mg", supplement=True)
+        j.add_medicine("magnesium", "stop", date(2026, 10, 20))
+        j.add_blood_result(date(2026, 10, 3), "magnesium", "0.71", "mmol/L")
+        j.add_question("Could the dose be split?")
+        j.add_checkin({"painful": False, "more_often": True, "weakness": None,
+                       "daily_life": False})
+    out = folder / "seed.json"
+    result = CliRunner().invoke(cli, ["history", "export", "-o", str(out), "--journal",
+                                      str(path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    assert isinstance(document, dict)
+    return document
+
+
+_ODD_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+    _TEXT, st.just("\ud800"), st.just("x" * 3000), st.just([[[[]]]]), st.just({"a": 1}),
+    st.sampled_from(["1026-12-05T03:10:00Z", "1900-01-01T00:00:00+14:00",
+                     "9998-12-31T23:59:59-05:00", "0001-01-01T00:00:00Z", "2026-02-30",
+                     "2026-10-01", "9999-01-01", "1899-12-31", "start", "stop", "change",
+                     "cramp", "left", "both", "=1+1", "\x1b]0;x\x07", "baclofen", "BACLOFEN",
+                     "9" * 300, ""]))
+#: One change to the document: (table, index fraction, what to do, field, value).
+_CHANGE = st.tuples(
+    st.sampled_from(["records", "episodes", "factors", "medicines", "blood_results",
+                     "questions", "checkins"]),
+    st.floats(0, 1), st.sampled_from(["set", "drop_field", "drop_record", "duplicate",
+                                      "reverse", "new_id"]),
+    st.sampled_from(["id", "at", "day", "time_utc", "end_utc", "change", "name", "dose",
+                     "kind", "value", "rating", "rating_before", "status", "text", "note",
+                     "tags", "done_at", "duration_s", "severity", "sleep_hours", "heat",
+                     "record", "extra"]),
+    _ODD_VALUE)
+
+
+def _changed(document: dict[str, Any], changes: list[tuple[str, float, str, str, Any]]
+             ) -> dict[str, Any]:
+    doc = json.loads(json.dumps(document))
+    for table, where, what, key, value in changes:
+        items = doc.get(table)
+        if not isinstance(items, list) or not items:
+            continue
+        index = min(int(where * len(items)), len(items) - 1)
+        item = items[index]
+        if what == "set" and isinstance(item, dict):
+            item[key] = value
+        elif what == "drop_field" and isinstance(item, dict):
+            item.pop(key, None)
+        elif what == "drop_record":
+            del items[index]
+        elif what == "duplicate":
+            items.insert(index, json.loads(json.dumps(item)))
+        elif what == "reverse":
+            items.reverse()
+        elif what == "new_id" and isinstance(item, dict) and "id" in item:
+            item["id"] = f"{item['id']}-copy"
+            items.append(json.loads(json.dumps(item)))
+    return doc
+
+
+@pytest.fixture(scope="module")
+def seed_export(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _valid_export(tmp_path_factory.mktemp("seed"))
+
+
+_READERS = (["history"], ["history", "--days", "36600"], ["med", "list"],
+            ["episode", "list", "--days", "36600"], ["episode", "list", "--to-complete"],
+            ["question", "list"], ["blood", "list"],
+            ["history", "export", "--table", "episodes"],
+            ["history", "export", "--table", "medicines"])
+
+
+def _import_then_read(folder: Path, data: bytes) -> str:
+    """Import ``data``; the outcome ("refused" or "imported"), after checking the rules."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from crampcoach.cli import cli
+    from crampcoach.journal.store import Journal
+
+    work = folder / "e2e"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    export, journal = work / "export.json", work / "journal.sqlite3"
+    export.write_bytes(data)
+    env = {"CRAMPCOACH_JOURNAL": str(journal), "TZ": "Europe/Berlin"}
+    runner = CliRunner(env=env)
+    result = runner.invoke(cli, ["history", "import", str(export)])
+    if result.exit_code != 0:
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert result.stderr.startswith("Error: "), result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        if journal.exists():
+            with Journal.open(journal, create=False) as j:
+                assert (len(j.sessions()), len(j.ratings()), len(j.care())) == (0, 0, 0)
+        return "refused"
+    for argv in _READERS:
+        read = runner.invoke(cli, argv)
+        assert read.exit_code == 0, (argv, read.output, read.exception)
+    backup = work / "backup.json"
+    assert runner.invoke(cli, ["history", "export", "-o", str(backup)]).exit_code == 0
+    again = runner.invoke(cli, ["history", "import", str(backup), "--journal",
+                                str(work / "restored.sqlite3")])
+    assert again.exit_code == 0, again.output
+    return "imported"
+
+
+@RUN_END_TO_END
+@given(changes=st.lists(_CHANGE, min_size=1, max_size=4))
+def test_format_2_import_end_to_end(folder: Path, seed_export: dict[str, Any],
+                                    changes: list[tuple[str, float, str, str, Any]]) -> None:
+    doc = _changed(seed_export, changes)
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    outcome = _import_then_read(folder, data)
+    COUNTS.setdefault("format-2 imports, then every reader", Counter())[outcome] += 1
+
+
+# --- piper voice files ----------------------------------------------------------------------
+
+_VOICE_VALUE = st.recursive(
+    _ODD_VALUE, lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["language", "code", "espeak", "voice", "audio",
+                                       "sample_rate", "x"]), inner, max_size=4),
+    max_leaves=10)
+VOICE_CONFIG = st.one_of(
+    st.fixed_dictionaries({}, optional={"language": _VOICE_VALUE, "espeak": _VOICE_VALUE,
+                                        "audio": _VOICE_VALUE}).map(
+        lambda d: json.dumps(d).encode("utf-8", "surrogatepass")),
+    st.binary(max_size=200), st.just(b"[" * 5000), st.just(b'{"language": {"code": "en'),
+    st.just(b'{"language": {"code": "en_US"}}'), st.just(b'{"espeak": {"voice": "en-us"}}'))
+
+
+@RUN
+@given(config=VOICE_CONFIG, model_start=st.binary(max_size=4) | st.just(b"\x08\x07"))
+def test_piper_voice_files(folder: Path, config: bytes, model_start: bytes) -> None:
+    from crampcoach.audio.piper import choose_voice, read_voice_file
+
+    model = folder / "fuzz.onnx"
+    model.write_bytes(model_start)
+    model.with_name("fuzz.onnx.json").write_bytes(config)
+    _holds_the_property("piper voice files", lambda: read_voice_file(model))
+    choice = choose_voice(Voice("en"), "piper", str(model))
+    assert choice.fallback_reason is None or "\n" not in choice.fallback_reason
+
+
+# --- the control socket's requests ----------------------------------------------------------
+
+_REQUEST_DOC = st.one_of(
+    st.fixed_dictionaries({}, optional={
+        "command": st.sampled_from(["start", "pause", "status", "stop", "dance", ""])
+        | _ODD_VALUE, "routine": _ODD_VALUE, "as": _ODD_VALUE}),
+    _ODD_VALUE)
+CONTROL_REQUESTS = st.one_of(
+    _REQUEST_DOC.map(lambda d: json.dumps(d).encode("utf-8", "surrogatepass") + b"\n"),
+    st.tuples(_REQUEST_DOC.map(lambda d: json.dumps(d).encode("utf-8", "surrogatepass")),
+              st.lists(_EDIT, min_size=1, max_size=4)).map(lambda t: _mutated(*t)),
+    st.binary(max_size=300), st.just(b"[" * 4000 + b"\n"), st.just(b"{" * 3000),
+    st.sampled_from([b'{"command": "status"}\n', b'{"command": "start", "routine": "x"}\n',
+                     b'{"command": "pause"}']))
+
+
+@pytest.fixture(scope="module")
+def control_socket() -> Iterator[tuple[Path, list[str]]]:
+    import shutil
+    import tempfile
+
+    from crampcoach.bedside.control import ControlServer, Reply
+
+    where = Path(tempfile.mkdtemp(prefix="cc-fz-"))  # short: a socket path is 107 bytes
+    log: list[str] = []
+    server = ControlServer(where / "run" / "s.sock",
+                           lambda command: Reply(True, f"did {command.name}"), log.append)
+    server.open()
+    yield server.path, log
+    server.close()
+    shutil.rmtree(where, ignore_errors=True)
+
+
+@RUN
+@given(request=CONTROL_REQUESTS)
+def test_control_socket_requests(control_socket: tuple[Path, list[str]],
+                                 request: bytes) -> None:
+    import socket
+
+    path, log = control_socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.connect(str(path))
+        with contextlib.suppress(OSError):  # a request too long is refused unread
+            sock.sendall(request)
+            sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    reply = json.loads(answer)
+    assert isinstance(reply, dict)
+    assert isinstance(reply["ok"], bool)
+    assert answer.count(b"\n") == 1
+    assert not [line for line in log if "Traceback" in line or "\n" in line]
+    COUNTS.setdefault("control requests", Counter())["answered" if reply["ok"]
+                                                      else "refused"] += 1

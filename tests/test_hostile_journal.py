@@ -158,29 +158,55 @@ def shared_folder() -> Iterator[Path]:
         shutil.rmtree(folder)
 
 
+def _readable_copy_of_the_reader(into: Path) -> str:
+    """crampcoach and the packages ``history export`` imports, copied where anyone may read.
+
+    The checkout (and its venv) may sit in a folder other users cannot enter, such as root's
+    home or a private temporary folder: the other user must not need it.
+    """
+    import importlib.util
+
+    into.mkdir()
+    for name in ("crampcoach", "click", "yaml"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None
+        assert spec.submodule_search_locations
+        shutil.copytree(next(iter(spec.submodule_search_locations)), into / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for path in (into, *into.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return str(into)
+
+
 def test_a_journal_in_a_read_only_folder_can_be_read(shared_folder: Path) -> None:
     journal = shared_folder / "journal.sqlite3"
     assert _run("rate", "6", "--journal", str(journal)).exit_code == 0
     journal.chmod(0o644)
-    shared_folder.chmod(0o555)
-    python, as_user = sys.executable, {}
+    python, as_user, reader = sys.executable, {}, str(Path(__file__).parents[1] / "src")
     if os.geteuid() == 0:
         # Root may write anywhere: then the reader is another user, as on a shared machine,
-        # with the system's Python (this one may live in root's private home).
+        # with the system's Python and a copy of the reader it can enter.
         python, as_user = "/usr/bin/python3", {"user": 65534}
-    package = Path(__file__).parents[1] / "src"
-    site = next(p for p in sys.path if p.endswith("site-packages"))
-    done = subprocess.run(
-        [python, "-m", "crampcoach", "history", "export", "--format", "json",
-         "--journal", str(journal)],
-        capture_output=True, text=True, check=False, timeout=60, cwd="/",
-        env={"PATH": "/usr/bin:/bin", "HOME": str(shared_folder),
-             "PYTHONPATH": f"{package}{os.pathsep}{site}"}, **as_user)
+        reader = _readable_copy_of_the_reader(Path(tempfile.mkdtemp()) / "reader")
+        Path(reader).parent.chmod(0o755)
+    else:
+        site = next(p for p in sys.path if p.endswith("site-packages"))
+        reader = f"{reader}{os.pathsep}{site}"
+    shared_folder.chmod(0o555)
+    try:
+        done = subprocess.run(
+            [python, "-m", "crampcoach", "history", "export", "--format", "json",
+             "--journal", str(journal)],
+            capture_output=True, text=True, check=False, timeout=60, cwd="/",
+            env={"PATH": "/usr/bin:/bin", "HOME": str(shared_folder), "PYTHONPATH": reader},
+            **as_user)
+    finally:
+        if os.geteuid() == 0:
+            shutil.rmtree(Path(reader).parent)
     assert (done.returncode, done.stderr) == (0, "")
     [record] = json.loads(done.stdout)["records"]
     assert record["rating"] == 6
     assert sorted(p.name for p in shared_folder.iterdir()) == ["journal.sqlite3"]
-
 
 
 def test_history_shows_an_imported_routine_s_escapes_escaped(tmp_path: Path) -> None:

@@ -59,6 +59,8 @@ def test_an_include_bomb_stops_at_the_file_limit(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+# Slow: real espeak-ng speaks every built-in into a fresh speech cache.
+@pytest.mark.slow
 def test_list_with_an_include_bomb_among_my_routines_still_lists(isolated_home: Path) -> None:
     mine = isolated_home / ".config" / "crampcoach" / "routines"
     mine.mkdir(parents=True)

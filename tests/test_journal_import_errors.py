@@ -3,8 +3,10 @@ nothing imported, never a traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crampcoach.cli import cli
@@ -49,12 +51,17 @@ def test_a_step_number_too_large_for_the_database(tmp_path: Path) -> None:
 
 
 def test_times_outside_the_calendar_python_can_convert(tmp_path: Path) -> None:
-    for moment in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00",
-                   "0999-01-01T00:00:00Z"):
+    for moment, shown in (("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00+01:00"),
+                          ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59-05:00"),
+                          ("0999-01-01T00:00:00Z", "0999-01-01T00:00:00+00:00"),
+                          # the year is checked on the UTC clock, after the conversion
+                          ("1900-01-01T00:00:00+14:00", "1900-01-01T00:00:00+14:00"),
+                          ("9998-12-31T23:00:00-05:00", "9998-12-31T23:00:00-05:00")):
         row = f"rating,abc,{moment},,,,,,,,,,5,\n"
         code, err, source = _import(tmp_path, "when.csv", HEADER + row)
         assert (code, err) == (1, f"Error: {source}:2: time_utc must be in the years 1900 to "
-                                  f"9998, not {moment!r}. Nothing was imported.\n")
+                                  f"9998 on the UTC clock, not {shown!r}. Nothing was "
+                                  "imported.\n")
     _nothing_imported(tmp_path)
 
 
@@ -79,3 +86,24 @@ def test_an_endless_device_as_the_export(tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr) == (
         1, "Error: /dev/zero: not a regular file (a FIFO, device or socket). "
            "Nothing was imported.\n")
+
+
+def test_an_import_of_more_records_than_allowed_is_refused(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    from crampcoach.journal import exchange
+
+    monkeypatch.setattr(exchange, "MAX_IMPORT_RECORDS", 3)
+    rows = "".join(f"rating,r{n},2026-11-21T12:55:5{n}Z,,,,,,,,,,5,\n" for n in range(4))
+    code, err, source = _import(tmp_path, "dense.csv", HEADER + rows)
+    assert (code, err) == (1, f"Error: {source}: more than 3 records; an import holds at most "
+                              "that many (split the file). Nothing was imported.\n")
+    _nothing_imported(tmp_path)
+    records = [{"record": "rating", "id": f"r{n}", "time_utc": "2026-11-21T12:55:50Z",
+                "rating": 5} for n in range(4)]
+    code, err, source = _import(tmp_path, "dense.json", json.dumps(
+        {"format": "crampcoach journal", "format_version": 2, "records": records}))
+    assert (code, err) == (1, f"Error: {source}: more than 3 records; an import holds at most "
+                              "that many (split the file). Nothing was imported.\n")
+    code, _, _ = _import(tmp_path, "fits.csv", HEADER + rows.split("\n", 1)[1])
+    assert code == 0

@@ -29,8 +29,8 @@ NAMES = library.builtin_names()
 
 # Lengths in minutes with the estimate meter (which errs long): what each routine promises.
 LENGTH_MINUTES: dict[str, tuple[float, float]] = {
-    "daily-stretch": (11, 15),
-    "evening-calf-relief": (7, 10),
+    "daily-stretch": (13, 17),
+    "evening-calf-relief": (8, 11),
     "feet-and-toes": (4, 8),
     "cramp-rescue": (2, 6),
     "box-breathing": (1.5, 4),
@@ -44,6 +44,12 @@ LENGTH_MINUTES: dict[str, tuple[float, float]] = {
     "self-massage": (6, 10),
     "spasticity-stretch": (12, 18),
     "hydration-tips": (1.5, 4),
+    "spasm-rescue": (2, 6),
+    "night-positioning": (3, 6),
+    "morning-stiffness": (5, 9),
+    "carer-stretches": (9, 14),
+    "wheelchair-routine": (8, 12),
+    "hands-and-forearms": (8, 12),
 }
 
 # Words that urge someone past their limits; none belongs in a routine for MS.
@@ -116,7 +122,7 @@ def test_nothing_urges_anyone_past_their_limits(name: str) -> None:
 def test_stretches_are_gentle_holds(name: str) -> None:
     for step in load(name).steps:
         if isinstance(step, Stretch):
-            assert 10 <= step.hold_s <= 60, f"{step.name}: hold {step.hold_s} s"
+            assert 10 <= step.hold_s <= 120, f"{step.name}: hold {step.hold_s} s"
             assert step.countdown < step.hold_s
             # The person hears the whole cue and still has a moment to get into position.
             assert step.prepare_s >= 5
@@ -217,7 +223,7 @@ def test_list_shows_every_built_in_with_its_length(
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines] == NAMES
     daily = next(line for line in lines if line.startswith("daily-stretch "))
-    assert re.search(r" (11|12|13|14):\d\d  A gentle daily stretch for the whole body", daily)
+    assert re.search(r" (13|14|15|16):\d\d  A gentle daily stretch for the whole body", daily)
 
 
 def test_the_format_reference_lists_every_built_in() -> None:

@@ -26,8 +26,9 @@ ADVICE_HIGH = (
     "12:00:00 You rated your cramps {n} out of 10. That is a lot to live with. It would be "
     "good to talk to your neurologist about it; they can review your medicines and what "
     "else may help. This is guidance, not a diagnosis. Get help now, without waiting, if a "
-    "cramp lasts over 10 minutes and will not ease, if a calf is swollen, red and warm, if "
-    "new weakness comes on suddenly, or if spasms suddenly get much worse.\n"
+    "cramp lasts over 10 minutes and will not ease, if one calf is swollen, painful, warm or "
+    "red, if new weakness comes on suddenly, or if spasms suddenly get much worse. If you are "
+    "breathless or have chest pain, call the emergency number now.\n"
 )
 
 
@@ -172,8 +173,9 @@ def test_ratings_worsening_over_the_week_bring_advice(
         "12:00:00 Your cramp ratings have been getting worse over the last week. It would be "
         "good to talk to your neurologist about it; they can review your medicines and what "
         "else may help. This is guidance, not a diagnosis. Get help now, without waiting, if "
-        "a cramp lasts over 10 minutes and will not ease, if a calf is swollen, red and warm, "
-        "if new weakness comes on suddenly, or if spasms suddenly get much worse.\n")
+        "a cramp lasts over 10 minutes and will not ease, if one calf is swollen, painful, warm "
+        "or red, if new weakness comes on suddenly, or if spasms suddenly get much worse. If "
+        "you are breathless or have chest pain, call the emergency number now.\n")
 
 
 def test_nobody_at_the_keys_means_no_question(

@@ -47,7 +47,7 @@ def test_style_is_read_from_the_file_and_a_wrong_one_is_one_line(tmp_path: Path)
     result = CliRunner().invoke(cli, ["check", str(bad)])
     assert result.exit_code == 2
     assert result.output == (f"{bad}:2: style must be one of standard, breathing, bedtime, "
-                             "rescue, not 'resuce'; did you mean 'rescue'?\n")
+                             "rescue, guidance, not 'resuce'; did you mean 'rescue'?\n")
 
 
 def test_a_rescue_routine_is_never_rated_before_even_when_asked_to() -> None:
@@ -98,3 +98,13 @@ def test_a_bedtime_routine_offers_the_rating_gently(
     assert PROMPTS["after"] not in run.result.stdout
     assert "Well done" not in run.result.stdout
     assert run.result.stdout.endswith("12:00:00 Thank you. Your rating is 3.\n")
+
+
+def test_a_guidance_routine_does_not_ask_to_move() -> None:
+    from crampcoach.routines.compiler import closing_text, opening_text
+    from crampcoach.routines.loader import load_routine
+
+    routine = load_routine("hydration-tips", user_dirs=[])
+    assert routine.style == "guidance"
+    assert opening_text(routine) == "Hydration tips. Sit or lie comfortably, and listen."
+    assert closing_text(routine) == "That is the end of Hydration tips."

@@ -68,7 +68,11 @@ def test_a_wait_says_its_title_when_it_has_no_prompt_and_a_short_one_does_not_re
 
 
 @pytest.mark.parametrize(("keys", "message"), [
-    ("    max_wait: 31m\n", "step 1: max_wait must be at most 30 minutes, not 31"),
+    ("    max_wait: 31m\n", "step 1: max_wait must be at most 30 minutes, not 31m"),
+    ("    max_wait: 30m0.001s\n",
+     "step 1: max_wait must be at most 30 minutes, not 30m0.001s"),
+    ("    max_wait: 30m1s\n", "step 1: max_wait must be at most 30 minutes, not 30m1s"),
+    ("    max_wait: 0.001\n", "step 1: max_wait must be at least 5 seconds, not 0.001"),
     ("    remind_every: 5s\n",
      "step 1: remind_every must be 0 (no reminders) or at least 15 seconds, not 5"),
     ("    remind_every: 2m\n    max_wait: 1m\n",

@@ -109,6 +109,8 @@ def test_error_in_included_file_names_that_file(tmp_path: Path) -> None:
                              "2m or 1m30s, not 'never'\n")
 
 
+# Slow: real espeak-ng speaks every built-in into a fresh speech cache.
+@pytest.mark.slow
 def test_user_routine_found_by_name(isolated_home: Path) -> None:
     folder = isolated_home / ".config" / "crampcoach" / "routines"
     folder.mkdir(parents=True)

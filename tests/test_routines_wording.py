@@ -16,8 +16,8 @@ def _texts(*steps: Breathe | Compress) -> list[str]:
 
 def test_a_single_breath_starts_its_sentence_with_a_capital() -> None:
     texts = _texts(Breathe(name="One slow breath", in_s=4, out_s=6, cycles=1, prepare_s=12))
-    assert texts[1] == ("One slow breath. Breathe in for 4, out for 6. One breath. "
-                        "Follow my voice and the tones.")
+    assert texts[1] == ("One slow breath. Breathe in for 4 seconds, out for 6 seconds. One "
+                        "breath. Follow my voice and the tones.")
 
 
 @pytest.mark.parametrize(("seconds", "heard"), [

@@ -56,6 +56,8 @@ def test_their_own_routines_include_theirs(tmp_path: Path) -> None:
     assert '"Breathe gently."' in result.stdout
 
 
+# Slow: real espeak-ng speaks every built-in into a fresh speech cache.
+@pytest.mark.slow
 @pytest.mark.usefixtures("my_box")
 def test_list_says_what_it_replaced() -> None:
     result = CliRunner().invoke(cli, ["list"])

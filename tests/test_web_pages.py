@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from crampcoach import locations
 from crampcoach.journal.store import Journal
 from crampcoach.settings import EXAMPLE, load_settings
@@ -322,7 +324,7 @@ def test_todays_factors_and_a_medicine_change_are_recorded() -> None:
         "Done: Sun 01 Nov: baclofen: started 10 mg.",
         "Not done: magnesium is not recorded as taken on 2026-11-30; record its start first "
         "(with the day it began)",
-        "Not done: the day is a date like 2026-11-30, not &#39;2026-13-01&#39;"]
+        "Not done: &#39;2026-13-01&#39; is not a day: use YYYY-MM-DD, today or yesterday"]
     assert "Taking now: baclofen 10 mg (since 2026-11-01)" in html
     with Journal.open(locations.journal_path(), create=False) as journal:
         [factors] = journal.factors()
@@ -367,3 +369,45 @@ def test_a_routine_is_started_from_its_plan() -> None:
     client.post("/control", data={"command": "start", "routine": "box-breathing",
                                   "csrf": csrf}, headers=ORIGIN)
     assert page.service.commands == [("start", "box-breathing")]
+
+
+def test_a_routine_file_named_with_a_space_opens() -> None:
+    page = make_page()
+    page.routines.mkdir(parents=True, exist_ok=True)
+    (page.routines / "my calves.yaml").write_text(
+        "name: My calves\nsteps:\n  - say: Sit on the edge of the bed.\n")
+    client, _ = logged_in(page)
+    listing = client.get("/routines").get_data(as_text=True)
+    assert "my%20calves" in listing or "my calves" in listing
+    assert client.get("/routines/my%20calves").status_code == 200
+    assert client.get("/routines/my%20calves/edit").status_code == 200
+    assert client.get("/routines/..%2Fx").status_code == 404
+
+
+def test_a_new_routine_cannot_take_a_builtins_name() -> None:
+    page = make_page()
+    client, csrf = logged_in(page)
+    client.post("/routines/new", data={"csrf": csrf, "name": "cramp-rescue"}, headers=ORIGIN)
+    assert notices(client.get("/routines").get_data(as_text=True)) == [
+        "Not done: cramp-rescue is the name of a built-in routine; give yours a name of its "
+        "own, like my-cramp-rescue"]
+    assert not (page.routines / "cramp-rescue.yaml").exists()
+
+
+@pytest.mark.parametrize("target", ["/etc/shadow", "/etc/no-such-file-at-all.yaml",
+                                    "../../../../etc/passwd"])
+def test_an_include_outside_the_routines_folders_tells_nothing_about_the_file(
+        target: str) -> None:
+    page = make_page()
+    page.routines.mkdir(parents=True, exist_ok=True)
+    (page.routines / "mine.yaml").write_text("name: Mine\nsteps:\n  - say: Hello.\n")
+    client, csrf = logged_in(page)
+    response = client.post("/routines/mine/edit", headers=ORIGIN, data={
+        "csrf": csrf, "action": "check",
+        "text": f"name: Mine\nsteps:\n  - include: {target}\n"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert (f"step 1: cannot include &#39;{target}&#39;: only routines in your routines "
+            "folder or built-in ones can be included here") in html
+    assert "permission" not in html
+    assert "no such file" not in html

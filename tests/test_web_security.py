@@ -3,7 +3,10 @@ the password file and where the page may listen."""
 
 from __future__ import annotations
 
+import dataclasses
 import stat
+import threading
+from typing import Any
 
 import pytest
 
@@ -11,9 +14,18 @@ from crampcoach import locations
 from crampcoach.errors import WebError
 from crampcoach.journal.store import Journal
 from crampcoach.web.app import CSP, create_app
-from crampcoach.web.auth import FAIL_WINDOW_S, FAILS_PER_ADDRESS, PasswordFile, verify_password
+from crampcoach.web.auth import (
+    BACKOFF_MAX_S,
+    FAILS_PER_ADDRESS,
+    SESSION_IDLE_S,
+    SLOW_PACE_S,
+    Attempt,
+    LoginThrottle,
+    PasswordFile,
+    verify_password,
+)
 from crampcoach.web.server import check_listen
-from support.web import ORIGIN, PASSWORD, csrf_of, logged_in, make_page, notices
+from support.web import ORIGIN, PASSWORD, StepClock, csrf_of, logged_in, make_page, notices
 
 PAGES = ["/", "/log", "/journal", "/routines", "/routines/cramp-rescue", "/settings"]
 
@@ -106,20 +118,95 @@ def test_a_wrong_password_is_refused() -> None:
     assert client.get("/").status_code == 302
 
 
-def test_logins_are_rate_limited_per_address_even_with_the_right_password() -> None:
+def _login(client: Any, password: str, address: str = "127.0.0.1") -> Any:
+    return client.post("/login", data={"password": password}, headers=ORIGIN,
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_an_address_that_keeps_failing_waits_longer_each_time() -> None:
     page = make_page()
     client = create_app(page.parts).test_client()
     for _ in range(FAILS_PER_ADDRESS):
-        assert client.post("/login", data={"password": "guess"},
-                           headers=ORIGIN).status_code == 401
-    response = client.post("/login", data={"password": PASSWORD}, headers=ORIGIN)
+        assert _login(client, "guess").status_code == 401
+    response = _login(client, PASSWORD)
     assert response.status_code == 429
     assert notices(response.get_data(as_text=True)) == [
-        "Not done: Too many tries. Please wait 15 minutes, then try again."]
+        "Not done: Too many tries. Please wait 4 seconds, then try again."]
     assert "Set-Cookie" not in response.headers
-    page.clock.now += FAIL_WINDOW_S
-    response = client.post("/login", data={"password": PASSWORD}, headers=ORIGIN)
-    assert response.status_code == 302
+    waits = []
+    for seconds in (4, 8, 16, 32):  # each failure doubles the wait; a refused try is free
+        refused = _login(client, "guess")
+        assert refused.status_code == 429
+        waits.append(notices(refused.get_data(as_text=True))[0])
+        page.clock.now += seconds
+        assert _login(client, "guess").status_code == 401
+    assert waits == [f"Not done: Too many tries. Please wait {w}, then try again."
+                     for w in ("4 seconds", "8 seconds", "16 seconds", "32 seconds")]
+    page.clock.now += 64
+    assert _login(client, PASSWORD).status_code == 302
+
+
+def test_the_wait_is_at_most_five_minutes() -> None:
+    clock = StepClock()
+    throttle = LoginThrottle(clock, clock.sleep)
+    waits = []
+    for _ in range(40):
+        attempt = throttle.begin("10.0.0.9")
+        if not isinstance(attempt, Attempt):
+            waits.append(attempt)
+            clock.now += attempt
+            attempt = throttle.begin("10.0.0.9")
+        assert isinstance(attempt, Attempt)
+        throttle.finish(attempt, ok=False)
+    assert max(waits) == BACKOFF_MAX_S
+    assert throttle.wait_s("10.0.0.9") == BACKOFF_MAX_S
+
+
+def test_a_guesser_on_the_same_address_never_keeps_a_known_browser_out() -> None:
+    # Behind the SSH tunnel every browser is 127.0.0.1.
+    page = make_page()
+    app = create_app(page.parts)
+    carer = app.test_client()
+    assert _login(carer, PASSWORD).status_code == 302
+    assert carer.post("/logout", data={"csrf": csrf_of(carer.get("/").get_data(
+        as_text=True))}, headers=ORIGIN).status_code == 302
+    guesser = app.test_client()
+    for _ in range(30):
+        _login(guesser, "guess")
+    assert _login(guesser, PASSWORD).status_code == 429
+    assert _login(carer, PASSWORD).status_code == 302
+    assert carer.get("/").status_code == 200
+
+
+def test_many_addresses_guessing_slow_every_check_but_refuse_nobody() -> None:
+    page = make_page()
+    app = create_app(page.parts)
+    for n in range(8):
+        client = app.test_client()
+        for _ in range(FAILS_PER_ADDRESS):
+            assert _login(client, "guess", f"192.168.1.{n + 10}").status_code == 401
+    carer = app.test_client()
+    page.clock.slept.clear()
+    assert _login(carer, PASSWORD, "192.168.1.200").status_code == 302
+    assert page.clock.slept == [SLOW_PACE_S]  # paced, not refused
+
+
+def test_guesses_sent_at_once_get_no_more_checks_than_the_limit() -> None:
+    throttle = LoginThrottle(StepClock(), lambda s: None)
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def guess() -> None:
+        attempt = throttle.begin("10.0.0.9")
+        with lock:
+            results.append(attempt)
+
+    threads = [threading.Thread(target=guess) for _ in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(isinstance(r, Attempt) for r in results) == FAILS_PER_ADDRESS
 
 
 def test_after_a_login_the_page_goes_only_to_a_path_of_its_own() -> None:
@@ -219,3 +306,74 @@ def test_a_session_survives_reloads_and_its_token_is_on_every_form() -> None:
     client, csrf = logged_in(make_page())
     for path in ("/", "/log", "/settings"):
         assert csrf_of(client.get(path).get_data(as_text=True)) == csrf
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example/phish", "/%0d%0aSet-Cookie:%20x=1",
+                                    "/\\evil.example", "/%0a/evil.example", "/%20/evil.example",
+                                    "/%5cevil.example"])
+def test_a_next_that_a_browser_would_read_as_elsewhere_goes_home(target: str) -> None:
+    client = create_app(make_page().parts).test_client()
+    response = client.post(f"/login?next={target}", data={"password": PASSWORD},
+                           headers=ORIGIN)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_new_password_logs_every_browser_out() -> None:
+    page = make_page()
+    client, _ = logged_in(page)
+    assert client.get("/journal").status_code == 200
+    page.parts.passwords.set("a-new-password-now")  # as 'crampcoach bedside password' does
+    assert client.get("/journal").status_code == 302
+    assert client.get("/status.json").status_code == 401
+
+
+def test_each_use_slides_the_session() -> None:
+    page = make_page()
+    client, _ = logged_in(page)
+    for _ in range(3):  # 3 times 20 days: past the month, but never a month unused
+        page.clock.now += 20 * 24 * 3600
+        response = client.get("/journal")
+        assert response.status_code == 200
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("crampcoach_session=")
+        assert f"Max-Age={SESSION_IDLE_S}" in cookie
+    page.clock.now += SESSION_IDLE_S + 1
+    assert client.get("/journal").status_code == 302
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "localhost.evil.example",
+                                  "[::1", "localhost:x", "evil.example@127.0.0.1",
+                                  "127.0.0.1/x"])
+def test_a_host_the_page_does_not_serve_on_is_refused(host: str) -> None:
+    page = make_page()
+    client, _ = logged_in(page)
+    for response in (client.get("/journal", headers={"Host": host}),
+                     client.post("/login", data={"password": PASSWORD},
+                                 headers={**ORIGIN, "Host": host})):
+        assert response.status_code == 400
+    assert client.get("/journal", headers={"Host": "localhost"}).status_code == 200
+    assert client.get("/login", headers={"Host": "127.0.0.1"}).status_code == 200
+
+
+def test_a_name_the_person_configured_is_served() -> None:
+    page = make_page()
+    page = dataclasses.replace(page, parts=dataclasses.replace(page.parts,
+                                                               hosts=("bedside.home",)))
+    client = create_app(page.parts).test_client()
+    home = {"Host": "bedside.home", "Origin": "http://bedside.home"}
+    assert client.post("/login", data={"password": PASSWORD}, headers=home).status_code == 302
+    assert client.get("/login", headers={"Host": "other.home"}).status_code == 400
+
+
+@pytest.mark.parametrize("cost", ["3$8$1", "1024$8$1$", "1048576$7$1", "131072$8$1",
+                                  "16384$8$16", "16384$0$1", "0$8$1"])
+def test_a_password_file_with_a_cost_that_does_not_fit_a_pi_lets_nobody_in(cost: str) -> None:
+    good = PasswordFile(locations.web_password_path())
+    good.set(PASSWORD)
+    parts = (good.stored() or "").split("$")
+    tampered = "$".join(["scrypt", *cost.split("$")[:3], parts[4], parts[5]])
+    assert verify_password(PASSWORD, tampered) is False
+    locations.web_password_path().write_text(tampered + "\n")
+    client = create_app(make_page(password=None).parts).test_client()
+    assert client.post("/login", data={"password": PASSWORD}, headers=ORIGIN).status_code == 401

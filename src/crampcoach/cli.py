@@ -134,20 +134,28 @@ def _spoken_voice(speech: object, voice: Voice) -> Voice:
     return speech.spoken_by(voice)
 
 
-def _load(ref: str, *, builtin: bool = False) -> Routine:
-    """The routine ``ref`` names; ``builtin``: the built-in of that name, even where the
-    person has a routine of their own called the same."""
+def _load(ref: str, settings: Settings, *, builtin: bool = False) -> Routine:
+    """The routine ``ref`` names, a built-in's text in the settings' language; ``builtin``:
+    the built-in of that name, even where the person has a routine of their own called the
+    same. Says on standard error when its text is in another language than its voice."""
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.loader import load_routine
+    from crampcoach.routines.translation import language_warning, translation_note
 
-    return load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None)
+    routine = load_routine(ref, language_check=known_language, user_dirs=[] if builtin else None,
+                           language=settings.language)
+    for note in (translation_note(routine, settings.language),
+                 language_warning(routine, routine.language or settings.language)):
+        if note is not None:
+            click.echo(f"{ref}: warning: {note}", err=True)
+    return routine
 
 
 def _compile(ref: str, settings: Settings, *, builtin: bool = False,
              ) -> tuple[Routine, Timeline]:
     from crampcoach.routines.compiler import compile_routine
 
-    routine = _load(ref, builtin=builtin)
+    routine = _load(ref, settings, builtin=builtin)
     voice = _voice(routine, settings)
     with _measured_speech(routine, voice) as meter:
         timeline = compile_routine(routine, meter, voice)
@@ -161,7 +169,7 @@ def _check_day_and_night(ref: str, settings: Settings) -> Timeline:
     from crampcoach.routines.compiler import check_day_and_night
     from crampcoach.settings import night_voice
 
-    routine = _load(ref)
+    routine = _load(ref, settings)
     day = _voice(routine, settings)
     night = night_voice(settings, day)
     with contextlib.ExitStack() as stack:
@@ -218,7 +226,7 @@ def _night_plan(ref: str, settings: Settings, at: _dt.time) -> tuple[Timeline, s
     from crampcoach.routines.compiler import compile_routine
     from crampcoach.session.start import decide_voice, engine_voice
 
-    routine = _load(ref)
+    routine = _load(ref, settings)
     made: dict[Voice, Timeline] = {}
 
     def measured(voice: Voice) -> None:
@@ -381,23 +389,30 @@ def voices() -> None:
     from crampcoach import locations
     from crampcoach.audio.piper import PiperVoiceFile, installed_voices, voice_path
     from crampcoach.audio.voices import list_voices
+    from crampcoach.errors import VoiceUnusable
 
     with reported_errors():
         settings = _settings()
         found = list_voices()
     width = max((len(v.language) for v in found), default=0)
     for voice in found:
-        click.echo(f"{voice.language:<{width}}  {voice.name}")
+        click.echo(escape_controls(f"{voice.language:<{width}}  {voice.name}"))
     folder = locations.piper_voices_dir()
-    configured = [voice_path(settings.piper_voice)] if settings.piper_voice else []
-    piper = installed_voices(folder, configured)
+    configured: list[Path] = []
+    unusable: list[PiperVoiceFile | tuple[Path, str]] = []
+    if settings.piper_voice:
+        try:
+            configured = [voice_path(settings.piper_voice)]
+        except VoiceUnusable as e:
+            unusable = [(Path(settings.piper_voice), str(e))]
+    piper = installed_voices(folder, configured) + unusable
     click.echo(f"\nPiper voices (speech_engine: piper; piper_voice: NAME or path), in {folder}:")
     if not piper:
         click.echo("  none installed; see 'crampcoach help voices'")
     for item in piper:
         if isinstance(item, PiperVoiceFile):
             mark = "  (in the settings)" if item.model in configured else ""
-            click.echo(f"  {item.name}  {item.language}  {item.model}{mark}")
+            click.echo(escape_controls(f"  {item.name}  {item.language}  {item.model}{mark}"))
         else:
             where, why = escape_controls(str(item[0])), escape_controls(item[1])
             click.echo(f"  {where}: cannot be used: {why}")
@@ -436,7 +451,8 @@ def render(routine: str, output: Path) -> None:
              "(| aplay), or give -o FILE.wav", 2)
     with reported_errors():
         settings = _settings()
-        loaded = load_routine(routine, language_check=known_language)
+        loaded = load_routine(routine, language_check=known_language,
+                              language=settings.language)
         with _machine().speech() as speech:
             voice = _voice(loaded, settings)
             timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
@@ -723,7 +739,7 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
     machine = _machine()
     with reported_errors():
         settings = _settings(config_file)
-        loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE)
+        loaded = _load(routine or settings.default_routine or DEFAULT_ROUTINE, settings)
         clock = machine.clock()
         keys = machine.keys(clock)
         request = SessionRequest(
@@ -1015,7 +1031,11 @@ def history_export(
         else:
             text = doctor_csv(table, sessions, ratings, care, tz, ids=ids)  # type: ignore[arg-type]
         if output is None:
-            click.echo(text, nl=False)
+            # Exact when it goes to a file or a program; on a terminal, a cell's escape
+            # sequences are shown, not obeyed.
+            shown = ("\n".join(escape_controls(line) for line in text.split("\n"))
+                     if _stdout_is_terminal() else text)
+            click.echo(shown, nl=False)
             return
         write_export(output, text)
     extra = f" and {_count(range(len(care)), 'care record')}" if chosen == "json" and care else ""
@@ -1109,18 +1129,14 @@ def _journal_today() -> _dt.date:
 
 
 def _typed_number(value: str | None, option: str, whole: bool = True) -> float | None:
-    """A number typed for an option; its range is the journal's to check."""
+    """A number typed for an option, read by the journal's rules (its range is the
+    journal's to check)."""
+    from crampcoach.journal import rules
+
     if value is None:
         return None
-    text = value.strip()
-    try:
-        number = int(text) if whole else float(text)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        fail(f"{option} takes {kind}, not {value!r}", 2)
-    if not math.isfinite(number):
-        fail(f"{option} takes a number, not {value!r}", 2)
-    return number
+    with reported_errors():
+        return rules.parse_whole(value, option) if whole else rules.parse_number(value, option)
 
 
 def _whole(value: str | None, option: str) -> int | None:
@@ -1178,16 +1194,18 @@ def _episode_values(kind: str | None, body_part: str | None, side: str | None,
                     follow_up: str | None, routine: str | None, when: str | None,
                     ) -> dict[str, object]:
     """Every value read and checked before anything is written: a typo keeps nothing."""
+    from crampcoach.journal import rules
     from crampcoach.journal.entry import episode_kind, episode_side, limb_signs, parse_when
+    from crampcoach.journal.store import MAX_EPISODE_S
 
-    length = _typed_number(minutes, "--minutes", whole=False)
-    at = None
+    at = length = None
     with reported_errors():
+        if minutes is not None:
+            length = rules.episode_seconds(minutes, MAX_EPISODE_S)
         if when is not None:
             at = parse_when(when, _journal_now(), _journal_tz())
         return {"kind": episode_kind(kind), "body_part": body_part,
-                "side": episode_side(side),
-                "duration_s": None if length is None else round(length * 60),
+                "side": episode_side(side), "duration_s": length,
                 "severity": _whole(severity, "--severity"), "eased": eased,
                 "signs": limb_signs(signs), "helped": helped, "note": note,
                 "follow_up": follow_up, "routine": routine, "at": at}
@@ -1206,7 +1224,6 @@ def _urgent_now(episode: object) -> None:
     click.echo(describe_urgent(episode, _journal_tz()))
     click.echo(URGENT)
     click.echo(f"{FOLLOW_UP_HINT}.")
-
 
 
 def _episode_line(episode: object) -> str:
@@ -1343,7 +1360,7 @@ def episode_list(ctx: click.Context, days: int, to_complete: bool,
                    else f"No episodes recorded from {first} to {last}.")
         return
     for episode in episodes:
-        click.echo(_episode_line(episode))
+        click.echo(escape_controls(_episode_line(episode)))
 
 
 @cli.command("factors")
@@ -1477,10 +1494,10 @@ def med_list(journal_file: Path | None) -> None:
                if periods[-1][1] is None]
     click.echo("Taking now:" if current else "Taking now: nothing recorded.")
     for name, (since, _, dose, _) in sorted(current):
-        click.echo(f"  {name}{f' {dose}' if dose else ''} (since {since})")
+        click.echo(escape_controls(f"  {name}{f' {dose}' if dose else ''} (since {since})"))
     click.echo("Changes:")
     for event in events:
-        click.echo(f"  {event.day}  {describe_medicine(event)}")
+        click.echo(escape_controls(f"  {event.day}  {describe_medicine(event)}"))
 
 
 @cli.group("blood")
@@ -1541,8 +1558,9 @@ def blood_list(journal_file: Path | None) -> None:
         click.echo("No blood results recorded. Add one with: crampcoach blood add TEST VALUE UNIT")
         return
     for r in results:
-        click.echo(f"{r.day}  {r.test}: {r.value}" + (f" {r.unit}" if r.unit else "")
-                   + (f"  ({r.note})" if r.note else ""))
+        click.echo(escape_controls(f"{r.day}  {r.test}: {r.value}"
+                                   + (f" {r.unit}" if r.unit else "")
+                                   + (f"  ({r.note})" if r.note else "")))
 
 
 @cli.group("question")
@@ -1597,7 +1615,7 @@ def question_list(journal_file: Path | None) -> None:
     if not questions:
         click.echo("No open questions. Add one with: crampcoach question add TEXT")
     for number, q in enumerate(questions, 1):
-        click.echo(f"{number}. {q.text}")
+        click.echo(escape_controls(f"{number}. {q.text}"))
 
 
 @question_group.command("done")
@@ -1619,7 +1637,7 @@ def question_done(number: int, journal_file: Path | None) -> None:
             fail(f"there is no open question {number} ({len(questions)} open; see "
                  "crampcoach question list)", 2)
         done = journal.question_done(questions[number - 1].id)
-    click.echo(f"Marked as asked: {done.text}")
+    click.echo(escape_controls(f"Marked as asked: {done.text}"))
 
 
 def _keys_at_a_terminal() -> bool:
@@ -2035,6 +2053,8 @@ def bedside_status() -> None:
     except BedsideError as e:
         fail(str(e))
     status = reply.get("status")
+    if reply.get("ok") is False:  # busy, or refused: say what it said
+        fail(f"the bedside service answered: {reply.get('error', 'no')}")
     if not isinstance(status, dict):
         fail("the bedside service answered without its status")
     keypads = status.get("keypads") or []

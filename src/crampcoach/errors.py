@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# C0 and C1 control characters and DEL: shown escaped so a message stays one line and a
-# file's bytes never reach the terminal as escape sequences.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 control characters, DEL and lone surrogates (bytes that were not UTF-8): shown
+# escaped so a message stays one line, can be written to any terminal, and a file's bytes
+# never reach the terminal as escape sequences.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def escape_controls(text: str) -> str:

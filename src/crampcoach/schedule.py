@@ -59,11 +59,15 @@ def run_command(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
 
 def parse_at(text: str) -> tuple[int, int]:
     """``21:30`` -> (21, 30); a ScheduleError that says what is expected otherwise."""
-    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
-    if not match:
+    from crampcoach.errors import RecordError
+    from crampcoach.journal.rules import parse_clock
+
+    try:
+        clock = parse_clock(text)
+    except RecordError:
         msg = f"--at {text!r}: give a time of day as HH:MM on the 24-hour clock, like 21:30"
-        raise ScheduleError(msg)
-    return int(match.group(1)), int(match.group(2))
+        raise ScheduleError(msg) from None
+    return clock.hour, clock.minute
 
 
 def _day(word: str, whole: str) -> int:

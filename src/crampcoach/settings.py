@@ -259,7 +259,6 @@ def _compose(path: Path) -> Node | None:
 
 # --- reading and checking -------------------------------------------------------------------
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class _Invalid(Exception):
@@ -345,11 +344,14 @@ def _boolean(node: Node) -> bool:
 
 
 def _clock(node: Node) -> clock_time:
+    from crampcoach.errors import RecordError
+    from crampcoach.journal.rules import parse_clock
+
     text = _scalar_text(node)
-    match = _CLOCK.match(text)
-    if not match:
-        raise _Invalid(f"must be a time of day like 22:00, not {text!r}")
-    return clock_time(int(match.group(1)), int(match.group(2)))
+    try:
+        return parse_clock(text) if text == text.strip() else parse_clock("")
+    except RecordError:
+        raise _Invalid(f"must be a time of day like 22:00, not {text!r}") from None
 
 
 def _text(node: Node) -> str:

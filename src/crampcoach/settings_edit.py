@@ -8,15 +8,14 @@ replaces the old one, in one rename. A change that is refused leaves the file as
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from crampcoach.errors import ConfigError, Problem
+from crampcoach.errors import ConfigError, Problem, escape_controls
+from crampcoach.files import write_atomically
 from crampcoach.settings import SETTINGS_FILE, Settings, Sources, load_settings
 from crampcoach.yamlfile import compose, read_text
 
@@ -105,32 +104,34 @@ def _insert(text: str, mapping: MappingNode, path: tuple[str, ...], scalar: str)
     return before + _block(path, scalar, indent) + text[at:]
 
 
-def change_settings(path: Path, values: Mapping[str, str]) -> tuple[Settings, Sources]:
+#: The settings that name a routine to play.
+ROUTINE_KEYS = ("bedside.routine", "default_routine")
+
+
+def change_settings(path: Path, values: Mapping[str, str], *,
+                    routines: Sequence[str] | None = None) -> tuple[Settings, Sources]:
     """Set each dotted key (``volume``, ``night.start``, ``bedside.routine``) to the given
     text in the settings file at ``path`` (made if missing), check the whole file as
     ``crampcoach config`` does, and only then replace it.
 
+    ``routines``: the routine names that exist; a routine setting must be one of them.
     Raises :class:`ConfigError` with every problem (FILE:LINE as the file will read) and
-    leaves the file untouched.
+    leaves the file untouched; a file replaced keeps its mode.
     """
     shown = str(path)
     text = read_text(path, shown, SETTINGS_FILE) if path.exists() else ""
     for dotted, value in values.items():
         if not value.isprintable() or "\n" in value:
             raise ConfigError([Problem(shown, 0, f"{dotted} must be one line of text")])
+        if routines is not None and dotted in ROUTINE_KEYS and value.strip() not in routines:
+            raise ConfigError([Problem(shown, 0, f"{dotted}: there is no routine called "
+                                                 f"{escape_controls(repr(value.strip()[:80]))}")])
         text = _set_one(text, tuple(dotted.split(".")), _scalar(value.strip()), shown)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    draft = folder / f".{path.name}.{secrets.token_hex(4)}.draft"
-    try:
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    result: list[tuple[Settings, Sources]] = []
+
+    def check(draft: Path) -> None:
         try:
-            os.write(fd, text.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            result = load_settings(draft, environ={})
+            result.append(load_settings(draft, environ={}))
         except ConfigError as e:
             # The draft's problems, told as the file's own: the same lines.
             raise ConfigError([Problem(shown if p.file == str(draft) else p.file, p.line,
@@ -138,7 +139,11 @@ def change_settings(path: Path, values: Mapping[str, str]) -> tuple[Settings, So
         except yaml.YAMLError:  # the reader reports YAML errors itself; this is a backstop
             raise ConfigError([Problem(shown, 0, "the changed file is not valid YAML")]) \
                 from None
-        os.replace(draft, path)
-        return result
-    finally:
-        draft.unlink(missing_ok=True)
+
+    # A new settings file is the person's own (0600); one replaced keeps its mode.
+    try:
+        write_atomically(path, text.encode(), mode=0o600, check=check)
+    except OSError as e:
+        raise ConfigError([Problem(shown, 0, f"cannot be written: {e.strerror or e}")]) \
+            from None
+    return result[0]

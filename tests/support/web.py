@@ -71,9 +71,15 @@ class StepClock:
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.slept: list[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """What the login pace waits: the time passes at once."""
+        self.slept.append(seconds)
+        self.now += seconds
 
 
 @dataclass
@@ -108,7 +114,7 @@ def make_page(*, password: str | None = PASSWORD, report: Any = None) -> Page:
     parts = WebParts(settings_file=locations.config_path(), control=service,
                      passwords=passwords, machine=Machine(speech=FakeSpeech),
                      now=lambda: NOW, tz=UTC, report=report,
-                     throttle=LoginThrottle(clock), sessions=Sessions(clock))
+                     throttle=LoginThrottle(clock, clock.sleep), sessions=Sessions(clock))
     return Page(parts, service, clock)
 
 

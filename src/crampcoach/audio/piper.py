@@ -14,6 +14,8 @@ at the first phrase, :class:`~crampcoach.audio.engine.SpeechEngines`).
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -65,37 +67,86 @@ class PiperVoiceFile:
         return self.language.replace("-", "_").split("_")[0].lower()
 
 
+#: A voice's settings file is a few kilobytes; anything much larger is not one.
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def _read_regular(path: Path, most: int) -> bytes:
+    """At most ``most`` + 1 bytes of ``path``, opened without blocking and checked to be a
+    regular file first: a FIFO, a device (a link to /dev/zero) or a folder is refused
+    before a byte is read, so nothing hangs or fills the memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise VoiceUnusable(f"the Piper voice file {path} is missing") from None
+    except OSError as e:
+        raise VoiceUnusable(f"the Piper voice file {path} cannot be read "
+                            f"({e.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise VoiceUnusable(f"the Piper voice file {path} is not a regular file")
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= most:
+            chunk = os.read(fd, min(65536, most + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise VoiceUnusable(f"the Piper voice file {path} cannot be read "
+                            f"({e.strerror or e})") from None
+    finally:
+        os.close(fd)
+
+
+def _language_of(settings: object) -> str | None:
+    """The voice's language from its settings: ``language.code``, else ``espeak.voice``
+    (each only if it is the type it should be)."""
+    if not isinstance(settings, dict):
+        return None
+    for section, key in (("language", "code"), ("espeak", "voice")):
+        part = settings.get(section)
+        value = part.get(key) if isinstance(part, dict) else None
+        if isinstance(value, str) and value and len(value) <= 35 and value.isprintable():
+            return value
+    return None
+
+
 def read_voice_file(model: Path) -> PiperVoiceFile:
     """The voice in ``model`` (an ``.onnx`` with its ``.onnx.json``). Raises
     :class:`VoiceUnusable` saying what is wrong. Reads the small config and the model's
     first bytes only: loading the model is the worker's, and takes a while."""
     config = model.with_name(model.name + ".json")
+    start = _read_regular(model, 0)[:1]
+    raw = _read_regular(config, MAX_CONFIG_BYTES)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise VoiceUnusable(f"the Piper voice settings {config} are larger than "
+                            f"{MAX_CONFIG_BYTES:,} bytes")
     try:
-        with model.open("rb") as f:
-            start = f.read(1)
-        settings = json.loads(config.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise VoiceUnusable(f"the Piper voice file {e.filename} is missing") from None
-    except OSError as e:
-        raise VoiceUnusable(f"the Piper voice file {e.filename} cannot be read "
-                            f"({e.strerror})") from None
+        settings = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise VoiceUnusable(f"the Piper voice settings {config} are not valid JSON") from None
+    except RecursionError:
+        raise VoiceUnusable(f"the Piper voice settings {config} are nested too deeply") \
+            from None
     if start != _ONNX_START:
         raise VoiceUnusable(f"the Piper voice file {model} is not an ONNX model")
-    language = settings.get("language", {}).get("code") if isinstance(settings, dict) else None
-    if not isinstance(language, str) or not language:
-        espeak = settings.get("espeak", {}) if isinstance(settings, dict) else {}
-        language = espeak.get("voice") if isinstance(espeak, dict) else None
-    if not isinstance(language, str) or not language:
+    language = _language_of(settings)
+    if language is None:
         raise VoiceUnusable(f"the Piper voice settings {config} do not say its language")
     return PiperVoiceFile(model.name.removesuffix(".onnx"), language, model)
 
 
 def voice_path(setting: str, folder: Path | None = None) -> Path:
     """The model file ``piper_voice`` names: a path, or a voice's NAME in the voices
-    folder (``en_US-joe-medium``)."""
-    path = Path(setting).expanduser()
+    folder (``en_US-joe-medium``). VoiceUnusable for ``~user`` of no such user."""
+    try:
+        path = locations.expand_user(Path(setting))
+    except LookupError as e:
+        raise VoiceUnusable(f"piper_voice {setting!r}: {e}") from None
     if path.suffix != ".onnx" and len(path.parts) == 1:
         return (folder or locations.piper_voices_dir()) / f"{setting}.onnx"
     return path

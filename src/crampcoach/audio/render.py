@@ -6,13 +6,10 @@ between cues is written as it goes, and only cues that overlap are mixed togethe
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
 import wave
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,9 +18,13 @@ from crampcoach.audio.engine import SpeechEngine
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.errors import AudioError
+from crampcoach.files import atomic_file
+from crampcoach.phrases import phrasebook
 from crampcoach.routines.compiler import check_speech_length, compile_routine, phrases
-from crampcoach.routines.model import Routine
-from crampcoach.routines.timeline import Timeline, Voice
+from crampcoach.routines.cues import SpeechMeter
+from crampcoach.routines.kinds.wait import file_pause_s, file_prompt
+from crampcoach.routines.model import Routine, Wait
+from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 # Silence is written in blocks of this many frames (one second).
 _SILENCE_BLOCK = SAMPLE_RATE
@@ -147,27 +148,17 @@ def render_to_wav(timeline: Timeline, sounds: CueSounds, path: Path,
     # The length of the last sound past the plan's end is small beside this margin.
     needed = _WAV_HEADER_BYTES + (frame_at(timeline.total) + SAMPLE_RATE) * SAMPLE_WIDTH
     check_free_space(path, needed)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as e:
-        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
     frames = 0
     try:
-        with os.fdopen(fd, "wb") as f, wave.open(f, "wb") as wav:
+        with atomic_file(path, mode=0o644, make_folder=False) as f, wave.open(f, "wb") as wav:
             wav.setnchannels(CHANNELS)
             wav.setsampwidth(SAMPLE_WIDTH)
             wav.setframerate(SAMPLE_RATE)
             for piece in iter_render(timeline, sounds, voice):
                 wav.writeframesraw(piece)
                 frames += len(piece) // SAMPLE_WIDTH
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a rendered session is not
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
-        raise
+    except OSError as e:
+        raise AudioError(f"cannot write {path}: {e.strerror or e}") from None
     return Rendered(path, frames)
 
 
@@ -187,6 +178,48 @@ def _megabytes(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+def file_texts(routine: Routine, voice: Voice) -> list[str]:
+    """What a file says at its waits, beyond the session's own phrases."""
+    texts = [file_prompt(s, voice.language) for s in routine.steps if isinstance(s, Wait)]
+    return [*texts, phrasebook(voice.language).wait_resume] if texts else []
+
+
+def waits_for_a_file(routine: Routine, timeline: Timeline, meter: SpeechMeter,
+                     voice: Voice) -> Timeline:
+    """``timeline`` as a file plays it. A file cannot wait for a button, and the plan goes
+    straight on after a wait as if the person were ready at once; so each wait's prompt
+    says words that fit a file (no button), a quiet pause follows (the wait's reminder
+    interval, else ``FILE_PAUSE_S``: ``routines/kinds/wait.py``), then "Carrying on.", and
+    everything after it moves later by as much."""
+    book = phrasebook(voice.language)
+    cues: list[Cue] = []
+    shift = 0.0
+    shift_after: dict[int, float] = {}
+    for cue in timeline.cues:
+        moved = replace(cue, at=cue.at + shift)
+        step = routine.steps[cue.step] if cue.wait is not None else None
+        if not isinstance(step, Wait):
+            cues.append(moved)
+            continue
+        text = file_prompt(step, voice.language)
+        prompt = replace(moved, text=text, length=meter.seconds(text, voice), wait=None)
+        resume = Cue(at=prompt.end + file_pause_s(step), kind="speech", text=book.wait_resume,
+                     step=cue.step, role="wait",
+                     length=meter.seconds(book.wait_resume, voice))
+        cues += [prompt, resume]
+        shift += resume.end - (cue.end + shift)
+        shift_after[cue.step] = shift
+    if not shift_after:
+        return timeline
+
+    def moved_by(index: int) -> float:
+        return max((s for i, s in shift_after.items() if i <= index), default=0.0)
+
+    spans = tuple(replace(span, start=span.start + moved_by(span.index - 1),
+                          end=span.end + moved_by(span.index)) for span in timeline.steps)
+    return replace(timeline, cues=tuple(cues), steps=spans, total=max(c.end for c in cues))
+
+
 def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine,
                    voice: Voice) -> tuple[Timeline, Rendered]:
     """Synthesize every phrase of ``routine`` (two at a time), compile it with the real
@@ -197,12 +230,12 @@ def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
-    texts = phrases(routine, voice)
+    texts = [*phrases(routine, voice), *file_texts(routine, voice)]
     check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
     failures = speech.prepare(texts, voice)
     if failures:
         raise next(iter(failures.values()))
-    timeline = compile_routine(routine, speech, voice)
+    timeline = waits_for_a_file(routine, compile_routine(routine, speech, voice), speech, voice)
     if isinstance(path, Path):
         return timeline, render_to_wav(timeline, SpokenCueSounds(speech), path, voice)
     frames = render_to_stream(timeline, SpokenCueSounds(speech), path, voice)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import sys
 from array import array
 from functools import cache
@@ -18,6 +17,7 @@ from pathlib import Path
 from crampcoach import locations
 from crampcoach.audio.base import SAMPLE_RATE, Clip
 from crampcoach.audio.mix import frame_at
+from crampcoach.files import write_atomically
 from crampcoach.routines.compiler import TONE_SECONDS
 from crampcoach.routines.timeline import ToneName
 
@@ -116,10 +116,7 @@ def tone(name: ToneName, level: float = LEVEL) -> Clip:
             return Clip(data)
     clip = make_tone(name, level)
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(clip.pcm)
-        os.replace(partial, path)
+        write_atomically(path, clip.pcm)
     return clip
 
 

@@ -11,7 +11,7 @@ The protocol is one line of JSON each way per connection::
     <- {"ok": false, "error": "nothing is playing"}
 
 Commands: start [routine], pause, resume, next, repeat, stop, continue, status. A request
-is at most :data:`MAX_REQUEST_BYTES` and must arrive within :data:`REQUEST_TIMEOUT_S`;
+is at most :data:`MAX_REQUEST_BYTES` and must arrive whole within :data:`REQUEST_TIMEOUT_S`;
 anything else gets an error reply and the connection is closed.
 """
 
@@ -24,6 +24,7 @@ import socket
 import stat
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ def parse_request(line: bytes) -> Command:
     """The command in one request line; BadRequest saying what is wrong otherwise."""
     try:
         body = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: RecursionError
         raise BadRequest("a request is one line of JSON, like "
                          '{"command": "status"}') from None
     if not isinstance(body, dict):
@@ -116,6 +117,11 @@ def _shown(value: object) -> str:
 
 
 def socket_path() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and not os.path.isabs(runtime):
+        raise BedsideError(f"XDG_RUNTIME_DIR is {runtime!r}, not an absolute path, so there is "
+                           "no private folder for the control socket (log in as the "
+                           "service's user, or start it with systemctl --user)")
     path = locations.bedside_socket_path()
     if path is None:
         raise BedsideError("XDG_RUNTIME_DIR is not set, so there is no private folder for "
@@ -165,7 +171,18 @@ class ControlServer:
 
     def open(self) -> None:
         _private_folder(self.path.parent)
-        if self.path.exists() or self.path.is_symlink():
+        try:
+            kind = self.path.lstat().st_mode
+        except FileNotFoundError:
+            kind = None
+        except OSError as e:
+            raise BedsideError(f"cannot use the control socket {self.path}: "
+                               f"{e.strerror}") from None
+        if kind is not None and not (stat.S_ISSOCK(kind) or stat.S_ISLNK(kind)):
+            what = "a folder" if stat.S_ISDIR(kind) else "a file"
+            raise BedsideError(f"{self.path} is {what}, not a socket, so the control socket "
+                               "cannot be made there (move it away)")
+        if kind is not None:
             if _answers(self.path):
                 raise BedsideError(f"the bedside service is already running "
                                    f"(its socket {self.path} answers)")
@@ -233,7 +250,7 @@ class ControlServer:
 
     def _answer(self, conn: socket.socket) -> Reply:
         try:
-            line = _read_line(conn, MAX_REQUEST_BYTES)
+            line = _read_line(conn, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_S)
         except TimeoutError:
             return Reply(False, f"no request within {REQUEST_TIMEOUT_S:g} s")
         except BadRequest as e:
@@ -246,9 +263,18 @@ class ControlServer:
         return self._handle(command)
 
 
-def _read_line(conn: socket.socket, limit: int) -> bytes:
+def _read_line(conn: socket.socket, limit: int, within_s: float | None = None) -> bytes:
+    """One line of at most ``limit`` bytes; all of it within ``within_s`` seconds (a
+    deadline for the whole line, not for each read: a byte now and then does not hold a
+    slot for ever). TimeoutError past it."""
+    deadline = None if within_s is None else time.monotonic() + within_s
     data = b""
     while b"\n" not in data:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            conn.settimeout(left)
         chunk = conn.recv(limit + 1 - len(data))
         if not chunk:
             break
@@ -294,8 +320,10 @@ def send(command: CommandName, routine: str | None = None, *, path: Path | None 
                                "(it belongs to another user)") from None
         except OSError as e:
             raise BedsideError(f"cannot reach the bedside service: {e.strerror}") from None
-        try:
+        with contextlib.suppress(OSError):
+            # A busy service answers and closes before reading: its reply is still there.
             sock.sendall(json.dumps(request).encode() + b"\n")
+        try:
             line = _read_line(sock, MAX_REPLY_BYTES)
         except TimeoutError:
             raise BedsideError(f"the bedside service did not answer within "

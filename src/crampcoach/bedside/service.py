@@ -148,7 +148,7 @@ class _Routines:
 
     def __init__(self, log: Callable[[str], None]) -> None:
         self._log = log
-        self._loaded: dict[str, tuple[Routine, tuple[str, int, int] | None]] = {}
+        self._loaded: dict[tuple[str, str], tuple[Routine, tuple[str, int, int] | None]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -162,17 +162,18 @@ class _Routines:
             return None
         return str(path), info.st_mtime_ns, info.st_size
 
-    def get(self, ref: str) -> Routine:
+    def get(self, ref: str, language: str) -> Routine:
+        """The routine ``ref`` names, a built-in's text in ``language`` (the settings')."""
         from crampcoach.audio.voices import known_language
         from crampcoach.routines.loader import load_routine
 
         signature = self._signature(ref)
         with self._lock:
-            known = self._loaded.get(ref)
+            known = self._loaded.get((ref, language))
         if known is not None and signature is not None and known[1] == signature:
             return known[0]
         try:
-            routine = load_routine(ref, language_check=known_language)
+            routine = load_routine(ref, language_check=known_language, language=language)
         except CrampcoachError as e:
             if known is None:
                 raise
@@ -180,7 +181,7 @@ class _Routines:
                       "version loaded before.")
             return known[0]
         with self._lock:
-            self._loaded[ref] = (routine, signature)
+            self._loaded[(ref, language)] = (routine, signature)
         return routine
 
 
@@ -503,7 +504,7 @@ class BedsideService:
             try:
                 settings = running.settings or self._session_settings()
                 running.journal = settings.journal
-                routine = self._routines.get(running.ref)
+                routine = self._routines.get(running.ref, settings.language)
                 running.title = routine.name
                 journal = self._machine.journal(settings.journal, routine)
                 request = SessionRequest(
@@ -608,7 +609,7 @@ class BedsideService:
         try:
             for ref in settings.bedside.routines():
                 try:
-                    routine = self._routines.get(ref)
+                    routine = self._routines.get(ref, settings.language)
                 except CrampcoachError as e:
                     self._log(f"{ref} cannot be played: {_one_line(e)}")
                     continue

@@ -9,51 +9,21 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 
 from crampcoach.errors import RecordError
+from crampcoach.journal import rules
 from crampcoach.journal.store import EPISODE_KINDS, LIMB_SIGNS, SIDES
 
 
 def parse_day(text: str, today: date) -> date:
-    """``today``, ``yesterday`` or ``YYYY-MM-DD``: the local day something belongs to."""
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - timedelta(days=1)
-    try:
-        day = date.fromisoformat(word)
-    except ValueError:
-        raise RecordError(
-            f"{text!r} is not a day: use YYYY-MM-DD, today or yesterday"
-        ) from None
-    if day > today:
-        raise RecordError(f"{day} is in the future; the journal records what has happened")
-    return day
+    """``today``, ``yesterday`` or ``YYYY-MM-DD``: see :mod:`crampcoach.journal.rules`."""
+    return rules.parse_day(text, today)
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo | None) -> datetime:
-    """``HH:MM`` (the last time the clock showed it: 23:30 typed in the morning is last
-    night) or ``YYYY-MM-DD HH:MM``, in local time; returned in UTC-aware form."""
-    local_now = now.astimezone(tz)
-    cleaned = text.strip().replace("T", " ")
-    try:
-        if len(cleaned) <= 5:
-            clock = datetime.strptime(cleaned, "%H:%M").time()
-            moment = datetime.combine(local_now.date(), clock)
-            if moment > local_now.replace(tzinfo=None):
-                moment -= timedelta(days=1)
-        else:
-            moment = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise RecordError(
-            f"{text!r} is not a time: use HH:MM (today, or last night) or YYYY-MM-DD HH:MM"
-        ) from None
-    aware = moment.astimezone() if tz is None else moment.replace(tzinfo=tz)
-    if aware > now + timedelta(minutes=1):
-        raise RecordError(f"{text} is in the future; the journal records what has happened")
-    return aware
+    """``HH:MM`` or ``YYYY-MM-DD HH:MM``: see :mod:`crampcoach.journal.rules`."""
+    return rules.parse_when(text, now, tz)
 
 
 def parse_moment(at: str | None, day: str | None, now: datetime,
@@ -75,6 +45,8 @@ def parse_moment(at: str | None, day: str | None, now: datetime,
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
+    if len(word) > 40:
+        return ""  # not a typo of a short word
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
@@ -89,7 +61,8 @@ def episode_kind(text: str | None) -> str | None:
             return kind
     if word in ("twitch", "twitches", "twitchings"):
         return "twitching"
-    raise RecordError(f"{text!r} is not a kind of episode{_suggest(word, EPISODE_KINDS)}: "
+    raise RecordError(f"{rules.echo(text)} is not a kind of episode"
+                      f"{_suggest(word, EPISODE_KINDS)}: "
                       f"use {', '.join(EPISODE_KINDS)}")
 
 
@@ -103,7 +76,7 @@ def episode_side(text: str | None) -> str | None:
     word = text.strip().lower()
     side = _SIDE_WORDS.get(word, word)
     if side not in SIDES:
-        raise RecordError(f"{text!r} is not a side{_suggest(word, SIDES)}: use left (L), "
+        raise RecordError(f"{rules.echo(text)} is not a side{_suggest(word, SIDES)}: use left (L), "
                           "right (R) or both (B)")
     return side
 
@@ -117,7 +90,7 @@ def limb_signs(text: str | None) -> tuple[str, ...]:
         if not word:
             continue
         if word not in LIMB_SIGNS:
-            raise RecordError(f"{word!r} is not a sign this records"
+            raise RecordError(f"{rules.echo(word)} is not a sign this records"
                               f"{_suggest(word, LIMB_SIGNS)}: use {', '.join(LIMB_SIGNS)}")
         found.append(word)
     return tuple(found)
@@ -136,5 +109,5 @@ def blood_words(words: Sequence[str]) -> tuple[str, str, str | None]:
             unit = " ".join(parts[index + 1:]) or None
             return " ".join(parts[:index]), parts[index], unit
     raise RecordError(
-        f"no value found in {' '.join(parts)!r}: give the test, its value and the unit, "
+        f"no value found in {rules.echo(' '.join(parts))}: give the test, its value and the unit, "
         "like: crampcoach blood add vitamin D 48 nmol/L")

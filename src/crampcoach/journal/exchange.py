@@ -20,18 +20,18 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
-from crampcoach.errors import JournalError
+from crampcoach.errors import JournalError, RecordError
+from crampcoach.files import write_atomically
+from crampcoach.journal import rules
 from crampcoach.journal.store import (
     CHECKIN_KEYS,
     FACTOR_FIELDS,
-    MAX_TEXT,
     BloodResult,
     CareRecords,
     Checkin,
@@ -51,6 +51,10 @@ FORMAT_NAME = "crampcoach journal"
 FORMAT_VERSION = 2
 READS_VERSIONS = (1, 2)
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
+#: Records one import may hold, all tables together: memory is bounded by the records, not
+#: only the bytes (63 MB of minimal ratings are 850,000 records and took 782 MB). Ten years
+#: of a busy diary are about 30,000.
+MAX_IMPORT_RECORDS = 250_000
 MAX_ID = 64
 
 COLUMNS = (
@@ -186,19 +190,10 @@ def _csv_field(value: str | int | None) -> str:
 
 
 def write_export(path: Path, text: str) -> None:
-    """Write all of it or nothing: a half-written backup is worse than none."""
-    directory = path.parent if str(path.parent) else Path(".")
+    """Write all of it or nothing: a half-written backup is worse than none. A new backup
+    is private (it holds health data); one replaced keeps its mode."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text.encode("utf-8"), mode=0o600)
     except OSError as e:
         raise JournalError(f"cannot write {path}: {e.strerror or e}") from None
 
@@ -308,6 +303,7 @@ def _parse_care(document: dict[str, Any], path: Path) -> CareRecords:
         records = []
         seen: set[object] = set()
         for index, item in enumerate(items):
+            items[index] = None  # each parsed object goes as soon as its record is made
             where = f": {name}[{index}]"
             try:
                 record = _care_record(item, record_type, spec)
@@ -438,20 +434,17 @@ def doctor_csv(
 # --- import ------------------------------------------------------------------------------------
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-_MAX_DIGITS = 9
-# Outside these years a time cannot be moved to every time zone or stored as four digits.
-_YEARS = (1900, 9998)
+_MAX_DIGITS = rules.MAX_DIGITS
 
 
 def _text(fields: Mapping[str, str], key: str) -> str | None:
     value = fields.get(key, "")
     if value == "":
         return None
-    if "\x00" in value:
-        raise _Bad(f"{key} contains a NUL character")
-    if len(value) > MAX_TEXT:
-        raise _Bad(f"{key} is too long ({len(value)} characters; at most {MAX_TEXT})")
-    return value
+    try:
+        return rules.check_text(value, key)
+    except RecordError as e:
+        raise _Bad(str(e)) from None
 
 
 def _number(fields: Mapping[str, str], key: str, low: int, high: int | None) -> int | None:
@@ -459,7 +452,7 @@ def _number(fields: Mapping[str, str], key: str, low: int, high: int | None) -> 
     if value == "":
         return None
     if not _WHOLE_NUMBER.fullmatch(value.strip()):
-        raise _Bad(f"{key} must be a whole number, not {value!r}")
+        raise _Bad(f"{key} must be a whole number, not {rules.echo(value)}")
     # Longer numbers overflow int() (4300 digits) or SQLite's INTEGER, and mean nothing here.
     if len(value.strip().lstrip("+-").lstrip("0")) > _MAX_DIGITS:
         raise _Bad(f"{key} must be a whole number of at most {_MAX_DIGITS} digits")
@@ -477,12 +470,14 @@ def _time(fields: Mapping[str, str], key: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"{key} is not a time like 2026-03-01T22:15:00.000000Z: {value!r}") from None
+        raise _Bad(f"{key} is not a time like 2026-03-01T22:15:00.000000Z: "
+                   f"{rules.echo(value)}") from None
     if moment.tzinfo is None:
-        raise _Bad(f"{key} has no time zone (end it with Z for UTC): {value!r}")
-    if not _YEARS[0] <= moment.year <= _YEARS[1]:
-        raise _Bad(f"{key} must be in the years {_YEARS[0]} to {_YEARS[1]}, not {value!r}")
-    return moment.astimezone(UTC)
+        raise _Bad(f"{key} has no time zone (end it with Z for UTC): {rules.echo(value)}")
+    try:
+        return rules.check_moment(moment, key)
+    except RecordError as e:
+        raise _Bad(str(e)) from None
 
 
 def _record(fields: Mapping[str, str]) -> Session | Rating:
@@ -543,21 +538,36 @@ def _record(fields: Mapping[str, str]) -> Session | Rating:
     )
 
 
-def _collect(
-    records: list[tuple[str, Session | Rating]], path: Path
-) -> Records:
-    seen: set[str] = set()
-    sessions: list[Session] = []
-    ratings: list[Rating] = []
-    for where, rec in records:
-        if rec.id in seen:
-            raise _refuse(path, where, f"id {rec.id} appears twice in the file")
-        seen.add(rec.id)
+class _Collector:
+    """Sessions and ratings as they are read, each id checked against those before it at
+    once: nothing but the records (and their ids) is kept per record, so a dense import
+    needs memory for its records and little more."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen: set[str] = set()
+        self.sessions: list[Session] = []
+        self.ratings: list[Rating] = []
+
+    def add(self, where: str, rec: Session | Rating) -> None:
+        if len(self.seen) >= MAX_IMPORT_RECORDS:
+            raise _too_many(self.path)
+        if rec.id in self.seen:
+            raise _refuse(self.path, where, f"id {rec.id} appears twice in the file")
+        self.seen.add(rec.id)
         if isinstance(rec, Session):
-            sessions.append(rec)
+            self.sessions.append(rec)
         else:
-            ratings.append(rec)
-    return Records(tuple(sessions), tuple(ratings))
+            self.ratings.append(rec)
+
+    def records(self) -> Records:
+        self.seen.clear()
+        return Records(tuple(self.sessions), tuple(self.ratings))
+
+
+def _too_many(path: Path) -> JournalError:
+    return _refuse(path, "", f"more than {MAX_IMPORT_RECORDS:,} records; an import holds at "
+                             "most that many (split the file)")
 
 
 def _refuse(path: Path, where: str, problem: str) -> JournalError:
@@ -565,6 +575,10 @@ def _refuse(path: Path, where: str, problem: str) -> JournalError:
 
 
 def _parse_csv(text: str, path: Path) -> Records:
+    # A record is a line at least: far more lines than records allowed (a few for the
+    # header and comments, and notes of several lines) is refused before any is parsed.
+    if text.count("\n") > MAX_IMPORT_RECORDS + 1000:
+        raise _too_many(path)
     stream = io.StringIO(text, newline="")
     skipped = 0
     marked = False
@@ -598,7 +612,7 @@ def _parse_csv(text: str, path: Path) -> Records:
         )
         raise _refuse(path, f":{header_line}", f"{problem} in the header")
     line_before = reader.line_num
-    records: list[tuple[str, Session | Rating]] = []
+    found = _Collector(path)
     while True:
         try:
             row = next(reader)
@@ -615,10 +629,11 @@ def _parse_csv(text: str, path: Path) -> Records:
         if marked:
             row = [cell.removeprefix(TEXT_MARK) for cell in row]  # see FORMULA_STARTS
         try:
-            records.append((where, _record(dict(zip(header, row, strict=True)))))
+            record = _record(dict(zip(header, row, strict=True)))
         except _Bad as e:
             raise _refuse(path, where, str(e)) from None
-    return _collect(records, path)
+        found.add(where, record)
+    return found.records()
 
 
 def _json_value(value: object, key: str) -> str:
@@ -630,6 +645,10 @@ def _json_value(value: object, key: str) -> str:
 
 
 def _parse_json(text: str, path: Path) -> Records:
+    # Every record is an object: more braces than records allowed (an over-count, if notes
+    # hold braces) is refused before the parser builds them all.
+    if text.count("{") > MAX_IMPORT_RECORDS + 1:
+        raise _too_many(path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:
@@ -649,17 +668,19 @@ def _parse_json(text: str, path: Path) -> Records:
     items = document.get("records")
     if not isinstance(items, list):
         raise _refuse(path, "", '"records" must be a list')
-    records: list[tuple[str, Session | Rating]] = []
+    collected = _Collector(path)
     for index, item in enumerate(items):
+        items[index] = None  # each parsed object goes as soon as its record is made
         where = f": records[{index}]"
         try:
             if not isinstance(item, dict):
                 raise _Bad("a record must be an object")
             fields = {str(k): _json_value(v, str(k)) for k, v in item.items()}
-            records.append((where, _record(fields)))
+            record = _record(fields)
         except _Bad as e:
             raise _refuse(path, where, str(e)) from None
-    found = _collect(records, path)
+        collected.add(where, record)
+    found = collected.records()
     if version == 1:
         return found
     return Records(found.sessions, found.ratings, _parse_care(document, path))
@@ -692,6 +713,7 @@ def read_export(path: Path) -> Records:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise _refuse(path, f":{line}", "not UTF-8 text") from None
+    del raw  # the text is all that is needed from here: half the memory at the peak
     if text.lstrip().startswith("{"):
         return _parse_json(text, path)
     return _parse_csv(text, path)

@@ -30,6 +30,7 @@ from typing import Any, Literal, Self, TypeVar
 
 from crampcoach.care import Outcome
 from crampcoach.errors import JournalError, RecordError
+from crampcoach.journal import rules
 
 SessionStatus = Literal["finished", "stopped"]
 _Record = TypeVar("_Record")
@@ -47,7 +48,7 @@ MEDICINE_CHANGES: tuple[MedicineChange, ...] = ("start", "change", "stop")
 MAX_GLASSES = 40
 MAX_DRINKS = 30
 MAX_EPISODE_S = 24 * 3600
-MAX_NAME = 80
+MAX_NAME = rules.MAX_NAME
 MAX_TAG = 40
 
 SCHEMA_VERSION = 4
@@ -57,7 +58,7 @@ APPLICATION_ID = 0x6372636A
 SQLITE_HEADER = b"SQLite format 3\x00"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
-MAX_TEXT = 2000
+MAX_TEXT = rules.MAX_TEXT
 
 
 def utc_now() -> datetime:
@@ -267,7 +268,7 @@ class ImportResult:
 def check_rating(value: int, what: str = "a rating") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
         raise JournalError(
-            f"{what} is a whole number from 0 (no cramps) to 10 (worst); got {value!r}"
+            f"{what} is a whole number from 0 (no cramps) to 10 (worst); got {rules.echo(value)}"
         )
     return value
 
@@ -276,18 +277,16 @@ def clean_text(value: str | None, what: str) -> str | None:
     """Empty text is kept as None, so an export and its import agree on what is missing."""
     if value is None or value == "":
         return None
-    if "\x00" in value:
-        raise JournalError(f"{what} cannot contain a NUL character")
-    if len(value) > MAX_TEXT:
-        raise JournalError(f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})")
-    return value
+    if not isinstance(value, str):
+        raise RecordError(f"{what} must be text")
+    return rules.check_text(value, what)
 
 
 def check_whole(value: int | None, what: str, low: int, high: int) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise RecordError(f"{what} is a whole number from {low} to {high}; got {value!r}")
+        raise RecordError(f"{what} is a whole number from {low} to {high}; got {rules.echo(value)}")
     return value
 
 
@@ -296,7 +295,7 @@ def check_hours(value: float | None, what: str) -> float | None:
         return None
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or not math.isfinite(value) or not 0 <= value <= 24):
-        raise RecordError(f"{what} is a number of hours from 0 to 24; got {value!r}")
+        raise RecordError(f"{what} is a number of hours from 0 to 24; got {rules.echo(value)}")
     return float(value)
 
 
@@ -307,7 +306,7 @@ def clean_name(value: str | None, what: str) -> str | None:
         return None
     if len(text) > MAX_NAME or any(not c.isprintable() for c in text):
         raise RecordError(
-            f"{what} is one line of at most {MAX_NAME} printable characters; got {text!r}"
+            f"{what} is one line of at most {MAX_NAME} printable characters; got {rules.echo(text)}"
         )
     return text
 
@@ -316,7 +315,8 @@ def clean_tag(value: str) -> str:
     tag = value.strip().lower()
     if not tag or len(tag) > MAX_TAG or "," in tag or any(not c.isprintable() for c in tag):
         raise RecordError(
-            f"a tag is a word or two (at most {MAX_TAG} characters, no commas); got {value!r}"
+            f"a tag is a word or two (at most {MAX_TAG} characters, no commas); "
+            f"got {rules.echo(value)}"
         )
     return tag
 
@@ -325,7 +325,7 @@ def check_choice(value: str | None, what: str, choices: Sequence[str]) -> str | 
     if value is None:
         return None
     if value not in choices:
-        raise RecordError(f"{what} is one of {', '.join(choices)}; got {value!r}")
+        raise RecordError(f"{what} is one of {', '.join(choices)}; got {rules.echo(value)}")
     return value
 
 
@@ -1370,20 +1370,20 @@ def _flag_value(value: bool | None) -> int | None:
 
 def _check_flag(value: object, what: str) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise RecordError(f"{what} is yes or no; got {value!r}")
+        raise RecordError(f"{what} is yes or no; got {rules.echo(value)}")
     return value
 
 
 def _check_moment(value: object, what: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise RecordError(f"{what} must be a time with its time zone; got {value!r}")
-    return value.astimezone(UTC)
+    return rules.check_moment(value, what)
 
 
 def _check_day(value: object, what: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise RecordError(f"{what} must be a calendar day; got {value!r}")
-    return value
+    return rules.check_day(value, what)
 
 
 def _checked_episode(e: Episode) -> Episode:
@@ -1577,6 +1577,13 @@ def _merge_care(db: sqlite3.Connection, care: CareRecords) -> tuple[int, int]:
             ).rowcount
             added += inserted
             seen += 1 - inserted
+    if care.medicines:
+        every = [_medicine_from_row(r) for r in db.execute(
+            f"SELECT {_MEDICINE_COLUMNS} FROM medicines ORDER BY day, id")]
+        problem = rules.medicine_order_problem(every)
+        if problem is not None:
+            raise RecordError(f"the medicines imported would not make sense: {problem}. "
+                              "Nothing was imported.")
     for f in care.factors:
         here = db.execute(f"SELECT {_FACTOR_COLUMNS} FROM factors WHERE day = ?",
                           (f.day.isoformat(),)).fetchone()
@@ -1598,7 +1605,8 @@ def _merge_care(db: sqlite3.Connection, care: CareRecords) -> tuple[int, int]:
 
 
 def _last_start(events: Sequence[MedicineEvent]) -> MedicineEvent:
-    return next(m for m in reversed(events) if m.change == "start")
+    # An older journal may hold a change with no start before it: its first event stands in.
+    return next((m for m in reversed(events) if m.change == "start"), events[0])
 
 
 def _session_row(s: Session) -> tuple[object, ...]:

@@ -27,7 +27,8 @@ def medicine_periods(medicines: Sequence[MedicineEvent]) -> dict[str, list[DoseP
             mine[-1] = (first, m.day, dose, event)
         if m.change != "stop":
             mine.append((m.day, None, m.dose if m.dose else (mine[-1][2] if mine else None), m))
-    return dict(periods)
+    # A stop with nothing before it (an older journal's import) makes no period.
+    return {name: spans for name, spans in periods.items() if spans}
 
 
 @dataclass(frozen=True, slots=True)

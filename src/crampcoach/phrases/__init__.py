@@ -82,6 +82,8 @@ class Phrasebook:
     wait_hint: str
     wait_prompt: str  # {prompt} {hint}
     wait_reminder: str  # {prompt} {hint}
+    #: What a rendered file says instead of the wait's hint (a file has no button).
+    wait_in_file: str
 
     # --- controls ------------------------------------------------------------------------
     get_ready: str
@@ -185,8 +187,9 @@ class Phrasebook:
         whole = int(seconds)
         if seconds != whole or seconds < 60:
             # A fraction takes the form for 2 ("1.5 seconds", "1,5 Sekunden"), which is
-            # right in every language here.
-            n = whole if seconds == whole else 2
+            # right in every language here; so does 0 (French counts 0 as singular, and
+            # its singular says "une" in words).
+            n = whole if seconds == whole and whole else 2
             return self._counted("second_forms", n, self.decimal(seconds))
         minutes, rest = divmod(whole, 60)
         said = self._counted("minute_forms", minutes, str(minutes))

@@ -32,11 +32,13 @@ PHRASES = Phrasebook(
         "breathing": "{routine}. Breathe softly. Never force a breath.",
         "bedtime": "{routine}. Get comfortable, and go gently. Stop if anything hurts.",
         "rescue": "{routine}. This will pass. We will ease it gently, together.",
+        "guidance": "{routine}. Sit or lie comfortably, and listen.",
     },
     style_closings={
         "breathing": "That is the end of {routine}. Let your breathing find its own pace.",
         "bedtime": "That is all for {routine}. Rest well.",
         "rescue": "That is the end of {routine}. Rest now, and go gently.",
+        "guidance": "That is the end of {routine}.",
     },
     next_up="{text} Next up: {title}.",
     part_opening="Opening",
@@ -81,6 +83,7 @@ PHRASES = Phrasebook(
     wait_hint="When you are ready, press the button or the next key.",
     wait_prompt="{prompt} {hint}",
     wait_reminder="Take your time. {prompt} {hint}",
+    wait_in_file="Take your time, and pause the recording if you need longer.",
     get_ready="Carrying on in three, two, one.",
     paused="Paused.",
     paused_compress="Paused. Take the compress off while we wait.",
@@ -108,8 +111,9 @@ PHRASES = Phrasebook(
     # will not ease, a possible clot, a possible relapse, a possible infection); said
     # calmly. Guidance, not diagnosis: the reasons are in docs/routine-safety.md.
     urgent_help=("Get help now, without waiting, if a cramp lasts over 10 minutes and will not "
-                 "ease, if a calf is swollen, red and warm, if new weakness comes on suddenly, "
-                 "or if spasms suddenly get much worse."),
+                 "ease, if one calf is swollen, painful, warm or red, if new weakness comes on "
+                 "suddenly, or if spasms suddenly get much worse. If you are breathless or "
+                 "have chest pain, call the emergency number now."),
     # The four signs the source advice names for seeing the neurologist, asked once a week.
     checkin_questions={
         "painful": "Are your cramps, spasms or twitching painful?",

@@ -52,6 +52,9 @@ class LoadContext:
     step_sources: list[str] = field(default_factory=list)
     sha256: str = ""
     budget: Budget = field(default_factory=Budget)
+    #: Includes only from ``user_dirs`` and ``builtin_dirs`` (the companion page: a file
+    #: elsewhere is refused in the same words whether it exists or not).
+    confined: bool = False
 
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.shown, line_of(node), message))

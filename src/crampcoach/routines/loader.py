@@ -48,7 +48,7 @@ MAX_STEPS = 10_000
 MAX_CUES = 100_000
 
 TOP_KEYS = ("name", "description", "language", "rate", "style", "defaults", "steps")
-STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue")
+STYLES: tuple[Style, ...] = ("standard", "breathing", "bedtime", "rescue", "guidance")
 DEFAULT_KEYS = ("prepare", "rest", "pause", "guide")
 # The built-in kinds in the order the docs list them; any other kind follows.
 _ORDER = ("say", "stretch", "breathe", "compress", "rest", "wait")
@@ -192,6 +192,11 @@ def _include(ctx: LoadContext, node: Node, where: str) -> list[Step]:
         ctx.problem(node, f"{where}: cannot include '{ref}': {e.problems[0].message}")
         return []
     key = str(path.resolve())
+    if ctx.confined and not any(Path(key).is_relative_to(Path(d).resolve())
+                                for d in [*ctx.builtin_dirs, *ctx.user_dirs]):
+        ctx.problem(node, f"{where}: cannot include '{ref}': only routines in your routines "
+                          "folder or built-in ones can be included here")
+        return []
     if key in ctx.include_stack:
         chain = " -> ".join([*(Path(p).name for p in ctx.include_stack), path.name])
         ctx.problem(node, f"{where}: include cycle: {chain}")
@@ -199,7 +204,7 @@ def _include(ctx: LoadContext, node: Node, where: str) -> list[Step]:
     try:
         sub = _load(path, shown, stack=(*ctx.include_stack, key),
                     language_check=ctx.language_check, builtin_dirs=ctx.builtin_dirs,
-                    user_dirs=ctx.user_dirs, budget=ctx.budget)
+                    user_dirs=ctx.user_dirs, budget=ctx.budget, confined=ctx.confined)
     except RoutineError as e:
         whole = e.problems[0]
         if len(e.problems) == 1 and whole.file == shown and whole.line == 0:
@@ -296,7 +301,7 @@ def minimum_seconds(step: Step) -> float:
 
 def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: LanguageCheck | None,
           builtin_dirs: Sequence[Path], user_dirs: Sequence[Path],
-          budget: Budget | None = None) -> Routine:
+          budget: Budget | None = None, confined: bool = False) -> Routine:
     budget = budget if budget is not None else Budget()
     budget.files += 1
     if budget.files > MAX_FILES:
@@ -312,7 +317,7 @@ def _load(path: Path, shown: str, *, stack: tuple[str, ...], language_check: Lan
     ctx = LoadContext(shown=shown, path=path, problems=[], include_stack=stack,
                    language_check=language_check, builtin_dirs=builtin_dirs,
                    user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                   budget=budget)
+                   budget=budget, confined=confined)
     return _routine(ctx, root)
 
 
@@ -367,16 +372,23 @@ def resolve(ref: str, *, base: Path | None = None, builtin_dirs: Sequence[Path] 
 
 def load_routine(ref: str, *, language_check: LanguageCheck | None = None,
                  builtin_dirs: Sequence[Path] | None = None,
-                 user_dirs: Sequence[Path] | None = None) -> Routine:
-    """Load, validate and flatten a routine by path or by name.
+                 user_dirs: Sequence[Path] | None = None, confined: bool = False,
+                 language: str | None = None) -> Routine:
+    """Load, validate and flatten a routine by path or by name (``confined``: includes
+    only from ``user_dirs`` and the built-ins, as the companion page allows).
 
+    ``language`` (the settings' language) is the one a built-in's text is given in, when
+    the routine names none (``routines/translation.py``); None leaves it as written.
     Raises :class:`RoutineError` with every problem found, each ``FILE:LINE: message``.
     """
+    from crampcoach.routines.translation import localized
+
     builtin_dirs = [library.BUILTIN_DIR] if builtin_dirs is None else list(builtin_dirs)
     user_dirs = library.default_user_dirs() if user_dirs is None else list(user_dirs)
     path, shown = resolve(ref, builtin_dirs=builtin_dirs, user_dirs=user_dirs)
-    return _load(path, shown, stack=(str(path.resolve()),), language_check=language_check,
-                 builtin_dirs=builtin_dirs, user_dirs=user_dirs)
+    routine = _load(path, shown, stack=(str(path.resolve()),), language_check=language_check,
+                    builtin_dirs=builtin_dirs, user_dirs=user_dirs, confined=confined)
+    return localized(routine, language)
 
 
 def routine_text(ref: str, *, builtin_dirs: Sequence[Path] | None = None,
@@ -388,7 +400,8 @@ def routine_text(ref: str, *, builtin_dirs: Sequence[Path] | None = None,
 
 def check_routine_text(text: str, path: Path, *, language_check: LanguageCheck | None = None,
                        builtin_dirs: Sequence[Path] | None = None,
-                       user_dirs: Sequence[Path] | None = None) -> Routine:
+                       user_dirs: Sequence[Path] | None = None,
+                       confined: bool = False) -> Routine:
     """Validate ``text`` as if it were the routine file ``path`` (not yet written): the same
     checks and ``FILE:LINE`` messages as :func:`load_routine`, includes found beside
     ``path``. The companion page checks an edit with it before anything is saved."""
@@ -406,5 +419,6 @@ def check_routine_text(text: str, path: Path, *, language_check: LanguageCheck |
     root = compose(text, shown)
     ctx = LoadContext(shown=shown, path=path, problems=[], include_stack=(str(path.resolve()),),
                    language_check=language_check, builtin_dirs=builtin_dirs,
-                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest())
+                   user_dirs=user_dirs, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                   confined=confined)
     return _routine(ctx, root)

@@ -19,9 +19,10 @@ __all__ = ["Breathe", "Compress", "Guide", "Rest", "Routine", "Say", "Side", "St
            "Style", "Wait"]
 
 #: How a routine opens and closes, and how gently the rating after it is asked:
-#: "rescue" (a cramp happening now: never asked for a rating before), "bedtime" (ends
+#: "rescue" (a cramp happening now: never asked for a rating before), "guidance" (advice
+#: to listen to, nothing to move: no "Move gently"), "bedtime" (ends
 #: towards sleep: no "Well done", a gentle rating question), "breathing", "standard".
-Style = Literal["standard", "breathing", "bedtime", "rescue"]
+Style = Literal["standard", "breathing", "bedtime", "rescue", "guidance"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ Security, in the order a request meets it (see docs/companion.md):
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -33,11 +34,23 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from crampcoach.errors import CrampcoachError, RoutineError
-from crampcoach.web.auth import LoginThrottle, PasswordFile, Sessions, same_token
+from crampcoach.web.auth import (
+    SESSION_IDLE_S,
+    LoginThrottle,
+    PasswordFile,
+    Sessions,
+    same_token,
+)
 
 #: The largest request read: a routine file (1 MB at most) sent from the editor, and a bit.
 MAX_REQUEST_BYTES = 1_200_000
 SESSION_COOKIE = "crampcoach_session"
+#: Names (besides IP addresses and localhost) the page answers to, comma-separated: the
+#: name the person gave the Pi on the home network, like ``bedside.home``.
+WEB_NAMES_ENV = "CRAMPCOACH_WEB_NAMES"
+#: A browser that logged in before: its address's failed logins never make it wait.
+KNOWN_BROWSER_COOKIE = "crampcoach_known"
+KNOWN_BROWSER_S = 365 * 24 * 3600
 #: Each page's own scripts and styles only; images only from itself (the inline chart is
 #: SVG markup in the page, not a source).
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -88,6 +101,9 @@ class WebParts:
     tz: tzinfo | None = None
     report: Callable[[int], bytes] | None = None
     user_routines: Path | None = None
+    #: The names the page may be reached by besides its IP addresses and localhost (a
+    #: name the person gave the Pi on the home network); see :func:`host_allowed`.
+    hosts: tuple[str, ...] = ()
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     sessions: Sessions = field(default_factory=Sessions)
 
@@ -112,6 +128,14 @@ def create_app(parts: WebParts) -> Flask:
     def headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
+        session = g.get("session")
+        if (session is not None and SESSION_COOKIE not in str(response.headers.get(
+                "Set-Cookie", "")) and request.endpoint != "logout"):
+            # Each use slides the session: the cookie's life starts again, as the
+            # server's does (a month from the last use, not from the login).
+            response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_IDLE_S,
+                                httponly=True, samesite="Strict", path="/",
+                                secure=request.scheme == "https")
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -170,8 +194,53 @@ def same_origin() -> bool:
     return referer is not None and _origin_of(referer) == own
 
 
+def host_allowed(host: str, parts: WebParts) -> bool:
+    """Whether the request's Host names this page: an IP address (a browser sends one only
+    when the address was typed, and then it is this page), a loopback name, or a name the
+    person configured (:data:`WEB_NAMES_ENV`). A DNS-rebinding page sends its own name
+    and is refused before anything else."""
+    if not host or any(c in host for c in "@/?#\\ ") or not host.isprintable():
+        return False
+    try:
+        name = urlsplit(f"//{host}").hostname or ""
+        urlsplit(f"//{host}").port  # noqa: B018 (a malformed port raises here)
+    except ValueError:
+        return False
+    name = name.lower().rstrip(".")
+    if name == "localhost" or name in parts.hosts:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def safe_target(target: str, fallback: str) -> str:
+    """Where a login may go next: a path of this page's own, one line of printable text
+    with no space, never an address elsewhere (``//x``, ``/\\x``, ``/\t/x`` all are)."""
+    if (not target.startswith("/") or target.startswith(("//", "/\\"))
+            or any(not c.isprintable() or c.isspace() or c == "\\" for c in target)
+            or len(target) > 2000):
+        return fallback
+    split = urlsplit(target)
+    if split.scheme or split.netloc:
+        return fallback
+    return target
+
+
+def wait_text(seconds: float) -> str:
+    if seconds < 90:
+        whole = max(1, math.ceil(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    return f"{round(seconds / 60)} minutes"
+
+
 def _guard(parts: WebParts) -> BaseResponse | None:
-    g.session = parts.sessions.find(request.cookies.get(SESSION_COOKIE))
+    if not host_allowed(request.host, parts):
+        abort(400)
+    g.session = parts.sessions.find(request.cookies.get(SESSION_COOKIE),
+                                    parts.passwords.mark())
     if request.method not in ("GET", "HEAD") and not same_origin():
         abort(403)
     if request.endpoint in _OPEN_ENDPOINTS:
@@ -201,11 +270,9 @@ def field_text(name: str, what: str, *, limit: int = 2000, required: bool = Fals
         if required:
             raise Refused(f"{what} is needed")
         return None
-    if len(value) > limit:
-        raise Refused(f"{what} is at most {limit} characters")
-    if "\x00" in value:
-        raise Refused(f"{what} cannot contain a NUL character")
-    return value
+    from crampcoach.journal import rules
+
+    return rules.check_text(value, what, limit)
 
 
 def field_line(name: str, what: str, *, limit: int = 200, required: bool = False
@@ -217,25 +284,17 @@ def field_line(name: str, what: str, *, limit: int = 200, required: bool = False
 
 
 def field_whole(name: str, what: str) -> int | None:
-    text = field_line(name, what, limit=12)
-    if text is None:
-        return None
-    if not re.fullmatch(r"[+-]?\d{1,9}", text):
-        raise Refused(f"{what} is a whole number, not {text!r}")
-    return int(text)
+    from crampcoach.journal import rules
+
+    text = field_line(name, what, limit=rules.MAX_TEXT)
+    return None if text is None else rules.parse_whole(text, what)
 
 
 def field_number(name: str, what: str) -> float | None:
-    text = field_line(name, what, limit=12)
-    if text is None:
-        return None
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        raise Refused(f"{what} is a number, not {text!r}") from None
-    if not math.isfinite(number):
-        raise Refused(f"{what} is a number, not {text!r}")
-    return number
+    from crampcoach.journal import rules
+
+    text = field_line(name, what, limit=rules.MAX_TEXT)
+    return None if text is None else rules.parse_number(text, what)
 
 
 def field_choice(name: str, what: str, choices: tuple[str, ...]) -> str | None:
@@ -251,13 +310,11 @@ def field_yes_no(name: str, what: str) -> bool | None:
 
 
 def field_day(name: str, what: str, today: date) -> date:
-    text = field_line(name, what, limit=10)
-    if text is None:
-        return today
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Refused(f"{what} is a date like {today.isoformat()}, not {text!r}") from None
+    """A day as ``--date`` takes it (the journal's rules: not in the future, in range)."""
+    from crampcoach.journal import rules
+
+    text = field_line(name, what, limit=rules.MAX_TEXT)
+    return today if text is None else rules.parse_day(text, today)
 
 
 def problems_of(error: CrampcoachError) -> list[str]:

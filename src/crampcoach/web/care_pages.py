@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, Response, abort, redirect, request, url_for
 
 from crampcoach.errors import CrampcoachError
+from crampcoach.journal.rules import MAX_TEXT
 from crampcoach.web.app import (
     Refused,
     WebParts,
@@ -104,23 +105,25 @@ def _today(parts: WebParts) -> date:
 def _episode_values(parts: WebParts) -> dict[str, Any]:
     """An episode form's values as ``crampcoach episode`` passes them to the journal (which
     checks each with its own rules and words)."""
+    from crampcoach.journal import rules
     from crampcoach.journal.entry import parse_when
-    from crampcoach.journal.store import EPISODE_KINDS, LIMB_SIGNS, SIDES
+    from crampcoach.journal.store import EPISODE_KINDS, LIMB_SIGNS, MAX_EPISODE_S, SIDES
 
-    minutes = field_number("minutes", "how long it lasted (minutes)")
-    when = field_line("when", "when it began", limit=16)
+    minutes = field_line("minutes", rules.EPISODE_MINUTES, limit=rules.MAX_TEXT)
+    when = field_line("when", "when it began", limit=rules.MAX_TEXT)
     return {
         "kind": field_choice("kind", "what it was", EPISODE_KINDS),
         "body_part": field_line("where", "where it was", limit=80),
         "side": field_choice("side", "the side", SIDES),
-        "duration_s": None if minutes is None else round(minutes * 60),
+        "duration_s": (None if minutes is None
+                       else rules.episode_seconds(minutes, MAX_EPISODE_S)),
         "severity": field_whole("severity", "how bad it was"),
-        "helped": field_line("helped", "what helped", limit=500),
-        "note": field_text("note", "the note", limit=2000),
+        "helped": field_line("helped", "what helped", limit=rules.MAX_TEXT),
+        "note": field_text("note", "the note", limit=rules.MAX_TEXT),
         "at": None if when is None else parse_when(when, parts.now(), parts.tz),
         "eased": field_yes_no("eased", "whether it eased"),
         "signs": tuple(s for s in LIMB_SIGNS if request.form.get(f"sign_{s}") == "yes"),
-        "follow_up": field_line("follow_up", "what happened since", limit=500),
+        "follow_up": field_line("follow_up", "what happened since", limit=rules.MAX_TEXT),
     }
 
 
@@ -192,7 +195,7 @@ def register(app: Flask, parts: WebParts) -> None:
             value = field_whole("rating", "how bad the cramps are")
             if value is None:
                 raise Refused("choose how bad the cramps are, from 0 to 10")
-            note = field_line("note", "the note", limit=500)
+            note = field_line("note", "the note", limit=MAX_TEXT)
             with journal_of(parts, write=True) as journal:
                 rating = journal.add_rating(value, note=note)
         except CrampcoachError as e:
@@ -257,7 +260,7 @@ def register(app: Flask, parts: WebParts) -> None:
                 event = journal.add_medicine(
                     name or "", change, day, dose=field_line("dose", "the dose", limit=80),
                     supplement=request.form.get("supplement") == "yes",
-                    note=field_line("med_note", "the note", limit=500))
+                    note=field_line("med_note", "the note", limit=MAX_TEXT))
         except CrampcoachError as e:
             return refused(e)
         return done(f"{day:%a %d %b}: {describe_medicine(event)}.")

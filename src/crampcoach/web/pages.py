@@ -8,9 +8,7 @@ and the files are only ever changed by those library calls.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,8 @@ from crampcoach import locations
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.web.app import (
     CONTROLS,
+    KNOWN_BROWSER_COOKIE,
+    KNOWN_BROWSER_S,
     SESSION_COOKIE,
     Refused,
     WebParts,
@@ -29,13 +29,18 @@ from crampcoach.web.app import (
     field_number,
     field_whole,
     problems_of,
+    safe_target,
+    wait_text,
 )
-from crampcoach.web.auth import SESSION_IDLE_S, Session
+from crampcoach.web.auth import SESSION_IDLE_S, Attempt, Session
 
 #: The routines offered first on the Now page when the settings name none.
 USUAL_ROUTINES = ("cramp-rescue", "twitch-wind-down", "evening-calf-relief")
-#: A routine of the person's own is a file name: letters, digits, - and _ only.
-ROUTINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: A new routine made on the page is named with letters, digits, - and _ only.
+NEW_ROUTINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: A routine's name on the page (its file's name without .yaml): spaces and dots inside
+#: too ("my calves"), never a slash, so it stays in the routines folder.
+ROUTINE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9_-])?")
 NEW_ROUTINE = """\
 name: My routine
 description: Gentle stretches for the calves.
@@ -98,30 +103,32 @@ def _client() -> str:
 def _login_pages(app: Flask, parts: WebParts) -> None:
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
-        target = request.args.get("next", "")
-        # Only a path of this page's own: never an address elsewhere.
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:
-            target = url_for("now")
+        target = safe_target(request.args.get("next", ""), url_for("now"))
         if request.method == "GET":
             return _page("login.html", target=target, has_password=parts.passwords.is_set)
-        wait = parts.throttle.wait_s(_client())
-        if wait > 0:
+        browser = request.cookies.get(KNOWN_BROWSER_COOKIE)
+        attempt = parts.throttle.begin(_client(), browser)
+        if not isinstance(attempt, Attempt):
             return _page("login.html", target=target, has_password=True,
-                         error=f"Too many tries. Please wait {max(1, round(wait / 60))} "
-                               "minutes, then try again."), 429
+                         error=f"Too many tries. Please wait {wait_text(attempt)}, then try "
+                               "again."), 429
+        parts.throttle.pace(attempt)
         password = request.form.get("password", "")
-        if not parts.passwords.verify(password):
-            parts.throttle.failed(_client())
+        ok = parts.passwords.verify(password)
+        known = parts.throttle.finish(attempt, ok)
+        if not ok:
             error = ("That password is not right." if parts.passwords.is_set else
                      "No password is set yet. On the Pi, run: crampcoach bedside password")
             return _page("login.html", target=target, has_password=parts.passwords.is_set,
                          error=error), 401
-        parts.throttle.succeeded(_client())
         parts.sessions.close(request.cookies.get(SESSION_COOKIE))
-        session = parts.sessions.open()
+        session = parts.sessions.open(parts.passwords.mark())
         response = redirect(target)
         response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_IDLE_S,
                             httponly=True, samesite="Strict", path="/",
+                            secure=request.scheme == "https")
+        response.set_cookie(KNOWN_BROWSER_COOKIE, known or "", max_age=KNOWN_BROWSER_S,
+                            httponly=True, samesite="Strict", path="/login",
                             secure=request.scheme == "https")
         return response
 
@@ -299,27 +306,19 @@ def _check(parts: WebParts, text: str, path: Path) -> tuple[Any, Any, str | None
     from crampcoach.routines.loader import check_routine_text
 
     routine = check_routine_text(text, path, language_check=known_language,
-                                 user_dirs=[_user_dir(parts)])
+                                 user_dirs=[_user_dir(parts)], confined=True)
     timeline, note = _timeline(parts, routine, night_too=True)
     return routine, timeline, note
 
 
 def _write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` in one rename: the old file stays whole until then."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.parent / f".{path.name}.{secrets.token_hex(4)}.draft"
+    from crampcoach.files import write_atomically
+
     try:
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, text.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(draft, path)
+        write_atomically(path, text.encode(), mode=0o644)
     except OSError as e:
         raise Refused(f"cannot save {path}: {e.strerror}") from None
-    finally:
-        draft.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -364,7 +363,8 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
         if name not in users and name not in library.builtin_names():
             abort(404)
         try:
-            routine = load_routine(name, user_dirs=[_user_dir(parts)])
+            routine = load_routine(name, user_dirs=[_user_dir(parts)], confined=True,
+                                   language=_settings(parts).language)
             timeline, note = _timeline(parts, routine)
         except RoutineError as e:
             return _page("plan.html", name=name, yours=name in users, problems=problems_of(e),
@@ -378,12 +378,16 @@ def _routine_pages(app: Flask, parts: WebParts) -> None:
 
         try:
             name = field_line("name", "the new routine's name", limit=64, required=True)
-            if name is None or not ROUTINE_NAME.fullmatch(name):
+            if name is None or not NEW_ROUTINE_NAME.fullmatch(name):
                 raise Refused("a routine's name is letters, digits, - and _ (like my-calves)")
             source = field_line("source", "the routine to copy", limit=64)
             path = _routine_file(parts, name)
             if path.exists():
                 raise Refused(f"you already have a routine called {name}")
+            if name in library.builtin_names():
+                # Yours would take the built-in's place wherever it is named.
+                raise Refused(f"{name} is the name of a built-in routine; give yours a name "
+                              f"of its own, like my-{name}")
             if source is not None:
                 if source not in library.builtin_names():
                     raise Refused("copy one of the built-in routines")
@@ -452,8 +456,11 @@ def _settings_pages(app: Flask, parts: WebParts) -> None:
         problems: list[str] = []
         if request.method == "POST":
             try:
+                from crampcoach.routines import library
+
                 values = _settings_form(parts)
-                change_settings(parts.settings_file, values)
+                change_settings(parts.settings_file, values, routines=library.routine_names(
+                    user_dirs=[_user_dir(parts)]))
             except CrampcoachError as e:
                 problems = problems_of(e)
             else:

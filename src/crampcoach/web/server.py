@@ -15,7 +15,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,14 @@ INSTALL_HINT = "pip install 'crampcoach[web]'"
 THREADS = 4
 #: Seconds the report may take (matplotlib on a Pi 3 is slow to start).
 REPORT_TIMEOUT_S = 120.0
+#: Seconds a request may take to arrive, headers and body (not per read: a client that
+#: sends a byte now and then is closed all the same), and an idle connection may stay.
+REQUEST_DEADLINE_S = 10.0
+IDLE_S = 60
+#: Connections one address may hold at once, and all together: a few slow or idle ones
+#: from one address leave room for the carer's phone.
+CONNECTIONS_PER_ADDRESS = 8
+CONNECTIONS_IN_ALL = 64
 
 
 def is_loopback(host: str) -> bool:
@@ -56,6 +65,14 @@ def check_listen(host: str, port: int, password_set: bool) -> None:
     if not is_loopback(host) and not password_set:
         raise WebError(f"the companion page listens on {host} (the home network) only with "
                        "a password: set one with 'crampcoach bedside password'")
+
+
+def web_names(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The names the person lets the page answer to (:data:`WEB_NAMES_ENV`)."""
+    from crampcoach.web.app import WEB_NAMES_ENV
+
+    text = environ.get(WEB_NAMES_ENV, "")
+    return tuple(n.strip().lower().rstrip(".") for n in text.split(",") if n.strip())
 
 
 def _waitress() -> Any:
@@ -98,16 +115,83 @@ class RunningPage:
         server.task_dispatcher.shutdown()
 
 
-def serve(app: Any, host: str, port: int) -> RunningPage:
-    """Start serving ``app`` on a daemon thread; WebError if the address cannot be used."""
+def _guard_connections(server: Any, deadline_s: float) -> None:
+    """Bound each connection of ``server`` (a waitress server): a request must arrive
+    within ``deadline_s`` from its first byte, and one address holds at most
+    :data:`CONNECTIONS_PER_ADDRESS` connections (more are closed as they come)."""
+    base = server.channel_class
+    per_address: dict[str, int] = {}
+    lock = threading.Lock()
+
+    class GuardedChannel(base):  # type: ignore[misc, valid-type]
+        request_started: float | None = None
+        counted: str | None = None
+
+        def __init__(self, srv: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+            address = str(addr[0]) if isinstance(addr, tuple) and addr else str(addr)
+            with lock:
+                held = per_address.get(address, 0)
+                if held < CONNECTIONS_PER_ADDRESS:
+                    per_address[address] = held + 1
+            super().__init__(srv, sock, addr, adj, map)
+            if held >= CONNECTIONS_PER_ADDRESS:
+                self.will_close = True
+                self.close()
+                return
+            self.counted = address
+
+        def received(self, data: bytes) -> bool:
+            if self.request is None and data:
+                self.request_started = time.time()
+            done = bool(super().received(data))
+            if self.request is None:  # every request read so far is whole
+                self.request_started = None
+            return done
+
+        def close(self) -> None:
+            with lock:
+                if self.counted is not None:
+                    left = per_address.get(self.counted, 1) - 1
+                    if left > 0:
+                        per_address[self.counted] = left
+                    else:
+                        per_address.pop(self.counted, None)
+                    self.counted = None
+            super().close()
+
+    original = server.maintenance
+
+    def maintenance(now: float) -> None:
+        original(now)
+        for channel in list(server.active_channels.values()):
+            started = getattr(channel, "request_started", None)
+            if started is not None and now - started > deadline_s:
+                channel.will_close = True
+                channel.request_started = None
+
+    server.channel_class = GuardedChannel
+    server.maintenance = maintenance
+
+
+def serve(app: Any, host: str, port: int, *,
+          deadline_s: float = REQUEST_DEADLINE_S) -> RunningPage:
+    """Start serving ``app`` on a daemon thread; WebError if the address cannot be used.
+
+    A body larger than the page takes is refused by its Content-Length before a byte of
+    it is read, and a chunked one as soon as it passes the limit."""
+    from crampcoach.web.app import MAX_REQUEST_BYTES
+
     server_module = _waitress()
     try:
-        server = server_module.create_server(app, host=host, port=port, threads=THREADS,
-                                             ident="crampcoach", clear_untrusted_proxy_headers=True,
-                                             channel_timeout=60, connection_limit=50)
+        server = server_module.create_server(
+            app, host=host, port=port, threads=THREADS, ident="crampcoach",
+            clear_untrusted_proxy_headers=True, channel_timeout=IDLE_S,
+            connection_limit=CONNECTIONS_IN_ALL, cleanup_interval=1,
+            max_request_body_size=MAX_REQUEST_BYTES, max_request_header_size=64 * 1024)
     except OSError as e:
         raise WebError(f"the companion page cannot listen on {host}:{port}: "
                        f"{e.strerror}") from None
+    _guard_connections(server, deadline_s)
     actual_port = int(server.effective_port)
     thread = threading.Thread(target=server.run, name="crampcoach-web", daemon=True)
     thread.start()
@@ -155,5 +239,5 @@ def start_page(control: Control, *, config: Path | None = None, host: str = DEFA
     check_listen(host, port, passwords.is_set)
     parts = WebParts(settings_file=settings_path(config), control=control,
                      passwords=passwords, machine=machine, report=report_maker(config),
-                     tz=None)
+                     tz=None, hosts=web_names(os.environ))
     return serve(create_app(parts), host, port)

@@ -121,12 +121,14 @@ def _as_guide(value: str) -> Guide:
 
 
 def _breathe_intro(book: Phrasebook, s: Breathe) -> str:
-    parts = [book.breathe_in_for.format(seconds=book.decimal(s.in_s))]
+    # Each phase in seconds, with the word for seconds: a bare "5.5" cannot be counted to,
+    # and "4 seconds" needs no counting in the head at all.
+    parts = [book.breathe_in_for.format(seconds=book.duration(s.in_s))]
     if s.hold_s:
-        parts.append(book.breathe_hold_for.format(seconds=book.decimal(s.hold_s)))
-    parts.append(book.breathe_out_for.format(seconds=book.decimal(s.out_s)))
+        parts.append(book.breathe_hold_for.format(seconds=book.duration(s.hold_s)))
+    parts.append(book.breathe_out_for.format(seconds=book.duration(s.out_s)))
     if s.hold_out_s:
-        parts.append(book.breathe_hold_for.format(seconds=book.decimal(s.hold_out_s)))
+        parts.append(book.breathe_hold_for.format(seconds=book.duration(s.hold_out_s)))
     breaths = book.one_breath if s.cycles == 1 else book.breaths.format(count=s.cycles)
     return book.breathe_intro.format(name=s.name, parts=book.breathe_list_separator.join(parts),
                                      breaths=breaths, follow=book.follow[s.guide])

@@ -15,6 +15,7 @@ from typing import Literal
 
 from yaml.nodes import MappingNode
 
+from crampcoach.errors import escape_controls
 from crampcoach.phrases import phrasebook
 from crampcoach.routines import checks
 from crampcoach.routines.checks import Defaults, Keys, LoadContext
@@ -23,10 +24,15 @@ from crampcoach.routines.kinds import StepKind
 from crampcoach.routines.timeline import Cue, WaitMark
 from crampcoach.yamlfile import line_of
 
-#: The longest a wait may hold the session before it carries on by itself.
+#: The longest a wait may hold the session before it carries on by itself, and the least
+#: (a wait shorter than this gives the person no time to get ready).
 MAX_WAIT_S = 30 * 60
+MIN_WAIT_S = 5.0
 #: Reminders closer together than this would nag, and could overlap their own speech.
 MIN_REMIND_EVERY_S = 15.0
+#: The quiet a rendered file leaves at a wait that has no reminder interval (a file
+#: cannot wait for a button): time to do what was asked, a towel looped by slow hands.
+FILE_PAUSE_S = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +59,13 @@ def load(ctx: LoadContext, node: MappingNode, keys: Keys, where: str,
     if "max_wait" in keys:
         max_node = keys["max_wait"][1]
         max_wait = checks.duration(ctx, max_node, f"{where}: max_wait", positive=True)
-        if max_wait is not None and max_wait > MAX_WAIT_S:
+        if max_wait is not None and not MIN_WAIT_S <= max_wait <= MAX_WAIT_S:
+            # Said as it was written: "not 30" for 30m0.001s misled.
+            given = escape_controls(str(getattr(max_node, "value", max_wait)))[:40]
             ctx.problem(max_node, f"{where}: max_wait must be at most {MAX_WAIT_S // 60} "
-                                  f"minutes, not {max_wait / 60:g}")
+                                  f"minutes, not {given}" if max_wait > MAX_WAIT_S else
+                        f"{where}: max_wait must be at least {MIN_WAIT_S:g} seconds, "
+                        f"not {given}")
             max_wait = None
     remind: float | None = 30.0
     if "remind_every" in keys:
@@ -81,6 +91,20 @@ def wait_reminder(step: Wait, language: str = "en") -> str:
     """What the voice says every ``remind_every`` while the session waits."""
     book = phrasebook(language)
     return book.wait_reminder.format(prompt=step.prompt, hint=book.wait_hint)
+
+
+def file_prompt(step: Wait, language: str = "en") -> str:
+    """What a rendered file says for the wait: its prompt, and words that fit a file (no
+    button to press)."""
+    book = phrasebook(language)
+    return book.wait_prompt.format(prompt=step.prompt, hint=book.wait_in_file)
+
+
+def file_pause_s(step: Wait) -> float:
+    """The quiet a rendered file leaves after the wait's prompt: its reminder interval (the
+    player would remind then), else :data:`FILE_PAUSE_S`; never more than ``max_wait``."""
+    pause = step.remind_every_s if step.remind_every_s > 0 else FILE_PAUSE_S
+    return min(pause, step.max_wait_s)
 
 
 def cues(b: StepBuilder, step: Wait, t: float, next_title: str | None) -> float:
