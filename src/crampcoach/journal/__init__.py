@@ -14,9 +14,9 @@ After a session started hands-free, ``journal.episode_for_session(session_id)`` 
 an episode to complete. ``checkin_due(journal, now, after_style=routine.style,
 at_night=...)`` says whether to ask the weekly check-in now; ``record_checkin(journal,
 answers)`` keeps the answers (or ``run_checkin(journal, ask)`` asks through ``ask``).
-The modules by purpose are listed in docs/architecture.md ("The journal"). The care record's other calls (``add_episode``,
-``set_factors``, ``add_medicine``, ...) are methods of :class:`Journal`; every one returns
-the record as stored and raises :class:`~crampcoach.errors.RecordError` for a value it
+The modules by purpose are listed in docs/architecture.md ("The journal"). The care
+record's other calls (``add_episode``, ``set_factors``, ``add_medicine``, ...) are methods
+of :class:`Journal`; every one returns the record as stored and raises :class:`~crampcoach.errors.RecordError` for a value it
 cannot take.
 """
 
