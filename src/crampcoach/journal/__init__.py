@@ -16,8 +16,8 @@ at_night=...)`` says whether to ask the weekly check-in now; ``record_checkin(jo
 answers)`` keeps the answers (or ``run_checkin(journal, ask)`` asks through ``ask``).
 The modules by purpose are listed in docs/architecture.md ("The journal"). The care
 record's other calls (``add_episode``, ``set_factors``, ``add_medicine``, ...) are methods
-of :class:`Journal`; every one returns the record as stored and raises :class:`~crampcoach.errors.RecordError` for a value it
-cannot take.
+of :class:`Journal`; every one returns the record as stored and raises
+:class:`~crampcoach.errors.RecordError` for a value it cannot take.
 """
 
 from crampcoach.journal.checkin import checkin_due, record_checkin, run_checkin
