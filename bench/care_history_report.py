@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from crampcoach.journal.history_text import render_history
 from crampcoach.journal.report import gather_report, write_report
 from crampcoach.journal.store import (
     FACTOR_FIELDS,
@@ -43,7 +44,7 @@ from crampcoach.journal.store import (
     from_text,
     new_id,
 )
-from crampcoach.journal.trends import history, render_history
+from crampcoach.journal.summary import history
 
 DAYS = 3650
 NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)

@@ -63,7 +63,7 @@ def _fetch(opener: urllib.request.OpenerDirector, url: str) -> tuple[float, byte
 
 def _naive_journal_summary(journal_path: Path) -> float:
     from crampcoach.journal.store import Journal
-    from crampcoach.journal.trends import history
+    from crampcoach.journal.summary import history
 
     start = time.perf_counter()
     with Journal.open(journal_path, create=False) as journal:

@@ -24,8 +24,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from crampcoach.journal.history_text import render_history
 from crampcoach.journal.store import Journal, Rating, Session, from_text, new_id
-from crampcoach.journal.trends import history, render_history
+from crampcoach.journal.summary import history
 
 DAYS = 3650
 NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)

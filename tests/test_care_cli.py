@@ -6,19 +6,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from crampcoach import cli as cli_module
 from crampcoach.cli import cli
-from crampcoach.journal.care import URGENT
 from crampcoach.journal.store import Journal
-from support.journal import LONDON, NOW, MovableClock, utc
+from crampcoach.journal.wording import URGENT
+from support.journal import JournalRunner, MovableClock, utc
 
 
 @pytest.fixture(autouse=True)
 def fixed_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)  # 22:30 in London
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     monkeypatch.setenv("CRAMPCOACH_JOURNAL", str(tmp_path / "j.sqlite3"))
 
 
@@ -28,7 +25,7 @@ def journal(tmp_path: Path) -> Path:
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), input=input)
+    result = JournalRunner().invoke(cli, list(args), input=input)
     return result.exit_code, result.output
 
 
@@ -76,8 +73,8 @@ def test_an_episode_at_a_time_typed_in_the_morning_is_last_night(journal: Path) 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--what", "cramps"], "Error: the kind of episode is one of cramp, spasm, twitching, "
-                               "stiffness; got 'cramps'\n"),
+        (["--what", "cramo"], "Error: 'cramo' is not a kind of episode (did you mean cramp?): "
+                              "use cramp, spasm, twitching, stiffness\n"),
         (["--severity", "12"], "Error: how bad it was (0 none, 10 worst) is a whole number "
                                "from 0 to 10; got 12\n"),
         (["--severity", "bad"], "Error: --severity is a whole number, not 'bad'\n"),

@@ -12,11 +12,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.errors import JournalError
 from crampcoach.journal.exchange import doctor_csv, export_text, neutralised, read_export
@@ -30,13 +28,7 @@ from crampcoach.journal.store import (
     MedicineEvent,
     Question,
 )
-from support.journal import LONDON, NOW, MovableClock, fill_quarter
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
+from support.journal import LONDON, NOW, JournalRunner, MovableClock, fill_quarter
 
 
 def table(text: str) -> list[list[str]]:
@@ -58,7 +50,7 @@ def small_record(path: Path) -> None:
 
 
 def export(path: Path, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["history", "export", "--journal", str(path), *args])
+    result = JournalRunner().invoke(cli, ["history", "export", "--journal", str(path), *args])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes.decode()
 
@@ -68,10 +60,10 @@ def test_each_table_for_the_spreadsheet(tmp_path: Path) -> None:
     small_record(path)
     assert table(export(path, "--table", "episodes")) == [
         ["date", "time", "type", "body part", "side", "minutes", "severity (0-10)",
-         "what helped", "routine", "note"],
+         "what helped", "routine", "eased", "signs in the limb", "follow-up", "note"],
         # 02:10 UTC is 03:10 in London (summer time); anything a spreadsheet could run gets '.
         ["2026-04-01", "03:10", "cramp", "calf", "left", "5.5", "7", "'=1+1 stretching", "",
-         "'@SUM(A1) woke me"],
+         "", "", "", "'@SUM(A1) woke me"],
     ]
     assert table(export(path, "--table", "factors")) == [
         ["date", "fluids (glasses)", "caffeine (drinks)", "alcohol (drinks)", "heat exposure",
@@ -131,7 +123,7 @@ def test_the_json_export_gives_back_the_whole_care_record(tmp_path: Path) -> Non
     with Journal.open(source, clock=lambda: NOW) as j:
         j.question_done(j.questions()[0].id)
     out = tmp_path / "backup.json"
-    result = CliRunner().invoke(cli, ["history", "export", "--journal", str(source), "-o",
+    result = JournalRunner().invoke(cli, ["history", "export", "--journal", str(source), "-o",
                                       str(out)])
     assert result.exit_code == 0, result.output
     with Journal.open(source) as j:
@@ -140,10 +132,10 @@ def test_the_json_export_gives_back_the_whole_care_record(tmp_path: Path) -> Non
     assert result.output == (f"Exported 60 sessions, 80 ratings and {len(care)} care records "
                              f"to {out}.\n")
     fresh = tmp_path / "fresh.sqlite3"
-    first = CliRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
+    first = JournalRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
     assert first.output == (f"Imported 60 sessions, 80 ratings and {len(care)} care records "
                             f"from {out}.\n")
-    again = CliRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
+    again = JournalRunner().invoke(cli, ["history", "import", str(out), "--journal", str(fresh)])
     assert again.output == (f"Imported 0 sessions, 0 ratings and 0 care records from {out} "
                             f"({140 + len(care)} already in the journal).\n")
     with Journal.open(fresh) as j:
@@ -169,7 +161,7 @@ def test_a_bad_care_record_is_named_and_nothing_is_imported(tmp_path: Path) -> N
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document))
     target = tmp_path / "target.sqlite3"
-    result = CliRunner().invoke(cli, ["history", "import", str(bad), "--journal", str(target)])
+    result = JournalRunner().invoke(cli, ["history", "import", str(bad), "--journal", str(target)])
     assert (result.exit_code, result.output) == (1, (
         f"Error: {bad}: episodes[0]: how bad it was (0 none, 10 worst) is a whole number from 0 "
         "to 10; got 12. Nothing was imported.\n"))

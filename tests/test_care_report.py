@@ -10,17 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
-from support.journal import LONDON, NOW, fill_quarter
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
+from support.journal import JournalRunner, fill_quarter
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +30,7 @@ def pdf_text(pdf: Path) -> str:
 
 
 def report(journal: Path, out: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["report", "--journal", str(journal), "-o", str(out),
+    result = JournalRunner().invoke(cli, ["report", "--journal", str(journal), "-o", str(out),
                                       *args])
     return result.exit_code, result.output
 
@@ -57,7 +49,12 @@ def test_the_report_says_what_a_neurologist_needs(quarter: Path, tmp_path: Path)
         "Episodes: 69 (5.4 a week): 23 cramp, 16 spasm, 7 twitching, 23 stiffness.",
         "Routines played on 60 of 90 days.",
         "In your check-in on Mon 30 Mar you said the cramps are painful and getting in the way",
-        "Cramp ratings over time (dashed: medicine changes)",
+        "Cramp ratings over time (dashed: medicine changes, with the new dose)",
+        "The person's open questions",
+        "1. Could the baclofen be split into smaller, more frequent doses?",
+        "2. Is the magnesium worth carrying on with?",
+        "When to get help at once: Get help now, without waiting, if a cramp lasts over 10 "
+        "minutes and will not ease",
         "Episodes per week, by type",
         "left foot 15; right calf 14; right toes 14; left calf 13; thigh (both sides) 13",
     ):
@@ -67,15 +64,15 @@ def test_the_report_says_what_a_neurologist_needs(quarter: Path, tmp_path: Path)
         "magnesium (supplement): 300 mg at night since 2026-03-01",
         "prednisolone: stopped 2026-01-15",
         '2026-02-20 baclofen: changed to 15 mg three times a day "neurologist, phone review"',
-        "Blood results (as entered, not interpreted)",
-        "2026-02-25 magnesium: 0.68 mmol/L (range 0.7-1.0)",
-        "2026-02-25 calcium (adjusted): 2.31 mmol/L",
+        "Blood results (as entered, not interpreted), by test, newest first",
+        "magnesium: 0.68 mmol/L on 2026-02-25 (range 0.7-1.0)",
+        "calcium (adjusted): 2.31 mmol/L on 2026-02-25",
         "Evening calf relief: 2.0 points lower after, on average (60 sessions rated before",
-        "What seems to help, or not: days with and without",
-        "baclofen 15 mg three times a day from 2026-02",
+        "What seems to help, or not: what stands out, with its evidence",
+        "baclofen 15 mg three times a day from 2026-… 25 4.2 25 6.2 -2.1 (-2.4 to -1.8) "
+        "p < 0.001",
         "These are associations in your own records, not causes",
-        "1. Could the baclofen be split into smaller, more frequent doses?",
-        "2. Is the magnesium worth carrying on with?",
+        "When to get help at once",
         "Get help now, without waiting, if a cramp lasts over 10 minutes and will not ease",
         "guidance, not diagnosis",
     ):
@@ -102,7 +99,8 @@ def test_a_journal_with_nothing_in_the_window(tmp_path: Path) -> None:
     text = pdf_text(out)
     for line in ("No ratings in these days.", "No episodes recorded in these days.",
                  "None in the last weeks.", "No medicines or supplements recorded.",
-                 "No blood results recorded.", "None noted.", "Not enough days yet"):
+                 "No blood results recorded.", "None noted.",
+                 "Nothing stands out yet. (too few rated days to compare.)"):
         assert line in text, line
     assert not (tmp_path / "none.sqlite3").exists()
 

@@ -6,20 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.chart import chart_figure, load_pyplot
 from crampcoach.journal.store import Journal
-from support.journal import LONDON, NOW, MovableClock, fill_month
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
+from support.journal import LONDON, JournalRunner, MovableClock, fill_month
 
 
 def young_journal(path: Path) -> Path:
@@ -37,7 +27,7 @@ def young_journal(path: Path) -> Path:
 
 def test_a_one_step_session_is_worded_as_one_step(tmp_path: Path) -> None:
     journal = young_journal(tmp_path / "j.sqlite3")
-    result = CliRunner().invoke(cli, ["history", "--journal", str(journal)])
+    result = JournalRunner().invoke(cli, ["history", "--journal", str(journal)])
     assert result.exit_code == 0, result.output
     assert ("  21:00  Box breathing: finished its one step, rating 9 before, 8 after\n"
             in result.output)
@@ -47,7 +37,7 @@ def test_a_one_step_session_is_worded_as_one_step(tmp_path: Path) -> None:
 def test_the_default_chart_starts_at_the_first_record(tmp_path: Path) -> None:
     journal = young_journal(tmp_path / "j.sqlite3")
     out = tmp_path / "chart.png"
-    result = CliRunner().invoke(cli, ["history", "chart", "-o", str(out), "--journal",
+    result = JournalRunner().invoke(cli, ["history", "chart", "-o", str(out), "--journal",
                                       str(journal)])
     assert (result.exit_code, result.output) == (
         0, f"Wrote a chart of 2026-03-20 (the first record) to 2026-04-02 to {out}.\n")
@@ -57,7 +47,7 @@ def test_the_default_chart_starts_at_the_first_record(tmp_path: Path) -> None:
 def test_days_asked_for_are_drawn_even_when_empty(tmp_path: Path) -> None:
     journal = young_journal(tmp_path / "j.sqlite3")
     out = tmp_path / "chart.png"
-    result = CliRunner().invoke(cli, ["history", "chart", "-o", str(out), "--days", "90",
+    result = JournalRunner().invoke(cli, ["history", "chart", "-o", str(out), "--days", "90",
                                       "--journal", str(journal)])
     assert (result.exit_code, result.output) == (
         0, f"Wrote a chart of 2026-01-03 to 2026-04-02 to {out}.\n")
@@ -67,7 +57,7 @@ def test_an_older_journal_fills_the_default_window(tmp_path: Path) -> None:
     journal = tmp_path / "month.sqlite3"
     fill_month(journal)
     out = tmp_path / "chart.png"
-    result = CliRunner().invoke(cli, ["history", "chart", "-o", str(out), "--journal",
+    result = JournalRunner().invoke(cli, ["history", "chart", "-o", str(out), "--journal",
                                       str(journal)])
     # The month's first record is on 2026-03-10, inside the 90 days: the chart starts there.
     assert result.output == (

@@ -13,27 +13,24 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from crampcoach import cli as cli_module
 from crampcoach.cli import cli
 from crampcoach.journal.exchange import export_text
 from crampcoach.journal.store import Journal
 from crampcoach.phrases import ENGLISH
-from support.journal import LONDON, NOW, fill_month
+from support.journal import NOW, JournalRunner, fill_month
 
 FOOTER = "Self-reported ratings; crampcoach gives guidance, not diagnosis.\n"
 
 
 @pytest.fixture(autouse=True)
 def fixed_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cli_module, "_journal_now", lambda: NOW)
-    monkeypatch.setattr(cli_module, "_journal_tz", lambda: LONDON)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("CRAMPCOACH_JOURNAL", raising=False)
 
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return JournalRunner()
 
 
 @pytest.fixture
@@ -43,7 +40,7 @@ def month(tmp_path: Path) -> Path:
     return path
 
 
-def test_history_of_an_empty_journal(runner: CliRunner, tmp_path: Path) -> None:
+def test_history_of_an_empty_journal(runner: JournalRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["history"])
     default = tmp_path / "data" / "crampcoach" / "journal.sqlite3"
     assert result.exit_code == 0
@@ -60,7 +57,7 @@ def test_history_of_an_empty_journal(runner: CliRunner, tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()
 
 
-def test_history_of_a_month(runner: CliRunner, month: Path) -> None:
+def test_history_of_a_month(runner: JournalRunner, month: Path) -> None:
     result = runner.invoke(cli, ["history", "--journal", str(month)])
     assert result.exit_code == 0, result.output
     assert result.output == (
@@ -93,17 +90,14 @@ def test_history_of_a_month(runner: CliRunner, month: Path) -> None:
         "  Box breathing: 1.0 points lower after (1 session)\n"
         "  Evening calf relief: 2.5 points lower after (2 sessions)\n"
         "\n"
-        "What seems to help, or not (days with and without each):\n"
-        "  Evening calf relief: on 3 days with it rating 5.1 and 0.0 episodes a day; on 4 days"
-        " without, 4.1 and 0.0\n"
-        "  These are associations in your own records, not causes: other things may differ"
-        " between those days.\n"
+        "The weekly check-in is due: four yes-or-no questions, any of them skippable "
+        "(crampcoach checkin).\n"
         "\n"
         f"Journal: {month}\n" + FOOTER
     )
 
 
-def test_history_days_narrows_the_window(runner: CliRunner, month: Path) -> None:
+def test_history_days_narrows_the_window(runner: JournalRunner, month: Path) -> None:
     result = runner.invoke(cli, ["history", "--days", "2", "--journal", str(month)])
     assert result.exit_code == 0, result.output
     assert result.output == (
@@ -121,11 +115,14 @@ def test_history_days_narrows_the_window(runner: CliRunner, month: Path) -> None
         "Routine done on 1 of 2 days: average rating 4.0 on those days, 3.0 on the others.\n"
         "Effect of each routine: no session yet with ratings before and after.\n"
         "\n"
+        "The weekly check-in is due: four yes-or-no questions, any of them skippable "
+        "(crampcoach checkin).\n"
+        "\n"
         f"Journal: {month}\n" + FOOTER
     )
 
 
-def test_history_shows_red_flags(runner: CliRunner, tmp_path: Path) -> None:
+def test_history_shows_red_flags(runner: JournalRunner, tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     with Journal.open(path, clock=lambda: NOW) as j:
         j.add_rating(9)
@@ -144,13 +141,13 @@ def test_history_shows_red_flags(runner: CliRunner, tmp_path: Path) -> None:
     )
 
 
-def test_history_days_must_be_positive(runner: CliRunner) -> None:
+def test_history_days_must_be_positive(runner: JournalRunner) -> None:
     result = runner.invoke(cli, ["history", "--days", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--days': 0 is not in the range 1<=x<=36600." in result.output
 
 
-def test_rate_records_and_says_when(runner: CliRunner, tmp_path: Path) -> None:
+def test_rate_records_and_says_when(runner: JournalRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["rate", "4", "--note", "left calf", "--routine", "Evening"])
     assert result.exit_code == 0
     # 21:30 UTC is 22:30 in London on 2 April (summer time).
@@ -161,7 +158,7 @@ def test_rate_records_and_says_when(runner: CliRunner, tmp_path: Path) -> None:
                                                                       NOW)
 
 
-def test_rate_a_high_rating_suggests_the_neurologist(runner: CliRunner, tmp_path: Path) -> None:
+def test_rate_a_high_rating_suggests_the_neurologist(runner: JournalRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["rate", "8", "--journal", str(tmp_path / "j.sqlite3")])
     assert result.exit_code == 0
     assert result.output == (
@@ -175,7 +172,7 @@ def test_rate_a_high_rating_suggests_the_neurologist(runner: CliRunner, tmp_path
 
 @pytest.mark.parametrize("value", ["11", "-1", "seven", "4.5", "", "١"])
 def test_rate_refuses_what_is_not_0_to_10(
-    runner: CliRunner, tmp_path: Path, value: str
+    runner: JournalRunner, tmp_path: Path, value: str
 ) -> None:
     result = runner.invoke(cli, ["rate", value])
     assert result.exit_code == 2
@@ -187,7 +184,7 @@ def test_rate_refuses_what_is_not_0_to_10(
 
 
 def test_journal_from_the_environment(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: JournalRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "env.sqlite3"
     monkeypatch.setenv("CRAMPCOACH_JOURNAL", str(path))
@@ -197,7 +194,7 @@ def test_journal_from_the_environment(
 
 
 def test_a_file_that_is_not_a_journal_is_refused_and_kept(
-    runner: CliRunner, tmp_path: Path
+    runner: JournalRunner, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_bytes(b"my medication list\n")
@@ -213,7 +210,7 @@ def test_a_file_that_is_not_a_journal_is_refused_and_kept(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_export_csv_to_the_screen(runner: CliRunner, month: Path) -> None:
+def test_export_csv_to_the_screen(runner: JournalRunner, month: Path) -> None:
     result = runner.invoke(cli, ["history", "export", "--journal", str(month)])
     assert result.exit_code == 0
     # Local (London) times, plain column names, no ids, no comment lines; rows end in CR LF.
@@ -234,7 +231,7 @@ def test_export_csv_to_the_screen(runner: CliRunner, month: Path) -> None:
 
 
 def test_export_then_import_into_a_new_journal(
-    runner: CliRunner, month: Path, tmp_path: Path
+    runner: JournalRunner, month: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "backup.json"
     result = runner.invoke(cli, ["history", "--journal", str(month), "export", "-o", str(out)])
@@ -258,7 +255,7 @@ def test_export_then_import_into_a_new_journal(
 
 
 def test_the_spreadsheet_csv_is_not_a_backup(
-    runner: CliRunner, month: Path, tmp_path: Path
+    runner: JournalRunner, month: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "cramps.csv"
     assert runner.invoke(cli, ["history", "export", "--journal", str(month), "-o",
@@ -273,7 +270,7 @@ def test_the_spreadsheet_csv_is_not_a_backup(
 
 
 def test_import_of_a_malformed_file_names_the_line(
-    runner: CliRunner, month: Path, tmp_path: Path
+    runner: JournalRunner, month: Path, tmp_path: Path
 ) -> None:
     # A CSV backup as crampcoach 0.1 wrote it (format 1), with a rating of 12 typed in.
     bad = tmp_path / "bad.csv"
@@ -293,7 +290,7 @@ def test_import_of_a_malformed_file_names_the_line(
         assert (j.sessions(), j.ratings()) == ([], [])
 
 
-def test_import_of_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+def test_import_of_a_missing_file(runner: JournalRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["history", "import", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
     missing = tmp_path / "nope.csv"
@@ -301,7 +298,7 @@ def test_import_of_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_chart_without_matplotlib(
-    runner: CliRunner, month: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: JournalRunner, month: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_import = builtins.__import__
 
@@ -323,7 +320,7 @@ def test_chart_without_matplotlib(
     assert not out.exists()
 
 
-def test_chart_draws_a_png(runner: CliRunner, month: Path, tmp_path: Path) -> None:
+def test_chart_draws_a_png(runner: JournalRunner, month: Path, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     out = tmp_path / "chart.png"
     result = runner.invoke(cli, ["history", "chart", "-o", str(out), "--days", "30",
@@ -336,7 +333,7 @@ def test_chart_draws_a_png(runner: CliRunner, month: Path, tmp_path: Path) -> No
     assert (width, height) == (1000, 450)
 
 
-def test_chart_of_an_empty_window(runner: CliRunner, tmp_path: Path) -> None:
+def test_chart_of_an_empty_window(runner: JournalRunner, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     out = tmp_path / "chart.png"
     result = runner.invoke(cli, ["history", "chart", "-o", str(out), "--days", "7",
@@ -349,7 +346,7 @@ def test_chart_of_an_empty_window(runner: CliRunner, tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_every_journal_command_has_help(runner: CliRunner) -> None:
+def test_every_journal_command_has_help(runner: JournalRunner) -> None:
     for args in (["rate"], ["history"], ["history", "export"], ["history", "import"],
                  ["history", "chart"]):
         result = runner.invoke(cli, [*args, "--help"])
@@ -357,7 +354,7 @@ def test_every_journal_command_has_help(runner: CliRunner) -> None:
         assert "--journal" in result.output, args
 
 
-def test_database_is_still_sqlite_after_commands(runner: CliRunner, tmp_path: Path) -> None:
+def test_database_is_still_sqlite_after_commands(runner: JournalRunner, tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     runner.invoke(cli, ["rate", "1", "--journal", str(path)])
     with sqlite3.connect(path) as db:

@@ -68,7 +68,7 @@ def test_version_1_keeps_every_record(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     write_version_1(path)
     with Journal.open(path) as j:
-        assert j.schema_version == SCHEMA_VERSION == 3
+        assert j.schema_version == SCHEMA_VERSION == 4
         sessions = j.sessions()
         ratings = j.ratings()
         assert j.integrity_check() == "ok"
@@ -202,7 +202,7 @@ def test_version_2_keeps_every_record_and_gains_the_care_record(tmp_path: Path) 
     db.executescript(VERSION_2)
     db.close()
     with Journal.open(path) as j:
-        assert j.schema_version == 3
+        assert j.schema_version == SCHEMA_VERSION
         assert [(s.id, s.routine, s.routine_hash, s.started_at, s.ended_at, s.outcome,
                  s.step_index, s.step_title, s.steps_total, s.rating_before, s.rating_after,
                  s.note) for s in j.sessions()] == [

@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from crampcoach.journal.flags import all_flags, red_flags
 from crampcoach.journal.store import Journal, Rating, Session
-from crampcoach.journal.trends import (
-    RatingPoint,
-    flags_from,
-    history,
-    red_flags,
-    slope,
-    sparkline,
-    summarize,
-    trend_of,
-)
+from crampcoach.journal.summary import history, summarize
+from crampcoach.journal.trends import RatingPoint, slope, sparkline, trend_of
 from support.journal import LONDON, NOW, MovableClock, every_day
 
 
@@ -105,32 +98,59 @@ def test_days_follow_local_time(tmp_path: Path) -> None:
     assert [d.day for d in utc.days] == [date(2026, 4, 1)]
 
 
+def flags_from(points: list[RatingPoint], *, now: datetime, tz: object) -> tuple[str, ...]:
+    return tuple(f.message for f in all_flags(points, (), (), now=now, tz=UTC))
+
+
 def test_no_red_flags_on_calm_ratings() -> None:
-    points = [RatingPoint(NOW - timedelta(days=n), 3, "rating") for n in range(7)]
+    points = [RatingPoint(NOW - timedelta(days=n), 3, "rating") for n in range(40)]
     assert flags_from(points, now=NOW, tz=UTC) == ()
 
 
 def test_a_rating_of_8_in_the_last_day_is_a_red_flag() -> None:
     high = [RatingPoint(NOW - timedelta(hours=23), 8, "after")]
-    [flag] = flags_from(high, now=NOW, tz=UTC)
+    [flag] = all_flags(high, (), (), now=NOW, tz=UTC)
     assert flag.kind == "high"
     assert flag.message.startswith("A rating of 8 in the last day is high.")
     old = [RatingPoint(NOW - timedelta(hours=25), 10, "rating")]
     assert flags_from(old, now=NOW, tz=UTC) == ()
 
 
-def test_ratings_rising_over_the_week_are_a_red_flag() -> None:
-    rising = [RatingPoint(NOW - timedelta(days=6 - n), 2 + n // 2, "rating") for n in range(7)]
-    [flag] = flags_from(rising, now=NOW, tz=UTC)
+def test_ratings_risen_over_the_week_against_the_weeks_before_are_a_red_flag() -> None:
+    # Four weeks around 3, then a week around 5: the baseline is the 28 days before.
+    before = [RatingPoint(NOW - timedelta(days=34 - n), 3 + (n % 3 == 0), "rating")
+              for n in range(28)]
+    week = [RatingPoint(NOW - timedelta(days=6 - n), 5 + (n % 2), "rating") for n in range(7)]
+    [flag] = all_flags([*before, *week], (), (), now=NOW, tz=UTC)
     assert flag.kind == "worsening"
     assert flag.message == (
-        "Your ratings have been rising over the last week (about 3.5 points a week). If this "
-        "goes on, talk to your neurologist."
+        "Your ratings have risen over the last 7 days: 5.4 on average, against 3.4 in the "
+        "28 days before. If this goes on, talk to your neurologist."
     )
-    # Rising slowly (under a point a week) is not a flag; nor is two days of data.
-    slow = [RatingPoint(NOW - timedelta(days=6 - n), 4 + (n == 6), "rating") for n in range(7)]
+    # A rise that steep in the first weeks of logging says nothing: no baseline yet.
+    assert flags_from([*before[-13:], *week], now=NOW, tz=UTC) == ()
+    # The old rule's false alarm: a week sloping up by a point, within the usual spread.
+    slow = [RatingPoint(NOW - timedelta(days=34 - n), 3 + (n % 3), "rating")
+            for n in range(35)]
     assert flags_from(slow, now=NOW, tz=UTC) == ()
-    assert flags_from(rising[-2:], now=NOW, tz=UTC) == ()
+
+
+def test_the_baseline_is_the_history_really_there() -> None:
+    before = [RatingPoint(NOW - timedelta(days=22 - n), 3 + (n % 3 == 0), "rating")
+              for n in range(16)]
+    week = [RatingPoint(NOW - timedelta(days=6 - n), 6, "rating") for n in range(7)]
+    [flag] = all_flags([*before, *week], (), (), now=NOW, tz=UTC)
+    assert "in the 16 days before" in flag.message
+
+
+def test_a_rise_and_fall_is_not_steady() -> None:
+    days = {date(2026, 3, 1) + timedelta(days=n): float(v) for n, v in enumerate(
+        [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 3, 4, 3, 3, 4, 3, 3, 4, 3,
+         3])}
+    trend = trend_of(days, 0.5)
+    assert (trend.kind, round(trend.middle_apart or 0, 1)) == ("rose_and_fell", 3.2)
+    flat = {d: 3.0 + (d.day % 2) for d in days}
+    assert trend_of(flat, 0.5).kind == "steady"
 
 
 def test_red_flags_read_the_journal(tmp_path: Path) -> None:

@@ -62,10 +62,14 @@ def test_a_journal_that_cannot_be_opened_is_reported_not_raised(tmp_path: Path) 
 def test_worsening_counts_the_new_rating(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
     now = datetime.now(UTC)
-    with Journal.open(path, clock=lambda: now - timedelta(days=4)) as journal:
-        journal.add_rating(2)
-    with Journal.open(path, clock=lambda: now - timedelta(days=2)) as journal:
-        journal.add_rating(4)
+    # Three weeks at 2 or 3, then three days at 3: a 7 now lifts the week well above the
+    # weeks before (the journal's own rule), a 1 does not.
+    for days_ago in range(1, 31):
+        if 7 <= days_ago <= 9:
+            continue
+        at = now - timedelta(days=days_ago)
+        with Journal.open(path, clock=lambda at=at: at) as journal:
+            journal.add_rating(3 if days_ago < 7 or days_ago % 2 else 2)
     worsening = journal_worsening(path, now=lambda: now)
     assert worsening(7) is True
     assert worsening(1) is False

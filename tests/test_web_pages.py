@@ -348,9 +348,26 @@ def test_the_journal_shows_what_seems_to_help_pending_episodes_and_the_urgent_ad
         journal.add_episode(severity=8)
     _post(client, "/log/rating", csrf, rating="9")
     text = _text(client.get("/journal").get_data(as_text=True))
-    assert "Not enough days yet: 3 days with and 3 without" in text
+    assert ("Nothing stands out yet. (5 rated days with and without a factor, routine or "
+            "medicine are needed to compare.)") in text
     assert "Episodes to complete Mon 30 Nov 09:00: episode, 8 of 10 (to complete:" in text
     assert "Urgent: Get help now, without waiting," in text
+
+
+def test_an_episode_with_urgent_signs_says_get_help_now_and_stays_flagged() -> None:
+    client, csrf = logged_in(make_page())
+    _post(client, "/log/episode", csrf, kind="cramp", where="calf", side="left",
+          minutes="30", eased="no", sign_swollen="yes", sign_warm="yes")
+    [notice] = notices(client.get("/log").get_data(as_text=True))
+    assert notice.startswith("Get help now: Recorded: cramp, left calf, 30 min, did not "
+                             "ease, swollen and warm. Get help now, without waiting,")
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [episode] = journal.episodes()
+    assert (episode.eased, episode.signs) == (False, ("swollen", "warm"))
+    text = _text(client.get("/journal").get_data(as_text=True))
+    assert "Get help now: On Mon 30 Nov at " in text
+    assert "a cramp in the left calf that lasted 30 min and did not ease, with the limb " \
+        "swollen and warm." in text
 
 
 def test_a_routine_is_started_from_its_plan() -> None:
@@ -555,6 +572,7 @@ def test_questions_for_the_neurologist_are_noted_and_taken_off_when_asked() -> N
 
 def test_the_weekly_check_in_is_offered_when_due_and_recorded() -> None:
     from crampcoach.journal.care import URGENT
+
     from crampcoach.phrases import ENGLISH
 
     page = make_page()

@@ -27,10 +27,12 @@ from crampcoach.routines.model import Routine
 from crampcoach.routines.timeline import Cue, Timeline, Voice
 
 if TYPE_CHECKING:
-    from crampcoach.journal.trends import RedFlag
+    from crampcoach.journal.flags import RedFlag
+    from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
     from crampcoach.routines.compiler import SpeechMeter
     from crampcoach.session.machine import Machine
+    from crampcoach.session.start import PreparedSession
     from crampcoach.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -759,6 +761,9 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
                 record = session.play(display)
                 if record.outcome == "interrupted":
                     code = 128 + signals[0] if signals else 130
+                elif keys.is_terminal and keys.live:
+                    _checkin_after(session, loaded.style, _journal_file(journal, settings),
+                                   clock)
             except KeyboardInterrupt:
                 code = 128 + signals[0] if signals else 130
     finally:
@@ -770,6 +775,37 @@ def play(routine: str | None, rating: int | None, no_rating: bool,
     if code:
         click.echo("Stopped.", err=True)
         sys.exit(code)
+
+
+def _checkin_after(session: PreparedSession, style: str, path: Path, clock: Clock) -> None:
+    """The weekly check-in, asked aloud after a session when it is due (never after a
+    rescue or bedtime routine, never at night), answered with keys; each question can be
+    skipped. A journal that cannot be read or written only means no check-in now."""
+    from crampcoach.errors import JournalError
+    from crampcoach.journal.checkin import ask_and_record, checkin_due, key_asker
+    from crampcoach.journal.store import Journal
+    from crampcoach.phrases import phrasebook
+
+    if not path.exists():
+        return  # the session was kept elsewhere (or not at all): nowhere to keep answers
+    book = phrasebook(session.voice.language)
+
+    def say(text: str) -> None:
+        click.echo(text)
+        session.say(text)
+
+    try:
+        with Journal.open(path, create=False, clock=_journal_now) as journal:
+            if not checkin_due(journal, _journal_now(), after_style=style,
+                               at_night=session.night):
+                return
+            outcome = ask_and_record(journal, key_asker(say, clock.wait_until, clock.now, book),
+                                     book)
+    except JournalError:
+        return
+    if outcome is not None:
+        say(outcome.advice)
+        say(outcome.urgent)
 
 
 def _machine() -> Machine:
@@ -786,14 +822,30 @@ def _machine() -> Machine:
 # The journal's library imports stay inside its commands so other commands do not pay for them.
 
 
+def _given_machine() -> Machine | None:
+    """The Machine a caller (a test) gave as the context object, without importing the
+    session package for commands that only read the journal: none can have been given
+    unless its module is already loaded."""
+    module = sys.modules.get("crampcoach.session.machine")
+    ctx = click.get_current_context(silent=True)
+    if module is None or ctx is None:
+        return None
+    given: Machine | None = ctx.find_object(module.Machine)
+    return given
+
+
 def _journal_now() -> _dt.datetime:
-    """The moment commands treat as now (tests replace it to get fixed output)."""
-    return _dt.datetime.now(_dt.UTC)
+    """The moment the journal's commands treat as now: the machine's ``now`` (the real
+    machine's is the system clock; tests give theirs through the context object, as for
+    ``play``)."""
+    machine = _given_machine()
+    return _dt.datetime.now(_dt.UTC) if machine is None else machine.utc_now()
 
 
 def _journal_tz() -> _dt.tzinfo | None:
-    """The zone times are shown in: None is the system's local time (tests replace it)."""
-    return None
+    """The zone times are shown in: the machine's (None: the system's local time)."""
+    machine = _given_machine()
+    return None if machine is None else machine.zone
 
 
 def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
@@ -824,36 +876,46 @@ journal_option = click.option(
 
 
 def _print_flags(flags: Sequence[RedFlag]) -> None:
-    if flags:
-        click.echo("Worth raising with your neurologist:")
-        for flag in flags:
-            click.echo(f"  {flag.message}")
-        from crampcoach.phrases import ENGLISH
+    from crampcoach.journal.history_text import flag_lines
 
-        click.echo(f"  {ENGLISH.urgent_help}")
+    for line in flag_lines(flags):
+        click.echo(line)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("value", metavar="N")
-@click.option("--note", help="A few words: what set it off, where, what helped.")
+@click.option("-n", "--note", help="A few words: what set it off, where, what helped.")
 @click.option("--routine", help="The routine this rating is about, if any.")
+@click.option("-t", "--at", "when", metavar="TIME",
+              help="When: HH:MM (today, or last night) or 'YYYY-MM-DD HH:MM' [default: now].")
+@click.option("-d", "--date", "day", metavar="DAY",
+              help="The day, if not today: YYYY-MM-DD or yesterday (kept at noon).")
 @journal_option
-def rate(value: str, note: str | None, routine: str | None, journal_file: Path | None) -> None:
+def rate(value: str, note: str | None, routine: str | None, when: str | None,
+         day: str | None, journal_file: Path | None) -> None:
     """Record how the cramps are now: N from 0 (no cramps) to 10 (worst).
 
     For a cramp worth noting when no routine is played, such as one that wakes you at night.
+
+    \b
+    Examples:
+      crampcoach rate 7 --note "woke with a calf cramp"
+      crampcoach rate 6 --at 03:10
+      crampcoach rate 4 --date yesterday
     """
     from crampcoach.errors import JournalError
+    from crampcoach.journal.flags import red_flags
     from crampcoach.journal.store import Journal
-    from crampcoach.journal.trends import local, red_flags
+    from crampcoach.journal.trends import local
 
     if not value.isascii() or not value.isdigit() or int(value) > 10:
         fail(f"a rating is a whole number from 0 (no cramps) to 10 (worst), not {value!r}", 2)
+    at = _moment_option(when, day)
     with reported_errors():
         settings = _settings()
     path = _journal_file(journal_file, settings)
     with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
-        rating = journal.add_rating(int(value), note=note, routine=routine)
+        rating = journal.add_rating(int(value), note=note, routine=routine, at=at)
         # The rating is committed and synced: from here on nothing can lose it, and a
         # reminder that cannot be worked out is no reason to report a failure.
         try:
@@ -861,8 +923,18 @@ def rate(value: str, note: str | None, routine: str | None, journal_file: Path |
                               high_at=settings.red_flag_threshold)
         except JournalError:
             flags = ()
-    click.echo(f"Recorded rating {rating.value} at {local(rating.at, _journal_tz()):%H:%M}.")
+    shown = local(rating.at, _journal_tz())
+    when_text = f"{shown:%H:%M}" if at is None else f"{shown:%a %Y-%m-%d %H:%M}"
+    click.echo(f"Recorded rating {rating.value} at {when_text}.")
     _print_flags(flags)
+
+
+def _moment_option(when: str | None, day: str | None) -> _dt.datetime | None:
+    """``--at`` or ``--date`` as a moment (None: now), checked before anything is written."""
+    from crampcoach.journal.entry import parse_moment
+
+    with reported_errors():
+        return parse_moment(when, day, _journal_now(), _journal_tz())
 
 
 @cli.group(invoke_without_command=True)
@@ -875,9 +947,9 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
 
     Also: export it for the neurologist or as a backup, import an export, draw a chart.
     """
+    from crampcoach.journal.history_text import render_history
     from crampcoach.journal.store import Journal
-    from crampcoach.journal.trends import history as summarize_history
-    from crampcoach.journal.trends import render_history
+    from crampcoach.journal.summary import history as summarize_history
 
     ctx.obj = journal_file
     if ctx.invoked_subcommand is not None:
@@ -1073,27 +1145,38 @@ def _whole(value: str | None, option: str) -> int | None:
 
 
 def _day_option(value: str | None) -> _dt.date:
-    from crampcoach.journal.care import parse_day
+    from crampcoach.journal.entry import parse_day
 
     with reported_errors():
         return _journal_today() if value is None else parse_day(value, _journal_today())
 
 
 _DATE_OPTION = click.option(
-    "--date", "day", metavar="DAY", help="The day: YYYY-MM-DD, today or yesterday "
+    "-d", "--date", "day", metavar="DAY", help="The day: YYYY-MM-DD, today or yesterday "
     "[default: today].")
+_AT_OPTION = click.option(
+    "-t", "--at", "when", metavar="TIME",
+    help="When: HH:MM (today, or last night) or 'YYYY-MM-DD HH:MM' [default: now].")
 _EPISODE_OPTIONS = (
-    click.option("--what", "kind", metavar="KIND",
-                 help="cramp, spasm, twitching or stiffness."),
-    click.option("--where", "body_part", metavar="PART",
+    click.option("-k", "--what", "kind", metavar="KIND",
+                 help="cramp, spasm, twitching or stiffness (plurals are fine)."),
+    click.option("-w", "--where", "body_part", metavar="PART",
                  help="The body part, in your words: calf, foot, toes, thigh, hand, back..."),
-    click.option("--side", metavar="SIDE", help="left, right or both."),
-    click.option("--minutes", metavar="N", help="How long it lasted, in minutes (0.5 is 30 s)."),
-    click.option("--severity", metavar="N", help="How bad it was: 0 (none) to 10 (worst)."),
+    click.option("-s", "--side", metavar="SIDE", help="left, right or both (L, R or B)."),
+    click.option("-m", "--minutes", metavar="N",
+                 help="How long it lasted, in minutes (0.5 is 30 s)."),
+    click.option("-v", "--severity", metavar="N", help="How bad it was: 0 (none) to 10 (worst)."),
+    click.option("--eased/--not-eased", default=None,
+                 help="Whether it eased. One over 10 minutes that did not ease needs help now."),
+    click.option("--signs", metavar="LIST",
+                 help="Signs in the limb, from: swollen, red, warm, painful (e.g. "
+                 "swollen,warm). Any of them needs help now."),
     click.option("--helped", metavar="TEXT", help="What helped: stretching, warmth, walking..."),
-    click.option("--note", metavar="TEXT", help="Anything else worth noting."),
+    click.option("-n", "--note", metavar="TEXT", help="Anything else worth noting."),
+    click.option("--follow-up", metavar="TEXT",
+                 help="What happened since (after getting help): it answers an urgent flag."),
     click.option("--routine", metavar="NAME", help="The routine played for it, if any."),
-    click.option("--at", "when", metavar="TIME",
+    click.option("-t", "--at", "when", metavar="TIME",
                  help="When it began: HH:MM (today, or last night) or 'YYYY-MM-DD HH:MM' "
                  "[default: now]."),
 )
@@ -1106,11 +1189,13 @@ def _episode_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _episode_values(kind: str | None, body_part: str | None, side: str | None,
-                    minutes: str | None, severity: str | None, helped: str | None,
-                    note: str | None, routine: str | None, when: str | None,
+                    minutes: str | None, severity: str | None, eased: bool | None,
+                    signs: str | None, helped: str | None, note: str | None,
+                    follow_up: str | None, routine: str | None, when: str | None,
                     ) -> dict[str, object]:
+    """Every value read and checked before anything is written: a typo keeps nothing."""
     from crampcoach.journal import rules
-    from crampcoach.journal.care import parse_when
+    from crampcoach.journal.entry import episode_kind, episode_side, limb_signs, parse_when
     from crampcoach.journal.store import MAX_EPISODE_S
 
     at = length = None
@@ -1119,16 +1204,31 @@ def _episode_values(kind: str | None, body_part: str | None, side: str | None,
             length = rules.episode_seconds(minutes, MAX_EPISODE_S)
         if when is not None:
             at = parse_when(when, _journal_now(), _journal_tz())
-    return {"kind": kind.strip().lower() if kind else None, "body_part": body_part,
-            "side": side.strip().lower() if side else None,
-            "duration_s": length,
-            "severity": _whole(severity, "--severity"), "helped": helped, "note": note,
-            "routine": routine, "at": at}
+        return {"kind": episode_kind(kind), "body_part": body_part,
+                "side": episode_side(side), "duration_s": length,
+                "severity": _whole(severity, "--severity"), "eased": eased,
+                "signs": limb_signs(signs), "helped": helped, "note": note,
+                "follow_up": follow_up, "routine": routine, "at": at}
+
+
+def _urgent_now(episode: object) -> None:
+    """An episode that needs help now: the urgent tier at once."""
+    from crampcoach.journal.flags import is_urgent
+    from crampcoach.journal.store import Episode
+    from crampcoach.journal.wording import FOLLOW_UP_HINT, URGENT, describe_urgent
+
+    assert isinstance(episode, Episode)
+    if not is_urgent(episode) or episode.follow_up:
+        return
+    click.echo("")
+    click.echo(describe_urgent(episode, _journal_tz()))
+    click.echo(URGENT)
+    click.echo(f"{FOLLOW_UP_HINT}.")
 
 
 def _episode_line(episode: object) -> str:
-    from crampcoach.journal.care import describe_episode
     from crampcoach.journal.store import Episode
+    from crampcoach.journal.wording import describe_episode
 
     assert isinstance(episode, Episode)
     shown = episode.at.astimezone(_journal_tz())
@@ -1144,7 +1244,8 @@ def _episode_line(episode: object) -> str:
 @click.pass_context
 def episode_group(ctx: click.Context, last: bool, kind: str | None, body_part: str | None,
                   side: str | None, minutes: str | None, severity: str | None,
-                  helped: str | None, note: str | None, routine: str | None, when: str | None,
+                  eased: bool | None, signs: str | None, helped: str | None, note: str | None,
+                  follow_up: str | None, routine: str | None, when: str | None,
                   journal_file: Path | None) -> None:
     """Record cramps, spasms, twitching or stiffness: what, where, how long, how bad.
 
@@ -1152,7 +1253,9 @@ def episode_group(ctx: click.Context, last: bool, kind: str | None, body_part: s
     Examples:
       crampcoach episode add --what cramp --where calf --side left --minutes 5 --severity 7
       crampcoach episode add --at 03:10 --what spasm --where thigh --helped "warm compress"
+      crampcoach episode add -k cramp -w calf -s L -m 30 --not-eased --signs swollen,warm
       crampcoach episode --last --where calf --side right --minutes 3 --helped stretching
+      crampcoach episode --last --follow-up "GP saw it the same day: no clot"
       crampcoach episode list --days 7
 
     A session started from the bedside button is kept as an episode with its time, routine
@@ -1168,19 +1271,23 @@ def episode_group(ctx: click.Context, last: bool, kind: str | None, body_part: s
         return
     from crampcoach.journal.store import Journal
 
-    values = _episode_values(kind, body_part, side, minutes, severity, helped, note, routine,
-                             when)
-    if all(v is None for v in values.values()):
+    values = _episode_values(kind, body_part, side, minutes, severity, eased, signs, helped,
+                             note, follow_up, routine, when)
+    if all(v is None or v == () for v in values.values()):
         raise click.UsageError("say what to add to the episode, e.g. --where calf --minutes 5")
     path = _journal_file(journal_file)
     with reported_errors(), Journal.open(path, clock=_journal_now) as journal:
-        latest = journal.latest_episode()
+        # A follow-up answers the urgent flag, which is the latest episode's by time.
+        only_follow_up = values["follow_up"] is not None and all(
+            v is None or v == () for k, v in values.items() if k != "follow_up")
+        latest = journal.last_episode() if only_follow_up else journal.latest_episode()
         if latest is None:
             fail("there is no episode to complete yet; record one with: crampcoach episode add",
                  1)
         episode = journal.update_episode(latest.id, **values)
         left = len(journal.pending_episodes())
     click.echo(f"Updated: {_episode_line(episode)}")
+    _urgent_now(episode)
     if left:
         click.echo(f"{left} episode{'s' if left > 1 else ''} still to complete "
                    "(crampcoach episode list --to-complete).")
@@ -1196,8 +1303,9 @@ def _care_journal(ctx: click.Context, journal_file: Path | None) -> Path:
 @journal_option
 @click.pass_context
 def episode_add(ctx: click.Context, kind: str | None, body_part: str | None, side: str | None,
-                minutes: str | None, severity: str | None, helped: str | None,
-                note: str | None, routine: str | None, when: str | None,
+                minutes: str | None, severity: str | None, eased: bool | None,
+                signs: str | None, helped: str | None, note: str | None,
+                follow_up: str | None, routine: str | None, when: str | None,
                 journal_file: Path | None) -> None:
     """Record an episode. Anything left out can be added later with 'episode --last'.
 
@@ -1205,15 +1313,17 @@ def episode_add(ctx: click.Context, kind: str | None, body_part: str | None, sid
     Examples:
       crampcoach episode add --what cramp --where calf --side left --minutes 5 --severity 7
       crampcoach episode add --at "2026-03-10 03:10" --what twitching --where eyelid
+      crampcoach episode add -k cramp -w calf -s L -m 30 --not-eased --signs swollen,warm
     """
     from crampcoach.journal.store import Journal
 
-    values = _episode_values(kind, body_part, side, minutes, severity, helped, note, routine,
-                             when)
+    values = _episode_values(kind, body_part, side, minutes, severity, eased, signs, helped,
+                             note, follow_up, routine, when)
     with reported_errors(), Journal.open(_care_journal(ctx, journal_file),
                                          clock=_journal_now) as journal:
         episode = journal.add_episode(**values)  # type: ignore[arg-type]
     click.echo(f"Recorded: {_episode_line(episode)}")
+    _urgent_now(episode)
 
 
 @episode_group.command("list")
@@ -1286,8 +1396,8 @@ def factors_command(day: str | None, fluids: str | None, caffeine: str | None,
       crampcoach factors --date yesterday --heat --tag "long walk"
       crampcoach factors --date 2026-03-10
     """
-    from crampcoach.journal.care import describe_factors
     from crampcoach.journal.store import Journal
+    from crampcoach.journal.wording import describe_factors
 
     chosen = _day_option(day)
     values = {
@@ -1337,8 +1447,8 @@ def _med_command(change: str, summary: str, examples: str) -> None:
     @journal_option
     def command(name: str, dose: str | None, day: str | None, note: str | None,
                 journal_file: Path | None, **extra: bool) -> None:
-        from crampcoach.journal.care import describe_medicine
         from crampcoach.journal.store import Journal
+        from crampcoach.journal.wording import describe_medicine
 
         chosen = _day_option(day)
         with reported_errors(), Journal.open(_journal_file(journal_file),
@@ -1371,8 +1481,9 @@ def med_list(journal_file: Path | None) -> None:
     Example:
       crampcoach med list
     """
-    from crampcoach.journal.care import describe_medicine, medicine_periods
     from crampcoach.journal.store import Journal
+    from crampcoach.journal.tally import medicine_periods
+    from crampcoach.journal.wording import describe_medicine
 
     with reported_errors(), Journal.open(_journal_file(journal_file), create=False) as journal:
         events = journal.medicines()
@@ -1402,23 +1513,26 @@ def blood_group() -> None:
 
 
 @blood_group.command("add")
-@click.argument("test")
-@click.argument("value")
-@click.argument("unit", required=False)
+@click.argument("words", nargs=-1, required=True, metavar="TEST VALUE [UNIT]")
 @_DATE_OPTION
-@click.option("--note", metavar="TEXT", help="The lab's range, or anything else to keep.")
+@click.option("-n", "--note", metavar="TEXT", help="The lab's range, or anything else to keep.")
 @journal_option
-def blood_add(test: str, value: str, unit: str | None, day: str | None, note: str | None,
+def blood_add(words: tuple[str, ...], day: str | None, note: str | None,
               journal_file: Path | None) -> None:
-    """Record a blood result: TEST VALUE [UNIT], as written on the lab report.
+    """Record a blood result: TEST VALUE [UNIT], as written on the lab report. The test
+    may be several words; the value is the last number, the unit what follows it.
 
     \b
     Examples:
       crampcoach blood add potassium 4.1 mmol/L --date 2026-03-02
+      crampcoach blood add vitamin D 48 nmol/L
       crampcoach blood add calcium "2.31" mmol/L --note "range 2.2-2.6"
     """
+    from crampcoach.journal.entry import blood_words
     from crampcoach.journal.store import Journal
 
+    with reported_errors():
+        test, value, unit = blood_words(words)
     chosen = _day_option(day)
     with reported_errors(), Journal.open(_journal_file(journal_file),
                                          clock=_journal_now) as journal:
@@ -1463,19 +1577,24 @@ def question_group() -> None:
 
 @question_group.command("add")
 @click.argument("text")
+@_AT_OPTION
+@_DATE_OPTION
 @journal_option
-def question_add(text: str, journal_file: Path | None) -> None:
+def question_add(text: str, when: str | None, day: str | None,
+                 journal_file: Path | None) -> None:
     """Note a question for your neurologist.
 
     \b
-    Example:
+    Examples:
       crampcoach question add "Is magnesium worth a try?"
+      crampcoach question add "Why do the cramps come at night?" --date 2026-03-02
     """
     from crampcoach.journal.store import Journal
 
+    at = _moment_option(when, day)
     with reported_errors(), Journal.open(_journal_file(journal_file),
                                          clock=_journal_now) as journal:
-        journal.add_question(text)
+        journal.add_question(text, at=at)
         count = len(journal.questions())
     click.echo(f"Noted. {count} open question{'s' if count != 1 else ''} for the report.")
 
@@ -1548,8 +1667,10 @@ def _yes_no_key(question: str) -> bool | None:
 
 
 @cli.command("checkin")
+@_AT_OPTION
+@_DATE_OPTION
 @journal_option
-def checkin_command(journal_file: Path | None) -> None:
+def checkin_command(when: str | None, day: str | None, journal_file: Path | None) -> None:
     """The weekly check-in: four questions, answered with y or n.
 
     Are the cramps painful? Coming more often? With weakness, stiffness or spasticity?
@@ -1557,15 +1678,17 @@ def checkin_command(journal_file: Path | None) -> None:
     the answers go in the journal, its red flags and the report.
 
     \b
-    Example:
+    Examples:
       crampcoach checkin
+      crampcoach checkin --date yesterday
     """
-    from crampcoach.journal.care import run_checkin
+    from crampcoach.journal.checkin import run_checkin
     from crampcoach.journal.store import Journal
 
+    at = _moment_option(when, day)
     with reported_errors(), Journal.open(_journal_file(journal_file),
                                          clock=_journal_now) as journal:
-        outcome = run_checkin(journal, _yes_no_key)
+        outcome = run_checkin(journal, _yes_no_key, at=at)
     click.echo(outcome.advice)
     click.echo(outcome.urgent)
 
@@ -1589,7 +1712,7 @@ def report_command(days: int, output: Path, journal_file: Path | None) -> None:
       crampcoach report --days 30 -o last-month.pdf
     """
     from crampcoach.journal.chart import load_pyplot
-    from crampcoach.journal.report import REPORT_NEEDS, gather_report, write_report
+    from crampcoach.journal.report import REPORT_NEEDS, Person, gather_report, write_report
     from crampcoach.journal.store import Journal
 
     with reported_errors():
@@ -1599,7 +1722,9 @@ def report_command(days: int, output: Path, journal_file: Path | None) -> None:
         load_pyplot(REPORT_NEEDS)  # say it is missing before reading anything
         with Journal.open(path, create=False) as journal:
             report = gather_report(journal, now=_journal_now(), days=days, tz=_journal_tz(),
-                                   high_at=settings.red_flag_threshold)
+                                   high_at=settings.red_flag_threshold,
+                                   person=Person(settings.patient_name, settings.date_of_birth,
+                                                 settings.clinic_number))
         pages = write_report(report, output)
     click.echo(f"Wrote {output}: {pages} page{'s' if pages > 1 else ''}, "
                f"{report.summary.first_day} to {report.summary.last_day}.")

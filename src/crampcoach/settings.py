@@ -149,6 +149,10 @@ class Settings:
     #: A faint hum before the first cue and through long quiet stretches, for speakers
     #: (and sound servers) that go to sleep on silence.
     speaker_wake: bool = False
+    #: Printed at the top of the report for the neurologist when given.
+    patient_name: str | None = None
+    date_of_birth: str | None = None
+    clinic_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +384,13 @@ def _is_empty(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag.endswith(":null")
 
 
+def _report_line(node: Node) -> str:
+    text = _text(node)
+    if len(text) > 80:
+        raise _Invalid("must be at most 80 characters")
+    return text
+
+
 def _optional(read: Callable[[Node], Any]) -> Callable[[Node], Any]:
     """An empty value (``key:`` with nothing after it) means "none"."""
     def read_optional(node: Node) -> Any:
@@ -447,6 +458,9 @@ _TOP: dict[str, tuple[str, Reader]] = {
     "speech_engine": ("speech_engine", _engine),
     "piper_voice": ("piper_voice", _optional(_text)),
     "speaker_wake": ("speaker_wake", _boolean),
+    "patient_name": ("patient_name", _optional(_report_line)),
+    "date_of_birth": ("date_of_birth", _optional(_report_line)),
+    "clinic_number": ("clinic_number", _optional(_report_line)),
 }
 _NIGHT: dict[str, Reader] = {
     "start": _clock,
@@ -726,6 +740,8 @@ def describe(settings: Settings) -> dict[str, str]:
     out["bedside.start_keys"] = ", ".join(f"{key} = {routine}"
                                           for key, routine in bedside.start_keys) or "none"
     out["speaker_wake"] = _show(settings.speaker_wake)
+    for key in ("patient_name", "date_of_birth", "clinic_number"):
+        out[key] = getattr(settings, key) or "none"
     return out
 
 
@@ -782,6 +798,12 @@ preroll: 0
 # A faint hum before the first cue and through quiet stretches of 3 s or more, for a
 # Bluetooth or USB speaker (or a sound server) that goes to sleep on silence.
 speaker_wake: false
+
+# For the top of the report for the neurologist (crampcoach report); leave empty to
+# leave them out. Kept only in this file and printed as written.
+patient_name:
+date_of_birth:
+clinic_number:
 
 # Hands-free: a push button between this GPIO pin (BCM number) and ground
 # (needs crampcoach[pi]); leave empty for none.

@@ -6,14 +6,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from click.testing import CliRunner, Result
+
 from crampcoach.journal.store import Journal
+from crampcoach.session.machine import Machine
 
 # Europe/London moves to summer time on 2026-03-29, inside the 30 days before NOW: the
 # day boundaries in the fixed output below must follow it.
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)
+
+
+def journal_machine(now: datetime = NOW, zone: ZoneInfo = LONDON) -> Machine:
+    """The machine as the journal's commands see it: ``now`` in ``zone``."""
+    local_time = now.astimezone(zone).replace(tzinfo=None)
+    return Machine(now=lambda: local_time, zone=zone)
+
+
+class JournalRunner(CliRunner):
+    """A CliRunner whose commands run on :func:`journal_machine` (fixed now, London)."""
+
+    def __init__(self, machine: Machine | None = None) -> None:
+        super().__init__()
+        self.machine = machine or journal_machine()
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        kwargs.setdefault("obj", self.machine)
+        return super().invoke(*args, **kwargs)
 
 
 def utc(text: str) -> datetime:
@@ -135,3 +157,62 @@ def fill_quarter(path: Path) -> None:
         j.add_checkin({"painful": True, "more_often": False, "weakness": False,
                        "daily_life": True})
         clock.now = NOW
+
+
+def fill_years(path: Path, years: int = 10, *, now: datetime = NOW) -> None:
+    """A long journal that overflows every list of the report: a rating and a session a
+    day, an episode most days, the day's factors, a dose change every 90 days across 14
+    medicines, 40 blood results over 12 tests, 30 open questions (some with dollar signs,
+    which a math parser would eat), and last, an urgent episode. Written in one merge."""
+    from crampcoach.journal.store import (
+        BloodResult,
+        CareRecords,
+        DayFactors,
+        Episode,
+        MedicineEvent,
+        Question,
+        Rating,
+        Session,
+        new_id,
+    )
+
+    days = 365 * years
+    first = now.date() - timedelta(days=days - 1)
+    sessions, ratings, episodes, factors, medicines, blood = [], [], [], [], [], []
+    names = [f"medicine {chr(65 + k)}" for k in range(14)]
+    for n in range(days):
+        day = first + timedelta(days=n)
+        evening = datetime(day.year, day.month, day.day, 20, tzinfo=UTC)
+        ratings.append(Rating(new_id(), evening - timedelta(hours=11), 2 + n % 7, None, None))
+        sessions.append(Session(new_id(), "Evening calf relief", None, evening,
+                                evening + timedelta(minutes=12), "finished", 5, "Rest", 6,
+                                4 + n % 5, 2 + n % 3, None))
+        if n % 3:
+            episodes.append(Episode(new_id(), evening - timedelta(hours=16), "cramp", "calf",
+                                    "left" if n % 2 else "right", 60 * (1 + n % 7), 3 + n % 6))
+        factors.append(DayFactors(day, 4 + n % 5, n % 3, n % 2, n % 6 == 0, n % 10, n % 9,
+                                  5.0 + n % 4, n % 11, n % 13 == 0, n % 17 == 0))
+        if n % 90 == 45:
+            name = names[(n // 90) % len(names)]
+            change = "start" if n // 90 < len(names) else "change"
+            medicines.append(MedicineEvent(new_id(), day, name, change,
+                                           f"{5 + (n // 90) % 4 * 5} mg twice a day"))
+    for k in range(40):
+        blood.append(BloodResult(new_id(), now.date() - timedelta(days=30 * k),
+                                 ["magnesium", "potassium", "calcium (adjusted)", "sodium",
+                                  "vitamin D", "B12", "ferritin", "CK", "TSH", "CRP",
+                                  "creatinine", "folate"][k % 12], f"{1 + k % 9}.{k % 10}",
+                                 "mmol/L"))
+    questions = [Question(new_id(), now - timedelta(days=40 - k),
+                          ["Is $$ x $$ a problem?", "Is $12 a month vs $8 worth it?",
+                           "Could the dose be split into smaller doses through the day, "
+                           "and would that help the cramps that come in the small hours, "
+                           "or the ones that come after walking to the shops and back? "
+                           * 3][k % 3] + f" ({k + 1})")
+                 for k in range(30)]
+    episodes.append(Episode(new_id(), now - timedelta(hours=2), "cramp", "calf", "left",
+                            1800, 9, eased=False, signs=("swollen", "warm")))
+    care = CareRecords(tuple(episodes), tuple(factors), tuple(medicines), tuple(blood),
+                       tuple(questions))
+    with Journal.open(path) as j:
+        j.merge(sessions, ratings, care)

@@ -8,17 +8,20 @@ The player records a session with :class:`Journal`::
         )
         ...                                     # journal.reach_step(session_id, i, title)
         journal.finish_session(session_id, "finished", i, title, rating_after=3)
-        flags = red_flags(journal, now=utc_now(), threshold=settings.red_flag_threshold)
+        flags = red_flags(journal, now=utc_now(), high_at=settings.red_flag_threshold)
 
 After a session started hands-free, ``journal.episode_for_session(session_id)`` keeps it as
-an episode to complete; once a week ``checkin_due(journal, now)`` says to ask the check-in
-with ``run_checkin(journal, ask)``. The care record's other calls (``add_episode``,
-``set_factors``, ``add_medicine``, ...) are methods of :class:`Journal`; every one returns
-the record as stored and raises :class:`~crampcoach.errors.RecordError` for a value it
-cannot take.
+an episode to complete. ``checkin_due(journal, now, after_style=routine.style,
+at_night=...)`` says whether to ask the weekly check-in now; ``record_checkin(journal,
+answers)`` keeps the answers (or ``run_checkin(journal, ask)`` asks through ``ask``).
+The modules by purpose are listed in docs/architecture.md ("The journal"). The care
+record's other calls (``add_episode``, ``set_factors``, ``add_medicine``, ...) are methods
+of :class:`Journal`; every one returns the record as stored and raises
+:class:`~crampcoach.errors.RecordError` for a value it cannot take.
 """
 
-from crampcoach.journal.care import checkin_due, run_checkin
+from crampcoach.journal.checkin import checkin_due, record_checkin, run_checkin
+from crampcoach.journal.flags import RedFlag, red_flags
 from crampcoach.journal.store import (
     BloodResult,
     CareRecords,
@@ -34,7 +37,6 @@ from crampcoach.journal.store import (
     routine_hash,
     utc_now,
 )
-from crampcoach.journal.trends import RedFlag, red_flags
 
 __all__ = [
     "BloodResult",
@@ -50,6 +52,7 @@ __all__ = [
     "Session",
     "SessionStatus",
     "checkin_due",
+    "record_checkin",
     "red_flags",
     "routine_hash",
     "run_checkin",

@@ -207,7 +207,8 @@ CARE_JSON: tuple[tuple[str, type, dict[str, _Kind]], ...] = (
     ("episodes", Episode, {**_ANY_ID, "at": "time", "kind": "text", "body_part": "text",
                            "side": "text", "duration_s": "int", "severity": "int",
                            "helped": "text", "note": "text", "routine": "text",
-                           "session_id": "text"}),
+                           "session_id": "text", "eased": "bool", "signs": "tags",
+                           "follow_up": "text"}),
     ("factors", DayFactors, {"day": "day", **dict.fromkeys(FACTOR_FIELDS, "int"),
                              "heat": "bool", "bladder_bowel": "bool", "infection": "bool",
                              "sleep_hours": "number", "tags": "tags"}),
@@ -382,11 +383,12 @@ def doctor_csv(
                                 None, r.value, r.note], r.id))
     elif table == "episodes":
         header = ["date", "time", "type", "body part", "side", "minutes", "severity (0-10)",
-                  "what helped", "routine", "note"]
+                  "what helped", "routine", "eased", "signs in the limb", "follow-up", "note"]
         for e in care.episodes:
             minutes = None if e.duration_s is None else round(e.duration_s / 60, 1)
             rows.append((e.at, [day(e.at), clock(e.at), e.kind, e.body_part, e.side, minutes,
-                                e.severity, e.helped, e.routine, e.note], e.id))
+                                e.severity, e.helped, e.routine, e.eased,
+                                ", ".join(e.signs) or None, e.follow_up, e.note], e.id))
     elif table == "factors":
         header = ["date", "fluids (glasses)", "caffeine (drinks)", "alcohol (drinks)",
                   "heat exposure", "exertion (0-10)", "stress (0-10)", "sleep (hours)",

@@ -1,20 +1,25 @@
-"""The report for the neurologist: one or two A4 pages, read in two minutes by someone who
+"""The report for the neurologist: two A4 pages, read in two minutes by someone who
 never saw crampcoach.
 
-Page 1 says what happened: the key figures, red flags, ratings and episodes over time (with
-medicine changes marked), episodes per week by type, and where they were. Page 2 says what
-may be behind it: medicines and their changes, blood results as typed, routines, what seems
-to help (associations only), and the person's own questions.
+Page 1 says what happened and what needs an answer: who it is about (name, date of birth
+and clinic number when the settings give them), the key figures, the red flags with the
+urgent tier, and the person's open questions (always there, however long the record:
+each list is capped with "and N more" naming the export table that holds the rest);
+then ratings and episodes over time (medicine changes marked with their doses), and
+where the episodes were. Page 2 says what may be behind it: medicines and their changes,
+blood results grouped by test with their dates, routines, and what seems to help (only
+what stands out, with its evidence).
 
-Drawn with matplotlib's PDF backend (the optional ``charts`` extra); the data gathering is
-plain and tested without it.
+Every piece of text the person typed is drawn literally (matplotlib's math parsing is
+off: ``$12`` stays ``$12``). Drawn with matplotlib's PDF backend (the optional
+``charts`` extra); the data gathering is plain and tested without it.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -22,19 +27,27 @@ from typing import Any
 
 from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import JournalError
-from crampcoach.journal import care
+from crampcoach.journal import tally
 from crampcoach.journal.chart import load_pyplot
+from crampcoach.journal.history_text import p_text
 from crampcoach.journal.store import BloodResult, Episode, Journal, MedicineEvent, Question
+from crampcoach.journal.summary import HistorySummary, history
 from crampcoach.journal.trends import (
     GUIDANCE,
-    HistorySummary,
     RatingPoint,
     daily_averages,
-    history,
     local,
     local_day,
     query_bounds,
     rating_points,
+)
+from crampcoach.journal.wording import (
+    ASSOCIATION_NOTE,
+    NOTHING_STANDS_OUT,
+    URGENT,
+    change_label,
+    describe_medicine,
+    minutes_text,
 )
 
 A4 = (8.27, 11.69)
@@ -43,13 +56,40 @@ KIND_COLOURS = {"cramp": "#d95f02", "spasm": "#7570b3", "twitching": "#1b9e77",
                 "stiffness": "#e7298a", "not said": "#999999"}
 #: What fits at the report's text size, so nothing runs past page 2.
 MAX_LIST = 8
+MAX_CHANGES = 6
+MAX_QUESTIONS = 6
+MAX_BLOOD_TESTS = 6
+MAX_BLOOD_VALUES = 3
+MAX_MEDICINE_ROWS = 10
+#: Lines a question may take on page 1 (the rest is in the export).
+QUESTION_LINES = 2
 LINE_SPACING = 1.32
 #: Past this many days the charts show weekly averages and 4-weekly episode counts: a mark
 #: a day over years is unreadable, and slow to draw.
 DAILY_CHART_MAX = 120
 WEEKLY_BARS_MAX = 400
-MAX_CHANGE_LABELS = 12
+#: At most about this many medicine changes are labelled on the ratings chart.
+MAX_CHANGE_LABELS = 14
 REPORT_NEEDS = "the report needs"
+
+
+def export_hint(table: str) -> str:
+    return f"the {table} table of the export (crampcoach history export --table {table})"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who the report is about, as the settings give it (each optional)."""
+
+    name: str | None = None
+    date_of_birth: str | None = None
+    clinic_number: str | None = None
+
+    def line(self) -> str | None:
+        parts = [f"{label}: {value}" for label, value in (
+            ("Name", self.name), ("Date of birth", self.date_of_birth),
+            ("Clinic number", self.clinic_number)) if value]
+        return ".  ".join(parts) + "." if parts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +101,12 @@ class Report:
     summary: HistorySummary
     points: tuple[RatingPoint, ...]
     episodes: tuple[Episode, ...]
-    weeks: tuple[care.EpisodeWeek, ...]
+    weeks: tuple[tally.EpisodeWeek, ...]
     places: tuple[tuple[str, int], ...]
     medicines: tuple[MedicineEvent, ...]
     blood: tuple[BloodResult, ...]
     questions: tuple[Question, ...]
+    person: Person = Person()
 
     @property
     def first_day(self) -> date:
@@ -78,11 +119,11 @@ class Report:
 
 def gather_report(
     journal: Journal, *, now: datetime, days: int, tz: tzinfo | None = None,
-    high_at: int = RED_FLAG_RATING,
+    high_at: int = RED_FLAG_RATING, person: Person = Person(),
 ) -> Report:
     """Read what the report shows: the ``days`` days ending today, all medicines (a dose
-    started before the window is still taken), blood results of the window (else the last
-    few), and the open questions."""
+    started before the window is still taken), every blood result (grouped by test when
+    drawn), and the open questions."""
     summary = history(journal, now=now, days=days, tz=tz, high_at=high_at)
     first, last = summary.first_day, summary.last_day
     since, until = query_bounds(first, last, tz)
@@ -93,14 +134,12 @@ def gather_report(
     points = tuple(p for p in rating_points(journal.sessions(since, until),
                                             journal.ratings(since, until)) if inside(p.at))
     episodes = tuple(e for e in journal.episodes(since, until) if inside(e.at))
-    blood = journal.blood_results()
-    recent_blood = [b for b in blood if first <= b.day <= last] or blood[-MAX_LIST:]
     return Report(
         made=now, tz=tz, summary=summary, points=points, episodes=episodes,
-        weeks=care.episodes_by_week(episodes, first, last, tz),
-        places=tuple(care.episodes_by_place(episodes)),
-        medicines=tuple(journal.medicines()), blood=tuple(recent_blood),
-        questions=tuple(journal.questions()),
+        weeks=tally.episodes_by_week(episodes, first, last, tz),
+        places=tuple(tally.episodes_by_place(episodes)),
+        medicines=tuple(journal.medicines()), blood=tuple(journal.blood_results()),
+        questions=tuple(journal.questions()), person=person,
     )
 
 
@@ -128,47 +167,112 @@ def key_figures(report: Report) -> list[str]:
     else:
         lines.append("No ratings in these days.")
     if s.trend.change_per_week is not None:
-        lines.append(f"Trend over the period: {s.trend.kind} "
-                     f"({s.trend.change_per_week:+.1f} points a week).")
+        if s.trend.middle_apart is not None:
+            lines.append(f"Trend over the period: not steady, the middle third "
+                         f"{abs(s.trend.middle_apart):.1f} points "
+                         f"{'higher' if s.trend.middle_apart > 0 else 'lower'} than both ends.")
+        else:
+            lines.append(f"Trend over the period: {s.trend.kind} "
+                         f"({s.trend.change_per_week:+.1f} points a week).")
     kinds: Counter[str] = Counter(e.kind or "not said" for e in report.episodes)
     if report.episodes:
         per_week = len(report.episodes) / (s.window_days / 7)
         lines.append(
             f"Episodes: {len(report.episodes)} ({per_week:.1f} a week): "
-            + ", ".join(f"{kinds[k]} {k}" for k in care.KIND_ORDER if kinds[k]) + "."
+            + ", ".join(f"{kinds[k]} {k}" for k in tally.KIND_ORDER if kinds[k]) + "."
         )
         lasted = [e.duration_s for e in report.episodes if e.duration_s is not None]
         if lasted:
             lasted.sort()
-            lines.append(f"Typical length {care.minutes_text(lasted[len(lasted) // 2])} "
-                         f"(longest {care.minutes_text(lasted[-1])}).")
+            lines.append(f"Typical length {minutes_text(lasted[len(lasted) // 2])} "
+                         f"(longest {minutes_text(lasted[-1])}).")
     else:
         lines.append("No episodes recorded in these days.")
     a = s.adherence
     lines.append(f"Routines played on {a.session_days} of {a.window_days} days.")
+    if s.checkins:
+        from crampcoach.journal.checkin import describe_checkin
+
+        last = s.checkins[-1]
+        lines.append(f"Check-ins in the period: {len(s.checkins)}; the latest, "
+                     f"{local(last.at, report.tz):%Y-%m-%d}: {describe_checkin(last)}.")
     return lines
 
 
-def medicine_lines(report: Report) -> list[str]:
-    periods = care.medicine_periods(report.medicines)
+def flag_lines(report: Report) -> list[str]:
+    flags = sorted(report.summary.red_flags, key=lambda f: not f.urgent)
+    return [("GET HELP NOW: " if f.urgent else "") + f.message for f in flags] or [
+        "None in the last weeks."]
+
+
+def question_lines(report: Report, width: int = 112) -> tuple[list[str], str | None]:
+    """The open questions, each at most :data:`QUESTION_LINES` lines, and what is left out."""
     lines = []
-    for name, spans in sorted(periods.items()):
+    for n, q in enumerate(report.questions[:MAX_QUESTIONS], 1):
+        parts = textwrap.wrap(f"{n}. {q.text}", width, subsequent_indent="    ") or [f"{n}."]
+        if len(parts) > QUESTION_LINES:
+            parts = [*parts[:QUESTION_LINES - 1], parts[QUESTION_LINES - 1][:width - 30]
+                     + " … (in full in the export)"]
+        lines.append("\n".join(parts))
+    more = len(report.questions) - MAX_QUESTIONS
+    hidden = f"and {more} more: {export_hint('questions')}" if more > 0 else None
+    return lines or ["None noted."], hidden
+
+
+def medicine_lines(report: Report) -> tuple[list[str], str | None]:
+    """Each medicine's state now (taken, with its dose and since when; or stopped), the
+    most recently changed first; and what is left out."""
+    periods = tally.medicine_periods(report.medicines)
+    lines = []
+    recent = sorted(periods.items(), key=lambda kv: max(s[1] or s[0] for s in kv[1]),
+                    reverse=True)
+    for name, spans in recent[:MAX_LIST]:
         start, end, dose, event = spans[-1]
         kind = " (supplement)" if event.supplement else ""
         first = spans[0][0]
         since = f"since {start}" + (f", first started {first}" if first != start else "")
         state = f"{dose} {since}" if dose else since
         lines.append(f"{name}{kind}: " + (f"stopped {end}" if end is not None else state))
-    lines += [f"  {m.day}  {care.describe_medicine(m)}" for m in report.medicines
-              if report.first_day <= m.day <= report.last_day][-MAX_LIST:]
-    return lines or ["No medicines or supplements recorded."]
+    more = len(recent) - MAX_LIST
+    return (lines or ["No medicines or supplements recorded."],
+            f"and {more} more medicines: {export_hint('medicines')}" if more > 0 else None)
 
 
-def blood_lines(report: Report) -> list[str]:
+def change_lines(report: Report) -> tuple[list[str], str | None]:
+    changes = [m for m in report.medicines if report.first_day <= m.day <= report.last_day]
+    shown = changes[-MAX_CHANGES:]
+    lines = [f"  {m.day}  {describe_medicine(m)}" for m in shown]
+    more = len(changes) - len(shown)
+    return lines, (f"and {more} earlier changes in the period: {export_hint('medicines')}"
+                   if more > 0 else None)
+
+
+def blood_lines(report: Report) -> tuple[list[str], str | None]:
+    """Blood results grouped by test, newest first, each with its date; the tests measured
+    most recently first."""
     if not report.blood:
-        return ["No blood results recorded."]
-    return [f"{b.day}  {b.test}: {b.value}" + (f" {b.unit}" if b.unit else "")
-            + (f"  ({b.note})" if b.note else "") for b in report.blood]
+        return ["No blood results recorded."], None
+    groups: dict[str, list[BloodResult]] = {}
+    names: dict[str, str] = {}
+    for b in report.blood:
+        key = b.test.casefold()
+        names.setdefault(key, b.test)
+        groups.setdefault(key, []).append(b)
+    order = sorted(groups, key=lambda k: max(b.day for b in groups[k]), reverse=True)
+    lines = []
+    for key in order[:MAX_BLOOD_TESTS]:
+        results = sorted(groups[key], key=lambda b: b.day, reverse=True)
+        values = "; ".join(
+            f"{b.value}{f' {b.unit}' if b.unit else ''} on {b.day}"
+            + (f" ({b.note})" if b.note else "") for b in results[:MAX_BLOOD_VALUES])
+        earlier = len(results) - MAX_BLOOD_VALUES
+        lines.append(f"{names[key]}: {values}"
+                     + (f"; and {earlier} earlier" if earlier > 0 else ""))
+    more = len(order) - MAX_BLOOD_TESTS
+    hidden = [f"and {more} more tests"] if more > 0 else []
+    if any(len(g) > MAX_BLOOD_VALUES for g in groups.values()) or more > 0:
+        hidden.append(f"every result is in {export_hint('blood')}")
+    return lines, ("; ".join(hidden) if hidden else None)
 
 
 def routine_lines(report: Report) -> list[str]:
@@ -185,40 +289,39 @@ def routine_lines(report: Report) -> list[str]:
     return lines or ["No session with ratings before and after."]
 
 
-ASSOCIATION_HEADER = (f"{'':<46} {'days with':>9} {'rating':>6} {'ep/day':>6}   "
-                      f"{'days without':>12} {'rating':>6} {'ep/day':>6}")
+LABEL_WIDTH = 44
+ASSOCIATION_HEADER = (f"{'':<{LABEL_WIDTH}} {'days':>4} {'rating':>6}  {'days':>4} {'rating':>6}"
+                      f"  {'difference (95 % interval)':>26}  evidence")
+ASSOCIATION_SUBHEADER = (f"{'':<{LABEL_WIDTH}} {'with':>4} {'with':>6}  {'w/o':>4} "
+                         f"{'w/o':>6}")
 
 
-def association_lines(report: Report) -> list[str]:
-    """A table: each factor, routine and medicine with the average rating and episodes a
-    day on days with it and without it; the largest rating differences first."""
-    found = report.summary.associations
-    if not found:
-        return [f"Not enough days yet: {care.MIN_DAYS_EACH_SIDE} days with and "
-                f"{care.MIN_DAYS_EACH_SIDE} without are needed for each."]
-
-    def gap(a: care.Association) -> float:
-        if a.rating_with is None or a.rating_without is None:
-            return 0.0
-        return abs(a.rating_with - a.rating_without)
-
-    def rated(value: float | None) -> str:
-        return "-" if value is None else f"{value:.1f}"
-
-    lines = [ASSOCIATION_HEADER]
-    for a in sorted(found, key=gap, reverse=True):
-        label = a.label if len(a.label) <= 46 else a.label[:45] + "…"
-        lines.append(f"{label:<46} {a.days_with:>9} {rated(a.rating_with):>6} "
-                     f"{a.episodes_with:>6.1f}   {a.days_without:>12} "
-                     f"{rated(a.rating_without):>6} {a.episodes_without:>6.1f}")
-    return lines
+def association_lines(report: Report) -> tuple[list[str], str | None]:
+    """A table of what stands out, ranked by evidence (smallest p-value first)."""
+    helps = report.summary.helps
+    if not helps.shown:
+        if helps.tested:
+            return [f"{NOTHING_STANDS_OUT} ({helps.tested} comparisons of days with and "
+                    "without something were made; none stands out from day-to-day ups and "
+                    "downs.)"], None
+        return [f"{NOTHING_STANDS_OUT} (too few rated days to compare.)"], None
+    lines = [ASSOCIATION_HEADER, ASSOCIATION_SUBHEADER]
+    for a in helps.shown[:MAX_LIST]:
+        label = a.label if len(a.label) <= LABEL_WIDTH else a.label[:LABEL_WIDTH - 1] + "…"
+        interval = f"{a.difference:+.1f} ({a.low:+.1f} to {a.high:+.1f})"
+        lines.append(f"{label:<{LABEL_WIDTH}} {a.days_with:>4} {a.rating_with:>6.1f}  "
+                     f"{a.days_without:>4} {a.rating_without:>6.1f}  {interval:>26}  "
+                     f"{p_text(a.p)}")
+    more = len(helps.shown) - MAX_LIST
+    return lines, (f"and {more} more that stand out: crampcoach history --days "
+                   f"{report.summary.window_days} lists them" if more > 0 else None)
 
 
 # --- drawing -------------------------------------------------------------------------------------
 
 
 class _Column:
-    """Lines of text placed down a page, wrapped to its width."""
+    """Lines of text placed down a page, wrapped to its width, never past its bottom."""
 
     def __init__(self, fig: Any, top: float, bottom: float) -> None:
         self.fig = fig
@@ -232,22 +335,29 @@ class _Column:
         self.y -= 0.019
 
     def lines(self, texts: Sequence[str], size: float = 8.3, width: int = 112,
-              colour: str = "#111111", family: str = "sans-serif") -> None:
+              colour: str = "#111111", family: str = "sans-serif",
+              more: str | None = None, hidden: Callable[[int], str] | None = None) -> None:
+        """Draw ``texts`` (each one item, wrapped); ``more`` closes the list. When the
+        items do not all fit, the last lines say how many were left out (``hidden``)."""
         step = size / 72 / A4[1] * LINE_SPACING
+        room = max(1, int((self.y - self.bottom) / step))
+        items = [text.split("\n") if family == "monospace" or "\n" in text
+                 else textwrap.wrap(text, width, subsequent_indent="    ") or [""]
+                 for text in texts]
+        tail = [] if more is None else textwrap.wrap(more, width, subsequent_indent="    ")
         block: list[str] = []
-        more = False
-        for text in texts:
-            wrapped = ([text] if family == "monospace"
-                       else textwrap.wrap(text, width, subsequent_indent="    ") or [""])
-            for part in wrapped:
-                if self.y - step * (len(block) + 1) < self.bottom:
-                    more = True
-                    break
-                block.append(part)
-            if more:
+        shown = 0
+        for parts in items:
+            reserve = len(tail) + (1 if shown + 1 < len(items) else 0)
+            if len(block) + len(parts) + reserve > room:
                 break
-        if more:
-            block[-1:] = ["(more in the CSV export)"]
+            block += parts
+            shown += 1
+        left = len(items) - shown
+        if left:
+            note = (hidden(left) if hidden is not None else f"and {left} more")
+            block += textwrap.wrap(note, width, subsequent_indent="    ")
+        block += tail
         # One text per block, not per line: each text costs matplotlib a layout of its own.
         self.fig.text(MARGIN, self.y, "\n".join(block), fontsize=size, va="top",
                       color=colour, family=family, linespacing=LINE_SPACING)
@@ -283,16 +393,22 @@ def _draw_ratings(ax: Any, report: Report) -> None:
         ax.plot([datetime.combine(d, time(12)) for d in averages], list(averages.values()),
                 color="#08519c", linewidth=1.4, zorder=3, label=label)
     changes = [m for m in report.medicines if report.first_day <= m.day <= report.last_day]
+    # A label needs room: one close after another would overlap, so it goes unlabelled
+    # (its line stays, and page 2 lists every change with its dose).
+    gap = timedelta(days=max(1, report.summary.window_days // MAX_CHANGE_LABELS))
+    labelled: date | None = None
     for m in changes:
         x = datetime.combine(m.day, time())
         ax.axvline(x, color="#636363", linestyle="--", linewidth=0.8, zorder=1)
-        if len(changes) <= MAX_CHANGE_LABELS:
-            ax.text(x, 10.4, f" {m.name} {care.CHANGE_WORDS[m.change].split()[0]}",
-                    fontsize=6.5, rotation=90, va="top", ha="right", color="#444444")
+        if labelled is None or m.day - labelled >= gap:
+            ax.text(x, 10.4, f" {change_label(m)[:40]}", fontsize=6.5, rotation=90,
+                    va="top", ha="right", color="#444444")
+            labelled = m.day
     ax.set_ylim(-0.5, 10.5)
     ax.set_yticks(range(0, 11, 2))
     ax.set_ylabel("rating (0-10)", fontsize=8)
-    ax.set_title("Cramp ratings over time (dashed: medicine changes)", fontsize=9, loc="left")
+    ax.set_title("Cramp ratings over time (dashed: medicine changes, with the new dose)",
+                 fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
     if report.points:
         ax.legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=7, frameon=False,
@@ -305,7 +421,7 @@ def _draw_weeks(ax: Any, report: Report) -> None:
     groups = [report.weeks[i:i + span] for i in range(0, len(report.weeks), span)]
     xs = [datetime.combine(g[0].start, time()) + timedelta(days=3.5 * span) for g in groups]
     bottom = [0] * len(xs)
-    for kind in care.KIND_ORDER:
+    for kind in tally.KIND_ORDER:
         counts = [sum(w.by_kind.get(kind, 0) for w in g) for g in groups]
         if any(counts):
             ax.bar(xs, counts, width=5.5 * span, bottom=bottom, color=KIND_COLOURS[kind],
@@ -323,11 +439,33 @@ def _draw_weeks(ax: Any, report: Report) -> None:
     ax.set_ylim(0, max([*bottom, 1]) * 1.3)
 
 
-def _draw_medicines(ax: Any, report: Report) -> None:
-    periods = care.medicine_periods(report.medicines)
+def _chart_medicines(report: Report) -> list[str]:
+    """The medicines the chart shows: those taken in the period, most recent first."""
+    periods = tally.medicine_periods(report.medicines)
+    last_day = report.last_day + timedelta(days=1)
+
+    def in_period(spans: list[tally.DosePeriod]) -> bool:
+        return any(start < last_day and (end is None or end > report.first_day)
+                   for start, end, _, _ in spans)
+
+    names = [n for n in periods if in_period(periods[n])]
+    names.sort(key=lambda n: max(s[0] for s in periods[n]), reverse=True)
+    return sorted(names[:MAX_MEDICINE_ROWS])
+
+
+def _medicine_title(report: Report, names: list[str]) -> str:
+    title = "Medicines (blue) and supplements (green) in the period, with doses"
+    periods = tally.medicine_periods(report.medicines)
+    if len(names) < len(periods):
+        title += f" (the {len(names)} changed most recently)"
+    return title
+
+
+def _draw_medicines(ax: Any, report: Report, names: list[str]) -> None:
+    periods = tally.medicine_periods(report.medicines)
     first = datetime.combine(report.first_day, time())
     last = datetime.combine(report.last_day + timedelta(days=1), time())
-    names = sorted(periods)
+    room = (last - first) / 12
     for row, name in enumerate(names):
         for start, end, dose, event in periods[name]:
             left = max(first, datetime.combine(start, time()))
@@ -337,12 +475,12 @@ def _draw_medicines(ax: Any, report: Report) -> None:
             colour = "#74c476" if event.supplement else "#6baed6"
             ax.barh(row, right - left, left=left, height=0.55, color=colour,
                     edgecolor="#333333", linewidth=0.5)
-            ax.text(left, row, f" {dose or ''}", va="center", fontsize=6.5)
-    ax.set_yticks(range(len(names)), names, fontsize=7.5)
+            if right - left >= room:
+                ax.text(left, row, f" {(dose or '')[:30]}", va="center", fontsize=6.5)
+    ax.set_yticks(range(len(names)), [n[:24] for n in names], fontsize=7.5)
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.invert_yaxis()
-    ax.set_title("Medicines (blue) and supplements (green) in the period, with doses",
-                 fontsize=9, loc="left")
+    ax.set_title(_medicine_title(report, names), fontsize=9, loc="left")
 
 
 def _date_axis(ax: Any, report: Report) -> None:
@@ -351,9 +489,96 @@ def _date_axis(ax: Any, report: Report) -> None:
     ax.tick_params(axis="both", labelsize=7)
 
 
+def _page_one(plt: Any, report: Report) -> Any:
+    s = report.summary
+    fig = plt.figure(figsize=A4)
+    fig.text(MARGIN, 0.965, "Cramps, spasms and twitching: a report for the neurologist",
+             fontsize=14, fontweight="bold", va="top", color="#1f3b57")
+    top = 0.94
+    person = report.person.line()
+    if person:
+        fig.text(MARGIN, top, person, fontsize=9, va="top", color="#111111")
+        top -= 0.018
+    fig.text(MARGIN, top, f"{s.window_days} days, {s.first_day:%d %b %Y} to "
+             f"{s.last_day:%d %b %Y}. Recorded by the person with crampcoach; ratings are "
+             "self-reported.", fontsize=8.5, va="top", color="#333333")
+    # What must never fall off comes first: the flags with the urgent tier, the questions.
+    column = _Column(fig, top - 0.015, 0.36)
+    column.heading("Red flags raised")
+    column.lines(flag_lines(report), colour="#a50f15",
+                 more=f"When to get help at once: {URGENT}")
+    column.heading("The person's open questions")
+    questions, hidden = question_lines(report)
+    column.lines(questions, more=hidden)
+    column.heading("Key figures")
+    column.lines(key_figures(report))
+    # The charts take the room that is left.
+    room = column.y - 0.045 - 0.10
+    ratings_h, weeks_h = room * 0.56, room * 0.36
+    top = column.y - 0.04
+    ratings_ax = fig.add_axes((MARGIN + 0.03, top - ratings_h, 0.86, ratings_h))
+    _draw_ratings(ratings_ax, report)
+    _date_axis(ratings_ax, report)
+    weeks_top = top - ratings_h - 0.035
+    weeks_ax = fig.add_axes((MARGIN + 0.03, weeks_top - weeks_h, 0.86, weeks_h),
+                            sharex=ratings_ax)
+    _draw_weeks(weeks_ax, report)
+    _date_axis(weeks_ax, report)
+    column = _Column(fig, weeks_top - weeks_h - 0.03, 0.04)
+    column.heading("Where (body part and side)")
+    places = "; ".join(f"{place[:40]} {n}" for place, n in report.places[:12])
+    if len(report.places) > 12:
+        places += f"; and {len(report.places) - 12} more places: {export_hint('episodes')}"
+    column.lines([places or "No episodes recorded."])
+    return fig
+
+
+def _page_two(plt: Any, report: Report) -> Any:
+    fig = plt.figure(figsize=A4)
+    # The urgent tier first, at the foot of the page: nothing above can push it off.
+    foot = _Column(fig, 0.115, 0.04)
+    foot.heading("When to get help at once")
+    foot.lines([URGENT])
+    column = _Column(fig, 0.965, 0.125)
+    column.heading("Medicines and supplements")
+    now, left_out = medicine_lines(report)
+    column.lines(now, more=left_out)
+    changes, hidden = change_lines(report)
+    if changes:
+        column.lines(changes, more=hidden,
+                     hidden=lambda n: f"and {n} more: {export_hint('medicines')}")
+    column.heading("Blood results (as entered, not interpreted), by test, newest first")
+    lines, hidden = blood_lines(report)
+    column.lines(lines, more=hidden,
+                 hidden=lambda n: f"and {n} more tests: {export_hint('blood')}")
+    column.heading("Routines (rating before minus after)")
+    column.lines(routine_lines(report)[:MAX_LIST])
+    column.heading("What seems to help, or not: what stands out, with its evidence")
+    column.lines([ASSOCIATION_NOTE + " Shown only when it stands out after allowing for the "
+                  f"{report.summary.helps.tested} comparisons made (false discovery rate "
+                  "5 %)."], colour="#555555")
+    lines, hidden = association_lines(report)
+    column.lines(lines, size=7.0, family="monospace", more=hidden,
+                 hidden=lambda n: f"and {n} more that stand out: crampcoach history --days "
+                 f"{report.summary.window_days} lists them")
+    # The doses over time take the room that is left (page 1 marks each change too).
+    names = _chart_medicines(report)
+    room = column.y - 0.04 - column.bottom - 0.03
+    if names and room >= 0.05:
+        rows = max(1, min(len(names), int((room - 0.03) / 0.02)))
+        names = names[-rows:]
+        height = min(room, 0.03 + 0.022 * len(names))
+        column.y -= 0.035
+        ax = fig.add_axes((MARGIN + 0.17, column.y - height, 0.72, height))
+        _draw_medicines(ax, report, names)
+        _date_axis(ax, report)
+    return fig
+
+
 def write_report(report: Report, out: Path) -> int:
     """Draw the report into ``out`` (PDF); returns the number of pages."""
     plt = load_pyplot(REPORT_NEEDS)
+    matplotlib = __import__("matplotlib")
     backend_pdf = __import__("matplotlib.backends.backend_pdf", fromlist=["PdfPages"])
     s = report.summary
     pages = 2
@@ -364,65 +589,13 @@ def write_report(report: Report, out: Path) -> int:
     except OSError as e:
         raise JournalError(f"cannot write {out}: {e.strerror or e}") from None
     try:
-        # Page 1: what happened.
-        fig = plt.figure(figsize=A4)
-        fig.text(MARGIN, 0.965, "Cramps, spasms and twitching: a report for the neurologist",
-                 fontsize=14, fontweight="bold", va="top", color="#1f3b57")
-        fig.text(MARGIN, 0.94, f"{s.window_days} days, {s.first_day:%d %b %Y} to "
-                 f"{s.last_day:%d %b %Y}. Recorded by the person with crampcoach; ratings are "
-                 "self-reported.", fontsize=8.5, va="top", color="#333333")
-        column = _Column(fig, 0.925, 0.6)
-        column.heading("Key figures")
-        column.lines(key_figures(report))
-        column.heading("Red flags raised")
-        if s.red_flags:
-            column.lines([f.message for f in s.red_flags], colour="#a50f15")
-        else:
-            column.lines(["None in the last weeks."])
-        # The charts follow the text, however many flags there are.
-        top = column.y - 0.045
-        ratings_ax = fig.add_axes((MARGIN + 0.03, top - 0.22, 0.86, 0.22))
-        _draw_ratings(ratings_ax, report)
-        _date_axis(ratings_ax, report)
-        weeks_ax = fig.add_axes((MARGIN + 0.03, top - 0.45, 0.86, 0.17), sharex=ratings_ax)
-        _draw_weeks(weeks_ax, report)
-        _date_axis(weeks_ax, report)
-        column = _Column(fig, top - 0.49, 0.04)
-        column.heading("Where (body part and side)")
-        column.lines(["; ".join(f"{place} {n}" for place, n in report.places[:12])
-                      or "No episodes recorded."])
-        _footer(fig, report, 1, pages)
-        pdf.savefig(fig)
-        plt.close(fig)
-
-        # Page 2: what may be behind it.
-        fig = plt.figure(figsize=A4)
-        column = _Column(fig, 0.965, 0.04)
-        column.heading("Medicines and supplements")
-        column.lines(medicine_lines(report))
-        if report.medicines:
-            height = 0.03 + 0.025 * len(care.medicine_periods(report.medicines))
-            column.y -= 0.03
-            ax = fig.add_axes((MARGIN + 0.17, column.y - height, 0.72, height))
-            _draw_medicines(ax, report)
-            _date_axis(ax, report)
-            column.y -= height + 0.035
-        column.heading("Blood results (as entered, not interpreted)")
-        column.lines(blood_lines(report))
-        column.heading("Routines (rating before minus after)")
-        column.lines(routine_lines(report))
-        column.heading("What seems to help, or not: days with and without")
-        column.lines(association_lines(report)[:MAX_LIST * 2], size=7.2,
-                     family="monospace")
-        column.lines([care.ASSOCIATION_NOTE], colour="#555555")
-        column.heading("The person's questions")
-        column.lines([f"{n}. {q.text}" for n, q in enumerate(report.questions, 1)]
-                     or ["None noted."])
-        column.heading("When to get help at once")
-        column.lines([care.URGENT])
-        _footer(fig, report, 2, pages)
-        pdf.savefig(fig)
-        plt.close(fig)
+        # The person's words are drawn as typed: "$12 a month vs $8" is not mathematics.
+        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+            for number, draw in enumerate((_page_one, _page_two), 1):
+                fig = draw(plt, report)
+                _footer(fig, report, number, pages)
+                pdf.savefig(fig)
+                plt.close(fig)
     except OSError as e:
         raise JournalError(f"cannot write {out}: {e.strerror or e}") from None
     finally:

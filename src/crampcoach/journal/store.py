@@ -41,6 +41,8 @@ MedicineChange = Literal["start", "change", "stop"]
 
 EPISODE_KINDS: tuple[EpisodeKind, ...] = ("cramp", "spasm", "twitching", "stiffness")
 SIDES: tuple[Side, ...] = ("left", "right", "both")
+#: Signs in the limb an episode can carry (any of them calls for the urgent tier).
+LIMB_SIGNS: tuple[str, ...] = ("swollen", "red", "warm", "painful")
 MEDICINE_CHANGES: tuple[MedicineChange, ...] = ("start", "change", "stop")
 #: Upper bounds that catch a slip of the finger, not medical limits.
 MAX_GLASSES = 40
@@ -49,7 +51,7 @@ MAX_EPISODE_S = 24 * 3600
 MAX_NAME = rules.MAX_NAME
 MAX_TAG = 40
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Marks the file as a crampcoach journal, so another program's SQLite database is refused
 # rather than migrated ("crcj" in ASCII).
 APPLICATION_ID = 0x6372636A
@@ -146,6 +148,11 @@ class Episode:
     note: str | None = None
     routine: str | None = None
     session_id: str | None = None
+    #: Whether it eased (None: not said); ``signs`` from :data:`LIMB_SIGNS`.
+    eased: bool | None = None
+    signs: tuple[str, ...] = ()
+    #: What happened since, in the person's words: it answers an urgent episode's flag.
+    follow_up: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -524,9 +531,17 @@ def _migrate_2_to_3(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
+def _migrate_3_to_4(db: sqlite3.Connection) -> None:
+    # Version 4: what the urgent tier needs of an episode, asked in structured form (did it
+    # ease, signs in the limb), and the follow-up that answers its flag. Old rows: not said.
+    db.execute(f"ALTER TABLE episodes ADD COLUMN eased INTEGER {_flag_check('eased')}")
+    db.execute("ALTER TABLE episodes ADD COLUMN signs TEXT")
+    db.execute("ALTER TABLE episodes ADD COLUMN follow_up TEXT")
+
+
 # MIGRATIONS[n] takes a journal from version n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -896,12 +911,13 @@ class Journal:
         return self.session(session_id)
 
     def add_rating(
-        self, value: int, note: str | None = None, routine: str | None = None
+        self, value: int, note: str | None = None, routine: str | None = None,
+        at: datetime | None = None,
     ) -> Rating:
-        """Record a lone 0-10 rating now. It is on disk when this returns."""
+        """Record a lone 0-10 rating (at ``at``, else now). It is on disk when this returns."""
         rating = Rating(
             id=new_id(),
-            at=self._clock(),
+            at=self._clock() if at is None else _check_moment(at, "the rating's time"),
             value=check_rating(value),
             note=clean_text(note, "the note"),
             routine=clean_text(routine, "the routine name"),
@@ -1031,16 +1047,19 @@ class Journal:
         note: str | None = None,
         routine: str | None = None,
         session_id: str | None = None,
+        eased: bool | None = None,
+        signs: Iterable[str] = (),
+        follow_up: str | None = None,
     ) -> Episode:
         """Record an episode (at ``at``, else now). Anything not known yet may be left out
         and added later with :meth:`update_episode`."""
         episode = _checked_episode(Episode(
             new_id(), self._clock() if at is None else at, kind,  # type: ignore[arg-type]
             body_part, side, duration_s, severity, helped, note,  # type: ignore[arg-type]
-            routine, session_id,
+            routine, session_id, eased, tuple(signs), follow_up,
         ))
         with self._write() as db:
-            db.execute(f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES ({_marks(11)})",
+            db.execute(f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES ({_marks(14)})",
                        _episode_row(episode))
         return episode
 
@@ -1064,13 +1083,15 @@ class Journal:
         if unknown:
             raise RecordError(f"an episode has no field {unknown[0]!r}")
         current = self.episode(episode_id)
-        given = {k: v for k, v in changes.items() if v is not None}
+        given = {k: (_sign_list(v) if k == "signs" else v)
+                 for k, v in changes.items() if v is not None and v != ()}
         episode = _checked_episode(_replace(current, given))
         with self._write() as db:
+            row = dict(zip(_EPISODE_COLUMNS.split(", "), _episode_row(episode), strict=True))
             db.execute(
                 "UPDATE episodes SET " + ", ".join(f"{k} = ?" for k in _EPISODE_EDITABLE)
                 + " WHERE uuid = ?",
-                (*_episode_row(episode)[1:10], episode_id),
+                (*(row[k] for k in _EPISODE_EDITABLE), episode_id),
             )
         return episode
 
@@ -1145,9 +1166,10 @@ class Journal:
                        _blood_row(result))
         return result
 
-    def add_question(self, text: str) -> Question:
-        """Note a question for the neurologist."""
-        question = _checked_question(Question(new_id(), self._clock(), text))
+    def add_question(self, text: str, at: datetime | None = None) -> Question:
+        """Note a question for the neurologist (asked at ``at``, else now)."""
+        question = _checked_question(Question(new_id(), self._clock() if at is None else at,
+                                              text))
         with self._write() as db:
             db.execute(f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES ({_marks(4)})",
                        _question_row(question))
@@ -1164,13 +1186,15 @@ class Journal:
             raise JournalError(f"no open question {question_id} in {self.path}")
         return next(q for q in self.questions(include_done=True) if q.id == question_id)
 
-    def add_checkin(self, answers: dict[str, bool | None]) -> Checkin:
-        """Record the weekly check-in's answers (keys from :data:`CHECKIN_KEYS`)."""
+    def add_checkin(self, answers: dict[str, bool | None],
+                    at: datetime | None = None) -> Checkin:
+        """Record the weekly check-in's answers (keys from :data:`CHECKIN_KEYS`), given at
+        ``at`` (else now)."""
         unknown = sorted(set(answers) - set(CHECKIN_KEYS))
         if unknown:
             raise RecordError(f"the check-in has no question {unknown[0]!r}")
         checkin = _checked_checkin(Checkin(
-            new_id(), self._clock(), *(answers.get(k) for k in CHECKIN_KEYS)
+            new_id(), self._clock() if at is None else at, *(answers.get(k) for k in CHECKIN_KEYS)
         ))
         with self._write() as db:
             db.execute(f"INSERT INTO checkins ({_CHECKIN_COLUMNS}) VALUES ({_marks(6)})",
@@ -1213,9 +1237,32 @@ class Journal:
         pending = self.pending_episodes()
         if pending:
             return pending[-1]
+        return self.last_episode()
+
+    def first_record_at(self) -> datetime | None:
+        """When the person began logging: the earliest session, rating, episode or
+        check-in (indexed lookups; daily records count from their day's start in UTC)."""
         with self._guard():
+            # One query each: SQLite answers a lone min() from the index at once.
+            found = [row[0] for row in (
+                self._db.execute(f"SELECT min({column}) FROM {table}").fetchone()
+                for table, column in (("sessions", "started_at"), ("ratings", "at"),
+                                      ("episodes", "at"), ("checkins", "at")))
+                if row[0] is not None]
+            day = self._db.execute("SELECT min(day) FROM factors").fetchone()[0]
+        moments = [from_text(t) for t in found]
+        if day is not None:
+            moments.append(datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC))
+        return min(moments, default=None)
+
+    def last_episode(self) -> Episode | None:
+        """The latest episode by its time (None if none)."""
+        with self._guard():
+            # The latest time from the index first: an ORDER BY over two columns sorted
+            # every episode.
             row = self._db.execute(
-                f"SELECT {_EPISODE_COLUMNS} FROM episodes ORDER BY at DESC, uuid DESC LIMIT 1"
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE at = "
+                "(SELECT max(at) FROM episodes) ORDER BY uuid DESC LIMIT 1"
             ).fetchone()
         return None if row is None else _episode_from_row(row)
 
@@ -1291,9 +1338,9 @@ class Journal:
 # --- the care record's rows ----------------------------------------------------------------------
 
 _EPISODE_COLUMNS = ("uuid, at, kind, body_part, side, duration_s, severity, helped, note, "
-                    "routine, session_uuid")
+                    "routine, session_uuid, eased, signs, follow_up")
 _EPISODE_EDITABLE = ("at", "kind", "body_part", "side", "duration_s", "severity", "helped",
-                     "note", "routine")
+                     "note", "routine", "eased", "signs", "follow_up")
 _FACTOR_COLUMNS = "day, " + ", ".join(FACTOR_FIELDS) + ", tags"
 _MEDICINE_COLUMNS = "uuid, day, name, change, dose, supplement, note, recorded_at"
 _BLOOD_COLUMNS = "uuid, day, test, value, unit, note"
@@ -1352,7 +1399,27 @@ def _checked_episode(e: Episode) -> Episode:
         note=clean_text(e.note, "the note"),
         routine=clean_text(e.routine, "the routine name"),
         session_id=clean_text(e.session_id, "the session id"),
+        eased=_check_flag(e.eased, "whether it eased"),
+        signs=_check_signs(e.signs),
+        follow_up=clean_text(e.follow_up, "the follow-up"),
     )
+
+
+def _sign_list(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _check_signs(signs: object) -> tuple[str, ...]:
+    """Signs in the limb, each one of :data:`LIMB_SIGNS`, in that order, without repeats."""
+    if isinstance(signs, str) or not isinstance(signs, Iterable):
+        raise RecordError(f"the signs are a list of {', '.join(LIMB_SIGNS)}; got {signs!r}")
+    given = set()
+    for sign in signs:
+        if sign not in LIMB_SIGNS:
+            raise RecordError(
+                f"{sign!r} is not a sign this records: use {', '.join(LIMB_SIGNS)}")
+        given.add(sign)
+    return tuple(s for s in LIMB_SIGNS if s in given)
 
 
 def _checked_factors(f: DayFactors) -> DayFactors:
@@ -1424,12 +1491,16 @@ def validated(record: Any) -> Any:
 
 def _episode_row(e: Episode) -> tuple[object, ...]:
     return (e.id, to_text(e.at), e.kind, e.body_part, e.side, e.duration_s, e.severity,
-            e.helped, e.note, e.routine, e.session_id)
+            e.helped, e.note, e.routine, e.session_id, _flag_value(e.eased),
+            ",".join(e.signs) or None, e.follow_up)
 
 
 def _episode_from_row(row: Sequence[Any]) -> Episode:
-    uid, at, *rest = row
-    return Episode(uid, from_text(at), *rest)
+    uid, at, kind, body_part, side, duration_s, severity, helped, note, routine, session, \
+        eased, signs, follow_up = row
+    return Episode(uid, from_text(at), kind, body_part, side, duration_s, severity, helped,
+                   note, routine, session, eased=_flag(eased),
+                   signs=tuple(signs.split(",")) if signs else (), follow_up=follow_up)
 
 
 def _factors_row(f: DayFactors) -> tuple[object, ...]:
@@ -1492,7 +1563,7 @@ def _merge_care(db: sqlite3.Connection, care: CareRecords) -> tuple[int, int]:
     that day yet (what was typed here wins), and add its tags."""
     added = seen = 0
     tables: tuple[tuple[str, str, int, Iterable[tuple[object, ...]]], ...] = (
-        ("episodes", _EPISODE_COLUMNS, 11, map(_episode_row, care.episodes)),
+        ("episodes", _EPISODE_COLUMNS, 14, map(_episode_row, care.episodes)),
         ("medicines", _MEDICINE_COLUMNS, 8, map(_medicine_row, care.medicines)),
         ("blood_results", _BLOOD_COLUMNS, 6, map(_blood_row, care.blood)),
         ("questions", _QUESTION_COLUMNS, 4, map(_question_row, care.questions)),

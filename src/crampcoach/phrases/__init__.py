@@ -120,6 +120,9 @@ class Phrasebook:
     #: How each yes is named in checkin_raise ("painful and getting in the way of ...").
     checkin_signs: Mapping[str, str]
     checkin_and: str
+    #: Said before the check-in's questions after a session, and how to answer each.
+    checkin_intro: str
+    checkin_keys: str
     button_hint: str
     button_count_confirmed: str  # {Word}
     spoken_prompt: str

@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,19 +129,14 @@ def journal_worsening(path: Path, now: Callable[[], datetime] = lambda: datetime
     (the journal's own red-flag rule). An unreadable journal counts as not worsening."""
 
     def worsening(rating: int) -> bool:
-        from crampcoach.care import RED_FLAG_DAYS
         from crampcoach.journal import Journal
-        from crampcoach.journal.trends import RatingPoint, flags_from, rating_points
+        from crampcoach.journal.flags import worsening_with
 
         moment = now()
         try:
             with Journal.open(path, create=False) as journal:
-                since = moment - timedelta(days=RED_FLAG_DAYS + 1)
-                points = rating_points(journal.sessions(since, moment),
-                                       journal.ratings(since, moment))
+                return worsening_with(journal, rating, now=moment)
         except JournalError:
             return False
-        points.append(RatingPoint(moment, rating, "after"))
-        return any(flag.kind == "worsening" for flag in flags_from(points, now=moment))
 
     return worsening

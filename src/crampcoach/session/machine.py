@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
@@ -70,8 +70,10 @@ def default_engine() -> SpeechEngine:
 @dataclass(frozen=True)
 class Machine:
     """Where a session's parts come from. ``now``: the local time of day (night mode,
-    and the time stamps a display shows). ``speech``: the engine that measures and makes
-    speech for ``check``, ``plan``, ``list`` and ``render``."""
+    the time stamps a display shows, and the journal's "now": the one way to say what
+    time it is); ``zone``: the time zone ``now`` and the journal's days are in (None: the
+    system's, with its own summer-time rules). ``speech``: the engine that measures and
+    makes speech for ``check``, ``plan``, ``list`` and ``render``."""
 
     sound: SoundMaker = real_sound
     speech: Callable[[], SpeechEngine] = default_engine
@@ -79,3 +81,12 @@ class Machine:
     keys: Callable[[Clock], KeyInput] = terminal_keys
     journal: Callable[[Path, Routine], SessionJournal] = journal_at
     now: Callable[[], datetime] = field(default=local_now)
+    zone: tzinfo | None = None
+
+    def utc_now(self) -> datetime:
+        """``now`` as an aware moment in UTC (a naive ``now`` is read in ``zone``)."""
+        moment = self.now()
+        if moment.tzinfo is None:
+            moment = (moment.astimezone() if self.zone is None
+                      else moment.replace(tzinfo=self.zone))
+        return moment.astimezone(UTC)

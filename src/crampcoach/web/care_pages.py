@@ -130,17 +130,16 @@ def log_day(parts: WebParts) -> date:
 def _chosen_day(parts: WebParts) -> date:
     """The day a form says (``today``, ``yesterday`` or YYYY-MM-DD, checked by the
     journal's own rule); the Log page's day when it says none."""
-    from crampcoach.journal.care import parse_day
+    from crampcoach.journal.rules import parse_day
 
     text = field_line("day", "the day", limit=10)
     return log_day(parts) if text is None else parse_day(text, _today(parts))
 
 
 class WeeklyCheckin:
-    """The weekly check-in as the page uses it: is it due, and record the answers.
-
-    A thin adapter over the journal's check-in (what ``crampcoach checkin`` and the player
-    use), so the page needs no change when the journal offers it as one call."""
+    """The weekly check-in as the page uses it: its questions, whether it is due, and the
+    answers recorded (the journal's own check-in, as ``crampcoach checkin`` and the player
+    use it)."""
 
     @staticmethod
     def questions() -> list[tuple[str, str]]:
@@ -151,25 +150,25 @@ class WeeklyCheckin:
 
     @staticmethod
     def due(journal: Any, now: datetime) -> bool:
-        from crampcoach.journal.care import checkin_due
+        from crampcoach.journal.checkin import checkin_due
 
         return checkin_due(journal, now)
 
     @staticmethod
     def record(journal: Any, answers: dict[str, bool | None]) -> tuple[str, str]:
         """Record the answers; return the advice and the urgent line, as the command says."""
-        from crampcoach.journal.care import URGENT, checkin_advice
+        from crampcoach.journal.checkin import record_checkin
 
-        checkin = journal.add_checkin(answers)
-        return checkin_advice(checkin), URGENT
+        outcome = record_checkin(journal, answers)
+        return outcome.advice, outcome.urgent
 
 
 def _episode_values(parts: WebParts) -> dict[str, Any]:
     """An episode form's values as ``crampcoach episode`` passes them to the journal (which
     checks each with its own rules and words)."""
     from crampcoach.journal import rules
-    from crampcoach.journal.care import parse_when
-    from crampcoach.journal.store import EPISODE_KINDS, MAX_EPISODE_S, SIDES
+    from crampcoach.journal.entry import parse_when
+    from crampcoach.journal.store import EPISODE_KINDS, LIMB_SIGNS, MAX_EPISODE_S, SIDES
 
     minutes = field_line("minutes", rules.EPISODE_MINUTES, limit=rules.MAX_TEXT)
     when = field_line("when", "when it began", limit=rules.MAX_TEXT)
@@ -183,6 +182,9 @@ def _episode_values(parts: WebParts) -> dict[str, Any]:
         "helped": field_line("helped", "what helped", limit=rules.MAX_TEXT),
         "note": field_text("note", "the note", limit=rules.MAX_TEXT),
         "at": None if when is None else parse_when(when, parts.now(), parts.tz),
+        "eased": field_yes_no("eased", "whether it eased"),
+        "signs": tuple(s for s in LIMB_SIGNS if request.form.get(f"sign_{s}") == "yes"),
+        "follow_up": field_line("follow_up", "what happened since", limit=rules.MAX_TEXT),
     }
 
 
@@ -213,14 +215,23 @@ def register(app: Flask, parts: WebParts) -> None:
         add_notice("ok", text)
         return redirect(url_for("log"))
 
+    def urgent_or_done(episode: Any, text: str) -> Any:
+        from crampcoach.journal.flags import is_urgent
+        from crampcoach.journal.wording import URGENT
+
+        if is_urgent(episode) and not episode.follow_up:
+            add_notice("urgent", f"{text} {URGENT}")
+            return redirect(url_for("log"))
+        return done(text)
+
     def refused(error: CrampcoachError) -> Any:
         add_notice("error", str(error))
         return redirect(url_for("log"))
 
     @app.get("/log")
     def log() -> Any:
-        from crampcoach.journal.care import describe_episode, describe_medicine
         from crampcoach.journal.store import EPISODE_KINDS, SIDES
+        from crampcoach.journal.wording import describe_episode, describe_medicine
 
         today = _today(parts)
         try:
@@ -265,7 +276,7 @@ def register(app: Flask, parts: WebParts) -> None:
 
     @app.post("/log/episode")
     def log_episode() -> Any:
-        from crampcoach.journal.care import describe_episode
+        from crampcoach.journal.wording import describe_episode
 
         try:
             values = _episode_values(parts)
@@ -273,27 +284,27 @@ def register(app: Flask, parts: WebParts) -> None:
                 episode = journal.add_episode(**values)
         except CrampcoachError as e:
             return refused(e)
-        return done(f"Recorded: {describe_episode(episode)}.")
+        return urgent_or_done(episode, f"Recorded: {describe_episode(episode)}.")
 
     @app.post("/log/episode/<episode_id>")
     def complete_episode(episode_id: str) -> Any:
-        from crampcoach.journal.care import describe_episode
+        from crampcoach.journal.wording import describe_episode
 
         if not re.fullmatch(r"[0-9a-f]{32}", episode_id):
             abort(404)
         try:
             values = _episode_values(parts)
-            if all(v is None for v in values.values()):
+            if all(v is None or v == () for v in values.values()):
                 raise Refused("say what to add to the episode")
             with journal_of(parts, write=True) as journal:
                 episode = journal.update_episode(episode_id, **values)
         except CrampcoachError as e:
             return refused(e)
-        return done(f"Updated: {describe_episode(episode)}.")
+        return urgent_or_done(episode, f"Updated: {describe_episode(episode)}.")
 
     @app.post("/log/factors")
     def log_factors() -> Any:
-        from crampcoach.journal.care import describe_factors
+        from crampcoach.journal.wording import describe_factors
 
         try:
             values = _factor_values()
@@ -359,8 +370,8 @@ def register(app: Flask, parts: WebParts) -> None:
 
     @app.post("/log/medicine")
     def log_medicine() -> Any:
-        from crampcoach.journal.care import describe_medicine
         from crampcoach.journal.store import MEDICINE_CHANGES
+        from crampcoach.journal.wording import describe_medicine
 
         try:
             name = field_line("name", "the medicine's name", limit=80, required=True)
@@ -379,8 +390,9 @@ def register(app: Flask, parts: WebParts) -> None:
 
     @app.get("/journal")
     def journal_page() -> Any:
-        from crampcoach.journal import care
-        from crampcoach.journal.trends import _adherence_line, _trend_line, history, window
+        from crampcoach.journal import history_text, wording
+        from crampcoach.journal.summary import history
+        from crampcoach.journal.trends import window
 
         settings = settings_of(parts)
         try:
@@ -392,13 +404,12 @@ def register(app: Flask, parts: WebParts) -> None:
         first, last = window(parts.now(), JOURNAL_DAYS, parts.tz)
         return render_page("journal.html", error=None, summary=summary,
                            chart=chart_of(summary.days, first, last),
-                           trend=_trend_line(summary.trend),
-                           adherence=_adherence_line(summary.adherence),
-                           associations=[care.describe_association(a)
-                                         for a in summary.associations],
-                           association_note=care.ASSOCIATION_NOTE,
-                           min_days=care.MIN_DAYS_EACH_SIDE, urgent=care.URGENT,
-                           describe=care.describe_episode, local=_local(parts),
+                           trend=history_text.trend_line(summary.trend),
+                           adherence=history_text.adherence_line(summary.adherence),
+                           helps=history_text.helps_lines(summary),
+                           checkins=history_text.checkin_lines(summary),
+                           flags_heading=wording.RAISE_HEADING, urgent=wording.URGENT,
+                           describe=wording.describe_episode, local=_local(parts),
                            report_days=REPORT_DAYS, can_report=parts.report is not None)
 
     @app.get("/journal/report.pdf")
@@ -457,7 +468,7 @@ class ReportQueue:
 
 def _day_arg(parts: WebParts) -> date:
     """The day the Log page shows factors for (``?day=``), or its usual day."""
-    from crampcoach.journal.care import parse_day
+    from crampcoach.journal.rules import parse_day
 
     text = request.args.get("day")
     if not text or len(text) > 10:
@@ -479,7 +490,7 @@ def _local(parts: WebParts) -> Any:
 
 def _taking(medicines: Sequence[Any]) -> list[str]:
     """What is taken now, as ``crampcoach med list`` says it."""
-    from crampcoach.journal.care import medicine_periods
+    from crampcoach.journal.tally import medicine_periods
 
     current = [(name, periods[-1]) for name, periods in medicine_periods(medicines).items()
                if periods[-1][1] is None]

@@ -26,7 +26,8 @@ def without_paths(text: str) -> str:
 
 
 def add_notice(kind: str, text: str) -> None:
-    """Shown once on the next page (``ok`` or ``error``)."""
+    """Shown once on the next page (``ok``, ``error``, or ``urgent``: recorded, and
+    needing help now)."""
     if g.session is not None:
         g.session.notices.append((kind, without_paths(text)))
 
