@@ -571,8 +571,7 @@ def test_questions_for_the_neurologist_are_noted_and_taken_off_when_asked() -> N
 
 
 def test_the_weekly_check_in_is_offered_when_due_and_recorded() -> None:
-    from crampcoach.journal.care import URGENT
-
+    from crampcoach.journal.wording import URGENT
     from crampcoach.phrases import ENGLISH
 
     page = make_page()
