@@ -591,6 +591,9 @@ class SessionDisplay:
                                                quit_key=self._quit_key))
         elif isinstance(event, ev.Resumed):
             self.line(book.shown_resumed.format(seconds=f"{event.get_ready_s:g}"))
+        elif isinstance(event, ev.SpeechLate):
+            seconds = f"{event.seconds:.2f}".replace(".", book.decimal_point)
+            self.line(book.shown_speech_late.format(title=event.title, seconds=seconds))
         elif isinstance(event, ev.Waiting):
             from crampcoach.routines.durations import format_duration
 

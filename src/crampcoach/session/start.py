@@ -4,7 +4,6 @@ start of the opening chime, then the player with everything it needs."""
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -112,17 +111,19 @@ def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | N
         compile_routine(routine, FallbackMeter(sound.meter, estimate), voice)
 
 
-def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, clock: Clock,
-                *, speaker_wake: bool = False,
+def _head_start(pieces: Iterator[Piece], opening: Piece, sound: SessionSound, voice: Voice,
+                clock: Clock, *, speaker_wake: bool = False,
                 ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
     """Start the opening chime now, before the player's modules are even imported, so the
-    first sound comes as soon as the routine is known to be good. Returns the pieces (the
-    first one put back), the clock time the chime started (None if it could not), and the
-    sink factory the session goes on with: the same sink, the one output stream.
-    ``speaker_wake``: the wake hum plays first, and the chime right after it."""
-    first = next(pieces)
-    rest = itertools.chain([first], pieces)
-    _, cues = first
+    first sound comes as soon as the routine is known to be good. ``opening`` is the first
+    piece compiled without synthesis (only its first cue, the chime at 0, is used: it does
+    not depend on any phrase's length); ``pieces`` are the session's own, compiled from
+    real lengths by the feed. Returns the pieces, the clock time the chime started (None
+    if it could not), and the sink factory the session goes on with: the same sink, the
+    one output stream. ``speaker_wake``: the wake hum plays first, and the chime right
+    after it."""
+    rest = pieces
+    _, cues = opening
     if not cues or cues[0].at != 0 or cues[0].kind != "tone":
         return rest, None, sound.sink_factory
     if voice.engine != DEFAULT_ENGINE:
@@ -275,11 +276,13 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
                                                 sound))
         effective = decided.effective
         voice, voice_note = engine_voice(effective.voice, settings)
-        # Lengths from the speech cache, estimates (which err long) for phrases not made
-        # yet: compiling then never waits for a synthesis, so the first sound does not
-        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
+        # Real lengths only, as `plan` measures them: the feed compiles each step on its
+        # background thread, synthesizing its phrases ahead of need, so the timeline
+        # played is the one `plan` prints, on a cold speech cache as on a warm one. (The
+        # estimate is used only for a phrase that cannot be synthesized at all; the
+        # session then says the speech failed.)
         estimate = EstimatedSpeechMeter()
-        meter = (sound.quick_meter or sound.meter) if sound is not None else estimate
+        meter = sound.meter if sound is not None else estimate
         pieces: Iterator[Piece] = iter_steps(routine, FallbackMeter(meter, estimate), voice)
         hands_free = request.inputs.hands_free or hands_free_from(settings, voice.language)
         sink_factory = sound.sink_factory if sound is not None else None
@@ -289,8 +292,12 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         if (sound is not None and no_preroll and not asks_before
                 and hands_free.button is None and hands_free.spoken_rating is None
                 and voice_note is None):
+            # The chime does not wait for the opening phrase: its piece is peeked at
+            # with lengths that never synthesize.
+            opening = next(iter_steps(routine, sound.quick_meter or estimate, voice))
             pieces, head_start, sink_factory = _head_start(
-                pieces, sound, voice, request.clock, speaker_wake=settings.speaker_wake)
+                pieces, opening, sound, voice, request.clock,
+                speaker_wake=settings.speaker_wake)
     except BaseException:
         if sound is not None:
             sound.close()
