@@ -4,14 +4,18 @@ start of the opening chime, then the player with everything it needs."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.handsfree import HandsFree, Speak, hands_free_from
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
+from crampcoach.session.voice import (
+    decide_voice,
+    engine_voice,
+    routine_voice,
+)
 
 if TYPE_CHECKING:
     from crampcoach.player.clock import Clock
@@ -22,71 +26,6 @@ if TYPE_CHECKING:
     from crampcoach.routines.model import Routine
     from crampcoach.session.request import SessionRequest
     from crampcoach.session.sound import SessionSound
-    from crampcoach.settings import EffectiveVoice, Settings
-
-
-def routine_voice(routine: Routine, settings: Settings) -> Voice:
-    """The routine's own language and rate win; the settings give them where it is silent.
-
-    Night mode is not applied here: a session applies it when it starts.
-    """
-    return Voice(language=routine.language or settings.language,
-                 rate=routine.rate or settings.rate)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionVoice:
-    """How a session sounds, decided once when it starts, and what to show about night
-    mode (None by day)."""
-
-    effective: EffectiveVoice
-    night_note: str | None = None
-
-
-def decide_voice(routine: Routine, settings: Settings, at: datetime,
-                 check: Callable[[Voice], object]) -> SessionVoice:
-    """The voice for a session starting at ``at``: night mode's slower rate when the
-    routine fits at it, else the day rate (night's volume cap and softer tones still
-    apply), so a routine that fits by day is never refused at night.
-
-    ``check`` compiles the routine with a voice and raises
-    :class:`~crampcoach.errors.RoutineError` when it does not fit; the day voice's error
-    is the one raised.
-    """
-    from crampcoach.phrases import phrasebook
-    from crampcoach.settings import effective_voice
-
-    day = routine_voice(routine, settings)
-    effective = effective_voice(settings, at, day)
-    night = settings.night
-    if not effective.night or night is None:
-        check(effective.voice)
-        return SessionVoice(effective)
-    book = phrasebook(effective.voice.language)
-    end = f"{night.end:%H:%M}"
-    volume = f"{effective.volume:g}".replace(".", book.decimal_point)
-    if effective.voice != day:
-        try:
-            check(effective.voice)
-        except RoutineError:
-            check(day)
-            return SessionVoice(replace(effective, voice=day), book.shown_night_rate_kept.format(
-                end=end, volume=volume, rate=day.rate, night_rate=effective.voice.rate))
-    else:
-        check(day)
-    return SessionVoice(effective, book.shown_night.format(
-        end=end, rate=effective.voice.rate, volume=volume))
-
-
-def engine_voice(voice: Voice, settings: Settings) -> tuple[Voice, str | None]:
-    """``voice`` spoken by the engine in the settings, and why not when that engine's
-    voice cannot speak it (espeak-ng then speaks; the session says so once)."""
-    if settings.speech_engine == voice.engine and settings.piper_voice is None:
-        return voice, None
-    from crampcoach.audio.piper import choose_voice
-
-    choice = choose_voice(voice, settings.speech_engine, settings.piper_voice)
-    return choice.voice, choice.fallback_reason
 
 
 def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | None) -> None:
