@@ -27,7 +27,7 @@ from crampcoach.settings import Settings
 from support.fakes import RecordingSink
 from support.player import Events
 
-pytestmark = [pytest.mark.realaudio, pytest.mark.realtime]
+pytestmark = [pytest.mark.realaudio, pytest.mark.realtime, pytest.mark.slow]
 
 NOON = datetime(2026, 1, 5, 12, 0)
 # Phrases whose estimates are far from their real lengths (numbers, doses, a long cue),
