@@ -128,3 +128,18 @@ def test_command_line_page_and_service_agree_on_engine_and_total(
         service.stop()
     progress = next(e for e in events if isinstance(e, Progress) and e.total)
     assert progress.total == pytest.approx(total, abs=1e-6)
+
+
+def test_a_voice_that_cannot_speak_is_noted_once_at_night(isolated_home: Path) -> None:
+    from datetime import datetime
+
+    from crampcoach.session.timing import Note, timeline_at
+    from crampcoach.settings import NightHours, Settings
+
+    settings = Settings(speech_engine="piper", piper_voice="/nowhere/x.onnx",
+                        night=NightHours())
+    routine = load_routine("box-breathing", user_dirs=[])
+    measured = timeline_at(routine, settings, EngineSpeech(), datetime(2026, 1, 5, 3, 0))
+    assert measured.night
+    assert measured.timeline.voice.engine == "espeak-ng"
+    assert measured.notes == (Note("voice", "the Piper voice file /nowhere/x.onnx is missing"),)

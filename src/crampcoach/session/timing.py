@@ -119,8 +119,8 @@ def timeline_at(routine: Routine, settings: Settings, speech: SpeechEngine | Non
 
     def measured(voice: Voice) -> None:
         spoken, note = engine_voice(voice, settings)
-        if note is not None and not notes:
-            notes.append(_voice_note(note))
+        if note is not None:
+            notes.append(_voice_note(note))  # once: the notes are deduplicated below
         made[voice] = _compiled(routine, spoken, speech, notes)
 
     decided = decide_voice(routine, settings, at, measured)
