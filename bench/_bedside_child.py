@@ -19,6 +19,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
@@ -49,6 +50,8 @@ def main() -> int:
     ap.add_argument("mode", choices=("button", "key", "idle"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--presses", type=int, default=10)
+    ap.add_argument("--verbose", action="store_true",
+                    help="the service's log on standard error as it happens")
     args = ap.parse_args()
 
     Device.pin_factory = MockFactory()
@@ -58,7 +61,19 @@ def main() -> int:
     settings = Settings(night=None, button_pin=PIN, rating_timeout_s=5.0,
                         bedside=BedsideSettings())
     log: list[str] = []
-    service = BedsideService(settings, log=log.append,
+
+    def logged(line: str) -> None:
+        log.append(line)
+        if args.verbose:
+            print(f"{time.monotonic():.3f} {line}", file=sys.stderr, flush=True)
+
+    def observer_for(language: str) -> Callable[[object], None]:
+        def observe(event: object) -> None:
+            if args.verbose and type(event).__name__ != "Progress":
+                print(f"{time.monotonic():.3f}   {event}", file=sys.stderr, flush=True)
+        return observe
+
+    service = BedsideService(settings, log=logged, observer_for=observer_for,
                              keypad_devices=(folder.open, folder.list))
     started = time.monotonic()
     service.start()

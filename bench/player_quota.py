@@ -15,7 +15,9 @@ the load does not change. Measured, on one core and under the quota:
   and against the child's plan (the naive loop).
 
     python bench/player_quota.py [--routine box-breathing] [--repeats 5]
-                                 [--parts first,onsets] [--quota 30]
+                                 [--parts first,onsets] [--quota 30] [--cold]
+
+``--cold``: the onsets of a session on an empty speech cache too (against the same plan).
 
 Also ``--profile``: where the start-up time of ``crampcoach play`` goes under the quota
 (``python -X importtime`` and a cProfile of the command up to its first sound).
@@ -211,6 +213,8 @@ def main() -> int:
     parser.add_argument("--quota", type=int, default=30, help="percent of one core")
     parser.add_argument("--parts", default="first,onsets")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--cold", action="store_true",
+                        help="onsets: also a session on an empty speech cache")
     parser.add_argument("--limited-only", action="store_true",
                         help="measure only under the CPU limit")
     parser.add_argument("--no-bytecode", action="store_true",
@@ -257,6 +261,11 @@ def main() -> int:
                 for where, prefix in wheres(args, full, limited):
                     session_onsets(f"crampcoach play, {where}", play, beats, env,
                                    plan["total"], prefix)
+                    if args.cold:
+                        # An empty speech cache: every phrase is made during the session.
+                        cold = dict(env, XDG_CACHE_HOME=str(work / f"cold-{len(where)}"))
+                        session_onsets(f"crampcoach play cold, {where}", play, beats, cold,
+                                       plan["total"], prefix)
                     session_onsets(f"naive loop, {where}", naive, child_beats, env,
                                    plan["total"], prefix)
     finally:

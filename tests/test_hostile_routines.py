@@ -139,7 +139,7 @@ def test_every_bound_is_a_documented_number() -> None:
 
 
 def _talkative(tmp_path: Path) -> Path:
-    """197 phrases of 5,000 characters at 80 words a minute: 34 hours of speech."""
+    """197 phrases of 5,000 characters at 80 words a minute: 41 hours of speech by the estimate."""
     path = tmp_path / "talk.yaml"
     phrase = ("word " * 998).strip()
     path.write_text("name: Talk\nrate: 80\nsteps:\n"
@@ -151,7 +151,7 @@ def test_hours_of_speech_are_refused_by_check(tmp_path: Path) -> None:
     path = _talkative(tmp_path)
     result = _run("check", str(path))
     assert (result.exit_code, result.stderr) == (
-        2, f"{path}: the session would last more than 34.2 hours: that much is speech; "
+        2, f"{path}: the session would last more than 41.3 hours: that much is speech; "
            "sessions are limited to 24 hours\n")
 
 
@@ -159,7 +159,7 @@ def test_hours_of_speech_are_refused_by_play_before_a_sound(tmp_path: Path) -> N
     path = _talkative(tmp_path)
     result = _run("play", str(path), "--text-only", "--journal", str(tmp_path / "j.sqlite3"))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"{path}: the session would last 34.3 hours with its speech; "
+    assert result.stderr == (f"{path}: the session would last 41.4 hours with its speech; "
                              "sessions are limited to 24 hours\n")
     assert not (tmp_path / "j.sqlite3").exists()
 

@@ -4,6 +4,7 @@ out a timeout per phrase on a full disk, no workers outliving their parent."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -140,6 +141,15 @@ _PARENT = textwrap.dedent("""
 """)
 
 
+def _children(pids: list[int]) -> list[int]:
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) in pids:
+                found.append(int(stat.parent.name))
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -158,6 +168,12 @@ def test_workers_end_with_their_parent(tmp_path: Path, how: signal.Signals) -> N
         pids = [int(p) for p in parent.stdout.readline().split()]
         assert len(pids) == 2
         assert all(_alive(pid) for pid in pids)
+        # Each worker forks a process per phrase: those must end too.
+        deadline = time.monotonic() + 10
+        while not (children := _children(pids)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(children) >= 1
+        pids += children
         parent.send_signal(how)
         parent.wait(timeout=10)
     deadline = time.monotonic() + 10

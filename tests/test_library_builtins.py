@@ -161,7 +161,8 @@ def test_said_sentences_are_short(name: str) -> None:
     meter = EstimatedSpeechMeter()
     for step in load(name).steps:
         if isinstance(step, Say):
-            assert meter.seconds(step.text, Voice()) <= 10, step.text
+            # About 10 s said: the estimate, never short, runs about half as long again.
+            assert meter.seconds(step.text, Voice()) <= 15, step.text
 
 
 def test_warm_compress_warns_that_heat_can_worsen_ms() -> None:

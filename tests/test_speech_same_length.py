@@ -69,3 +69,31 @@ def cold_plans(tmp_path: Path, name: str, count: int) -> list[float]:
 def test_cold_plans_at_once_agree_with_a_cold_plan_alone(tmp_path: Path) -> None:
     [alone] = cold_plans(tmp_path, "alone", 1)
     assert cold_plans(tmp_path, "together", 4) == [alone] * 4
+
+
+# Numbers, doses, a long cue, other languages, a word alone: what a routine says.
+FORKED = [("gmw/en", 140, "Take 2.5 mg at 7.45, then 400 mg of magnesium."),
+          ("gmw/en", 140, "Hold."),
+          ("gmw/en", 120, "Straighten one leg and gently draw your toes toward you."),
+          ("gmw/en", 140, "three"),
+          ("gmw/de", 140, "Atme ein und halte die Luft vier Sekunden lang an."),
+          ("roa/fr", 130, "Respirez lentement, 4-7-8."),
+          ("gmw/nl", 160, "Ontspan je kuiten.")]
+
+
+@pytest.mark.realaudio
+def test_forked_phrases_sound_exactly_as_a_fresh_engine_makes_them(tmp_path: Path) -> None:
+    from crampcoach.audio.speech import SpeechWorker
+    from support.pyttsx3_phrase import reference_wav
+
+    worker = SpeechWorker()
+    try:
+        # Forked one after another from one worker per voice, in reverse order: whatever
+        # came before, each is what pyttsx3's engine makes in a process of its own.
+        for n, (voice, rate, text) in enumerate(reversed(FORKED)):
+            out = tmp_path / f"forked-{n}.wav"
+            worker.synthesize(text, voice, rate, out)
+            assert out.read_bytes() == reference_wav(voice, rate, text,
+                                                     str(tmp_path / f"fresh-{n}.wav")), text
+    finally:
+        worker.close()

@@ -24,15 +24,15 @@ import click
 from crampcoach import __version__
 from crampcoach.errors import CrampcoachError, RoutineError, escape_controls
 from crampcoach.routines.model import Routine
-from crampcoach.routines.timeline import Cue, Timeline, Voice
+from crampcoach.routines.timeline import Cue, Timeline
 
 if TYPE_CHECKING:
     from crampcoach.journal.flags import RedFlag
     from crampcoach.player.clock import Clock
     from crampcoach.player.events import Progress, SessionEvent
-    from crampcoach.routines.compiler import SpeechMeter
     from crampcoach.session.machine import Machine
     from crampcoach.session.start import PreparedSession
+    from crampcoach.session.timing import Note
     from crampcoach.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -77,28 +77,6 @@ def cli() -> None:
 # --- routines: check, plan, list -------------------------------------------------------------
 
 
-@contextmanager
-def _measured_speech(routine: Routine, voice: Voice) -> Iterator[SpeechMeter]:
-    """A meter giving each phrase's real synthesized length (synthesizing what is not yet
-    cached, two at a time); the estimate, with a note, when espeak-ng cannot speak."""
-    from crampcoach.routines.compiler import (
-        EstimatedSpeechMeter,
-        check_speech_length,
-        phrases,
-    )
-
-    texts = phrases(routine, voice)
-    check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
-    with _machine().speech() as speech:
-        failed = speech.prepare(texts, voice)
-        if not failed:
-            yield speech
-            return
-    reason = next(iter(failed.values()))
-    click.echo(f"Note: speech lengths are estimates ({reason})", err=True)
-    yield EstimatedSpeechMeter()
-
-
 def _settings(config: Path | None = None) -> Settings:
     """The person's settings (``--config``, ``$CRAMPCOACH_CONFIG``, or the usual file)."""
     from crampcoach.settings import load_settings
@@ -106,32 +84,16 @@ def _settings(config: Path | None = None) -> Settings:
     return load_settings(config)[0]
 
 
-def _voice(routine: Routine, settings: Settings) -> Voice:
-    """The routine's voice, spoken by the engine in effect (with a note on standard error
-    when the chosen voice cannot speak it and espeak-ng does)."""
-    from crampcoach.phrases import ENGLISH
-    from crampcoach.session import routine_voice
-    from crampcoach.session.start import engine_voice
-
-    voice, note = engine_voice(routine_voice(routine, settings), settings)
-    if note is not None:
-        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
-                   err=True)
-    return voice
-
-
-def _spoken_voice(speech: object, voice: Voice) -> Voice:
-    """The voice that really spoke: espeak-ng's, with a note on standard error, when the
-    chosen engine could not speak at all (a Piper voice file that does not load)."""
-    from crampcoach.audio.engine import SpeechEngines
+def _show_notes(notes: Sequence[Note]) -> None:
+    """What the person should know about a timeline, on standard error."""
     from crampcoach.phrases import ENGLISH
 
-    if not isinstance(speech, SpeechEngines) or speech.spoken_by(voice) == voice:
-        return voice
-    for note in speech.notes:
-        click.echo(ENGLISH.shown_note.format(text=f"{ENGLISH.voice_fallback} ({note})"),
-                   err=True)
-    return speech.spoken_by(voice)
+    for note in notes:
+        if note.kind == "voice":
+            click.echo(ENGLISH.shown_note.format(
+                text=f"{ENGLISH.voice_fallback} ({note.text})"), err=True)
+        else:
+            click.echo(f"Note: speech lengths are estimates ({note.text})", err=True)
 
 
 def _load(ref: str, settings: Settings, *, builtin: bool = False) -> Routine:
@@ -153,33 +115,26 @@ def _load(ref: str, settings: Settings, *, builtin: bool = False) -> Routine:
 
 def _compile(ref: str, settings: Settings, *, builtin: bool = False,
              ) -> tuple[Routine, Timeline]:
-    from crampcoach.routines.compiler import compile_routine
+    """The day timeline of ``ref``, as the session plays it (``session.timing``)."""
+    from crampcoach.session.timing import day_timeline
 
     routine = _load(ref, settings, builtin=builtin)
-    voice = _voice(routine, settings)
-    with _measured_speech(routine, voice) as meter:
-        timeline = compile_routine(routine, meter, voice)
-        spoken = _spoken_voice(meter, voice)
-    return routine, dataclasses.replace(timeline, voice=spoken)
+    with _machine().speech() as speech:
+        measured = day_timeline(routine, settings, speech)
+    _show_notes(measured.notes)
+    return routine, measured.timeline
 
 
 def _check_day_and_night(ref: str, settings: Settings) -> Timeline:
-    """Compile at the day rate and at the night rate (when night mode slows it), so a
+    """Checked at the day rate and at the night rate (when night mode slows it), so a
     routine that passes is never refused at night; raises naming the rate that fails."""
-    from crampcoach.routines.compiler import check_day_and_night
-    from crampcoach.settings import night_voice
+    from crampcoach.session.timing import checked_timeline
 
     routine = _load(ref, settings)
-    day = _voice(routine, settings)
-    night = night_voice(settings, day)
-    with contextlib.ExitStack() as stack:
-        day_meter = stack.enter_context(_measured_speech(routine, day))
-        night_meter = (stack.enter_context(_measured_speech(routine, night))
-                       if night is not None else None)
-        timeline = check_day_and_night(
-            routine, (day_meter, day),
-            None if night is None or night_meter is None else (night_meter, night))
-        return dataclasses.replace(timeline, voice=_spoken_voice(day_meter, day))
+    with _machine().speech() as speech:
+        measured = checked_timeline(routine, settings, speech)
+    _show_notes(measured.notes)
+    return measured.timeline
 
 
 @cli.command()
@@ -223,21 +178,14 @@ def _heard(cue: Cue) -> str:
 def _night_plan(ref: str, settings: Settings, at: _dt.time) -> tuple[Timeline, str | None]:
     """The timeline of a session started at ``at`` (night mode if in night hours), decided
     as ``play`` decides it, and what night mode does to it."""
-    from crampcoach.routines.compiler import compile_routine
-    from crampcoach.session.start import decide_voice, engine_voice
+    from crampcoach.session.timing import timeline_at
 
     routine = _load(ref, settings)
-    made: dict[Voice, Timeline] = {}
-
-    def measured(voice: Voice) -> None:
-        spoken = engine_voice(voice, settings)[0]
-        with _measured_speech(routine, spoken) as meter:
-            timeline = compile_routine(routine, meter, spoken)
-            made[voice] = dataclasses.replace(timeline, voice=_spoken_voice(meter, spoken))
-
-    decided = decide_voice(routine, settings, _dt.datetime.combine(_dt.date.today(), at),
-                           measured)
-    return made[decided.effective.voice], decided.night_note
+    with _machine().speech() as speech:
+        measured = timeline_at(routine, settings, speech,
+                               _dt.datetime.combine(_dt.date.today(), at))
+    _show_notes(measured.notes)
+    return measured.timeline, measured.night_note
 
 
 @cli.command()
@@ -440,6 +388,8 @@ def render(routine: str, output: Path) -> None:
     from crampcoach.audio.voices import known_language
     from crampcoach.routines.durations import format_clock
     from crampcoach.routines.loader import load_routine
+    from crampcoach.session.timing import Note, spoken_by
+    from crampcoach.session.voice import day_voice
 
     to_stdout = str(output) == "-"
     stdout = _binary_stdout()
@@ -454,10 +404,15 @@ def render(routine: str, output: Path) -> None:
         loaded = load_routine(routine, language_check=known_language,
                               language=settings.language)
         with _machine().speech() as speech:
-            voice = _voice(loaded, settings)
+            chosen = day_voice(loaded, settings)
+            if chosen.note is not None:
+                _show_notes([Note("voice", chosen.note)])
             timeline, rendered = render_routine(loaded, stdout if to_stdout else output,
-                                                speech, voice)
-            timeline = dataclasses.replace(timeline, voice=_spoken_voice(speech, voice))
+                                                speech, chosen.voice)
+            replaced: list[Note] = []
+            timeline = dataclasses.replace(
+                timeline, voice=spoken_by(speech, chosen.voice, replaced))
+            _show_notes(replaced)
     if to_stdout:
         stdout.flush()
     click.echo(f"Wrote {'standard output' if to_stdout else output}: "
@@ -609,6 +564,9 @@ class SessionDisplay:
                                                quit_key=self._quit_key))
         elif isinstance(event, ev.Resumed):
             self.line(book.shown_resumed.format(seconds=f"{event.get_ready_s:g}"))
+        elif isinstance(event, ev.SpeechLate):
+            seconds = f"{event.seconds:.2f}".replace(".", book.decimal_point)
+            self.line(book.shown_speech_late.format(title=event.title, seconds=seconds))
         elif isinstance(event, ev.Waiting):
             from crampcoach.routines.durations import format_duration
 

@@ -1,4 +1,4 @@
-"""The speech worker: one pyttsx3 engine on espeak-ng in a process of its own.
+"""The speech worker: espeak-ng through pyttsx3's bindings, a fork server of phrases.
 
 Run as ``python -m crampcoach.audio._speech_worker VOICE RATE`` (an espeak-ng voice such
 as ``gmw/en`` and words per minute). It answers in JSON lines on its original standard
@@ -7,16 +7,21 @@ output and reads requests on standard input:
 * on start ``{"ready": true}``; or ``{"error": "missing", ...}`` when espeak-ng cannot be
   loaded, ``{"error": "voice", ...}`` when it has no such voice (and then it ends);
 * each request ``{"text", "out"}`` is synthesized into the WAV file ``out`` and answered
-  ``{"ok": true, "frames": N}`` or ``{"ok": false, "error": ...}``.
+  ``{"ok": true}`` or ``{"ok": false, "error": ...}``.
 
-Why a process of its own: pyttsx3 2.99 prints to standard output while saving, writes
-only the last file when several are queued, loses files when one engine is shared by
-threads, and a crash or hang inside espeak-ng must not take a session down. So the
-engine lives here, is held for the life of the process, and runs one phrase per
-``runAndWait``; the parent kills and restarts this process when it stops answering.
-The other traps of its espeak driver are explained where they are avoided below.
+The process starts espeak-ng once (in synchronous mode, through the ctypes bindings that
+come with pyttsx3), sets its voice and rate, says a short first phrase, and from then on
+forks a child for each phrase. A child starts from exactly that state, so the same text
+always makes the same sound whatever was said before (espeak-ng carries state from one
+phrase to the next); it costs a fork (about a millisecond) instead of a new interpreter,
+pyttsx3 and espeak-ng (about 60 ms of CPU). pyttsx3's engine itself is not used: its
+espeak driver runs espeak-ng on a thread of espeak-ng's own, which a fork does not copy,
+so a forked child of it waits forever. Why a process of its own at all: a crash or hang
+inside espeak-ng must not take a session down; the parent kills and restarts this
+process when it stops answering, and a phrase's child dies with it.
 
-Only the standard library and pyttsx3 are imported, so the worker starts quickly.
+Only the standard library and pyttsx3's bindings are imported, so the worker starts
+quickly.
 """
 
 from __future__ import annotations
@@ -25,30 +30,26 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
-import tempfile
 import threading
 import time
 import wave
 from typing import Any, TextIO
 
-# A phrase that comes back silent (pyttsx3 lost the file) is tried again this often.
-_ATTEMPTS = 3
 # Room a phrase's WAV needs: 44,100 bytes a second, and at the slowest rate a character
 # takes about an eighth of a second; doubled, as a margin.
 ROOM_BASE_BYTES = 1024 * 1024
 ROOM_PER_CHAR_BYTES = 12 * 1024
 # How often the worker looks whether the process that started it is still there.
 _PARENT_CHECK_S = 0.5
-# Seconds to wait for espeak-ng to finish one phrase (it takes milliseconds).
-_PHRASE_WAIT_S = 10.0
 
 
 def _protocol_stream() -> TextIO:
     """Keep the real standard output for answers; send everything else printed to null.
 
-    pyttsx3 prints "Audio saved to ..." with ``print``; a stray line must never be read
-    as an answer, so file descriptor 1 itself is pointed at /dev/null.
+    Whatever espeak-ng or a library prints must never be read as an answer, so file
+    descriptor 1 itself is pointed at /dev/null.
     """
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -63,40 +64,9 @@ def _send(stream: TextIO, answer: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _audible_frames(path: str) -> int:
-    """Frames in the WAV at ``path`` if any sample is audible, else 0."""
-    try:
-        with wave.open(path, "rb") as wav:
-            frames = wav.getnframes()
-            pcm = wav.readframes(frames)
-    except (OSError, EOFError, wave.Error):
-        return 0
-    # A sample's high byte is 0x00 or 0xff only when it is quieter than 256 of 32768:
-    # a file of nothing but such samples is silence, a phrase pyttsx3 lost.
-    return frames if pcm[1::2].translate(None, b"\x00\xff") else 0
-
-
-class _Finished:
-    """Set when espeak-ng's thread has written the file.
-
-    pyttsx3's espeak driver returns from ``runAndWait`` as soon as the phrase is queued;
-    the file is written later, from espeak-ng's own thread, which then says
-    "finished-utterance". Reading before that reads nothing, or the previous phrase.
-    """
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.completed = False
-
-    def __call__(self, completed: bool = True, **_: Any) -> None:
-        self.completed = completed
-        self.event.set()
-
-
 def _room_for(text: str, out: str) -> bool:
-    """Whether the disk under ``out`` can take the phrase's sound. pyttsx3 fails to write a
-    full disk's file inside espeak-ng's callback and never says it finished: the phrase
-    would wait out every attempt. So the space is looked at first."""
+    """Whether the disk under ``out`` can take the phrase's sound (looked at first, so a
+    full disk is one clear answer, not a half-written file)."""
     try:
         free = shutil.disk_usage(os.path.dirname(out) or ".").free
     except OSError:
@@ -104,25 +74,119 @@ def _room_for(text: str, out: str) -> bool:
     return free >= ROOM_BASE_BYTES + ROOM_PER_CHAR_BYTES * len(text)
 
 
-def _synthesize(engine: Any, finished: _Finished, text: str, out: str) -> dict[str, Any]:
+class _Espeak:
+    """espeak-ng through pyttsx3's bindings, in synchronous mode: ``Synth`` returns when
+    the phrase is made, on this thread (no thread of espeak-ng's own, so a fork of this
+    process can speak: a thread is not copied by ``fork``)."""
+
+    def __init__(self, voice: str, rate: int) -> None:
+        import ctypes
+
+        from pyttsx3.drivers import _espeak
+
+        self._ctypes = ctypes
+        self._espeak = _espeak
+        if _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 1000) == -1:
+            raise RuntimeError("could not initialize espeak-ng")
+        self._chunks: list[bytes] = []
+        # Held for the life of the process: ctypes calls it from inside Synth.
+        self._callback = _espeak.SetSynthCallback(self._on_synth)
+        # The same steps, in the same order, as pyttsx3's own espeak driver takes and
+        # then the worker took (its default voice, rate 200, full volume, then the
+        # session's voice and rate): espeak-ng's state, and so every phrase's sound, is
+        # then exactly what a worker of pyttsx3's engine made.
+        current = _espeak.GetCurrentVoice()
+        default = (current.contents.name.decode("utf-8")
+                   if current and current.contents.name else "gmw/en")
+        _espeak.SetVoiceByName(default.encode("utf-8"))
+        _espeak.SetParameter(_espeak.RATE, 200, 0)
+        _espeak.SetParameter(_espeak.VOLUME, 100, 0)
+        self.known = _espeak.SetVoiceByName(voice.encode("utf-8")) == 0
+        _espeak.SetParameter(_espeak.RATE, rate, 0)
+
+    def voice(self) -> str:
+        current = self._espeak.GetCurrentVoice()
+        if current and current.contents.identifier:
+            return str(current.contents.identifier.decode("utf-8")).lower()
+        return ""
+
+    def _on_synth(self, wav: Any, samples: int, events: Any) -> int:
+        if samples > 0:
+            self._chunks.append(self._ctypes.string_at(wav, samples * 2))
+        return 0
+
+    def pcm(self, text: str) -> bytes:
+        """``text`` spoken: 22050 Hz mono 16-bit samples in the machine's byte order."""
+        self._chunks.clear()
+        espeak = self._espeak
+        espeak.Synth(text.encode("utf-8"), flags=espeak.ENDPAUSE | espeak.CHARS_UTF8)
+        espeak.Synchronize()
+        pcm = b"".join(self._chunks)
+        self._chunks.clear()
+        return pcm
+
+
+def _audible(pcm: bytes) -> bool:
+    # A sample's high byte is 0x00 or 0xff only when it is quieter than 256 of 32768.
+    return bool(pcm[1::2].translate(None, b"\x00\xff"))
+
+
+# How a phrase's child process ends.
+_MADE, _SILENT = 0, 3
+
+
+def _die_with_parent() -> None:
+    """Linux: this process is killed when the one that forked it ends (the server killed
+    for a phrase that hangs takes the phrase's process with it)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def _speak_in_child(engine: _Espeak, text: str, out: str) -> None:
+    """The forked child: speak ``text`` to the WAV ``out`` and end (never returns)."""
+    code = 1
+    try:
+        _die_with_parent()
+        pcm = engine.pcm(text)
+        if not _audible(pcm):
+            code = _SILENT
+        else:
+            with wave.open(out, "wb") as wav:
+                wav.setnchannels(1)
+                wav.setsampwidth(2)
+                wav.setframerate(22050)
+                wav.writeframes(pcm)
+            code = _MADE
+    finally:
+        os._exit(code)
+
+
+def _synthesize(engine: _Espeak, text: str, out: str) -> dict[str, Any]:
+    """One phrase, spoken by a fork of this process: each starts from the state this
+    process was in after its warm-up, so the same text always makes the same sound,
+    whatever was said before (espeak-ng carries state, such as its pitch flutter, from
+    one phrase to the next)."""
     if not _room_for(text, out):
         return {"ok": False, "error": "no space left on the disk for the sound"}
-    for _ in range(_ATTEMPTS):
-        if os.path.exists(out):
-            os.unlink(out)
-        finished.event.clear()
-        engine.save_to_file(text, out)
-        engine.runAndWait()
-        # A phrase that never finishes counts as lost; one that hangs is the parent's to kill.
-        if not finished.event.wait(_PHRASE_WAIT_S) or not finished.completed:
-            continue
-        settle_until = time.monotonic() + 1.0
-        while engine.isBusy() and time.monotonic() < settle_until:
-            time.sleep(0.001)
-        frames = _audible_frames(out)
-        if frames:
-            return {"ok": True, "frames": frames}
-    return {"ok": False, "error": "espeak-ng wrote no sound"}
+    if os.path.exists(out):
+        os.unlink(out)
+    pid = os.fork()
+    if pid == 0:
+        _speak_in_child(engine, text, out)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == _MADE:
+        return {"ok": True}
+    if code == _SILENT:
+        return {"ok": False, "error": "espeak-ng wrote no sound"}
+    return {"ok": False, "error": f"the phrase's process ended with code {code}"}
 
 
 #: Niceness of a worker: synthesis ahead of need yields the CPU to the session's own
@@ -150,48 +214,24 @@ def main(argv: list[str]) -> int:
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     try:
-        import pyttsx3
-
-        engine = pyttsx3.init("espeak")
+        engine = _Espeak(voice, rate)
     except Exception as e:  # the library or its data is missing: say so, then stop
         _send(answers, {"error": "missing", "detail": f"{type(e).__name__}: {e}"})
         return 1
-    # pyttsx3 queues property changes until the first runAndWait, and a change between
-    # phrases races espeak-ng's own thread (the new rate applies to some phrases and not
-    # others). So the voice and rate are set once, before anything is spoken, and a
-    # worker speaks with nothing else; a short first phrase applies them.
-    # runAndWait ends its loop through the driver's stop(), which cancels whatever
-    # espeak-ng still has queued or is speaking: the voice and rate just set, or the tail
-    # of a phrase (phrases came back cut short, or at the old rate). Nothing here ever
-    # needs stopping, so stop() does nothing.
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    if driver is not None and hasattr(driver, "stop"):
-        driver.stop = lambda: None
-    finished = _Finished()
-    engine.connect("finished-utterance", finished)
-    engine.setProperty("voice", voice)
-    engine.setProperty("rate", rate)
-    # A file of our own (O_EXCL, private): a predictable name in /tmp could be made first
-    # by another local user, and every synthesis would then fail.
-    fd, warm_up = tempfile.mkstemp(prefix="crampcoach-warm-up-", suffix=".wav")
-    os.close(fd)
-    try:
-        _synthesize(engine, finished, "Ready.", warm_up)
-    finally:
-        if os.path.exists(warm_up):
-            os.unlink(warm_up)
-    current = str(engine.getProperty("voice") or "")
     # espeak-ng keeps its previous voice without complaint when a name is unknown.
-    if current.lower() != voice.lower():
+    if not engine.known or engine.voice() != voice.lower():
         _send(answers, {"error": "voice", "detail": f"espeak-ng has no voice '{voice}'"})
         return 1
+    # A short first phrase, as the worker of pyttsx3's engine said to apply its voice and
+    # rate: every phrase's process starts from the state it leaves.
+    engine.pcm("Ready.")
     _send(answers, {"ready": True})
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
             request = json.loads(line)
-            answer = _synthesize(engine, finished, str(request["text"]), str(request["out"]))
+            answer = _synthesize(engine, str(request["text"]), str(request["out"]))
         except Exception as e:  # one bad phrase is an answer, not the end of the worker
             answer = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         _send(answers, answer)

@@ -51,7 +51,7 @@ from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 
 #: Changes whenever what is stored for a phrase changes (trimming, format): old entries
 #: then simply stop matching and age out of the cache.
-FORMAT_VERSION = 3  # 3: each phrase from a fresh worker (same text, same length); 2: spoken_form
+FORMAT_VERSION = 3  # 3: each phrase from one fresh state (same text, same length); 2: spoken_form
 #: Seconds one phrase may take, worker start included, before the worker is killed.
 DEFAULT_TIMEOUT_S = 20.0
 #: The cache's bound on disk; the least recently used phrases go first.
@@ -110,27 +110,28 @@ class _WorkerGone(Exception):
 
 
 class SpeechWorker:
-    """One speech worker slot: each phrase is spoken by a fresh process.
+    """One speech worker slot: a process that speaks one voice at one rate.
 
     espeak-ng carries state from one phrase to the next inside a process (its pitch
     flutter runs on where the last phrase left it), so the same phrase came out a few
     milliseconds longer or shorter depending on what was said before it, and a plan's
-    total depended on which worker made which phrase. A process that speaks one phrase
-    only always starts from the same state, so the same text always has the same length.
-    The next process is started as soon as a phrase is done, so its start-up is mostly
-    paid while nobody waits.
+    total depended on which worker made which phrase. The espeak-ng worker therefore
+    forks a child for every phrase from one saved state (see ``_speech_worker``): the
+    same text always has the same sound, and a phrase costs a fork, not a new process.
+
+    ``fresh_per_phrase``: for a worker that cannot fork its phrases, a new process for
+    every phrase (started as soon as one is done, so its start-up is mostly paid while
+    nobody waits).
 
     Not thread-safe; :class:`SynthesizedSpeech` hands each worker to one thread at a time.
     """
 
     def __init__(self, command: Sequence[str] | None = None,
                  timeout_s: float = DEFAULT_TIMEOUT_S, missing_hint: str = INSTALL_HINT,
-                 fresh_per_phrase: bool = True) -> None:
+                 fresh_per_phrase: bool = False) -> None:
         self.command = list(command) if command is not None else worker_command()
         self.timeout_s = timeout_s
         self.missing_hint = missing_hint
-        # False for an engine whose start is costly and whose state does not carry over
-        # (Piper loads its voice for seconds): one process speaks phrase after phrase.
         self.fresh_per_phrase = fresh_per_phrase
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
@@ -604,8 +605,9 @@ class SynthesizedSpeech:
     _made_by = "espeak-ng"
     #: What to do when the worker finds its engine missing.
     _missing_hint = INSTALL_HINT
-    #: espeak-ng carries state between phrases: each phrase from a fresh process.
-    _fresh_worker_per_phrase = True
+    #: espeak-ng carries state between phrases, but its worker forks a fresh child for
+    #: each phrase from one saved state (see ``_speech_worker``): the worker itself stays.
+    _fresh_worker_per_phrase = False
 
     def _command(self) -> Sequence[str] | None:
         """The worker's command line, without the voice and rate (None: espeak-ng's)."""

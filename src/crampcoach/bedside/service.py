@@ -431,7 +431,7 @@ class BedsideService:
 
     def _say_idle(self, text: str) -> None:
         from crampcoach.player.feed import speech_cue
-        from crampcoach.settings import effective_voice
+        from crampcoach.session import voice_at
 
         if self._stopping:
             return
@@ -439,7 +439,7 @@ class BedsideService:
         with self._lock:
             if self._current is not None:
                 return  # a session was asked for meanwhile: its opening is the answer
-        effective = effective_voice(self._settings, self._machine.now())
+        effective = voice_at(self._settings, self._machine.now())[0]
         try:
             sound = self._machine.sound(effective.volume, effective.tone_gain)
         except CrampcoachError as e:
@@ -613,8 +613,7 @@ class BedsideService:
         """Load every routine the inputs may start and synthesize what they say, at the
         day and the night voice, the button's routine first; then the service's phrases."""
         from crampcoach.routines.compiler import phrases
-        from crampcoach.session import routine_voice
-        from crampcoach.settings import effective_voice
+        from crampcoach.session import voice_at
 
         settings = self._settings
         try:
@@ -624,9 +623,9 @@ class BedsideService:
                 except CrampcoachError as e:
                     self._log(f"{ref} cannot be played: {_one_line(e)}")
                     continue
-                base = routine_voice(routine, settings)
                 for moment in _day_and_night(settings):
-                    voice = effective_voice(settings, moment, base).voice
+                    # As its sessions speak it: the engine in the settings too.
+                    voice = voice_at(settings, moment, routine)[0].voice
                     # What the session says, and what the service says about it.
                     book = phrasebook(voice.language)
                     said = [*phrases(routine, voice),
@@ -634,7 +633,7 @@ class BedsideService:
                     if self._warm_sounds and not self._stopping:
                         self._prepare(said, voice)
             for moment in _day_and_night(settings):
-                voice = effective_voice(settings, moment).voice
+                voice = voice_at(settings, moment)[0].voice
                 if self._warm_sounds and not self._stopping:
                     self._prepare(_service_phrases(phrasebook(voice.language)), voice)
         finally:

@@ -150,6 +150,7 @@ class Phrasebook:
     shown_next: str  # {title}
     shown_paused: str  # {pause_key} {quit_key}
     shown_resumed: str  # {seconds}
+    shown_speech_late: str  # {title} {seconds}
     shown_waiting: str  # {duration} {next_key} {pause_key}
     shown_skipped_to_closing: str
     shown_skipped_to_step: str  # {index} {count} {title}

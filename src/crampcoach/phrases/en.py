@@ -160,6 +160,8 @@ PHRASES = Phrasebook(
     shown_next=" (next: {title})",
     shown_paused="Paused. Press {pause_key} to carry on, {quit_key} to stop.",
     shown_resumed="Carrying on in {seconds} seconds.",
+    shown_speech_late=("The speech for {title} was not ready in time: "
+                       "from here everything is {seconds} seconds later than planned."),
     shown_waiting=("Waiting until you are ready (at most {duration}). "
                    "Press {next_key} or {pause_key} to carry on."),
     shown_skipped_to_closing="Skipped to the closing.",

@@ -98,6 +98,18 @@ class SoundMissed:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechLate:
+    """A part's speech was not made by the time the part was due (synthesis slower than
+    the session): everything from ``title`` on moves ``seconds`` later, as after a pause,
+    so each cue keeps its place relative to the others; ``plan``'s timeline shifted by
+    ``seconds`` from ``at`` (an offset in it) is what is played."""
+
+    title: str
+    at: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class AudioFallback:
     """Sound stopped working; the session goes on in text. Sent once per cause."""
 
@@ -194,7 +206,7 @@ class Said:
 
 SessionEvent = (
     CueStarted | StepChanged | Progress | Paused | Resumed | Waiting | WaitReminded | WaitEnded
-    | Skipped | Repeated | SoundMissed
+    | Skipped | Repeated | SoundMissed | SpeechLate
     | AudioFallback | SessionEnded | RatingAsked | RatingTyped | RatingReminder
     | RatingInvalid | Rated | RatingMissing | Advice | HandsFreeFallback | VoiceFallback | Said
     | SafetyNotice | NightMode

@@ -1,7 +1,8 @@
 """Sound made ahead of need, on a background thread, so the scheduler never waits for it.
 
-The feed compiles the session piece by piece (with a real speech meter, measuring a
-phrase is synthesizing it, so this also fills the speech cache in order) and fetches
+The feed compiles the session piece by piece with the real speech meter (measuring a
+phrase is synthesizing it, so this also fills the speech cache in order, and the offsets
+are the ones ``plan`` prints) and fetches
 the sound of each cue a while before it is due. The scheduler only ever *takes* what is
 ready: a sound that is late is skipped, never waited for, so the session stays on time.
 """
@@ -135,6 +136,11 @@ class CueFeed:
             if self._error is not None:
                 raise self._error
             return None
+
+    def compiled(self, number: int) -> bool:
+        """Whether part ``number`` is compiled (or the session has fewer parts)."""
+        with self._cond:
+            return number < len(self._parts) or self._compiled or self._closed
 
     def wait_for(self, index: int, timeout: float) -> None:
         """Wait up to ``timeout`` seconds for cue ``index``'s sound (used only at the start)."""

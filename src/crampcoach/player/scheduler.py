@@ -31,6 +31,7 @@ from crampcoach.player.events import (
     SessionObserver,
     Skipped,
     SoundMissed,
+    SpeechLate,
     StepChanged,
     WaitEnded,
     Waiting,
@@ -55,6 +56,9 @@ PHRASE_GAP_S = 0.4
 WAKE_QUIET_S = 3.0
 #: ... in pieces of at most this length (one short buffer, not the whole stretch).
 WAKE_PIECE_S = 5.0
+#: A part whose speech was not made by its start moves the rest of the session by its
+#: delay once it is later than this (the cue-onset target); a smaller delay is kept as is.
+LATE_PART_S = 0.015
 #: Cues this close together start as one mixed sound.
 _SAME_BEAT = 1e-6
 #: While a session plays, a thread waiting for Python's lock gets it after at most this
@@ -349,6 +353,9 @@ class Scheduler:
             sys.setswitchinterval(previous)
 
     def _run(self) -> PlayResult:
+        if self._started_at is None:
+            # The origin is taken once the opening is compiled from its real lengths.
+            self._feed.part(0)
         self._feed.wait_for(0, self._start_grace_s)
         if self._first_words_wait_s > 0:
             self._wait_for_first_words()
@@ -360,7 +367,7 @@ class Scheduler:
         try:
             number = 0
             last: Part | None = None
-            while (part := self._feed.part(number)) is not None:
+            while (part := self._next_part(number)) is not None:
                 last = part
                 try:
                     self._play_part(part)
@@ -383,6 +390,24 @@ class Scheduler:
             self._silence()
             raise
         return PlayResult(outcome, self._reached, max(0.0, self._position()), heat)
+
+    def _next_part(self, number: int) -> Part | None:
+        """Part ``number``, waiting for the feed to compile it (its phrases synthesized).
+        One that comes after its start moves everything after it by the delay, and says
+        so: the session never plays a part at other offsets than its plan's."""
+        ready = self._feed.compiled(number)
+        part = self._feed.part(number)
+        if part is None or ready:
+            return part
+        due = part.start
+        if number == 0:
+            # Only with a head start: its chime at 0 already sounds; the words come next.
+            due = next((c.at for c in part.cues if c.at > 0), math.inf)
+        late = self._clock.now() - self._deadline(due)
+        if late > LATE_PART_S:
+            self._shift += late
+            self._emit(SpeechLate(part.title, due, late))
+        return part
 
     def _next_title(self, part: Part) -> str | None:
         if part.kind == "opening":

@@ -7,6 +7,10 @@ before any sound, the head start) and ``play`` it with an observer that receives
 event. Nothing here prints, exits or installs signal handlers, so it runs on any thread:
 to stop a session from elsewhere, push a control key to its clock
 (:meth:`PreparedSession.push`).
+
+How a routine will sound and whether it fits, for every front end: the voice
+(:mod:`.voice`: language, rate, night mode, engine, volume) and the measured, checked
+timeline by day, at night or at a time of day (:mod:`.timing`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ from crampcoach.session.request import (
     SessionRequest,
 )
 from crampcoach.session.sound import SessionSound, SoundMaker
-from crampcoach.session.start import PreparedSession, prepare_session, routine_voice
+from crampcoach.session.start import PreparedSession, prepare_session
+from crampcoach.session.voice import (
+    SpokenVoice,
+    day_voice,
+    decide_voice,
+    engine_voice,
+    night_rate_voice,
+    routine_voice,
+    voice_at,
+)
 
 __all__ = [
     "KeyState",
@@ -32,6 +45,12 @@ __all__ = [
     "SessionRequest",
     "SessionSound",
     "SoundMaker",
+    "SpokenVoice",
+    "day_voice",
+    "decide_voice",
+    "engine_voice",
+    "night_rate_voice",
     "prepare_session",
     "routine_voice",
+    "voice_at",
 ]

@@ -4,15 +4,18 @@ start of the opening chime, then the player with everything it needs."""
 from __future__ import annotations
 
 import contextlib
-import itertools
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
 from crampcoach.handsfree import HandsFree, Speak, hands_free_from
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
+from crampcoach.session.voice import (
+    decide_voice,
+    engine_voice,
+    routine_voice,
+)
 
 if TYPE_CHECKING:
     from crampcoach.player.clock import Clock
@@ -23,71 +26,6 @@ if TYPE_CHECKING:
     from crampcoach.routines.model import Routine
     from crampcoach.session.request import SessionRequest
     from crampcoach.session.sound import SessionSound
-    from crampcoach.settings import EffectiveVoice, Settings
-
-
-def routine_voice(routine: Routine, settings: Settings) -> Voice:
-    """The routine's own language and rate win; the settings give them where it is silent.
-
-    Night mode is not applied here: a session applies it when it starts.
-    """
-    return Voice(language=routine.language or settings.language,
-                 rate=routine.rate or settings.rate)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionVoice:
-    """How a session sounds, decided once when it starts, and what to show about night
-    mode (None by day)."""
-
-    effective: EffectiveVoice
-    night_note: str | None = None
-
-
-def decide_voice(routine: Routine, settings: Settings, at: datetime,
-                 check: Callable[[Voice], object]) -> SessionVoice:
-    """The voice for a session starting at ``at``: night mode's slower rate when the
-    routine fits at it, else the day rate (night's volume cap and softer tones still
-    apply), so a routine that fits by day is never refused at night.
-
-    ``check`` compiles the routine with a voice and raises
-    :class:`~crampcoach.errors.RoutineError` when it does not fit; the day voice's error
-    is the one raised.
-    """
-    from crampcoach.phrases import phrasebook
-    from crampcoach.settings import effective_voice
-
-    day = routine_voice(routine, settings)
-    effective = effective_voice(settings, at, day)
-    night = settings.night
-    if not effective.night or night is None:
-        check(effective.voice)
-        return SessionVoice(effective)
-    book = phrasebook(effective.voice.language)
-    end = f"{night.end:%H:%M}"
-    volume = f"{effective.volume:g}".replace(".", book.decimal_point)
-    if effective.voice != day:
-        try:
-            check(effective.voice)
-        except RoutineError:
-            check(day)
-            return SessionVoice(replace(effective, voice=day), book.shown_night_rate_kept.format(
-                end=end, volume=volume, rate=day.rate, night_rate=effective.voice.rate))
-    else:
-        check(day)
-    return SessionVoice(effective, book.shown_night.format(
-        end=end, rate=effective.voice.rate, volume=volume))
-
-
-def engine_voice(voice: Voice, settings: Settings) -> tuple[Voice, str | None]:
-    """``voice`` spoken by the engine in the settings, and why not when that engine's
-    voice cannot speak it (espeak-ng then speaks; the session says so once)."""
-    if settings.speech_engine == voice.engine and settings.piper_voice is None:
-        return voice, None
-    from crampcoach.audio.piper import choose_voice
-
-    choice = choose_voice(voice, settings.speech_engine, settings.piper_voice)
-    return choice.voice, choice.fallback_reason
 
 
 def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | None) -> None:
@@ -112,17 +50,19 @@ def check_before_playing(routine: Routine, voice: Voice, sound: SessionSound | N
         compile_routine(routine, FallbackMeter(sound.meter, estimate), voice)
 
 
-def _head_start(pieces: Iterator[Piece], sound: SessionSound, voice: Voice, clock: Clock,
-                *, speaker_wake: bool = False,
+def _head_start(pieces: Iterator[Piece], opening: Piece, sound: SessionSound, voice: Voice,
+                clock: Clock, *, speaker_wake: bool = False,
                 ) -> tuple[Iterator[Piece], float | None, SinkFactory]:
     """Start the opening chime now, before the player's modules are even imported, so the
-    first sound comes as soon as the routine is known to be good. Returns the pieces (the
-    first one put back), the clock time the chime started (None if it could not), and the
-    sink factory the session goes on with: the same sink, the one output stream.
-    ``speaker_wake``: the wake hum plays first, and the chime right after it."""
-    first = next(pieces)
-    rest = itertools.chain([first], pieces)
-    _, cues = first
+    first sound comes as soon as the routine is known to be good. ``opening`` is the first
+    piece compiled without synthesis (only its first cue, the chime at 0, is used: it does
+    not depend on any phrase's length); ``pieces`` are the session's own, compiled from
+    real lengths by the feed. Returns the pieces, the clock time the chime started (None
+    if it could not), and the sink factory the session goes on with: the same sink, the
+    one output stream. ``speaker_wake``: the wake hum plays first, and the chime right
+    after it."""
+    rest = pieces
+    _, cues = opening
     if not cues or cues[0].at != 0 or cues[0].kind != "tone":
         return rest, None, sound.sink_factory
     if voice.engine != DEFAULT_ENGINE:
@@ -275,11 +215,13 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
                                                 sound))
         effective = decided.effective
         voice, voice_note = engine_voice(effective.voice, settings)
-        # Lengths from the speech cache, estimates (which err long) for phrases not made
-        # yet: compiling then never waits for a synthesis, so the first sound does not
-        # wait for the opening phrase on a cold cache; the feed makes the sounds ahead.
+        # Real lengths only, as `plan` measures them: the feed compiles each step on its
+        # background thread, synthesizing its phrases ahead of need, so the timeline
+        # played is the one `plan` prints, on a cold speech cache as on a warm one. (The
+        # estimate is used only for a phrase that cannot be synthesized at all; the
+        # session then says the speech failed.)
         estimate = EstimatedSpeechMeter()
-        meter = (sound.quick_meter or sound.meter) if sound is not None else estimate
+        meter = sound.meter if sound is not None else estimate
         pieces: Iterator[Piece] = iter_steps(routine, FallbackMeter(meter, estimate), voice)
         hands_free = request.inputs.hands_free or hands_free_from(settings, voice.language)
         sink_factory = sound.sink_factory if sound is not None else None
@@ -289,8 +231,12 @@ def prepare_session(request: SessionRequest) -> PreparedSession:
         if (sound is not None and no_preroll and not asks_before
                 and hands_free.button is None and hands_free.spoken_rating is None
                 and voice_note is None):
+            # The chime does not wait for the opening phrase: its piece is peeked at
+            # with lengths that never synthesize.
+            opening = next(iter_steps(routine, sound.quick_meter or estimate, voice))
             pieces, head_start, sink_factory = _head_start(
-                pieces, sound, voice, request.clock, speaker_wake=settings.speaker_wake)
+                pieces, opening, sound, voice, request.clock,
+                speaker_wake=settings.speaker_wake)
     except BaseException:
         if sound is not None:
             sound.close()

@@ -269,38 +269,23 @@ def _user_dir(parts: WebParts) -> Path:
 
 def _timeline(parts: WebParts, routine: Any, *, night_too: bool = False,
               ) -> tuple[Any, str | None]:
-    """The routine's plan, speech measured as ``crampcoach plan`` measures it (estimated,
-    with a note, when no speech can be made). ``night_too``: also checked at the night
-    rate, as ``crampcoach check`` does."""
-    from crampcoach.routines.compiler import (
-        EstimatedSpeechMeter,
-        SpeechMeter,
-        check_day_and_night,
-        phrases,
-    )
-    from crampcoach.session import routine_voice
-    from crampcoach.settings import night_voice
+    """The routine's plan as ``crampcoach plan`` gives it (``night_too``: checked at the
+    night rate as well, as ``crampcoach check`` does), and a note when its lengths are
+    estimates or another voice speaks."""
+    from crampcoach.phrases import ENGLISH
+    from crampcoach.session.timing import checked_timeline, day_timeline
 
+    measure = checked_timeline if night_too else day_timeline
     settings = settings_of(parts)
-    voice = routine_voice(routine, settings)
-    night = night_voice(settings, voice) if night_too else None
-
-    def checked(meter: SpeechMeter) -> Any:
-        return check_day_and_night(routine, (meter, voice),
-                                   None if night is None else (meter, night))
-
-    machine = parts.machine
-    if machine is not None:
-        with machine.speech() as speech:
-            failed = speech.prepare(phrases(routine, voice), voice)
-            if night is not None and not failed:
-                failed = speech.prepare(phrases(routine, night), night)
-            if not failed:
-                return checked(speech), None
-        note = f"Speech lengths are estimates ({next(iter(failed.values()))})"
+    if parts.machine is None:
+        measured = measure(routine, settings, None)
     else:
-        note = "Speech lengths are estimates."
-    return checked(EstimatedSpeechMeter()), note
+        with parts.machine.speech() as speech:
+            measured = measure(routine, settings, speech)
+    said = [f"Speech lengths are estimates ({n.text})" if n.kind == "estimate" and n.text
+            else "Speech lengths are estimates." if n.kind == "estimate"
+            else f"{ENGLISH.voice_fallback} ({n.text})" for n in measured.notes]
+    return measured.timeline, " ".join(said) or None
 
 
 def _routine_file(parts: WebParts, name: str) -> Path:
