@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from crampcoach.handsfree import FALLBACK, HandsFree, HandsFreeUnavailable, Speak
-from crampcoach.player.button import RATING_HINT, open_button
+from crampcoach.inputs.button import RATING_HINT, open_button
+from crampcoach.inputs.protocol import FALLBACK, HandsFree, HandsFreeUnavailable, Speak
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import HandsFreeFallback, Paused, RatingAsked, Resumed, Said
 from crampcoach.player.rating import PROMPTS, SPOKEN_PROMPTS, RatingPolicy
@@ -136,7 +136,7 @@ def test_a_missing_gpiozero_is_said_once_and_the_keys_carry_on(
 
 def test_a_missing_arecord_is_said_once_and_the_keys_give_the_rating(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from crampcoach import voice_rating
+    from crampcoach.inputs import spoken as voice_rating
 
     monkeypatch.setattr(voice_rating.shutil, "which", lambda name: None)
     run = wired_play(monkeypatch, tmp_path, ["--rate-before"], [(0.5, "2"), (100, "4")],

@@ -1722,7 +1722,7 @@ def _say(text: str) -> None:
               help="Seconds to wait for the rating.")
 def hands_free_button(pin: int | None, timeout: float) -> None:
     """Count presses on the GPIO button and confirm with a long press, as the rating does."""
-    from crampcoach.player.button import DEFAULT_PIN, open_button
+    from crampcoach.inputs.button import DEFAULT_PIN, open_button
     from crampcoach.settings import load_settings
 
     with reported_errors():
@@ -1744,8 +1744,8 @@ def hands_free_button(pin: int | None, timeout: float) -> None:
               help="Seconds the whole exchange may take.")
 def hands_free_voice(microphone: str | None, timeout: float) -> None:
     """Ask for a number, listen, and show what was heard, as the spoken rating does."""
+    from crampcoach.inputs.spoken import open_spoken_rating
     from crampcoach.settings import load_settings
-    from crampcoach.voice_rating import open_spoken_rating
 
     with reported_errors():
         settings, _ = load_settings()

@@ -29,7 +29,7 @@ from yaml.resolver import Resolver
 from crampcoach import locations, yamlfile
 from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import ConfigError, Problem, escape_controls
-from crampcoach.player.controls import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
+from crampcoach.inputs.keys import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
 from crampcoach.routines.durations import parse_duration
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice, rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
@@ -75,7 +75,7 @@ class KeyBindings:
     quit: tuple[str, ...] = DEFAULT_KEYS["quit"]
 
     def controls(self) -> dict[str, str]:
-        """Key -> the player's control name (see :mod:`crampcoach.player.controls`)."""
+        """Key -> the player's control name (see :mod:`crampcoach.inputs.keys`)."""
         return key_controls({action: getattr(self, action) for action in ACTIONS})
 
     def action_for(self, key: str) -> Action | None:

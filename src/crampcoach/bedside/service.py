@@ -25,18 +25,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from crampcoach.bedside.control import Command, CommandName, Reply
-from crampcoach.bedside.keypad import (
+from crampcoach.errors import CrampcoachError, Problem
+from crampcoach.inputs.hands_free import hands_free_from
+from crampcoach.inputs.keypad import (
     RESCAN_S,
     InputDevice,
     KeypadWatch,
     list_event_devices,
     open_evdev,
 )
-from crampcoach.errors import CrampcoachError, Problem
-from crampcoach.handsfree import HandsFree, HandsFreeUnavailable, Speak, hands_free_from
+from crampcoach.inputs.keys import controls_for
+from crampcoach.inputs.protocol import HandsFree, HandsFreeUnavailable, Speak
 from crampcoach.phrases import Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, CONTINUE, INTERRUPT, Clock
-from crampcoach.player.controls import controls_for
 from crampcoach.player.events import (
     Paused,
     RatingAsked,
@@ -49,7 +50,7 @@ from crampcoach.player.events import (
 from crampcoach.session.machine import Machine
 
 if TYPE_CHECKING:
-    from crampcoach.player.button import BedsideButton
+    from crampcoach.inputs.button import BedsideButton
     from crampcoach.player.record import SessionRecord
     from crampcoach.routines.model import Routine
     from crampcoach.session import PreparedSession, SessionJournal
@@ -69,7 +70,7 @@ ButtonOpener = Callable[["Speak", int, Phrasebook], "BedsideButton"]
 
 
 def _open_button(speak: Speak, pin: int, book: Phrasebook) -> BedsideButton:
-    from crampcoach.player.button import open_button
+    from crampcoach.inputs.button import open_button
 
     return open_button(speak, pin, book=book)
 

@@ -18,9 +18,9 @@ from crampcoach.audio.base import Clip
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import wake_tone
 from crampcoach.care import Outcome
+from crampcoach.inputs.keys import CONTROLS
 from crampcoach.phrases import ENGLISH, Phrasebook
 from crampcoach.player.clock import Clock
-from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     CueStarted,
     Paused,

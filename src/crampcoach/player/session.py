@@ -21,7 +21,8 @@ from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import LEVEL, WAKE_LEAD_S, tone, wake_tone
 from crampcoach.care import Outcome
-from crampcoach.handsfree import (
+from crampcoach.inputs.keys import CONTROLS
+from crampcoach.inputs.protocol import (
     NO_HANDS_FREE,
     ButtonInput,
     HandsFree,
@@ -33,7 +34,6 @@ from crampcoach.handsfree import (
 )
 from crampcoach.phrases import Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
-from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     HandsFreeFallback,
     Rated,

@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
-from crampcoach.handsfree import HandsFreeUnavailable, Speak
+from crampcoach.inputs.protocol import HandsFreeUnavailable, Speak
 from crampcoach.phrases import ENGLISH, Phrasebook
 
 DEFAULT_PIN = 17
@@ -90,7 +90,7 @@ class BedsideButton:
         """Start counting presses for a rating (and say how, unless ``hint`` is False).
 
         ``on_rating`` is called with the confirmed rating from gpiozero's thread: the player
-        can push it into its key queue (:func:`crampcoach.handsfree.rating_as_keys`) and
+        can push it into its key queue (:func:`crampcoach.inputs.protocol.rating_as_keys`) and
         take whichever answer comes first, the button's or the keyboard's.
         """
         with self._lock:
