@@ -1942,7 +1942,7 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
         service_command,
         unit_text,
     )
-    from crampcoach.schedule import user_unit_dir
+    from crampcoach.schedule import carried_environment, user_unit_dir
     from crampcoach.settings import CONFIG_ENV, load_settings
 
     given = config_file or ctx.obj
@@ -1960,7 +1960,12 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
     command = service_command()
     if web:
         command = (*command, "--web", "--web-host", web_host, "--web-port", str(web_port))
-    text = unit_text(command, None if config is None else config.expanduser().absolute())
+    with reported_errors():
+        # The shell's XDG_* and CRAMPCOACH_* too, as for a scheduled start: the service
+        # then keeps the journal the commands read.
+        environment = carried_environment(os.environ)
+    text = unit_text(command, None if config is None else config.expanduser().absolute(),
+                     environment)
     if dry_run:
         click.echo(f"# {unit.path}")
         click.echo(text, nl=False)
