@@ -337,7 +337,10 @@ def test_the_session_is_recorded_in_the_journal(rig: Any) -> None:
     assert one.service.wait_idle(10)
     [session] = _sessions(one.journal)
     assert (session.routine, session.status) == ("Wind down", "stopped")
-    assert _episodes(one.journal) == []  # started by a command, not hands-free
+    # Started by a command (or the page): an episode to complete too, saying who started it.
+    [episode] = _episodes(one.journal)
+    assert (episode.session_id, episode.note) == (session.id, "Started by a bedside command.")
+    assert not episode.complete
 
 
 def test_warming_makes_every_phrase_of_its_routines_ahead(rig: Any) -> None:

@@ -1917,7 +1917,8 @@ def bedside_status() -> None:
                  f"Now: {reply.get('message')}",
                  f"Button: {status.get('button')}",
                  f"Keypads: {shown_keypads}",
-                 "Speech made ahead: " + ("yes" if status.get("warm") else "not yet")):
+                 "Speech made ahead: " + ("yes" if status.get("warm") else "not yet"),
+                 f"Settings: {status.get('settings', 'as in the file')}"):
         click.echo(escape_controls(line))
 
 

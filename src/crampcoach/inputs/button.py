@@ -3,8 +3,10 @@
 Wiring: one leg to a GPIO pin (BCM numbering; GPIO17, header pin 11, by default), the other
 to ground (header pin 9); the Pi's internal pull-up does the rest, so a press reads low.
 
-* During a session a press calls the player's ``on_press`` (pause or resume), and letting
-  go after a long press calls ``on_hold`` when one is given (the bedside service stops).
+* During a session a press calls the player's ``on_press`` (pause or resume). When
+  ``on_hold`` is given (the bedside service: a long press stops), the press is told apart
+  as the button is let go: a short one calls ``on_press``, a long one only ``on_hold``, so
+  a stop is never first a pause ("Paused.").
 * Between sessions a press calls ``on_idle_press`` when one is given (the bedside service
   starts its routine); otherwise it does nothing.
 * For the rating each short press counts one up and the count is spoken ("three"); after
@@ -128,7 +130,8 @@ class BedsideButton:
         with self._lock:
             self._pressed_at = self._clock()
             if self._mode == "session":
-                callback = self._on_press
+                # With a long press to tell apart, the press counts when it is let go.
+                callback = self._on_press if self._on_hold is None else None
             elif self._mode == "idle":
                 callback = self._on_idle_press
         if callback is not None:
@@ -142,7 +145,8 @@ class BedsideButton:
                 return
             held = self._clock() - pressed_at >= self._hold_s
             if self._mode == "session":
-                on_hold = self._on_hold if held else None
+                if self._on_hold is not None:
+                    on_hold = self._on_hold if held else self._on_press
                 said = None
             elif held:
                 self._rating = self._count

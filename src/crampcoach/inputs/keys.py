@@ -31,6 +31,21 @@ BUTTON = "button"
 #: and does nothing at other times.
 CONTINUE = "continue"
 
+#: Not keys: the control socket's commands (:mod:`.commands`), one token each, with one
+#: meaning whatever keys the settings bind. "pause" only pauses and "resume" only carries
+#: on (the button's and the pause key's toggle would turn a repeated command around),
+#: and neither is a "ready" during a wait step.
+COMMAND_PAUSE = "command:pause"
+COMMAND_RESUME = "command:resume"
+COMMAND_NEXT = "command:next"
+COMMAND_REPEAT = "command:repeat"
+COMMAND_STOP = "command:stop"
+#: The player's control for each command token ("hold": pause, never resume).
+COMMAND_CONTROLS: Mapping[str, str] = {
+    COMMAND_PAUSE: "hold", COMMAND_RESUME: "resume", COMMAND_NEXT: "next",
+    COMMAND_REPEAT: "repeat", COMMAND_STOP: "quit", CONTINUE: "continue",
+}
+
 #: Key names besides single printable characters; a USB presenter remote sends the paging keys.
 NAMED_KEYS = frozenset({
     SPACE, ENTER, ESCAPE, "tab", BACKSPACE,
@@ -95,14 +110,14 @@ def controls_for(bindings: Mapping[str, str]) -> dict[str, str]:
     """The player's whole controls table for keys a person chose (key -> control).
 
     Letters are matched as the key reader reports them, in lower case. Ctrl-C, SIGTERM,
-    the GPIO button and a service's "continue" keep their meaning whatever the keys are.
+    the GPIO button and a service's commands keep their meaning whatever the keys are.
     """
     table = {(key.lower() if len(key) == 1 else key): action
              for key, action in bindings.items()}
     table[INTERRUPT] = "interrupt"
     table[BUTTON] = "pause"
-    # "I am ready" from a service command: it ends a wait step, and does nothing else.
-    table[CONTINUE] = "continue"
+    # The service's commands; "continue" ("I am ready") ends a wait step, nothing else.
+    table.update(COMMAND_CONTROLS)
     return table
 
 

@@ -83,20 +83,23 @@ def thanks(value: int, book: Phrasebook = ENGLISH) -> str:
 
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
                policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
-               keys_only: bool = True, book: Phrasebook = ENGLISH,
-               gentle: bool = False) -> int | None:
+               question: str | None = None, keys_only: bool = True,
+               book: Phrasebook = ENGLISH, gentle: bool = False) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
 
-    ``hint`` follows the question (how to answer with the GPIO button); ``gentle`` asks
-    the gentle form (see :func:`prompt`). ``keys_only``
+    ``hint`` follows the question; ``question`` replaces it (and the reminder): the
+    GPIO button's own short question. ``gentle`` asks the gentle form (see
+    :func:`prompt`). ``keys_only``
     False: another input (the button) pushes its answer as keys, so the keyboard's input
     ending does not end the wait.
 
     Raises :class:`RatingInterrupted` on an interrupt key; a real Ctrl-C propagates
     as ``KeyboardInterrupt``.
     """
-    question = prompt(book, when, gentle=gentle)
-    question = question if hint is None else f"{question} {hint}"
+    reminder = book.rating_reminder if question is None else question
+    if question is None:
+        question = prompt(book, when, gentle=gentle)
+        question = question if hint is None else f"{question} {hint}"
     observer(RatingAsked(when, question))
     speak(question)
     started = clock.now()
@@ -122,8 +125,8 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
                 return None
             if now >= remind_at:
                 remind_at = math.inf
-                observer(RatingReminder(book.rating_reminder))
-                speak(book.rating_reminder)
+                observer(RatingReminder(reminder))
+                speak(reminder)
             continue
         if key.isdigit() and len(key) == 1:
             typed += key
