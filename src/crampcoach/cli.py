@@ -1798,17 +1798,23 @@ def _log_line(line: str) -> None:
 
 def _run_bedside(config_file: Path | None, web: tuple[str, int] | None) -> None:
     from crampcoach.bedside.control import Command, ControlServer, socket_path
-    from crampcoach.bedside.service import BedsideService, check_routines
+    from crampcoach.bedside.service import (
+        BedsideService,
+        check_routines,
+        last_good_settings_path,
+        service_settings,
+    )
     from crampcoach.settings import load_settings
 
     machine = _machine()
     with reported_errors():
-        settings, sources = load_settings(config_file)
+        # Never refused: settings with a mistake give way to the last good ones (said).
+        settings, sources, note = service_settings(config_file, last_good_settings_path())
         path = socket_path()
     for problem in check_routines(settings, sources):
         _log_line(f"Note: {problem}")
     service = BedsideService(
-        settings, machine=machine, log=_log_line,
+        settings, machine=machine, log=_log_line, settings_note=note,
         reload_settings=lambda: load_settings(config_file)[0],
         observer_for=lambda language: SessionDisplay(
             live=False, stamp=lambda: f"{machine.now():%H:%M:%S}", language=language))

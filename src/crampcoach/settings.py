@@ -244,6 +244,45 @@ def load_settings(
     return reader.settings(), reader.sources()
 
 
+def load_settings_forgiving(
+    path: Path | None = None, environ: Mapping[str, str] | None = None, *,
+    read_from: Path | None = None,
+) -> tuple[Settings, Sources, list[Problem]]:
+    """The settings as :func:`load_settings` reads them, but never refused: a value with a
+    problem keeps its default, and the problems are returned beside them. A file that
+    cannot be read at all gives the defaults. For a resident service that must start
+    whatever the file holds (the bedside button must always give help).
+
+    ``read_from``: read this file's text instead, as if it were the settings file
+    (relative paths stay relative to the settings file's folder): a copy kept of the
+    last good settings.
+    """
+    env = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    try:
+        explicit = path is not None or bool(env.get(CONFIG_ENV))
+        target = settings_path(path, env)
+    except ConfigError as e:
+        problems.extend(e.problems)
+        explicit, target = False, locations.config_path()
+    reader = _Reader(str(target), target.parent)
+    source = read_from or target
+    try:
+        if source.exists() or explicit:
+            root = _compose(source)
+            if root is not None:
+                reader.read_root(root)
+    except ConfigError as e:
+        problems.extend(e.problems)
+    reader.read_environment(env)
+    problems.extend(reader.problems)
+    try:
+        return reader.settings(), reader.sources(), problems
+    except (TypeError, ValueError):  # values that do not fit together: the defaults
+        defaults = _Reader(str(target), target.parent)
+        return defaults.settings(), defaults.sources(), problems
+
+
 SETTINGS_FILE = YamlKind(noun="settings file", file_noun="settings file", plural="settings",
                          max_bytes=MAX_CONFIG_BYTES, max_depth=MAX_DEPTH, error=ConfigError)
 

@@ -201,6 +201,52 @@ class _Routines:
         return routine
 
 
+def last_good_settings_path() -> Path:
+    """Where the service keeps a copy of the last settings file it read without a problem."""
+    from crampcoach import locations
+
+    return locations.data_dir() / "bedside-settings.last-good.yaml"
+
+
+def service_settings(config: Path | None, last_good: Path,
+                     ) -> tuple[Settings, Mapping[str, str], str | None]:
+    """The settings the service starts with, and why they are not the file's (None when
+    they are). The service always starts: settings with a mistake give way to the last
+    good ones (a copy kept each time they were read without a problem), else to the
+    file's with each value that has a mistake at its default."""
+    from crampcoach.settings import load_settings, load_settings_forgiving, settings_path
+
+    try:
+        settings, sources = load_settings(config)
+    except CrampcoachError as e:
+        problems = getattr(e, "problems", None) or [_one_line(e)]
+        why = f"the settings file has a mistake ({problems[0]}" + (
+            f", and {len(problems) - 1} more)" if len(problems) > 1 else ")")
+        if last_good.is_file():
+            kept, sources, _ = load_settings_forgiving(config, read_from=last_good)
+            return kept, sources, f"{why}; using the last good settings until it is mended"
+        kept, sources, _ = load_settings_forgiving(config)
+        return kept, sources, f"{why}; what has a mistake is at its default until it is mended"
+    try:
+        target = settings_path(config)
+        if target.is_file():
+            _keep_copy(last_good, target.read_bytes())
+    except (CrampcoachError, OSError):
+        pass  # no copy this time: the settings themselves are good
+    return settings, sources, None
+
+
+def _keep_copy(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a power cut leaves the old copy)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(path.name + ".draft")
+    with open(draft, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(draft, path)
+
+
 def check_routines(settings: Settings, sources: Mapping[str, str]) -> list[Problem]:
     """Every routine the bedside settings name that cannot be loaded, as a problem at the
     setting's FILE:LINE (the carer sees them when installing, not at night)."""

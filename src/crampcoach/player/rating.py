@@ -84,12 +84,15 @@ def thanks(value: int, book: Phrasebook = ENGLISH) -> str:
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
                policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
                question: str | None = None, keys_only: bool = True,
-               book: Phrasebook = ENGLISH, gentle: bool = False) -> int | None:
+               book: Phrasebook = ENGLISH, gentle: bool = False,
+               answer: Speak | None = None) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
 
     ``hint`` follows the question; ``question`` replaces it (and the reminder): the
     GPIO button's own short question. ``gentle`` asks the gentle form (see
-    :func:`prompt`). ``keys_only``
+    :func:`prompt`). ``answer`` says what answers a key (the thanks, "please press a
+    number"), by default ``speak``: the session passes one that cuts the question short,
+    so a key pressed during it is answered at once. ``keys_only``
     False: another input (the button) pushes its answer as keys, so the keyboard's input
     ending does not end the wait.
 
@@ -107,11 +110,12 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
     remind_at = started + min(policy.reminder_after_s, policy.timeout_s / 2)
     settle = math.inf  # when a lone "1" becomes the rating
     typed = ""
+    reply = answer or speak
 
     def done(value: int) -> int:
         text = thanks(value, book)
         observer(Rated(when, value, text))
-        speak(text)
+        reply(text)
         return value
 
     while True:
@@ -138,7 +142,7 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
                 return done(int(typed))
             typed, settle = "", math.inf
             observer(RatingInvalid(book.rating_invalid))
-            speak(book.rating_invalid)
+            reply(book.rating_invalid)
         elif key == ENTER and typed:
             return done(int(typed))
         elif key == BACKSPACE and typed:

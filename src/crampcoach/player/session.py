@@ -389,7 +389,7 @@ class RatingFlow:
         try:
             return ask_rating(when, self._clock, self._speak, self._observer, self._policy,
                               question=question, keys_only=button is None, book=self._book,
-                              gentle=self._gentle)
+                              gentle=self._gentle, answer=self._speak.cut_in)
         finally:
             if button is not None:
                 button.end_rating()
