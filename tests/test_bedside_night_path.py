@@ -323,6 +323,20 @@ def test_a_keypad_rating_is_answered_as_it_comes(rig: Any) -> None:
     assert one.service.wait_idle(10)
 
 
+def test_a_stop_during_the_rating_skips_it(rig: Any, mock_pins: Any, tmp_path: Path) -> None:
+    clock = ManualTime()
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN, rating_timeout_s=60.0),
+                   open_button=_button(clock))
+    _press(mock_pins, clock)
+    _wait(lambda: one.service.status()["state"] == "playing")
+    one.service.handle(Command("stop"))
+    one.wait_for_event(RatingAsked)
+    assert one.service.handle(Command("stop")).message == "Stopping."
+    assert one.service.wait_idle(5)
+    [session] = _sessions(one.journal)
+    assert session.rating_after is None
+
+
 # --- 7. the service's own words ---
 
 

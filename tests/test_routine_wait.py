@@ -298,3 +298,12 @@ def test_repeat_during_the_wait_stops_what_is_said_before_saying_it_again() -> N
     point = timeline(ROUTINE).steps[1].end
     session = spelled_session([(point + 0.5, "r"), (point + 8, "n")], routine=ROUTINE)
     assert point + 0.5 in session.sink.stops
+
+
+def test_the_rescue_reminds_every_30_seconds_while_the_cramp_eases() -> None:
+    # 60 s between reminders felt long during a cramp (issue 21); a routine sets its own.
+    rescue = load_routine("cramp-rescue")
+    waits = [step for step in rescue.steps if isinstance(step, Wait)]
+    eases = next(w for w in waits if w.title == "Until the cramp eases")
+    assert eases.remind_every_s == 30
+    assert all(w.remind_every_s <= 30 for w in waits)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crampcoach.care import RED_FLAG_RATING
+from crampcoach.inputs.keys import COMMAND_STOP
 from crampcoach.phrases import ENGLISH, Phrasebook
 from crampcoach.player.clock import BACKSPACE, ENTER, ESCAPE, INPUT_ENDED, INTERRUPT, Clock
 from crampcoach.player.events import (
@@ -148,7 +149,7 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
         elif key == BACKSPACE and typed:
             typed, settle = "", math.inf
             observer(RatingTyped(typed))
-        elif key in ("q", ESCAPE):
+        elif key in ("q", ESCAPE, COMMAND_STOP):  # a service's "stop" skips it too
             observer(RatingMissing(when, book.no_rating_skipped))
             return None
         elif key == INPUT_ENDED and keys_only:
