@@ -381,6 +381,25 @@ def test_holding_the_button_to_stop_does_not_say_paused_first(
     assert one.service.wait_idle(10)
 
 
+def test_the_press_that_starts_a_session_is_not_also_a_pause_when_let_go(
+        rig: Any, mock_pins: Any, tmp_path: Path) -> None:
+    clock = ManualTime()
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button(clock))
+    pin = mock_pins.pin(PIN)
+    pin.drive_low()  # the press starts the rescue...
+    _wait(lambda: one.service.status()["state"] == "playing")
+    time.sleep(0.2)
+    clock.t += 0.3
+    pin.drive_high()  # ...and is let go once the session has the button
+    time.sleep(0.3)
+    assert not [e for e in one.events if isinstance(e, Paused)]
+    assert one.service.status()["state"] == "playing"
+    one.service.handle(Command("stop"))
+    one.wait_for_event(RatingAsked)
+    _press(mock_pins, clock, held_s=1.5)
+    assert one.service.wait_idle(10)
+
+
 def test_continue_outside_a_wait_says_so_and_is_refused(rig: Any) -> None:
     one: Rig = rig()
     assert one.service.handle(Command("start")).ok

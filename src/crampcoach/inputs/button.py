@@ -55,6 +55,9 @@ class BedsideButton:
         self._on_hold: Callable[[], None] | None = None
         self._on_idle_press: Callable[[], None] | None = None
         self._pressed_at: float | None = None
+        # What the button was doing when it went down: a press is acted on as it is let go
+        # only in that same mode (the press that starts a session is not also a pause).
+        self._pressed_in: Mode = "idle"
         self._count = 0
         self._rating: int | None = None
         self._on_rating: Callable[[int], None] | None = None
@@ -129,6 +132,7 @@ class BedsideButton:
         callback = None
         with self._lock:
             self._pressed_at = self._clock()
+            self._pressed_in = self._mode
             if self._mode == "session":
                 # With a long press to tell apart, the press counts when it is let go.
                 callback = self._on_press if self._on_hold is None else None
@@ -141,7 +145,8 @@ class BedsideButton:
         on_rating = on_hold = None
         with self._lock:
             pressed_at, self._pressed_at = self._pressed_at, None
-            if pressed_at is None or self._mode not in ("session", "rating"):
+            if (pressed_at is None or self._mode not in ("session", "rating")
+                    or self._pressed_in != self._mode):
                 return
             held = self._clock() - pressed_at >= self._hold_s
             if self._mode == "session":
