@@ -107,7 +107,7 @@ def test_the_commands_steer_a_session(served: Rig) -> None:
     assert lines[2].endswith("(by socket).")
     assert lines[3:5] == ["Button: none (button_pin is not set)",
                           "Keypads: none found (keypad: auto)"]
-    assert lines[-1] == "Settings: as in the file"
+    assert lines[-2:] == ["Settings: as in the file", "Button's routine: ready"]
     assert _run("stop") == (0, "Stopping.\n", "")
     assert served.service.wait_idle(10)
     assert _run("stop") == (1, "", "Error: nothing is playing\n")

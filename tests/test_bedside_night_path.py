@@ -235,6 +235,12 @@ def test_the_buttons_routine_that_cannot_be_played_gives_the_built_in_rescue(
         settings, bedside=dataclasses.replace(settings.bedside, routine=str(gone)))
     clock = ManualTime()
     one: Rig = rig(settings, open_button=_button(clock))
+    assert one.service.warm.wait(20)
+    # Said in the status, not "Idle" alone; and the rescue is made ahead instead.
+    note = one.service.status()["button_routine"]
+    assert note.startswith(f"{gone} cannot be played (")
+    assert note.endswith("); the button plays the built-in cramp-rescue")
+    assert "Stay lying down or sitting. There is no need to stand up." in one.speech.prepared
     _press(mock_pins, clock)
     one.wait_for_event(StepChanged)
     assert one.service.status()["routine"] == "Cramp rescue"

@@ -1924,7 +1924,8 @@ def bedside_status() -> None:
                  f"Button: {status.get('button')}",
                  f"Keypads: {shown_keypads}",
                  "Speech made ahead: " + ("yes" if status.get("warm") else "not yet"),
-                 f"Settings: {status.get('settings', 'as in the file')}"):
+                 f"Settings: {status.get('settings', 'as in the file')}",
+                 f"Button's routine: {status.get('button_routine', 'ready')}"):
         click.echo(escape_controls(line))
 
 

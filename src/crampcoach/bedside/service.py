@@ -290,6 +290,8 @@ class BedsideService:
         self._settings = settings
         # Why the settings in use are not (all) the file's: said at start, in the status.
         self._settings_note = settings_note
+        # Why the button's routine cannot be played, found as the service warms up.
+        self._routine_note: str | None = None
         self._reload_settings = reload_settings
         self._machine = machine or Machine()
         self._observer_for = observer_for or (lambda language: lambda event: None)
@@ -738,11 +740,19 @@ class BedsideService:
 
         settings = self._settings
         try:
-            for ref in settings.bedside.routines():
+            refs = list(settings.bedside.routines())
+            for ref in refs:
                 try:
                     routine = self._routines.get(ref)
                 except CrampcoachError as e:
                     self._log(f"{ref} cannot be played: {_one_line(e)}")
+                    if ref == settings.bedside.routine:
+                        # The button plays the built-in rescue instead: shown in the status,
+                        # and made ahead so that press is as quick.
+                        self._routine_note = (f"{ref} cannot be played ({_one_line(e)}); "
+                                              f"the button plays the built-in {RESCUE}")
+                        if RESCUE not in refs:
+                            refs.append(RESCUE)
                     continue
                 base = routine_voice(routine, settings)
                 for moment in _day_and_night(settings):
@@ -794,6 +804,7 @@ class BedsideService:
             "keypads": [] if self._keypads is None else self._keypads.connected,
             "keypad_setting": self._settings.bedside.keypad,
             "settings": self._settings_note or "as in the file",
+            "button_routine": self._routine_note or "ready",
             "warm": self.warm.is_set(),
             "pid": os.getpid(),
         }
