@@ -119,6 +119,12 @@ class _Running:
     def name(self) -> str:
         return self.title or self.ref
 
+    @property
+    def spoken_name(self) -> str:
+        """The name said aloud: the routine's, or before it is known its file's stem (a
+        file path is never read aloud)."""
+        return self.title or Path(self.ref).stem
+
 
 class _Keys:
     """The session's keys: a keypad can answer (the rating) while one is plugged in."""
@@ -406,7 +412,7 @@ class BedsideService:
                 # A paused session gives way (see _start).
                 self.handle(Command("start", routine, f"keypad key {name}"))
             else:
-                self._say(self._book().bedside_busy.format(routine=running.name))
+                self._say(self._book().bedside_busy.format(routine=running.spoken_name))
             return
         running.clock.push(name)
 
@@ -478,7 +484,7 @@ class BedsideService:
         if not starting:
             if self._stopping:
                 return Reply(False, "the service is stopping")
-            self._say(self._book().bedside_busy.format(routine=running.name))
+            self._say(self._book().bedside_busy.format(routine=running.spoken_name))
             return Reply(False, f"{running.name} is already playing", self.status())
         self._log(f"Start {ref} ({command.origin}).")
         if command.origin != "socket":
