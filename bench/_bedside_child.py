@@ -1,14 +1,15 @@
 """The bedside service for bench/bedside_latency.py, run as a process of its own so its
 sound can be heard from outside and its CPU held to a quota.
 
-    python bench/_bedside_child.py button|key|idle --out FILE.json [--presses N]
+    python bench/_bedside_child.py button|key|socket|idle --out FILE.json [--presses N]
 
 The service is the real one on the real machine (espeak-ng speech from the cache,
 simpleaudio into ALSA's default device); only its inputs are stand-ins: gpiozero's mock
 pin factory for the button (the press goes through gpiozero and the button's own code,
-as a real one does) and the tests' fake keypad behind evdev's protocol. ``button`` and
-``key`` press N times, each after a second of quiet, and write the monotonic time of each
-press (the sound's times come from the sink); ``idle`` writes the CPU time and memory
+as a real one does) and the tests' fake keypad behind evdev's protocol; ``socket`` sends
+``start`` through the real control socket, as ``crampcoach bedside start`` does. ``button``,
+``key`` and ``socket`` start N times, each after a second of quiet, and write the monotonic
+time of each start (the sound's times come from the sink); ``idle`` writes the CPU time and memory
 of the warm service over a quiet minute.
 """
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from crampcoach.bedside.control import Command
+from crampcoach.bedside.control import Command, ControlServer, send
 from crampcoach.bedside.service import BedsideService
 from crampcoach.settings import BedsideSettings, Settings
 from support.keypad import FakeInputFolder, FakeKeypad
@@ -47,7 +48,7 @@ def _rss_kb() -> dict[str, int]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("button", "key", "idle"))
+    ap.add_argument("mode", choices=("button", "key", "socket", "idle"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--presses", type=int, default=10)
     ap.add_argument("--verbose", action="store_true",
@@ -75,6 +76,9 @@ def main() -> int:
 
     service = BedsideService(settings, log=logged, observer_for=observer_for,
                              keypad_devices=(folder.open, folder.list))
+    socket_path = Path(args.out).parent / f"{args.mode}-socket" / "bedside.sock"
+    server = ControlServer(socket_path, service.handle, log.append)
+    server.open()
     started = time.monotonic()
     service.start()
     if not service.warm.wait(600):
@@ -102,18 +106,24 @@ def main() -> int:
                     pin.drive_low()
                     time.sleep(0.05)
                     pin.drive_high()
+                elif args.mode == "socket":
+                    send("start", path=socket_path)
                 else:
                     keypad.press("KEY_1")
                 time.sleep(1.5)  # the chime and the first words
                 service.handle(Command("stop", origin="bench"))
                 time.sleep(0.3)
-                service.handle(Command("stop", origin="bench"))  # and no rating
+                if service.status()["state"] != "idle":
+                    # And no rating (when idle, a stop would be answered aloud: a second
+                    # stream at once, which the sink cannot tell apart).
+                    service.handle(Command("stop", origin="bench"))
                 if not service.wait_idle(60):
                     print("a session did not end", file=sys.stderr)
                     return 1
             result["presses"] = presses
     finally:
         service.stop()
+        server.close()
     result["log"] = log
     Path(args.out).write_text(json.dumps(result))
     return 0

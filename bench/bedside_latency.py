@@ -14,7 +14,7 @@ The 30 % quota is a cgroup: cgroup v2 ``cpu.max = 30000 100000`` where the cpu
 controller is available, else cgroup v1 ``cpu.cfs_quota_us = 3000`` per
 ``cpu.cfs_period_us = 10000``; it needs root, and is left out (said so) without it.
 
-    python bench/bedside_latency.py [--presses 7] [--parts button,key,naive,idle]
+    python bench/bedside_latency.py [--presses 10] [--parts button,key,socket,naive,idle]
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ def summary(latencies: list[float]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--presses", type=int, default=7)
-    ap.add_argument("--parts", default="button,key,naive,idle")
+    ap.add_argument("--presses", type=int, default=10)
+    ap.add_argument("--parts", default="button,key,socket,naive,idle")
     args = ap.parse_args()
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory(prefix="crampcoach-bench-bedside-") as tmp, (
@@ -142,13 +142,15 @@ def main() -> int:
                 else:
                     print(label)
                 medians: dict[str, float] = {}
-                for mode in ("button", "key"):
+                for mode in ("button", "key", "socket"):
                     if mode in parts:
                         found = service_latencies(mode, args.presses, work, group)
                         medians[mode] = statistics.median(found) if found else float("inf")
                         worst = max(found, default=float("inf"))
                         verdict = "ok" if worst < TARGET_S else f"over {TARGET_S * 1000:.0f} ms"
-                        print(f"  {mode + ' press' if mode == 'button' else 'keypad key':12}"
+                        shown = {"button": "button press", "key": "keypad key",
+                                 "socket": "socket start"}[mode]
+                        print(f"  {shown:12}"
                               f" -> first sound: {summary(found)}  [{verdict}]")
                 if "naive" in parts:
                     found = naive_latencies(args.presses, work, group)

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from crampcoach.handsfree import RATING_WORDS
-from crampcoach.voice_rating import NumberRecognizer
+from crampcoach.inputs.protocol import RATING_WORDS
+from crampcoach.inputs.spoken import NumberRecognizer
 
 RATES = (120, 160)
 #: espeak-ng's default English first: the figure the docs lead with.

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from crampcoach.handsfree import HandsFreeUnavailable, rating_as_keys
-from crampcoach.player.button import RATING_HINT, BedsideButton, open_button
+from crampcoach.inputs.button import RATING_HINT, BedsideButton, open_button
+from crampcoach.inputs.protocol import HandsFreeUnavailable, rating_as_keys
 from support.bedside import SpokenPhrases
 
 gpiozero = pytest.importorskip("gpiozero", reason="gpiozero (crampcoach[pi]) is not installed")

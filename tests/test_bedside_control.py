@@ -92,7 +92,10 @@ def test_the_commands_steer_a_session(served: Rig) -> None:
     assert _run("pause") == (0, "Already paused.\n", "")
     assert _run("resume") == (0, "Carrying on.\n", "")
     assert _run("repeat") == (0, "Repeating.\n", "")
-    assert _run("continue") == (0, "Carrying on.\n", "")
+    # Nothing waits for the person to be ready: said so, and refused (issue 21).
+    assert _run("continue") == (
+        1, "", "Error: nothing is waiting for the person to be ready\n")
+    assert served.said()[-1] == "Nothing is waiting for you to be ready just now."
     assert _run("next") == (0, "Next.\n", "")
     assert _run("start", "wind-down") == (1, "", "Error: Short rescue is already playing\n")
     code, out, _ = _run("status")
@@ -105,6 +108,7 @@ def test_the_commands_steer_a_session(served: Rig) -> None:
     assert lines[2].endswith("(by socket).")
     assert lines[3:5] == ["Button: none (button_pin is not set)",
                           "Keypads: none found (keypad: auto)"]
+    assert lines[-2:] == ["Settings: as in the file", "Button's routine: ready"]
     assert _run("stop") == (0, "Stopping.\n", "")
     assert served.service.wait_idle(10)
     assert _run("stop") == (1, "", "Error: nothing is playing\n")

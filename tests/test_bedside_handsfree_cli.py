@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from crampcoach.cli import cli
-from crampcoach.voice_rating import PROMPT
+from crampcoach.inputs.spoken import PROMPT
 
 
 def _run(*args: str) -> tuple[int, str, str]:

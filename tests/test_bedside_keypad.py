@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crampcoach.bedside.keypad import KeypadWatch, is_keypad, key_names, list_event_devices
+from crampcoach.inputs.keypad import KeypadWatch, is_keypad, key_names, list_event_devices
 from support.keypad import KEYBOARD_KEYS, FakeInputFolder, FakeKeypad
 
 evdev = pytest.importorskip("evdev", reason="evdev (crampcoach[pi]) is not installed")

@@ -13,9 +13,9 @@ import pytest
 
 from crampcoach.bedside.control import Command
 from crampcoach.bedside.service import BedsideService
+from crampcoach.inputs.button import open_button
 from crampcoach.journal import Journal
 from crampcoach.phrases import ENGLISH
-from crampcoach.player.button import open_button
 from crampcoach.player.events import (
     AudioFallback,
     Paused,
@@ -158,7 +158,7 @@ def test_a_press_after_the_session_starts_the_next_one(
 
 def test_no_button_when_the_pin_cannot_be_used_is_logged_and_the_rest_works(
         rig: Any, tmp_path: Path) -> None:
-    from crampcoach.handsfree import HandsFreeUnavailable
+    from crampcoach.inputs.protocol import HandsFreeUnavailable
 
     def broken(speak: Any, pin: int, book: Any) -> Any:
         raise HandsFreeUnavailable(f"The GPIO button on GPIO{pin} cannot be used (busy).")
@@ -339,7 +339,10 @@ def test_the_session_is_recorded_in_the_journal(rig: Any) -> None:
     assert one.service.wait_idle(10)
     [session] = _sessions(one.journal)
     assert (session.routine, session.status) == ("Wind down", "stopped")
-    assert _episodes(one.journal) == []  # started by a command, not hands-free
+    # Started by a command (or the page): an episode to complete too, saying who started it.
+    [episode] = _episodes(one.journal)
+    assert (episode.session_id, episode.note) == (session.id, "Started by a bedside command.")
+    assert not episode.complete
 
 
 def test_warming_makes_every_phrase_of_its_routines_ahead(rig: Any) -> None:

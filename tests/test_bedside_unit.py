@@ -174,11 +174,17 @@ def systemctl(monkeypatch: pytest.MonkeyPatch) -> FakeSystemctl:
     return fake
 
 
+def _carried() -> tuple[tuple[str, str], ...]:
+    from crampcoach.schedule import carried_environment
+
+    return carried_environment(os.environ)
+
+
 def test_install_dry_run_prints_the_unit(isolated_home: Path) -> None:
     result = CliRunner().invoke(cli, ["bedside", "install", "--dry-run"])
     assert result.exit_code == 0
     path = isolated_home / ".config" / "systemd" / "user" / UNIT_NAME
-    assert result.stdout == f"# {path}\n" + unit_text(service_command())
+    assert result.stdout == f"# {path}\n" + unit_text(service_command(), None, _carried())
     assert not path.exists()
 
 
@@ -194,7 +200,7 @@ def test_install_enables_the_unit_and_gives_the_linger_step(
         "On a Pi nobody logs in to, let it start at boot without a login: crampcoach bedside "
         "install --linger (or: loginctl enable-linger ann)\n"
         "Its log: journalctl --user -u crampcoach-bedside -f\n")
-    assert path.read_text() == unit_text(service_command())
+    assert path.read_text() == unit_text(service_command(), None, _carried())
     assert f"enable --now {UNIT_NAME}" in systemctl.verbs()
 
 
@@ -237,3 +243,26 @@ def test_install_with_the_page_puts_its_options_in_the_unit(isolated_home: Path)
     assert result.exit_code == 0
     assert (f"ExecStart={sys.executable} -m crampcoach bedside --web --web-host 0.0.0.0 "
             "--web-port 8470\n") in result.stdout
+
+
+def test_install_carries_the_shells_xdg_and_crampcoach_variables_like_schedule_add(
+        isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    journal = tmp_path / "elsewhere" / "journal.sqlite3"
+    monkeypatch.setenv("CRAMPCOACH_JOURNAL", str(journal))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    result = CliRunner().invoke(cli, ["bedside", "install", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("Environment=")]
+    assert lines == [
+        "Environment=PYTHONUNBUFFERED=1",
+        f"Environment=CRAMPCOACH_JOURNAL={journal}",
+        f"Environment=XDG_CACHE_HOME={isolated_home / '.cache'}",
+        f"Environment=XDG_CONFIG_HOME={isolated_home / '.config'}",
+        f"Environment=XDG_DATA_HOME={tmp_path / 'data'}",
+    ]
+    # One function writes both units' variables: a scheduled start carries the same ones.
+    from crampcoach.schedule import plan_start
+
+    start = plan_start("cramp-rescue", "21:30", environ=dict(os.environ))
+    assert [line for line in start.service_text().splitlines()
+            if line.startswith("Environment=")] == lines

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crampcoach import voice_rating
-from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable
-from crampcoach.voice_rating import (
+from crampcoach.inputs import spoken as voice_rating
+from crampcoach.inputs.protocol import RATING_WORDS, HandsFreeUnavailable
+from crampcoach.inputs.spoken import (
     GAVE_UP,
     PROMPT,
     NumberRecognizer,

@@ -219,3 +219,15 @@ def test_the_command_shows_remove_the_compress_now(monkeypatch: pytest.MonkeyPat
     assert run.result.exit_code == 0, run.result.output
     assert run.lines[-2:] == [REMOVE, "Stopped at step 1 of 1."]
     assert run.result.stdout.count(REMOVE) == 1
+
+
+@pytest.mark.parametrize(("key", "outcome"), [("q", "stopped"), (INTERRUPT, "interrupted")])
+def test_stopping_after_place_it_now_and_before_compress_on_says_remove_it(
+        key: str, outcome: str) -> None:
+    # The introduction ends with "Place it now."; "Compress on." comes when the window ends.
+    intro, start = _cue("intro"), _cue("start")
+    assert intro.text.endswith("Place it now.")
+    for at in (intro.end + 0.01, (intro.end + start.at) / 2, start.at - 0.01):
+        session = _run([(at, key)])
+        assert played(session.sink, REMOVE) == [at], at
+        assert session.recorder.records[0].outcome == outcome

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from crampcoach.cli import SessionDisplay, cli
-from crampcoach.handsfree import HandsFree
+from crampcoach.inputs.button import open_button
+from crampcoach.inputs.protocol import HandsFree
 from crampcoach.phrases import ENGLISH, LANGUAGES, Phrasebook, phrasebook
 from crampcoach.player import events as ev
-from crampcoach.player.button import open_button
 from crampcoach.player.session import RatingChoice
 from crampcoach.routines.compiler import compile_routine
 from crampcoach.routines.library import builtin_names

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from crampcoach.handsfree import FALLBACK, HandsFree, HandsFreeUnavailable, Speak
-from crampcoach.player.button import RATING_HINT, open_button
+from crampcoach.inputs.button import open_button
+from crampcoach.inputs.protocol import FALLBACK, HandsFree, HandsFreeUnavailable, Speak
+from crampcoach.phrases import ENGLISH
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import HandsFreeFallback, Paused, RatingAsked, Resumed, Said
 from crampcoach.player.rating import PROMPTS, SPOKEN_PROMPTS, RatingPolicy
@@ -113,7 +114,8 @@ def test_the_button_gives_the_rating_with_no_keyboard(
 
     record, events, speech = _session(clock, HandsFree(button=opener))
     assert record.rating_after == rating
-    assert [e.prompt for e in events.of(RatingAsked)] == [f"{PROMPTS['after']} {RATING_HINT}"]
+    # Short, and in words for the button alone (no keyboard here).
+    assert [e.prompt for e in events.of(RatingAsked)] == [ENGLISH.button_rating]
     words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
              "ten"]
     counts = [words[k % 11] for k in range(1, presses + 1)]
@@ -136,7 +138,7 @@ def test_a_missing_gpiozero_is_said_once_and_the_keys_carry_on(
 
 def test_a_missing_arecord_is_said_once_and_the_keys_give_the_rating(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from crampcoach import voice_rating
+    from crampcoach.inputs import spoken as voice_rating
 
     monkeypatch.setattr(voice_rating.shutil, "which", lambda name: None)
     run = wired_play(monkeypatch, tmp_path, ["--rate-before"], [(0.5, "2"), (100, "4")],
@@ -224,3 +226,46 @@ def test_after_a_button_rating_before_a_press_pauses_the_session(
     assert [e.at for e in events.of(Paused)] != []
     assert len(events.of(Resumed)) == 1
     assert record.outcome == "finished"
+
+
+def test_the_rating_question_names_the_keys_too_when_keys_can_answer(
+        mock_pins: MockFactory) -> None:
+    end = timeline().total
+    button_time = ButtonTime()
+    clock = PressingClock([(end + 1, "!hold")], mock_pins, button_time)
+
+    def opener(speak: Speak) -> Any:
+        return open_button(speak, PIN, clock=button_time, bounce_s=None)
+
+    record, events, _ = _session(clock, HandsFree(button=opener), input_live=True)
+    assert [e.prompt for e in events.of(RatingAsked)] == [ENGLISH.button_or_keys_rating]
+    assert record.rating_after == 0
+
+
+def test_each_press_is_counted_aloud_as_it_comes_cutting_the_question_short(
+        mock_pins: MockFactory) -> None:
+    end = timeline().total
+    button_time = ButtonTime()
+    # Two presses while the question is still being said, then a hold.
+    script = [(end + 0.5, "!press"), (end + 1.0, "!press"), (end + 3.0, "!hold")]
+    clock = PressingClock(script, mock_pins, button_time)
+    sink = RecordingSink(clock)
+    speech = FakeSpeech()
+
+    def opener(speak: Speak) -> Any:
+        return open_button(speak, PIN, clock=button_time, bounce_s=None)
+
+    record = play_session(
+        ROUTINE, iter_steps(ROUTINE, speech, VOICE), voice=VOICE,
+        sounds=FakeCueSounds(speech), sink_factory=lambda: sink, clock=clock,
+        observer=Events(), recorder=Recorder(),
+        rating=RatingChoice(policy=RatingPolicy(timeout_s=60)), input_live=lambda: False,
+        tick_s=None, prefetch_all=True, hands_free=HandsFree(button=opener))
+    assert record.rating_after == 2
+    question = speech.clip(ENGLISH.button_rating, VOICE)
+    assert question.seconds > 1.0  # still being said at the presses
+    # Each count starts as its press is let go, the question stopped first: heard at once,
+    # not after the question, and never over it.
+    for at, word in ((end + 0.5, "one"), (end + 1.0, "two")):
+        assert at in sink.stops
+        assert (at, speech.clip(word, VOICE)) in sink.played

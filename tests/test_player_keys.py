@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from crampcoach.inputs.terminal import KeyDecoder, KeyReader
 from crampcoach.player.clock import INPUT_ENDED, FakeClock
-from crampcoach.player.keys import KeyDecoder, KeyReader
 
 
 def test_keys_and_escape_sequences_decode() -> None:

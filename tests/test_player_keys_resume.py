@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from crampcoach.inputs.terminal import KeyReader
 from crampcoach.player.clock import FakeClock
-from crampcoach.player.keys import KeyReader
 
 
 def test_cbreak_comes_back_when_the_shell_restored_line_mode() -> None:

@@ -149,9 +149,11 @@ def test_repeat_says_the_last_instruction_again_now() -> None:
     played = [(t, clip) for t, clip in session.sink.played if t in (repeat_at, repeat_at + 2)]
     assert [t for t, _ in played] == [repeat_at, repeat_at + 2.0]
     assert played[0][1] == sound_of(intro)
-    # The second repeat starts while the first is still speaking: one mixed buffer.
-    left = sound_of(intro).pcm[round(2.0 * 22050) * 2:]
-    assert played[1][1] == mix([(0, Clip(left)), (0, sound_of(intro))])
+    # The second repeat comes while the first is still speaking: that stops, and the
+    # instruction starts again on its own, never over itself (issue 21).
+    assert sound_of(intro).seconds > 2.0
+    assert repeat_at + 2.0 in session.sink.stops
+    assert played[1][1] == sound_of(intro)
     assert [e.text for e in session.events.of(Repeated)] == [intro.text, intro.text]
     # Repeating never moves the plan.
     assert [t for t in session.onsets if t not in (repeat_at, repeat_at + 2)] == beats(tl)
@@ -171,6 +173,40 @@ def test_quit_stops_the_sound_and_records_the_step_reached() -> None:
     assert (record.outcome, record.step_reached, record.steps) == ("stopped", 1, 4)
     assert record.step_title == "Calf stretch"
     assert record.elapsed_s == pytest.approx(quit_at, abs=1e-3)
+
+
+def test_a_pause_ends_the_session_after_the_limit_saying_so_without_a_rating() -> None:
+    from crampcoach.phrases import ENGLISH
+    from crampcoach.player.events import RatingAsked, SafetyNotice
+    from crampcoach.player.scheduler import PAUSE_LIMIT_S
+    from crampcoach.player.session import RatingChoice
+
+    tl = timeline()
+    paused_at = tl.steps[1].start + 2.0
+    # Nobody comes back: the pause ends by itself, and no rating is waited for.
+    session = run_session([(paused_at, "space")], rating=RatingChoice(), input_live=True)
+    assert session.events.of(SafetyNotice) == [SafetyNotice(ENGLISH.pause_ended)]
+    ended = session.sink.played[-1]
+    assert ended == (paused_at + PAUSE_LIMIT_S, sound_of_text(ENGLISH.pause_ended))
+    assert session.events.of(RatingAsked) == []
+    [record] = session.recorder.records
+    assert (record.outcome, record.step_reached, record.rating_after) == ("stopped", 1, None)
+    assert record.elapsed_s == pytest.approx(paused_at - 0.0, abs=1e-3)
+    # Said to its end before the sound is closed.
+    assert session.clock.now() >= paused_at + PAUSE_LIMIT_S + ended[1].seconds
+
+
+def test_a_pause_resumed_within_the_limit_carries_on() -> None:
+    from crampcoach.player.scheduler import PAUSE_LIMIT_S
+
+    tl = timeline()
+    paused_at = tl.steps[1].start + 2.0
+    session = run_session([(paused_at, "space"), (paused_at + PAUSE_LIMIT_S - 1, "space")])
+    assert session.recorder.records[0].outcome == "finished"
+
+
+def sound_of_text(text: str) -> Clip:
+    return FakeSpeech().clip(text, VOICE)
 
 
 def test_quit_while_paused_and_stop_in_the_opening() -> None:

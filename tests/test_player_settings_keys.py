@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crampcoach.player.keys import KeyDecoder
+from crampcoach.inputs.terminal import KeyDecoder
 from support.wiring import wired_play
 
 KEYS = """\

@@ -21,15 +21,18 @@ from crampcoach.player.events import (
     Waiting,
     WaitReminded,
 )
-from crampcoach.player.scheduler import WAIT_RESUME_S, WAIT_RESUME_TEXT
+from crampcoach.player.scheduler import PHRASE_GAP_S, WAIT_RESUME_S, WAIT_RESUME_TEXT
 from crampcoach.routines.compiler import SETTLE_S
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Routine, Say, Wait
 from crampcoach.routines.timeline import Cue
+from support.controls import played, said, spelled_session, starts_with
 from support.fakes import FakeCueSounds, FakeSpeech
 from support.player import VOICE, run_session, timeline
 
-HINT = "When you are ready, press the button or the next key."
+#: Said after the prompt when nothing but a service command can say "ready" (the run's
+#: default here: no keys, no button).
+HINT = "I will carry on by myself in a little while."
 TOWEL = Wait(title="Get a towel", prompt="Reach for a towel.", remind_every_s=30,
              max_wait_s=120)
 ROUTINE = Routine(name="Towel", source="towel.yaml",
@@ -102,10 +105,10 @@ def test_waits_count_towards_the_24_hour_bound(tmp_path: Path) -> None:
 def test_the_prompt_is_a_marked_cue_and_the_timeline_goes_straight_on() -> None:
     tl = timeline(ROUTINE)
     cue = wait_cue()
-    assert (cue.text, cue.role) == (f"Reach for a towel. {HINT}", "wait")
+    assert (cue.text, cue.role) == ("Reach for a towel.", "wait")
     assert cue.wait is not None
     assert (cue.wait.max_wait_s, cue.wait.remind_every_s) == (120, 30)
-    assert cue.wait.reminder == f"Take your time. Reach for a towel. {HINT}"
+    assert cue.wait.reminder == "Take your time. Reach for a towel."
     # A marked point: the next step starts as if the person were ready at once.
     assert after_wait().at == pytest.approx(cue.end + SETTLE_S)
     assert tl.steps[1].end == pytest.approx(cue.end + SETTLE_S)
@@ -121,7 +124,8 @@ def test_plan_json_marks_the_wait_and_its_limit(tmp_path: Path) -> None:
                       else result.output)
     marked = [c for c in plan["cues"] if c.get("wait")]
     assert len(marked) == 1
-    assert marked[0]["text"] == f"Get a towel {HINT}"
+    # How to say "ready" depends on the inputs connected: the player says it, not the plan.
+    assert marked[0]["text"] == "Get a towel"
     assert (marked[0]["max_wait"], marked[0]["remind_every"], marked[0]["role"]) == (
         120, 30, "wait")
     assert plan["max_wait"] == 120
@@ -135,7 +139,7 @@ def test_plan_shows_the_wait_as_a_marked_point(tmp_path: Path) -> None:
     lines = result.output.splitlines()
     header = next(line for line in lines if line.startswith("W: "))
     assert header.endswith("cues, plus waits of at most 2m; voice: espeak-ng en)")
-    prompt = next(i for i, line in enumerate(lines) if f'"Get a towel {HINT}"' in line)
+    prompt = next(i for i, line in enumerate(lines) if '"Get a towel"' in line)
     assert lines[prompt + 1] == "             1  -- waits until you are ready, at most 2m --"
 
 
@@ -145,7 +149,8 @@ def test_render_has_the_prompt_then_carries_on_without_reminders() -> None:
     rendered = render_timeline(tl, FakeCueSounds(speech))
     assert rendered.seconds == pytest.approx(tl.total, abs=1e-4)
     assert not any(text.startswith("Take your time") for text in speech.requests)
-    assert f"Reach for a towel. {HINT}" in speech.requests
+    assert "Reach for a towel." in speech.requests
+    assert not any(text.startswith("When you are ready") for text in speech.requests)
 
 
 # --- playing: the scheduler holds every deadline while it waits ---------------------------------
@@ -183,13 +188,15 @@ def test_the_button_pause_key_and_a_service_command_end_the_wait_too(key: str) -
 
 def test_reminders_come_every_remind_every_and_the_wait_ends_at_max_wait() -> None:
     point = timeline(ROUTINE).steps[1].end
-    session = run_session(routine=ROUTINE)
-    reminder = f"Take your time. Reach for a towel. {HINT}"
+    session = spelled_session([], routine=ROUTINE)
+    reminder = "Take your time. Reach for a towel."
     assert session.events.of(WaitReminded) == [WaitReminded(reminder)] * 3  # at 30, 60, 90 s
-    clip = FakeSpeech().clip(reminder, VOICE)
-    assert [t for t, c in session.sink.played if c == clip] == pytest.approx(
-        [point + 30, point + 60, point + 90])
-    assert session.events.of(WaitEnded) == [WaitEnded(120, True, WAIT_RESUME_TEXT)]
+    # Each reminder is followed by how to say "ready" (here: nothing connected).
+    assert played(session.sink, reminder) == pytest.approx([point + 30, point + 60, point + 90])
+    [(_, first)] = [(t, c) for t, c in session.sink.played if t == point + 30]
+    assert starts_with(first, said(HINT), said(reminder).seconds + PHRASE_GAP_S)
+    (ended,) = session.events.of(WaitEnded)
+    assert (ended.waited_s, ended.timed_out) == (pytest.approx(120), True)
     assert onset(session.events.of(CueStarted), "Loop the towel.") == pytest.approx(
         after_wait().at + 120 + WAIT_RESUME_S)
 
@@ -215,7 +222,7 @@ def test_a_continue_outside_a_wait_does_nothing() -> None:
 def test_repeat_says_the_prompt_again_while_waiting() -> None:
     point = timeline(ROUTINE).steps[1].end
     session = run_session([(point + 3, "r"), (point + 8, "n")], routine=ROUTINE)
-    assert session.events.of(Repeated) == [Repeated(f"Reach for a towel. {HINT}")]
+    assert session.events.of(Repeated) == [Repeated("Reach for a towel.")]
     (ended,) = session.events.of(WaitEnded)
     assert (ended.waited_s, ended.timed_out) == (pytest.approx(8.0), False)
 
@@ -227,3 +234,80 @@ def test_stopping_while_waiting_is_recorded_at_the_wait_step() -> None:
     assert session.record is not None
     assert (session.record.outcome, session.record.step_reached) == ("stopped", 1)
     assert session.record.elapsed_s == pytest.approx(point, abs=1e-3)
+
+
+# --- how to say "ready": only the inputs connected (issue 21) ------------------------------------
+
+
+@pytest.mark.parametrize(("keys", "button", "hint"), [
+    (True, True, "When you are ready, press the button or the next key."),
+    (False, True, "When you are ready, press the button."),
+    (True, False, "When you are ready, press the next key."),
+    (False, False, "I will carry on by myself in a little while."),
+])
+def test_the_hint_after_the_prompt_names_only_the_inputs_connected(
+        keys: bool, button: bool, hint: str) -> None:
+    from crampcoach.inputs.protocol import HandsFree
+    from support.fakes import FakeButton
+
+    point = timeline(ROUTINE).steps[1].end
+    session = spelled_session([(point + 10, CONTINUE)], routine=ROUTINE, input_live=keys,
+                              hands_free=HandsFree(button=lambda speak: FakeButton())
+                              if button else HandsFree())
+    assert played(session.sink, hint) == [point]
+    others = {"When you are ready, press the button or the next key.",
+              "When you are ready, press the button.", "When you are ready, press the next key.",
+              "I will carry on by myself in a little while."} - {hint}
+    assert [t for text in others for t in played(session.sink, text)] == []
+
+
+# --- a service's pause and resume during a wait (issue 21) ----------------------------------------
+
+
+def test_a_service_pause_during_the_wait_pauses_and_its_resume_goes_back_to_waiting() -> None:
+    from crampcoach.inputs.keys import COMMAND_PAUSE, COMMAND_RESUME
+    from crampcoach.player.events import Paused, Resumed
+
+    point = timeline(ROUTINE).steps[1].end
+    # Paused 5 s into the wait for 200 s: longer than max_wait (120 s), and no reminder.
+    session = spelled_session([(point + 5, COMMAND_PAUSE), (point + 205, COMMAND_RESUME),
+                               (point + 215, "n")], routine=ROUTINE)
+    assert [type(e) for e in session.events
+            if isinstance(e, Paused | Resumed | WaitEnded)] == [Paused, Resumed, WaitEnded]
+    assert played(session.sink, "Paused.") == [point + 5]
+    reminder = "Take your time. Reach for a towel."
+    # The resume says the prompt again: the wait goes on (it is not taken as "ready").
+    assert played(session.sink, reminder) == [point + 205]
+    (ended,) = session.events.of(WaitEnded)
+    assert (ended.waited_s, ended.timed_out) == (pytest.approx(215.0), False)
+    assert onset(session.events.of(CueStarted), "Loop the towel.") == pytest.approx(
+        after_wait().at + 215.0 + WAIT_RESUME_S)
+
+
+def test_a_service_pause_during_the_prompt_pauses_and_does_not_end_the_wait() -> None:
+    from crampcoach.inputs.keys import COMMAND_PAUSE, COMMAND_RESUME
+    from crampcoach.player.events import Paused, Resumed
+
+    cue = wait_cue()
+    session = spelled_session([(cue.at + 0.3, COMMAND_PAUSE), (cue.at + 30, COMMAND_RESUME),
+                               (cue.at + 60, "n")], routine=ROUTINE)
+    assert [type(e) for e in session.events
+            if isinstance(e, Paused | Resumed | Waiting | WaitEnded)] == [
+        Paused, Resumed, Waiting, WaitEnded]
+    (ended,) = session.events.of(WaitEnded)
+    assert not ended.timed_out
+
+
+def test_repeat_during_the_wait_stops_what_is_said_before_saying_it_again() -> None:
+    point = timeline(ROUTINE).steps[1].end
+    session = spelled_session([(point + 0.5, "r"), (point + 8, "n")], routine=ROUTINE)
+    assert point + 0.5 in session.sink.stops
+
+
+def test_the_rescue_reminds_every_30_seconds_while_the_cramp_eases() -> None:
+    # 60 s between reminders felt long during a cramp (issue 21); a routine sets its own.
+    rescue = load_routine("cramp-rescue")
+    waits = [step for step in rescue.steps if isinstance(step, Wait)]
+    eases = next(w for w in waits if w.title == "Until the cramp eases")
+    assert eases.remind_every_s == 30
+    assert all(w.remind_every_s <= 30 for w in waits)

@@ -1825,7 +1825,7 @@ def _say(text: str) -> None:
               help="Seconds to wait for the rating.")
 def hands_free_button(pin: int | None, timeout: float) -> None:
     """Count presses on the GPIO button and confirm with a long press, as the rating does."""
-    from crampcoach.player.button import DEFAULT_PIN, open_button
+    from crampcoach.inputs.button import DEFAULT_PIN, open_button
     from crampcoach.settings import load_settings
 
     with reported_errors():
@@ -1847,8 +1847,8 @@ def hands_free_button(pin: int | None, timeout: float) -> None:
               help="Seconds the whole exchange may take.")
 def hands_free_voice(microphone: str | None, timeout: float) -> None:
     """Ask for a number, listen, and show what was heard, as the spoken rating does."""
+    from crampcoach.inputs.spoken import open_spoken_rating
     from crampcoach.settings import load_settings
-    from crampcoach.voice_rating import open_spoken_rating
 
     with reported_errors():
         settings, _ = load_settings()
@@ -1901,17 +1901,23 @@ def _log_line(line: str) -> None:
 
 def _run_bedside(config_file: Path | None, web: tuple[str, int] | None) -> None:
     from crampcoach.bedside.control import Command, ControlServer, socket_path
-    from crampcoach.bedside.service import BedsideService, check_routines
+    from crampcoach.bedside.service import (
+        BedsideService,
+        check_routines,
+        last_good_settings_path,
+        service_settings,
+    )
     from crampcoach.settings import load_settings
 
     machine = _machine()
     with reported_errors():
-        settings, sources = load_settings(config_file)
+        # Never refused: settings with a mistake give way to the last good ones (said).
+        settings, sources, note = service_settings(config_file, last_good_settings_path())
         path = socket_path()
     for problem in check_routines(settings, sources):
         _log_line(f"Note: {problem}")
     service = BedsideService(
-        settings, machine=machine, log=_log_line,
+        settings, machine=machine, log=_log_line, settings_note=note,
         reload_settings=lambda: load_settings(config_file)[0],
         observer_for=lambda language: SessionDisplay(
             live=False, stamp=lambda: f"{machine.now():%H:%M:%S}", language=language))
@@ -2022,7 +2028,9 @@ def bedside_status() -> None:
                  f"Now: {reply.get('message')}",
                  f"Button: {status.get('button')}",
                  f"Keypads: {shown_keypads}",
-                 "Speech made ahead: " + ("yes" if status.get("warm") else "not yet")):
+                 "Speech made ahead: " + ("yes" if status.get("warm") else "not yet"),
+                 f"Settings: {status.get('settings', 'as in the file')}",
+                 f"Button's routine: {status.get('button_routine', 'ready')}"):
         click.echo(escape_controls(line))
 
 
@@ -2047,7 +2055,7 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
         service_command,
         unit_text,
     )
-    from crampcoach.schedule import user_unit_dir
+    from crampcoach.schedule import carried_environment, user_unit_dir
     from crampcoach.settings import CONFIG_ENV, load_settings
 
     given = config_file or ctx.obj
@@ -2065,7 +2073,12 @@ def bedside_install(ctx: click.Context, linger: bool, dry_run: bool,
     command = service_command()
     if web:
         command = (*command, "--web", "--web-host", web_host, "--web-port", str(web_port))
-    text = unit_text(command, None if config is None else config.expanduser().absolute())
+    with reported_errors():
+        # The shell's XDG_* and CRAMPCOACH_* too, as for a scheduled start: the service
+        # then keeps the journal the commands read.
+        environment = carried_environment(os.environ)
+    text = unit_text(command, None if config is None else config.expanduser().absolute(),
+                     environment)
     if dry_run:
         click.echo(f"# {unit.path}")
         click.echo(text, nl=False)

@@ -14,7 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,11 +140,6 @@ class ScheduledStart:
             return clock
         return f"{_systemd_days(self.days)} {clock}"
 
-    def _variables(self) -> list[tuple[str, str]]:
-        carried = [(k, v) for k, v in self.environment if k != "CRAMPCOACH_CONFIG"]
-        if self.config is not None:
-            carried.append(("CRAMPCOACH_CONFIG", str(self.config)))
-        return carried
 
     def service_text(self) -> str:
         executable, *args = self.command
@@ -161,8 +156,7 @@ class ScheduledStart:
             # The session speaks, so nothing waits on a terminal; its lines go to the journal.
             "StandardInput=null\n"
             "Environment=PYTHONUNBUFFERED=1\n"
-            + "".join(f"Environment={_environment_word(f'{k}={v}')}\n"
-                      for k, v in self._variables())
+            + environment_lines(self.environment, self.config)
         )
 
     def timer_text(self) -> str:
@@ -184,7 +178,8 @@ class ScheduledStart:
         days = "*" if len(self.days) == 7 else _cron_days(self.days)
         # cron gives % a meaning of its own; the command must carry it escaped.
         command = " ".join(shlex.quote(part) for part in self.command)
-        assignments = [f"{k}={shlex.quote(v)}" for k, v in self._variables()]
+        assignments = [f"{k}={shlex.quote(v)}"
+                       for k, v in unit_variables(self.environment, self.config)]
         command = " ".join([*assignments, command]).replace("%", r"\%")
         return f"{self.minute} {self.hour} * * {days} {command}"
 
@@ -263,6 +258,24 @@ def _refuse_controls(what: str, text: str) -> None:
     if escape_controls(text) != text:
         raise ScheduleError(f"{what} {text!r} contains control characters, "
                             "which a scheduled start cannot carry")
+
+
+def environment_lines(environment: Iterable[tuple[str, str]], config: Path | None) -> str:
+    """The ``Environment=`` lines of a unit that starts crampcoach (a scheduled start or the
+    bedside service): the carried variables (:func:`carried_environment`), with
+    ``CRAMPCOACH_CONFIG`` naming ``config`` when one is given."""
+    return "".join(f"Environment={_environment_word(f'{k}={v}')}\n"
+                   for k, v in unit_variables(environment, config))
+
+
+def unit_variables(environment: Iterable[tuple[str, str]],
+                   config: Path | None) -> list[tuple[str, str]]:
+    """The variables a start of crampcoach gets: the carried ones, ``config`` as
+    ``CRAMPCOACH_CONFIG`` when given."""
+    carried = [(k, v) for k, v in environment if k != "CRAMPCOACH_CONFIG"]
+    if config is not None:
+        carried.append(("CRAMPCOACH_CONFIG", str(config)))
+    return carried
 
 
 def carried_environment(environ: dict[str, str] | os._Environ[str]

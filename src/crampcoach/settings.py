@@ -29,7 +29,7 @@ from yaml.resolver import Resolver
 from crampcoach import locations, yamlfile
 from crampcoach.care import RED_FLAG_RATING
 from crampcoach.errors import ConfigError, Problem, escape_controls
-from crampcoach.player.controls import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
+from crampcoach.inputs.keys import ACTIONS, DEFAULT_KEYS, NAMED_KEYS, Action, key_controls
 from crampcoach.routines.durations import parse_duration
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice, rate_problem
 from crampcoach.yamlfile import YamlKind, did_you_mean, line_of, mapping_entries
@@ -75,7 +75,7 @@ class KeyBindings:
     quit: tuple[str, ...] = DEFAULT_KEYS["quit"]
 
     def controls(self) -> dict[str, str]:
-        """Key -> the player's control name (see :mod:`crampcoach.player.controls`)."""
+        """Key -> the player's control name (see :mod:`crampcoach.inputs.keys`)."""
         return key_controls({action: getattr(self, action) for action in ACTIONS})
 
     def action_for(self, key: str) -> Action | None:
@@ -246,6 +246,45 @@ def load_settings(
     reader.read_environment(env)
     reader.raise_problems()
     return reader.settings(), reader.sources()
+
+
+def load_settings_forgiving(
+    path: Path | None = None, environ: Mapping[str, str] | None = None, *,
+    read_from: Path | None = None,
+) -> tuple[Settings, Sources, list[Problem]]:
+    """The settings as :func:`load_settings` reads them, but never refused: a value with a
+    problem keeps its default, and the problems are returned beside them. A file that
+    cannot be read at all gives the defaults. For a resident service that must start
+    whatever the file holds (the bedside button must always give help).
+
+    ``read_from``: read this file's text instead, as if it were the settings file
+    (relative paths stay relative to the settings file's folder): a copy kept of the
+    last good settings.
+    """
+    env = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    try:
+        explicit = path is not None or bool(env.get(CONFIG_ENV))
+        target = settings_path(path, env)
+    except ConfigError as e:
+        problems.extend(e.problems)
+        explicit, target = False, locations.config_path()
+    reader = _Reader(str(target), target.parent)
+    source = read_from or target
+    try:
+        if source.exists() or explicit:
+            root = _compose(source)
+            if root is not None:
+                reader.read_root(root)
+    except ConfigError as e:
+        problems.extend(e.problems)
+    reader.read_environment(env)
+    problems.extend(reader.problems)
+    try:
+        return reader.settings(), reader.sources(), problems
+    except (TypeError, ValueError):  # values that do not fit together: the defaults
+        defaults = _Reader(str(target), target.parent)
+        return defaults.settings(), defaults.sources(), problems
 
 
 SETTINGS_FILE = YamlKind(noun="settings file", file_noun="settings file", plural="settings",

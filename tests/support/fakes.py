@@ -6,7 +6,7 @@ They record what would have been heard instead of making sound.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -104,3 +104,24 @@ class FakeCueSounds:
             return self.speech.clip(cue.text, voice)
         frames = round(cue.length * SAMPLE_RATE)
         return Clip((4000).to_bytes(2, "little", signed=True) * frames)
+
+
+class FakeButton:
+    """A :class:`~crampcoach.inputs.protocol.ButtonInput` that is connected and never
+    pressed (tests push its presses as ``BUTTON`` keys on the clock)."""
+
+    def __init__(self) -> None:
+        self.rating_begun = 0
+
+    def start_session(self, on_press: Callable[[], None]) -> None:
+        pass
+
+    def begin_rating(self, *, hint: bool = True,
+                     on_rating: Callable[[int], None] | None = None) -> None:
+        self.rating_begun += 1
+
+    def end_rating(self) -> int | None:
+        return None
+
+    def close(self) -> None:
+        pass

@@ -7,7 +7,7 @@ from typing import Any
 
 from crampcoach.audio.base import Clip
 from crampcoach.errors import AudioDeviceError
-from crampcoach.handsfree import NO_HANDS_FREE, HandsFree
+from crampcoach.inputs.protocol import NO_HANDS_FREE, HandsFree
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import SessionEvent
 from crampcoach.player.record import SessionRecord, SessionStart

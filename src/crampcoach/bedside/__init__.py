@@ -4,8 +4,8 @@
   every control answered aloud.
 * :mod:`~crampcoach.bedside.control` - the control socket and its line-based JSON
   protocol, and the client the ``crampcoach bedside ...`` commands use.
-* :mod:`~crampcoach.bedside.keypad` - a USB keypad or presenter remote (python-evdev).
 * :mod:`~crampcoach.bedside.unit` - the systemd user unit.
 
-The GPIO button is :mod:`crampcoach.player.button`'s, opened once and lent to each session.
+Its inputs are :mod:`crampcoach.inputs`' own: the GPIO button (opened once and lent to
+each session) and keypads or presenter remotes (:mod:`crampcoach.inputs.keypad`).
 """

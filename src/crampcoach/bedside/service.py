@@ -25,18 +25,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from crampcoach.bedside.control import Command, CommandName, Reply
-from crampcoach.bedside.keypad import (
+from crampcoach.errors import CrampcoachError, Problem
+from crampcoach.inputs.commands import COMMAND_KEYS
+from crampcoach.inputs.hands_free import hands_free_from
+from crampcoach.inputs.keypad import (
     RESCAN_S,
     InputDevice,
     KeypadWatch,
     list_event_devices,
     open_evdev,
 )
-from crampcoach.errors import CrampcoachError, Problem
-from crampcoach.handsfree import HandsFree, HandsFreeUnavailable, Speak, hands_free_from
+from crampcoach.inputs.keys import INTERRUPT, controls_for
+from crampcoach.inputs.protocol import HandsFree, HandsFreeUnavailable, Speak
 from crampcoach.phrases import Phrasebook, phrasebook
-from crampcoach.player.clock import BUTTON, CONTINUE, INTERRUPT, Clock
-from crampcoach.player.controls import controls_for
+from crampcoach.player.clock import Clock
 from crampcoach.player.events import (
     Paused,
     Progress,
@@ -52,7 +54,7 @@ from crampcoach.player.events import (
 from crampcoach.session.machine import Machine
 
 if TYPE_CHECKING:
-    from crampcoach.player.button import BedsideButton
+    from crampcoach.inputs.button import BedsideButton
     from crampcoach.player.record import SessionRecord
     from crampcoach.routines.model import Routine
     from crampcoach.session import PreparedSession, SessionJournal
@@ -64,15 +66,21 @@ START_REPLY_WAIT_S = 10.0
 STOP_WAIT_S = 8.0
 
 Phase = Literal["starting", "playing", "ending"]
-#: The inputs a person uses without a screen or keyboard: a session they start is an
-#: episode (a cramp woke them), kept to be completed later.
+#: The inputs a person uses without a screen or keyboard: what they start is the routine
+#: they chose, or the built-in rescue when that cannot be played.
 HANDS_FREE = ("button", "keypad")
+#: What plays when the routine the button (or a start without a routine) asks for cannot
+#: be played: built in, always there.
+RESCUE = "cramp-rescue"
+#: Who started a session, as its episode's note says (by the command's origin).
+STARTED_BY = {"button": "the button", "socket": "a bedside command",
+              "web": "the companion page"}
 #: Opens the button on a pin; it counts the rating aloud in the phrasebook's words.
 ButtonOpener = Callable[["Speak", int, Phrasebook], "BedsideButton"]
 
 
 def _open_button(speak: Speak, pin: int, book: Phrasebook) -> BedsideButton:
-    from crampcoach.player.button import open_button
+    from crampcoach.inputs.button import open_button
 
     return open_button(speak, pin, book=book)
 
@@ -99,6 +107,12 @@ class _Running:
     waiting: bool = False  # a step waits until the person is ready ("continue")
     started: datetime | None = None
     rating_asked: bool = False
+    #: The session's language (its routine's): the service answers in it while it plays.
+    language: str | None = None
+    #: Whether the built-in rescue may stand in when the routine cannot be played.
+    rescue_instead: bool = False
+    #: Why the routine asked for could not be played when the rescue stood in for it.
+    fallback_reason: str | None = None
     failure: str | None = None
     journal: Path | None = None
     settings: Settings | None = None  # read again for this session
@@ -107,6 +121,12 @@ class _Running:
     @property
     def name(self) -> str:
         return self.title or self.ref
+
+    @property
+    def spoken_name(self) -> str:
+        """The name said aloud: the routine's, or before it is known its file's stem (a
+        file path is never read aloud)."""
+        return self.title or Path(self.ref).stem
 
 
 class _Keys:
@@ -191,6 +211,52 @@ class _Routines:
         return routine
 
 
+def last_good_settings_path() -> Path:
+    """Where the service keeps a copy of the last settings file it read without a problem."""
+    from crampcoach import locations
+
+    return locations.data_dir() / "bedside-settings.last-good.yaml"
+
+
+def service_settings(config: Path | None, last_good: Path,
+                     ) -> tuple[Settings, Mapping[str, str], str | None]:
+    """The settings the service starts with, and why they are not the file's (None when
+    they are). The service always starts: settings with a mistake give way to the last
+    good ones (a copy kept each time they were read without a problem), else to the
+    file's with each value that has a mistake at its default."""
+    from crampcoach.settings import load_settings, load_settings_forgiving, settings_path
+
+    try:
+        settings, sources = load_settings(config)
+    except CrampcoachError as e:
+        problems = getattr(e, "problems", None) or [_one_line(e)]
+        why = f"the settings file has a mistake ({problems[0]}" + (
+            f", and {len(problems) - 1} more)" if len(problems) > 1 else ")")
+        if last_good.is_file():
+            kept, sources, _ = load_settings_forgiving(config, read_from=last_good)
+            return kept, sources, f"{why}; using the last good settings until it is mended"
+        kept, sources, _ = load_settings_forgiving(config)
+        return kept, sources, f"{why}; what has a mistake is at its default until it is mended"
+    try:
+        target = settings_path(config)
+        if target.is_file():
+            _keep_copy(last_good, target.read_bytes())
+    except (CrampcoachError, OSError):
+        pass  # no copy this time: the settings themselves are good
+    return settings, sources, None
+
+
+def _keep_copy(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a power cut leaves the old copy)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(path.name + ".draft")
+    with open(draft, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(draft, path)
+
+
 def check_routines(settings: Settings, sources: Mapping[str, str]) -> list[Problem]:
     """Every routine the bedside settings name that cannot be loaded, as a problem at the
     setting's FILE:LINE (the carer sees them when installing, not at night)."""
@@ -229,8 +295,13 @@ class BedsideService:
                                        Callable[[], list[str]]] | None = None,
                  keypad_rescan_s: float = RESCAN_S,
                  warm_sounds: bool = True,
-                 reload_settings: Callable[[], Settings] | None = None) -> None:
+                 reload_settings: Callable[[], Settings] | None = None,
+                 settings_note: str | None = None) -> None:
         self._settings = settings
+        # Why the settings in use are not (all) the file's: said at start, in the status.
+        self._settings_note = settings_note
+        # Why the button's routine cannot be played, found as the service warms up.
+        self._routine_note: str | None = None
         self._reload_settings = reload_settings
         self._machine = machine or Machine()
         self._observer_for = observer_for or (lambda language: lambda event: None)
@@ -239,10 +310,6 @@ class BedsideService:
         self._warm_sounds = warm_sounds
         self._routines = _Routines(log)
         self._controls = controls_for(settings.keys.controls())
-        # The first key bound to each control: what the socket's commands push.
-        self._key_for: dict[str, str] = {}
-        for key, control in self._controls.items():
-            self._key_for.setdefault(control, key)
         self._lock = threading.Lock()
         self._current: _Running | None = None
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -274,6 +341,9 @@ class BedsideService:
         self._warmer = threading.Thread(target=self._warm, name="crampcoach-warm",
                                         daemon=True)
         self._warmer.start()
+        if self._settings_note is not None:
+            self._log(f"Settings: {self._settings_note}")
+            self._say(self._book().bedside_settings_fallback)
 
     def stop(self) -> None:
         """Stop any session (recorded as interrupted) and close every input."""
@@ -340,9 +410,13 @@ class BedsideService:
             elif name in self._controls:
                 self._say(self._book().bedside_nothing_playing)
             return
-        if (running.phase != "ending" and name not in self._controls
-                and bedside.routine_for_key(name) is not None):
-            self._say(self._book().bedside_busy.format(routine=running.name))
+        routine = bedside.routine_for_key(name)
+        if running.phase != "ending" and name not in self._controls and routine is not None:
+            if running.paused:
+                # A paused session gives way (see _start).
+                self.handle(Command("start", routine, f"keypad key {name}"))
+            else:
+                self._say(self._book().bedside_busy.format(routine=running.spoken_name))
             return
         running.clock.push(name)
 
@@ -363,46 +437,58 @@ class BedsideService:
         return self._steer(running, command.name, book)
 
     def _steer(self, running: _Running, name: CommandName, book: Phrasebook) -> Reply:
+        # Each command is one token of the key table (inputs/commands.py): "pause" only
+        # pauses and "resume" only carries on, also during a wait step.
         if name == "pause":
             if running.paused:
                 self._say(book.bedside_already_paused)
                 return Reply(True, "Already paused.")
             running.paused = True
-            running.clock.push(BUTTON)
-            return Reply(True, "Paused.")
-        if name == "resume":
+        elif name == "resume":
             if not running.paused:
                 self._say(book.bedside_not_paused)
                 return Reply(True, "Not paused.")
             running.paused = False
-            running.clock.push(BUTTON)
-            return Reply(True, "Carrying on.")
-        control = {"next": "next", "repeat": "repeat", "stop": "quit"}.get(name)
-        key = CONTINUE if name == "continue" else self._key_for.get(control or "")
-        if key is None:
-            return Reply(False, f"no key is bound to {name} in the settings")
-        running.clock.push(key)
-        return Reply(True, {"next": "Next.", "repeat": "Repeating.", "stop": "Stopping.",
+        elif name == "continue" and not running.waiting:
+            self._say(book.bedside_not_waiting)
+            return Reply(False, "nothing is waiting for the person to be ready")
+        running.clock.push(COMMAND_KEYS[name])
+        return Reply(True, {"pause": "Paused.", "resume": "Carrying on.", "next": "Next.",
+                            "repeat": "Repeating.", "stop": "Stopping.",
                             "continue": "Carrying on."}[name])
 
     def _start(self, command: Command) -> Reply:
+        """Start a routine when nothing plays. A paused session gives way to it: it ends
+        (recorded as interrupted, with no rating, the compress asked off if it was on) and
+        the routine asked for starts, so a pause forgotten in the evening never holds back
+        the rescue at night. One that plays is left alone (said to be busy)."""
         with self._lock:
-            busy = self._current is not None or self._stopping
+            current = self._current
+            busy = (current is not None and not current.paused) or self._stopping
         settings = self._settings if busy else self._session_settings()
         ref = command.routine or settings.bedside.routine
         with self._lock:
             running = self._current
-            starting = running is None and not self._stopping
+            replaced = (running is not None and running.paused and running.phase != "ending"
+                        and not self._stopping)
+            starting = (running is None or replaced) and not self._stopping
             if starting:
+                if replaced and running is not None:
+                    running.clock.push(INTERRUPT)
+                    self._log(f"{running.name} was paused: it ends, and {ref} starts.")
                 running = self._current = _Running(ref, self._machine.clock(), command.origin,
                                                    settings=settings)
+                # A start from the button or a keypad, or the button's routine, always gives
+                # help: the built-in rescue plays when the routine cannot.
+                running.rescue_instead = (command.origin.startswith(HANDS_FREE)
+                                          or command.routine is None) and ref != RESCUE
                 self._cut_idle_speech.set()
                 self._jobs.put(lambda: self._run(running))
         assert running is not None
         if not starting:
             if self._stopping:
                 return Reply(False, "the service is stopping")
-            self._say(self._book().bedside_busy.format(routine=running.name))
+            self._say(self._book().bedside_busy.format(routine=running.spoken_name))
             return Reply(False, f"{running.name} is already playing", self.status())
         self._log(f"Start {ref} ({command.origin}).")
         if command.origin != "socket":
@@ -411,12 +497,20 @@ class BedsideService:
             return Reply(True, f"Starting {ref}.", self.status())
         if running.failure is not None:
             return Reply(False, f"{ref} cannot be played: {running.failure}")
+        if running.ref != ref:
+            return Reply(True, f"{ref} cannot be played ({running.fallback_reason}); "
+                               f"started {running.name} instead.", self.status())
         return Reply(True, f"Started {running.name}.", self.status())
 
     # --- what it says --------------------------------------------------------------------
 
     def _book(self) -> Phrasebook:
-        return phrasebook(self._settings.language)
+        """The words the service answers in: the playing session's language (its
+        routine's), else the settings'."""
+        with self._lock:
+            running = self._current
+        language = running.language if running is not None else None
+        return phrasebook(language or self._settings.language)
 
     def _say(self, text: str) -> None:
         """Say ``text``: through the playing session's output, else on its own."""
@@ -429,7 +523,9 @@ class BedsideService:
             running.session.say(text)
         # A session about to start answers with its own opening.
 
-    def _say_idle(self, text: str) -> None:
+    def _say_idle(self, text: str, *, before_session: bool = False) -> None:
+        """Say ``text`` on a sound of its own; ``before_session``: on the session's thread,
+        just before it starts (what it must know first), else only while nothing plays."""
         from crampcoach.player.feed import speech_cue
         from crampcoach.session import voice_at
 
@@ -437,7 +533,7 @@ class BedsideService:
             return
         self._cut_idle_speech.clear()
         with self._lock:
-            if self._current is not None:
+            if self._current is not None and not before_session:
                 return  # a session was asked for meanwhile: its opening is the answer
         effective = voice_at(self._settings, self._machine.now())[0]
         try:
@@ -482,7 +578,10 @@ class BedsideService:
         except CrampcoachError as e:
             self._log(f"The settings cannot be read again ({_one_line(e)}); "
                       "using the ones in use.")
+            self._settings_note = (f"the file cannot be read ({_one_line(e)}); the settings "
+                                   "in use carry on")
             return self._settings
+        self._settings_note = None
         return replace(fresh, button_pin=self._settings.button_pin, keys=self._settings.keys,
                        bedside=replace(fresh.bedside, keypad=self._settings.bedside.keypad))
 
@@ -491,7 +590,7 @@ class BedsideService:
         button = self._button
         if button is None:
             return HandsFree(spoken_rating=spoken)
-        quit_key = self._key_for.get("quit", INTERRUPT)
+        quit_key = COMMAND_KEYS["stop"]
 
         def lend(speak: Speak) -> _LentButton:
             self._session_speak = speak
@@ -510,7 +609,7 @@ class BedsideService:
             try:
                 settings = running.settings or self._session_settings()
                 running.journal = settings.journal
-                routine = self._routines.get(running.ref, settings.language)
+                routine = self._routine_or_rescue(running, settings.language)
                 running.title = routine.name
                 journal = self._machine.journal(settings.journal, routine)
                 request = SessionRequest(
@@ -525,8 +624,9 @@ class BedsideService:
                 self._log(f"{running.ref} cannot be played: {running.failure}")
                 self._finish(running)
                 running.ready.set()
-                self._say(self._book().bedside_cannot_start.format(routine=running.name))
+                self._say(self._cannot_start(running))
                 return
+            running.language = session.voice.language
             running.session, running.phase = session, "playing"
             running.started = self._machine.now()
             running.ready.set()
@@ -548,29 +648,63 @@ class BedsideService:
                       f"{journal.error}")
         if record is None:
             self._finish(running)
-            self._say(self._book().bedside_cannot_start.format(routine=running.name))
+            self._say(self._cannot_start(running))
             return
         self._log(f"{running.name}: {record.outcome}"
                   + (f", rated {record.rating_after}" if record.rating_after is not None
                      else "") + ".")
-        if running.origin.startswith(HANDS_FREE):
-            self._record_episode(journal, running.journal)
+        # Every session the service starts is an episode to complete in the morning,
+        # whoever started it (the button, a keypad, a command, the page).
+        self._record_episode(journal, running.journal, running.origin)
         self._finish(running)
         if (record.outcome == "stopped" and not running.rating_asked
                 and not self._stopping):
             self._say(self._book().bedside_stopped)
 
-    def _record_episode(self, journal: SessionJournal, path: Path | None) -> None:
-        """Keep a session started hands-free as an episode of the care record (its time,
-        routine and rating), to be completed later: where, how long, what helped."""
+    def _cannot_start(self, running: _Running) -> str:
+        """What is said when a session cannot start: its routine's name when known (never
+        a file path)."""
+        book = self._book()
+        if running.title is None:
+            return book.bedside_cannot_start_unnamed
+        return book.bedside_cannot_start.format(routine=running.title)
+
+    def _routine_or_rescue(self, running: _Running, language: str) -> Routine:
+        """The routine asked for (a built-in's text in ``language``); the built-in rescue
+        instead (said first) when that cannot be played and the start may fall back (the
+        button's starts)."""
+        try:
+            return self._routines.get(running.ref, language)
+        except CrampcoachError as e:
+            if not running.rescue_instead:
+                raise
+            running.fallback_reason = _one_line(e)
+        self._log(f"{running.ref} cannot be played ({running.fallback_reason}); "
+                  f"playing the built-in {RESCUE} instead.")
+        running.ref = RESCUE
+        routine = self._routines.get(RESCUE, language)
+        self._say_idle(phrasebook(self._settings.language).bedside_routine_fallback,
+                       before_session=True)
+        return routine
+
+    def _record_episode(self, journal: SessionJournal, path: Path | None,
+                        origin: str) -> None:
+        """Keep a session the service started as an episode of the care record (its
+        time, routine and rating, and who started it), to be completed later: where, how
+        long, what helped."""
         from crampcoach.journal import Journal
 
         session_id = getattr(journal.recorder, "session_id", None)
         if not isinstance(session_id, str) or path is None:
             return  # not recorded (a journal fault, already logged)
+        who = STARTED_BY.get(origin.split(" ")[0], origin)
+        if origin.startswith("keypad"):
+            who = f"a keypad ({origin.removeprefix('keypad ')})"
         try:
             with Journal.open(path) as opened:
-                opened.episode_for_session(session_id)
+                episode = opened.episode_for_session(session_id)
+                if episode.note is None:
+                    opened.update_episode(episode.id, note=f"Started by {who}.")
         except CrampcoachError as e:
             self._log(f"Note: the episode could not be recorded in the journal: "
                       f"{_one_line(e)}")
@@ -600,7 +734,7 @@ class BedsideService:
             elif isinstance(event, Waiting | WaitEnded):
                 running.waiting = isinstance(event, Waiting)
             elif isinstance(event, SessionEnded):
-                running.phase, running.paused = "ending", False
+                running.phase, running.paused, running.waiting = "ending", False, False
             elif isinstance(event, RatingAsked):
                 running.rating_asked = True
             shown(event)
@@ -617,11 +751,19 @@ class BedsideService:
 
         settings = self._settings
         try:
-            for ref in settings.bedside.routines():
+            refs = list(settings.bedside.routines())
+            for ref in refs:
                 try:
                     routine = self._routines.get(ref, settings.language)
                 except CrampcoachError as e:
                     self._log(f"{ref} cannot be played: {_one_line(e)}")
+                    if ref == settings.bedside.routine:
+                        # The button plays the built-in rescue instead: shown in the status,
+                        # and made ahead so that press is as quick.
+                        self._routine_note = (f"{ref} cannot be played ({_one_line(e)}); "
+                                              f"the button plays the built-in {RESCUE}")
+                        if RESCUE not in refs:
+                            refs.append(RESCUE)
                     continue
                 for moment in _day_and_night(settings):
                     # As its sessions speak it: the engine in the settings too.
@@ -676,6 +818,8 @@ class BedsideService:
             "button": self._button_state,
             "keypads": [] if self._keypads is None else self._keypads.connected,
             "keypad_setting": self._settings.bedside.keypad,
+            "settings": self._settings_note or "as in the file",
+            "button_routine": self._routine_note or "ready",
             "warm": self.warm.is_set(),
             "pid": os.getpid(),
         }

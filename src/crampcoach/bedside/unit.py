@@ -21,9 +21,9 @@ from crampcoach.errors import BedsideError
 from crampcoach.schedule import (
     Runner,
     SystemdScheduler,
-    _environment_word,
     _refuse_controls,
     _systemd_word,
+    environment_lines,
     run_command,
 )
 
@@ -35,8 +35,14 @@ def service_command(python: str | None = None) -> tuple[str, ...]:
     return (python or sys.executable, "-m", "crampcoach", "bedside")
 
 
-def unit_text(command: tuple[str, ...], config: Path | None = None) -> str:
-    """The unit; a ScheduleError for a word with a line break (it would end the line)."""
+def unit_text(command: tuple[str, ...], config: Path | None = None,
+              environment: tuple[tuple[str, str], ...] = ()) -> str:
+    """The unit; a ScheduleError for a word with a line break (it would end the line).
+
+    ``environment``: the variables carried from the shell that installs it
+    (:func:`crampcoach.schedule.carried_environment`, as a scheduled start carries them),
+    so the service reads and writes the same files as the commands.
+    """
     for word in (*command, *([] if config is None else [str(config)])):
         _refuse_controls("the service's command", word)
     executable, *args = command
@@ -61,8 +67,7 @@ def unit_text(command: tuple[str, ...], config: Path | None = None) -> str:
         "StandardOutput=journal\n"
         "StandardError=journal\n"
         "Environment=PYTHONUNBUFFERED=1\n"
-        + (f"Environment={_environment_word(f'CRAMPCOACH_CONFIG={config}')}\n"
-           if config is not None else "")
+        + environment_lines(environment, config)
         + "\n"
         "[Install]\n"
         "WantedBy=default.target\n"

@@ -79,7 +79,12 @@ class Phrasebook:
     compress_verb_many: str
     compress_checkin: str
     compress_end: str
+    #: How to say "ready" after a wait's prompt, by the inputs connected: the button and
+    #: keys, the button only, keys only, or neither (the session carries on by itself).
     wait_hint: str
+    wait_hint_button: str
+    wait_hint_keys: str
+    wait_hint_none: str
     wait_prompt: str  # {prompt} {hint}
     wait_reminder: str  # {prompt} {hint}
     #: What a rendered file says instead of the wait's hint (a file has no button).
@@ -95,6 +100,8 @@ class Phrasebook:
     #: Said and shown when a session stops or skips while a compress may be on.
     compress_remove_now: str
     wait_resume: str
+    #: Said as a pause that went on too long ends the session.
+    pause_ended: str
 
     # --- the rating ----------------------------------------------------------------------
     rating_before: str
@@ -124,6 +131,10 @@ class Phrasebook:
     checkin_intro: str
     checkin_keys: str
     button_hint: str
+    #: The rating question when the GPIO button answers (short: every press is counted
+    #: aloud as it comes), without and with keys that can answer too.
+    button_rating: str
+    button_or_keys_rating: str
     button_count_confirmed: str  # {Word}
     spoken_prompt: str
     spoken_confirmed: str  # {Word}
@@ -143,6 +154,14 @@ class Phrasebook:
     bedside_not_paused: str
     bedside_stopped: str
     bedside_cannot_start: str  # {routine}
+    #: The same when the routine's name is not known (a file path is never read aloud).
+    bedside_cannot_start_unnamed: str
+    #: The routine asked for cannot be played: the built-in rescue plays instead.
+    bedside_routine_fallback: str
+    #: Said when the service starts with settings that have a mistake.
+    bedside_settings_fallback: str
+    #: "continue" when nothing waits for the person to be ready.
+    bedside_not_waiting: str
 
     # --- what the screen shows -----------------------------------------------------------
     shown_step: str  # {index} {count} {title} {upcoming}

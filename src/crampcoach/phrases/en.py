@@ -81,6 +81,9 @@ PHRASES = Phrasebook(
                       "If it feels hot, take it off now."),
     compress_end="Time is up. Remove the compress.",
     wait_hint="When you are ready, press the button or the next key.",
+    wait_hint_button="When you are ready, press the button.",
+    wait_hint_keys="When you are ready, press the next key.",
+    wait_hint_none="I will carry on by myself in a little while.",
     wait_prompt="{prompt} {hint}",
     wait_reminder="Take your time. {prompt} {hint}",
     wait_in_file="Take your time, and pause the recording if you need longer.",
@@ -90,6 +93,7 @@ PHRASES = Phrasebook(
     resume_compress="Put the compress back on now.",
     compress_remove_now="Remove the compress now.",
     wait_resume="Carrying on.",
+    pause_ended="The pause went on a long time, so this session has ended.",
     rating_before=f"Before we start: how are your cramps right now? {_PRESS_A_NUMBER}",
     rating_after=f"How are your cramps now? {_PRESS_A_NUMBER}",
     spoken_rating_before=("Before we start: how are your cramps right now, "
@@ -138,6 +142,10 @@ PHRASES = Phrasebook(
     button_hint=("Press the button once for each point, from zero to ten. "
                  "Then hold it down for a second to confirm."),
     button_count_confirmed="{Word}. Thank you.",
+    button_rating=("How are your cramps, from 0 to 10? "
+                   "Press the button once for each point, then hold it."),
+    button_or_keys_rating=("How are your cramps, from 0 to 10? Press a number, "
+                           "or the button once for each point, then hold it."),
     spoken_prompt="Please say a number from zero to ten.",
     spoken_confirmed="Thank you. {Word} it is.",
     spoken_heard="I heard {word}. Say yes to keep it, or say the number again.",
@@ -155,6 +163,12 @@ PHRASES = Phrasebook(
     bedside_stopped="Stopped.",
     bedside_cannot_start=("{routine} cannot be played just now. "
                           "Your carer can see why in the service's log."),
+    bedside_cannot_start_unnamed=("That routine cannot be played just now. "
+                                  "Your carer can see why in the service's log."),
+    bedside_routine_fallback="That routine cannot be played just now, so here is the cramp rescue.",
+    bedside_settings_fallback=("The settings have a mistake, so safe settings are used for now. "
+                               "Your carer can see why in the service's log."),
+    bedside_not_waiting="Nothing is waiting for you to be ready just now.",
     shown_step="Step {index} of {count}{title}{upcoming}",
     shown_step_title=": {title}",
     shown_next=" (next: {title})",

@@ -15,22 +15,17 @@ import time
 from collections.abc import Iterable
 from typing import Protocol
 
-#: Names of the keys the player understands (digits are "0".."9", letters themselves).
-SPACE = "space"
-ENTER = "enter"
-BACKSPACE = "backspace"
-ESCAPE = "escape"
-PAGE_UP = "pageup"
-PAGE_DOWN = "pagedown"
-#: Not a key: Ctrl-C or SIGTERM, delivered through the queue where that is possible.
-INTERRUPT = "interrupt"
-#: Not a key: the input ended (stdin closed); nobody can answer a question any more.
-INPUT_ENDED = "eof"
-#: Not a key: the GPIO button was pressed during the session (it pauses and resumes).
-BUTTON = "button"
-#: Not a key: "I am ready" from another input (a service command); it ends a wait step
-#: and does nothing at other times.
-CONTINUE = "continue"
+# The key names live in the one key table; the player's modules take them from here too.
+from crampcoach.inputs.keys import BACKSPACE as BACKSPACE
+from crampcoach.inputs.keys import BUTTON as BUTTON
+from crampcoach.inputs.keys import CONTINUE as CONTINUE
+from crampcoach.inputs.keys import ENTER as ENTER
+from crampcoach.inputs.keys import ESCAPE as ESCAPE
+from crampcoach.inputs.keys import INPUT_ENDED as INPUT_ENDED
+from crampcoach.inputs.keys import INTERRUPT as INTERRUPT
+from crampcoach.inputs.keys import PAGE_DOWN as PAGE_DOWN
+from crampcoach.inputs.keys import PAGE_UP as PAGE_UP
+from crampcoach.inputs.keys import SPACE as SPACE
 
 
 class Clock(Protocol):

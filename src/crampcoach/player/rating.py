@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crampcoach.care import RED_FLAG_RATING
+from crampcoach.inputs.keys import COMMAND_STOP
 from crampcoach.phrases import ENGLISH, Phrasebook
 from crampcoach.player.clock import BACKSPACE, ENTER, ESCAPE, INPUT_ENDED, INTERRUPT, Clock
 from crampcoach.player.events import (
@@ -83,20 +84,26 @@ def thanks(value: int, book: Phrasebook = ENGLISH) -> str:
 
 def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionObserver,
                policy: RatingPolicy = RatingPolicy(), *, hint: str | None = None,
-               keys_only: bool = True, book: Phrasebook = ENGLISH,
-               gentle: bool = False) -> int | None:
+               question: str | None = None, keys_only: bool = True,
+               book: Phrasebook = ENGLISH, gentle: bool = False,
+               answer: Speak | None = None) -> int | None:
     """Ask for a rating and wait for it. None when skipped, not answered or unanswerable.
 
-    ``hint`` follows the question (how to answer with the GPIO button); ``gentle`` asks
-    the gentle form (see :func:`prompt`). ``keys_only``
+    ``hint`` follows the question; ``question`` replaces it (and the reminder): the
+    GPIO button's own short question. ``gentle`` asks the gentle form (see
+    :func:`prompt`). ``answer`` says what answers a key (the thanks, "please press a
+    number"), by default ``speak``: the session passes one that cuts the question short,
+    so a key pressed during it is answered at once. ``keys_only``
     False: another input (the button) pushes its answer as keys, so the keyboard's input
     ending does not end the wait.
 
     Raises :class:`RatingInterrupted` on an interrupt key; a real Ctrl-C propagates
     as ``KeyboardInterrupt``.
     """
-    question = prompt(book, when, gentle=gentle)
-    question = question if hint is None else f"{question} {hint}"
+    reminder = book.rating_reminder if question is None else question
+    if question is None:
+        question = prompt(book, when, gentle=gentle)
+        question = question if hint is None else f"{question} {hint}"
     observer(RatingAsked(when, question))
     speak(question)
     started = clock.now()
@@ -104,11 +111,12 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
     remind_at = started + min(policy.reminder_after_s, policy.timeout_s / 2)
     settle = math.inf  # when a lone "1" becomes the rating
     typed = ""
+    reply = answer or speak
 
     def done(value: int) -> int:
         text = thanks(value, book)
         observer(Rated(when, value, text))
-        speak(text)
+        reply(text)
         return value
 
     while True:
@@ -122,8 +130,8 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
                 return None
             if now >= remind_at:
                 remind_at = math.inf
-                observer(RatingReminder(book.rating_reminder))
-                speak(book.rating_reminder)
+                observer(RatingReminder(reminder))
+                speak(reminder)
             continue
         if key.isdigit() and len(key) == 1:
             typed += key
@@ -135,13 +143,13 @@ def ask_rating(when: RatingWhen, clock: Clock, speak: Speak, observer: SessionOb
                 return done(int(typed))
             typed, settle = "", math.inf
             observer(RatingInvalid(book.rating_invalid))
-            speak(book.rating_invalid)
+            reply(book.rating_invalid)
         elif key == ENTER and typed:
             return done(int(typed))
         elif key == BACKSPACE and typed:
             typed, settle = "", math.inf
             observer(RatingTyped(typed))
-        elif key in ("q", ESCAPE):
+        elif key in ("q", ESCAPE, COMMAND_STOP):  # a service's "stop" skips it too
             observer(RatingMissing(when, book.no_rating_skipped))
             return None
         elif key == INPUT_ENDED and keys_only:

@@ -11,16 +11,16 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crampcoach.audio.base import Clip
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import wake_tone
 from crampcoach.care import Outcome
+from crampcoach.inputs.keys import CONTROLS
 from crampcoach.phrases import ENGLISH, Phrasebook
 from crampcoach.player.clock import Clock
-from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     CueStarted,
     Paused,
@@ -76,6 +76,12 @@ READY_ACTIONS = frozenset({"next", "pause", "continue"})
 WAIT_RESUME_TEXT = ENGLISH.wait_resume
 #: The next step begins this long after a wait ends.
 WAIT_RESUME_S = 2.0
+#: A pause ends the session after this long (said aloud), so a pause forgotten in the
+#: evening never holds the button's rescue at night: the next press starts afresh.
+PAUSE_LIMIT_S = 10 * 60.0
+#: The warm compress counts as placed this long before the end of the introduction's
+#: sound ("... Place it now."), so a stop just as the words are said asks it off too.
+PLACE_LEAD_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,8 @@ class PlayResult:
     elapsed: float  # seconds of the session played, pauses excluded
     #: Stopped while a warm compress may be on: it must be taken off now.
     compress_on: bool = False
+    #: Ended by a pause that went on too long: nobody is there to be asked for a rating.
+    abandoned: bool = False
 
 
 class _Skip(Exception):
@@ -96,9 +104,10 @@ class _Ready(Exception):
 
 
 class _Stop(Exception):
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: Outcome, *, abandoned: bool = False) -> None:
         super().__init__(outcome)
         self.outcome = outcome
+        self.abandoned = abandoned
 
 
 class Scheduler:
@@ -113,7 +122,9 @@ class Scheduler:
                  opening_next: str | None = None,
                  book: Phrasebook = ENGLISH,
                  speaker_wake: bool = False,
-                 first_words_wait_s: float = 0.0) -> None:
+                 first_words_wait_s: float = 0.0,
+                 pause_limit_s: float = PAUSE_LIMIT_S,
+                 wait_hint: Callable[[], str] | None = None) -> None:
         self._feed = feed
         self._output = output
         self._clock = clock
@@ -133,6 +144,11 @@ class Scheduler:
         self._start_grace_s = start_grace_s
         self._first_words_wait_s = first_words_wait_s
         self._controls = controls
+        self._pause_limit_s = pause_limit_s
+        # How to say "I am ready" with the inputs there are now (said after a wait's prompt).
+        self._wait_hint = wait_hint or (lambda: book.wait_hint)
+        # The session offset from which a warm compress counts as placed (see _heat_on).
+        self._placed_from: float | None = None
         self._origin = 0.0
         self._shift = 0.0
         # The clock time at which the caller already started the first cue's sound (the
@@ -204,8 +220,8 @@ class Scheduler:
 
     def _heat_on(self, position: float) -> bool:
         """Whether a warm compress may be on at ``position``: in a compress step, from
-        the end of its introduction ("Place it now.") to its end cue ("Remove the
-        compress.")."""
+        "Place it now." (the end of its introduction, by the shorter of its planned length
+        and its sound, less :data:`PLACE_LEAD_S`) to its end cue ("Remove the compress.")."""
         part = self._part
         if part is None or part.span is None or part.span.kind != "compress":
             return False
@@ -213,13 +229,16 @@ class Scheduler:
         end = next((c for c in part.cues if c.role == "end"), None)
         if intro is None or end is None:
             return False
-        return intro.end - _SAME_BEAT <= position < end.at
+        placed = self._placed_from
+        if placed is None or not intro.at <= placed <= intro.end:
+            placed = intro.end - PLACE_LEAD_S
+        return max(intro.at, placed) - _SAME_BEAT <= position < end.at
 
     def _control(self, key: str) -> None:
         action = self._controls.get(key)
         if self._waiting is not None and action in READY_ACTIONS:
             raise _Ready
-        if action == "pause":
+        if action in ("pause", "hold"):
             self._pause()
         elif action == "repeat":
             self._repeat()
@@ -229,8 +248,8 @@ class Scheduler:
             raise _Stop("stopped")
         elif action == "interrupt":
             raise _Stop("interrupted")
-        # Anything else (a stray key, the end of input, "continue" outside a wait) is
-        # ignored while playing.
+        # Anything else (a stray key, the end of input, "continue" outside a wait, "resume"
+        # when not paused) is ignored while playing.
 
     def _tick(self, now: float) -> None:
         assert self._tick_s is not None
@@ -270,20 +289,40 @@ class Scheduler:
         if paused is not None:
             self._output.play(paused)
         try:
-            while True:
-                key = self._clock.wait_until(self._keep_awake(math.inf))
-                if key is None:
-                    continue
-                action = self._controls.get(key)
-                if action == "pause":
-                    break
-                if action in ("quit", "interrupt"):
-                    raise _Stop("stopped" if action == "quit" else "interrupted")
+            self._paused_until_resumed(paused_at)
         except (_Stop, KeyboardInterrupt):
             # The time spent paused is not part of the session played.
             self._shift += self._clock.now() - paused_at
             raise
         self._resume(paused_at, position, heat, cut_off)
+
+    def _paused_until_resumed(self, paused_at: float) -> None:
+        """Wait for the pause key (or a service's "resume"); a stop ends the session, and so
+        does a pause longer than the limit, said aloud. A service's "pause" while paused
+        does nothing."""
+        limit = paused_at + self._pause_limit_s
+        while True:
+            key = self._clock.wait_until(min(limit, self._keep_awake(math.inf)))
+            if key is None:
+                if self._clock.now() >= limit:
+                    self._pause_over()
+                continue
+            action = self._controls.get(key)
+            if action in ("pause", "resume"):
+                return
+            if action in ("quit", "interrupt"):
+                raise _Stop("stopped" if action == "quit" else "interrupted")
+
+    def _pause_over(self) -> None:
+        """The pause went on too long: say so, and end the session (no rating: nobody is
+        there to answer)."""
+        text = self._book.pause_ended
+        self._silence()
+        self._emit(SafetyNotice(text))
+        clip = self._phrase(text)
+        if clip is not None:
+            self._output.play(clip)
+        raise _Stop("stopped", abandoned=True)
 
     def _resume(self, paused_at: float, position: float, heat: bool,
                 cut_off: tuple[Cue, Clip, float] | None) -> None:
@@ -326,6 +365,8 @@ class Scheduler:
             return
         cue, clip = self._last_instruction
         if clip is not None:
+            # Said again from its start, not over itself: what is playing stops first.
+            self._silence()
             self._output.play(clip)
         self._emit(Repeated(cue.text))
 
@@ -363,7 +404,7 @@ class Scheduler:
         if self._tick_s is not None:
             self._next_tick = self._origin + self._tick_s
         outcome: Outcome = "finished"
-        heat = False
+        heat = abandoned = False
         try:
             number = 0
             last: Part | None = None
@@ -379,9 +420,10 @@ class Scheduler:
                 with contextlib.suppress(_Skip):
                     self._at(self._part_end(last))
         except _Stop as stop:
-            outcome = stop.outcome
+            outcome, abandoned = stop.outcome, stop.abandoned
             heat = self._heat_on(self._position())
-            self._silence()
+            if not abandoned:
+                self._silence()
         except KeyboardInterrupt:
             outcome = "interrupted"
             heat = self._heat_on(self._position())
@@ -389,7 +431,7 @@ class Scheduler:
         except BaseException:
             self._silence()
             raise
-        return PlayResult(outcome, self._reached, max(0.0, self._position()), heat)
+        return PlayResult(outcome, self._reached, max(0.0, self._position()), heat, abandoned)
 
     def _next_part(self, number: int) -> Part | None:
         """Part ``number``, waiting for the feed to compile it (its phrases synthesized).
@@ -480,6 +522,10 @@ class Scheduler:
             if (cue.kind == "speech" and cue.role in RESUME_ROLES and sounded
                     and isinstance(result, Clip)):
                 self._last_spoken = (cue, result, actual)
+            if cue.role == "intro" and isinstance(result, Clip):
+                # "Place it now." ends the sound heard, which may be shorter than planned.
+                heard = min(cue.length, result.seconds) if result.frames else cue.length
+                self._placed_from = cue.at + heard - PLACE_LEAD_S
             self._emit(CueStarted(cue, planned, actual, sounded and isinstance(result, Clip)))
 
     # --- the wait step -------------------------------------------------------------------
@@ -495,6 +541,7 @@ class Scheduler:
             self._at(point)
             held_at = self._clock.now()
             self._emit(Waiting(point, cue.wait.max_wait_s))
+            self._say_with_hint(None)
             timed_out = self._hold(cue, held_at)
         except _Ready:
             # Ready before the prompt was over: the rest of it is not needed.
@@ -510,8 +557,22 @@ class Scheduler:
             self._next_tick = resumed_at + self._tick_s
         self._emit(WaitEnded(resumed_at - held_at, timed_out, self._wait_resume_text))
         sound = self._feed.phrase(self._wait_resume_text)
+        self._silence()  # a hint or reminder still being said gives way
         if isinstance(sound, Clip):
             self._output.play(sound)
+
+    def _say_with_hint(self, text: str | None) -> None:
+        """Say ``text`` (a wait's reminder; None: nothing) and then how to say "ready" with
+        the inputs there are now, one after the other."""
+        pieces: list[tuple[int, Clip]] = []
+        t = 0.0
+        for phrase in (text, self._wait_hint()):
+            clip = self._phrase(phrase) if phrase else None
+            if clip is not None:
+                pieces.append((frame_at(t), clip))
+                t += clip.seconds + PHRASE_GAP_S
+        if pieces:
+            self._output.play(mix(pieces) if len(pieces) > 1 else pieces[0][1])
 
     def _hold(self, cue: Cue, held_at: float) -> bool:
         """Wait from ``held_at`` for a ready key, reminding as the mark says. True when the
@@ -532,20 +593,43 @@ class Scheduler:
                     if now >= remind:
                         remind += every
                         self._emit(WaitReminded(mark.reminder))
-                        sound = self._feed.phrase(mark.reminder)
-                        if isinstance(sound, Clip):
-                            self._output.play(sound)
+                        self._say_with_hint(mark.reminder)
                     continue
                 action = self._controls.get(key)
                 if action in READY_ACTIONS:
                     return False
-                if action == "repeat":
+                if action == "hold":
+                    # A service's "pause": the wait itself stops (no reminders, no
+                    # carrying on by itself) until "resume", which goes back to waiting.
+                    paused_s = self._pause_wait(cue)
+                    give_up += paused_s
+                    remind += paused_s
+                elif action == "repeat":
                     self._repeat()
                 elif action in ("quit", "interrupt"):
                     raise _Stop("stopped" if action == "quit" else "interrupted")
         except (_Stop, KeyboardInterrupt):
             self._shift += self._clock.now() - held_at
             raise
+
+    def _pause_wait(self, cue: Cue) -> float:
+        """A pause during a wait's hold: "Paused.", then, on resume, the wait's reminder
+        again (the person is still to say they are ready). Returns its length."""
+        assert cue.wait is not None
+        paused_at = self._clock.now()
+        position = self._position()
+        self._silence()
+        self._emit(Paused(position))
+        clip = self._phrase(self._book.paused)
+        if clip is not None:
+            self._output.play(clip)
+        self._paused_until_resumed(paused_at)
+        paused_s = self._clock.now() - paused_at
+        self._silence()
+        self._emit(Resumed(position, paused_s, 0.0))
+        self._emit(WaitReminded(cue.wait.reminder))
+        self._say_with_hint(cue.wait.reminder)
+        return paused_s
 
     def _skip_from(self, part: Part) -> int:
         """Move on to the next part that has something to hear; its start becomes now.

@@ -21,7 +21,8 @@ from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import LEVEL, WAKE_LEAD_S, tone, wake_tone
 from crampcoach.care import Outcome
-from crampcoach.handsfree import (
+from crampcoach.inputs.keys import CONTROLS
+from crampcoach.inputs.protocol import (
     NO_HANDS_FREE,
     ButtonInput,
     HandsFree,
@@ -33,7 +34,6 @@ from crampcoach.handsfree import (
 )
 from crampcoach.phrases import Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
-from crampcoach.player.controls import CONTROLS
 from crampcoach.player.events import (
     HandsFreeFallback,
     Rated,
@@ -139,6 +139,18 @@ class _Voice:
                 sound = mix([(round((busy + _PHRASE_GAP_S) * SAMPLE_RATE), sound)])
             self.output.play(sound)
 
+    def cut_in(self, text: str) -> None:
+        """Say ``text`` now, cutting short whatever is being said (the button's count
+        answers each press as it comes, not after the question)."""
+        if not self.output.sounding:
+            return
+        sound = self.feed.phrase(text, wait=True)
+        if not isinstance(sound, Clip) or not sound.frames:
+            return
+        with self.lock:
+            self.output.stop()
+            self.output.play(sound)
+
 
 @dataclass
 class _StepRecorder:
@@ -229,12 +241,20 @@ class _ShowingNotes:
 
 
 def _wait_phrases(routine: Routine, voice: Voice, book: Phrasebook) -> tuple[str, ...]:
-    """What the routine's wait steps may say outside the timeline (their reminders, and
-    the words as a wait ends), made ahead of need."""
+    """What the routine's wait steps may say outside the timeline (their reminders, how to
+    say "ready", and the words as a wait ends), made ahead of need."""
     waits = [step for step in routine.steps if isinstance(step, Wait)]
     if not waits:
         return ()
-    return (book.wait_resume, *(wait_reminder(w, voice.language) for w in waits))
+    return (book.wait_resume, book.wait_hint, book.wait_hint_button, book.wait_hint_keys,
+            book.wait_hint_none, *(wait_reminder(w, voice.language) for w in waits))
+
+
+def wait_hint(book: Phrasebook, *, button: bool, keys: bool) -> str:
+    """How to say "ready" after a wait's prompt, naming only the inputs connected."""
+    if button:
+        return book.wait_hint if keys else book.wait_hint_button
+    return book.wait_hint_keys if keys else book.wait_hint_none
 
 
 @dataclass
@@ -360,13 +380,16 @@ class RatingFlow:
 
     def _ask_by_keys(self, when: RatingWhen) -> int | None:
         button = self.button
+        question = None
         if button is not None:
             button.begin_rating(hint=False, on_rating=self._push_rating)
+            # Short, in words for the inputs there are: each press is counted aloud at once.
+            question = (self._book.button_or_keys_rating if self._input_live()
+                        else self._book.button_rating)
         try:
             return ask_rating(when, self._clock, self._speak, self._observer, self._policy,
-                              hint=self._book.button_hint if button is not None else None,
-                              keys_only=button is None, book=self._book,
-                              gentle=self._gentle)
+                              question=question, keys_only=button is None, book=self._book,
+                              gentle=self._gentle, answer=self._speak.cut_in)
         finally:
             if button is not None:
                 button.end_rating()
@@ -502,12 +525,13 @@ def play_session(
     after = prompt(book, "after", gentle=gentle)
     phrases: tuple[str, ...] = (*_wait_phrases(routine, voice, book), book.paused,
                                 book.get_ready, after, book.rating_reminder,
-                                book.rating_invalid, book.voice_fallback)
+                                book.rating_invalid, book.voice_fallback, book.pause_ended)
     if any(isinstance(step, Compress) for step in routine.steps):
         phrases = (book.compress_remove_now, book.paused_compress, book.resume_compress,
                    *phrases)
     if hands_free.button is not None:
-        phrases = (*phrases, f"{after} {book.button_hint}", *_button_phrases(book))
+        phrases = (*phrases, book.button_rating, book.button_or_keys_rating,
+                   *_button_phrases(book))
     feed = CueFeed(pieces, sounds or SilentSounds(), voice, phrases=phrases,
                    lookahead_s=math.inf if prefetch_all else LOOKAHEAD_S)
     output = Output(sink_factory if sounds is not None else None, clock, observer)
@@ -527,7 +551,8 @@ def play_session(
     try:
         if hands_free.button is not None:
             try:
-                flow.button = hands_free.button(speak)
+                # The button's words (its count) cut in rather than wait their turn.
+                flow.button = hands_free.button(speak.cut_in)
             except HandsFreeUnavailable as e:
                 notices.unavailable(e)
         _preroll(clock, output, preroll)
@@ -557,7 +582,9 @@ def play_session(
                               opening_next=next_title(routine.steps, -1),
                               book=book, speaker_wake=speaker_wake,
                               first_words_wait_s=0.0 if voice.engine == DEFAULT_ENGINE
-                              else FIRST_WORDS_WAIT_S)
+                              else FIRST_WORDS_WAIT_S,
+                              wait_hint=lambda: wait_hint(book, button=flow.button is not None,
+                                                          keys=input_live()))
         result = scheduler.run()
         log.outcome, log.step_reached, log.elapsed = (result.outcome, result.step_reached,
                                                       result.elapsed)
@@ -573,7 +600,7 @@ def play_session(
             log.rating_after = rating.given
         log.end()
         if rating.given is None and rating.ask and flow.can_answer() and (
-                log.outcome != "interrupted"):
+                log.outcome != "interrupted") and not result.abandoned:
             with contextlib.suppress(RatingInterrupted):
                 log.rating_after = flow.ask("after")
         advisor.consider(log.rating_after)

@@ -44,7 +44,7 @@ def monotonic_clock() -> Clock:
 
 def terminal_keys(clock: Clock) -> KeyInput:
     """Keys from standard input (a terminal, a pipe, or nothing)."""
-    from crampcoach.player.keys import KeyReader
+    from crampcoach.inputs.terminal import KeyReader
 
     return KeyReader(sys.stdin, clock.push)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from crampcoach.handsfree import HandsFree
+    from crampcoach.inputs.protocol import HandsFree
     from crampcoach.player.clock import Clock
     from crampcoach.player.rating import WorseningCheck
     from crampcoach.player.record import SessionRecorder

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import CrampcoachError, RoutineError
-from crampcoach.handsfree import HandsFree, Speak, hands_free_from
+from crampcoach.inputs.hands_free import hands_free_from
+from crampcoach.inputs.protocol import HandsFree, Speak
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Voice
 from crampcoach.session.voice import (
     decide_voice,
@@ -136,8 +137,8 @@ class PreparedSession:
         thread. A Ctrl-C (``KeyboardInterrupt``) during a rating is re-raised after the
         session is recorded."""
         # Imported after the first sound: the player's modules take ~0.1 s to import.
+        from crampcoach.inputs.keys import controls_for
         from crampcoach.player import session as player
-        from crampcoach.player.controls import controls_for
         from crampcoach.player.events import NightMode
         from crampcoach.player.rating import RatingPolicy
 

@@ -88,9 +88,11 @@ def load(ctx: LoadContext, node: MappingNode, keys: Keys, where: str,
 
 
 def wait_reminder(step: Wait, language: str = "en") -> str:
-    """What the voice says every ``remind_every`` while the session waits."""
+    """What the voice says every ``remind_every`` while the session waits (the player
+    follows it with how to say "ready" with the inputs connected: the timeline cannot
+    know them)."""
     book = phrasebook(language)
-    return book.wait_reminder.format(prompt=step.prompt, hint=book.wait_hint)
+    return book.wait_reminder.format(prompt=step.prompt, hint="").strip()
 
 
 def file_prompt(step: Wait, language: str = "en") -> str:
@@ -108,9 +110,10 @@ def file_pause_s(step: Wait) -> float:
 
 
 def cues(b: StepBuilder, step: Wait, t: float, next_title: str | None) -> float:
-    """The prompt, marked: the player waits after it; render and plan go straight on."""
+    """The prompt, marked: the player waits after it (and says how to carry on, in words
+    that fit the inputs connected); render and plan go straight on."""
     book = b.book
-    text = book.wait_prompt.format(prompt=step.prompt, hint=book.wait_hint)
+    text = book.wait_prompt.format(prompt=step.prompt, hint="").strip()
     cue = Cue(at=t, kind="speech", text=text, step=b.step, role="wait",
               length=b.meter.seconds(text, b.voice),
               wait=WaitMark(step.max_wait_s, step.remind_every_s,

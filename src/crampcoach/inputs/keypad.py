@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
 
+from crampcoach.inputs.keys import EVDEV_NAMES
+
 #: Seconds between looks at /dev/input for keypads plugged in or out.
 RESCAN_S = 3.0
 #: Where the kernel's event devices are.
@@ -34,15 +36,6 @@ EVENT_DEVICES = "/dev/input"
 _KEYBOARD_KEYS = ("KEY_Q", "KEY_A", "KEY_Z", "KEY_M", "KEY_P")
 #: Key-down in an EV_KEY event (1); 0 is key-up and 2 auto-repeat, both ignored.
 _KEY_DOWN = 1
-
-_NAMED = {
-    "KEY_SPACE": "space", "KEY_ENTER": "enter", "KEY_KPENTER": "enter",
-    "KEY_ESC": "escape", "KEY_TAB": "tab", "KEY_BACKSPACE": "backspace",
-    "KEY_UP": "up", "KEY_DOWN": "down", "KEY_LEFT": "left", "KEY_RIGHT": "right",
-    "KEY_PAGEUP": "pageup", "KEY_PAGEDOWN": "pagedown", "KEY_HOME": "home", "KEY_END": "end",
-    "KEY_DOT": ".", "KEY_KPDOT": ".", "KEY_COMMA": ",", "KEY_MINUS": "-", "KEY_KPMINUS": "-",
-    "KEY_KPPLUS": "+", "KEY_KPASTERISK": "*", "KEY_KPSLASH": "/", "KEY_SLASH": "/",
-}
 
 
 class InputEvent(Protocol):
@@ -77,8 +70,8 @@ def key_names() -> dict[int, str]:
     names: dict[int, str] = {}
     for code, name in ecodes.KEY.items():
         for one in name if isinstance(name, list | tuple) else [name]:
-            if one in _NAMED:
-                names[code] = _NAMED[one]
+            if one in EVDEV_NAMES:
+                names[code] = EVDEV_NAMES[one]
             elif one.startswith("KEY_KP") and one[6:].isdigit() and len(one) == 7:
                 names[code] = one[6:]
             elif one.startswith("KEY_") and len(one) == 5 and one[4].isalnum():

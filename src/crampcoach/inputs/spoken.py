@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from crampcoach.handsfree import RATING_WORDS, HandsFreeUnavailable, Speak
+from crampcoach.inputs.protocol import RATING_WORDS, HandsFreeUnavailable, Speak
 from crampcoach.phrases import ENGLISH
 
 SAMPLE_RATE = 16000

@@ -16,35 +16,17 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any
 
-from crampcoach.player.clock import (
-    BACKSPACE,
-    ENTER,
+from crampcoach.inputs.keys import (
     ESCAPE,
     INPUT_ENDED,
-    PAGE_DOWN,
-    PAGE_UP,
-    SPACE,
+)
+from crampcoach.inputs.keys import (
+    TERMINAL_SEQUENCES as SEQUENCES,
+)
+from crampcoach.inputs.keys import (
+    TERMINAL_SINGLE as _SINGLE,
 )
 
-#: Escape sequences terminals and presenter remotes send (xterm, linux console, VT220).
-SEQUENCES: dict[bytes, str] = {
-    b"\x1b[5~": PAGE_UP,
-    b"\x1b[6~": PAGE_DOWN,
-    b"\x1b[C": "right",
-    b"\x1b[D": "left",
-    b"\x1b[A": "up",
-    b"\x1b[B": "down",
-    b"\x1b[H": "home",
-    b"\x1b[F": "end",
-    b"\x1b[1~": "home",
-    b"\x1b[4~": "end",
-    b"\x1bOH": "home",
-    b"\x1bOF": "end",
-}
-_SINGLE: dict[bytes, str] = {
-    b" ": SPACE, b"\r": ENTER, b"\n": ENTER, b"\x7f": BACKSPACE, b"\x08": BACKSPACE,
-    b"\t": "tab",
-}
 #: A lone Escape is told from the start of a sequence by nothing following it this soon.
 ESCAPE_WAIT_S = 0.05
 

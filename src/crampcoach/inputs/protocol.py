@@ -1,4 +1,6 @@
-"""What the hands-free inputs share: how a rating is asked for, and how absence is told.
+"""What the player knows of its inputs: how a rating is asked for, the button as a
+session uses it, and how absence is told. The player imports this module and the key
+table (:mod:`crampcoach.inputs.keys`), never an input itself.
 
 A GPIO button (``crampcoach[pi]``) and a spoken rating (``crampcoach[voice]``) are both a
 :class:`RatingSource`. When the extra, the hardware or the microphone is missing, opening
@@ -10,13 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from crampcoach.errors import CrampcoachError
-from crampcoach.phrases import ENGLISH, phrasebook
-
-if TYPE_CHECKING:
-    from crampcoach.settings import Settings
+from crampcoach.phrases import ENGLISH
 
 #: Speaks one short phrase aloud (the player passes its speech output).
 Speak = Callable[[str], None]
@@ -70,7 +69,7 @@ def rating_as_keys(value: int) -> tuple[str, ...]:
 
 
 class ButtonInput(Protocol):
-    """The GPIO button as the session uses it (:class:`~crampcoach.player.button.BedsideButton`)."""
+    """The GPIO button as the session uses it (:class:`~crampcoach.inputs.button.BedsideButton`)."""
 
     def start_session(self, on_press: Callable[[], None]) -> None: ...
 
@@ -86,7 +85,7 @@ class ButtonInput(Protocol):
 class HandsFree:
     """How to open the hands-free inputs a session uses, given the session's voice.
 
-    Each opener raises :class:`~crampcoach.handsfree.HandsFreeUnavailable` when its extra
+    Each opener raises :class:`HandsFreeUnavailable` when its extra
     or hardware is missing; the session then says why, once, and goes on with the keys.
     The button is opened at the start (it pauses); the spoken rating when it is needed.
     """
@@ -97,23 +96,3 @@ class HandsFree:
 
 #: No hands-free inputs: keys only.
 NO_HANDS_FREE = HandsFree()
-
-
-def hands_free_from(settings: Settings, language: str = "en") -> HandsFree:
-    """Openers for the GPIO button and the spoken rating the settings ask for; the button
-    counts in ``language`` (the session's)."""
-    pin, microphone = settings.button_pin, settings.microphone
-
-    def button(speak: Speak) -> ButtonInput:
-        from crampcoach.player.button import open_button
-
-        assert pin is not None
-        return open_button(speak, pin, book=phrasebook(language))
-
-    def spoken(speak: Speak) -> RatingSource:
-        from crampcoach.voice_rating import open_spoken_rating
-
-        return open_spoken_rating(speak, microphone)
-
-    return HandsFree(button=button if pin is not None else None,
-                     spoken_rating=spoken if settings.spoken_rating else None)

@@ -3,8 +3,10 @@
 Wiring: one leg to a GPIO pin (BCM numbering; GPIO17, header pin 11, by default), the other
 to ground (header pin 9); the Pi's internal pull-up does the rest, so a press reads low.
 
-* During a session a press calls the player's ``on_press`` (pause or resume), and letting
-  go after a long press calls ``on_hold`` when one is given (the bedside service stops).
+* During a session a press calls the player's ``on_press`` (pause or resume). When
+  ``on_hold`` is given (the bedside service: a long press stops), the press is told apart
+  as the button is let go: a short one calls ``on_press``, a long one only ``on_hold``, so
+  a stop is never first a pause ("Paused.").
 * Between sessions a press calls ``on_idle_press`` when one is given (the bedside service
   starts its routine); otherwise it does nothing.
 * For the rating each short press counts one up and the count is spoken ("three"); after
@@ -23,7 +25,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
-from crampcoach.handsfree import HandsFreeUnavailable, Speak
+from crampcoach.inputs.protocol import HandsFreeUnavailable, Speak
 from crampcoach.phrases import ENGLISH, Phrasebook
 
 DEFAULT_PIN = 17
@@ -53,6 +55,9 @@ class BedsideButton:
         self._on_hold: Callable[[], None] | None = None
         self._on_idle_press: Callable[[], None] | None = None
         self._pressed_at: float | None = None
+        # What the button was doing when it went down: a press is acted on as it is let go
+        # only in that same mode (the press that starts a session is not also a pause).
+        self._pressed_in: Mode = "idle"
         self._count = 0
         self._rating: int | None = None
         self._on_rating: Callable[[int], None] | None = None
@@ -90,7 +95,7 @@ class BedsideButton:
         """Start counting presses for a rating (and say how, unless ``hint`` is False).
 
         ``on_rating`` is called with the confirmed rating from gpiozero's thread: the player
-        can push it into its key queue (:func:`crampcoach.handsfree.rating_as_keys`) and
+        can push it into its key queue (:func:`crampcoach.inputs.protocol.rating_as_keys`) and
         take whichever answer comes first, the button's or the keyboard's.
         """
         with self._lock:
@@ -127,8 +132,10 @@ class BedsideButton:
         callback = None
         with self._lock:
             self._pressed_at = self._clock()
+            self._pressed_in = self._mode
             if self._mode == "session":
-                callback = self._on_press
+                # With a long press to tell apart, the press counts when it is let go.
+                callback = self._on_press if self._on_hold is None else None
             elif self._mode == "idle":
                 callback = self._on_idle_press
         if callback is not None:
@@ -138,11 +145,13 @@ class BedsideButton:
         on_rating = on_hold = None
         with self._lock:
             pressed_at, self._pressed_at = self._pressed_at, None
-            if pressed_at is None or self._mode not in ("session", "rating"):
+            if (pressed_at is None or self._mode not in ("session", "rating")
+                    or self._pressed_in != self._mode):
                 return
             held = self._clock() - pressed_at >= self._hold_s
             if self._mode == "session":
-                on_hold = self._on_hold if held else None
+                if self._on_hold is not None:
+                    on_hold = self._on_hold if held else self._on_press
                 said = None
             elif held:
                 self._rating = self._count
