@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crampcoach.cli import SessionDisplay, cli
+from crampcoach.cli import cli
 from crampcoach.inputs.button import open_button
 from crampcoach.inputs.protocol import HandsFree
 from crampcoach.phrases import ENGLISH, LANGUAGES, Phrasebook, phrasebook
@@ -23,6 +23,7 @@ from crampcoach.routines.library import builtin_names
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Compress, Routine, Stretch
 from crampcoach.routines.timeline import Voice
+from crampcoach.terminal import SessionDisplay
 from support.fakes import FakeSpeech
 from support.player import ROUTINE, run_session
 

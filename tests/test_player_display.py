@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crampcoach.cli import SessionDisplay
 from crampcoach.player.events import CueStarted, Progress, SessionEnded, StepChanged
 from crampcoach.routines.timeline import Cue
+from crampcoach.terminal import SessionDisplay
 
 CLEAR = "\r\x1b[2K"
 
