@@ -28,10 +28,10 @@ def main() -> None:
     import crampcoach.audio.sounds
     import crampcoach.audio.speech
     import crampcoach.journal
+    import crampcoach.player.deadlines
     import crampcoach.player.feed
+    import crampcoach.player.journal_writer
     import crampcoach.player.rating
-    import crampcoach.player.recording
-    import crampcoach.player.scheduler
     import crampcoach.player.session
     import crampcoach.routines.compiler
     import crampcoach.routines.loader  # noqa: F401

@@ -30,7 +30,7 @@ from crampcoach.audio.render import render_to_wav
 from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
 from crampcoach.routines import library
-from crampcoach.routines.compiler import compile_routine, phrases
+from crampcoach.routines.compiler import compile_routine, spoken_texts
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Stretch
 from crampcoach.routines.timeline import Timeline, Voice
@@ -41,7 +41,7 @@ VOICE = Voice("en", 140)
 def library_phrases() -> list[str]:
     seen: dict[str, None] = {}
     for name in library.builtin_names():
-        for text in phrases(load_routine(name)):
+        for text in spoken_texts(load_routine(name)):
             seen.setdefault(text, None)
     return list(seen)
 
@@ -142,9 +142,9 @@ def main() -> int:
             builtin = load_routine(name)
             start = time.perf_counter()
             with SynthesizedSpeech(SpeechCache(root / f"plan-{name}")) as speech:
-                speech.prepare(phrases(builtin), VOICE)
+                speech.prepare(spoken_texts(builtin), VOICE)
                 compile_routine(builtin, speech, VOICE)
-            plan_times.append((time.perf_counter() - start, name, len(phrases(builtin))))
+            plan_times.append((time.perf_counter() - start, name, len(spoken_texts(builtin))))
         slowest = max(plan_times)
 
         sample = texts[: args.baseline]
@@ -154,7 +154,7 @@ def main() -> int:
 
         routine = thirty_minute_routine()
         with SynthesizedSpeech(SpeechCache(root / "render")) as speech:
-            prepare_s = timed(lambda: speech.prepare(phrases(routine), VOICE))
+            prepare_s = timed(lambda: speech.prepare(spoken_texts(routine), VOICE))
             timeline = compile_routine(routine, speech, VOICE)
             sounds = SpokenCueSounds(speech)
             render_s = timed(lambda: render_to_wav(timeline, sounds, root / "s.wav", VOICE))
@@ -184,7 +184,7 @@ def main() -> int:
         ("ratio: fresh pyttsx3 per phrase / cold two workers", f"{fresh / cold_two:.1f}x"),
         ("ratio: espeak-ng per call / cached on disk", f"{espeak / cached:.0f}x"),
         (f"30-minute routine: {timeline.total / 60:.1f} min, {len(timeline.cues)} cues, "
-         f"{len(phrases(routine))} phrases", f"WAV {wav_mb:.0f} MB"),
+         f"{len(spoken_texts(routine))} phrases", f"WAV {wav_mb:.0f} MB"),
         ("30-minute routine: synthesize its phrases (cold, two workers)", f"{prepare_s:.2f} s"),
         ("30-minute routine: render to WAV piece by piece", f"{render_s:.2f} s"),
         ("naive: mix the whole session into one buffer", f"{whole_s:.2f} s"),

@@ -37,7 +37,7 @@ from player_timing import onset_errors
 
 from crampcoach.audio.engine import SpeechEngines
 from crampcoach.audio.speech import SpeechCache
-from crampcoach.routines.compiler import phrases
+from crampcoach.routines.compiler import spoken_texts
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.timeline import Voice
 
@@ -56,7 +56,7 @@ def engine_voices(model: str) -> dict[str, Voice]:
 
 
 def synthesis(routine: str, voice: Voice, work: Path) -> str:
-    texts = phrases(load_routine(routine), voice)
+    texts = spoken_texts(load_routine(routine), voice)
     with SpeechEngines(SpeechCache(work)) as engines:
         times, lengths = [], []
         for text in texts:

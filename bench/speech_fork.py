@@ -52,12 +52,12 @@ print(json.dumps({"wall": time.monotonic() - started}))
 
 def library_phrases(count: int) -> list[str]:
     from crampcoach.routines import library
-    from crampcoach.routines.compiler import phrases
+    from crampcoach.routines.compiler import spoken_texts
     from crampcoach.routines.loader import load_routine
 
     seen: dict[str, None] = {}
     for name in library.builtin_names():
-        for text in phrases(load_routine(name)):
+        for text in spoken_texts(load_routine(name)):
             seen.setdefault(text, None)
     return list(seen)[:count]
 

@@ -14,6 +14,7 @@ import pytest
 
 from crampcoach.phrases import ENGLISH
 from crampcoach.player.clock import INTERRUPT, FakeClock
+from crampcoach.player.deadlines import PHRASE_GAP_S
 from crampcoach.player.events import (
     CueStarted,
     Resumed,
@@ -22,7 +23,6 @@ from crampcoach.player.events import (
     SessionEvent,
     Skipped,
 )
-from crampcoach.player.scheduler import PHRASE_GAP_S
 from crampcoach.routines.compiler import compile_routine
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Compress, Routine, Say

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from crampcoach.player.clock import MonotonicClock
+from crampcoach.player.deadlines import Scheduler
 from crampcoach.player.events import CueStarted
 from crampcoach.player.feed import CueFeed, Piece
 from crampcoach.player.output import Output
-from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.timeline import Cue
 from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
 from support.player import VOICE, Events

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from crampcoach.player.clock import FakeClock
+from crampcoach.player.deadlines import Scheduler
 from crampcoach.player.events import CueStarted, SpeechLate
 from crampcoach.player.feed import CueFeed, Piece
 from crampcoach.player.output import Output
-from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.compiler import iter_steps
 from crampcoach.terminal import SessionDisplay
 from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink

@@ -13,6 +13,7 @@ from crampcoach.audio.render import render_timeline
 from crampcoach.cli import cli
 from crampcoach.errors import RoutineError
 from crampcoach.player.clock import BUTTON, CONTINUE
+from crampcoach.player.deadlines import PHRASE_GAP_S, WAIT_RESUME_S, WAIT_RESUME_TEXT
 from crampcoach.player.events import (
     CueStarted,
     Repeated,
@@ -21,7 +22,6 @@ from crampcoach.player.events import (
     Waiting,
     WaitReminded,
 )
-from crampcoach.player.scheduler import PHRASE_GAP_S, WAIT_RESUME_S, WAIT_RESUME_TEXT
 from crampcoach.routines.compiler import SETTLE_S
 from crampcoach.routines.loader import load_routine
 from crampcoach.routines.model import Routine, Say, Wait

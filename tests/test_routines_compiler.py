@@ -17,8 +17,8 @@ from crampcoach.routines.compiler import (
     EstimatedSpeechMeter,
     compile_routine,
     iter_steps,
-    phrases,
     spoken_seconds,
+    spoken_texts,
 )
 from crampcoach.routines.model import Breathe, Compress, Rest, Routine, Say, Step, Stretch
 from crampcoach.routines.timeline import Cue, Timeline, Voice
@@ -172,7 +172,7 @@ def test_iter_steps_matches_compile() -> None:
 
 def test_phrases_in_order_heard_without_repeats() -> None:
     routine = Routine(name="T", steps=(Stretch("S", "C.", hold_s=5, sides=("left", "right")),))
-    said = phrases(routine)
+    said = spoken_texts(routine)
     assert said[0] == "T. Move gently, and stop if anything hurts."
     assert said[1] == "S. Left side. C."
     assert len(said) == len(set(said))

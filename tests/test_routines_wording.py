@@ -36,10 +36,10 @@ def test_no_built_in_phrase_has_a_hyphen_between_digits() -> None:
     import re
 
     from crampcoach.routines import library
-    from crampcoach.routines.compiler import phrases
+    from crampcoach.routines.compiler import spoken_texts
     from crampcoach.routines.loader import load_routine
 
-    spoken = {name: [text for text in phrases(load_routine(name))
+    spoken = {name: [text for text in spoken_texts(load_routine(name))
                      if re.search(r"\d-\d", text)]
               for name in library.builtin_names()}
     assert {name: texts for name, texts in spoken.items() if texts} == {}

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from crampcoach.cli import cli
 from crampcoach.journal.store import Journal
-from crampcoach.player.recording import JournalRecorder
+from crampcoach.player.journal_writer import JournalRecorder
 from crampcoach.player.session import SessionRecord, SessionStart
 
 QUESTION = "How are your cramps now?"

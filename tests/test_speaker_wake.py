@@ -13,7 +13,7 @@ import pytest
 
 from crampcoach.audio.base import SAMPLE_RATE, Clip
 from crampcoach.audio.tones import WAKE_LEAD_S, WAKE_LEVEL, wake_tone
-from crampcoach.player.scheduler import WAKE_PIECE_S, WAKE_QUIET_S
+from crampcoach.player.deadlines import WAKE_PIECE_S, WAKE_QUIET_S
 from crampcoach.settings import Settings
 from support.wiring import WiredRun, wired_play
 

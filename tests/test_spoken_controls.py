@@ -8,8 +8,8 @@ import pytest
 
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.phrases import ENGLISH
+from crampcoach.player.deadlines import GET_READY_S, PHRASE_GAP_S
 from crampcoach.player.events import Paused, Repeated, Resumed
-from crampcoach.player.scheduler import GET_READY_S, PHRASE_GAP_S
 from support.controls import said as _said
 from support.controls import spelled_session as _run
 from support.player import beats, run_session, timeline

@@ -20,7 +20,7 @@ from crampcoach.audio.sounds import SpokenCueSounds
 from crampcoach.errors import AudioError
 from crampcoach.files import atomic_file
 from crampcoach.phrases import phrasebook
-from crampcoach.routines.compiler import check_speech_length, compile_routine, phrases
+from crampcoach.routines.compiler import check_speech_length, compile_routine, spoken_texts
 from crampcoach.routines.cues import SpeechMeter
 from crampcoach.routines.kinds.wait import file_pause_s, file_prompt
 from crampcoach.routines.model import Routine, Wait
@@ -230,7 +230,7 @@ def render_routine(routine: Routine, path: Path | BinaryIO, speech: SpeechEngine
     rendered session must not have holes), :class:`RoutineError` when the real speech
     overruns a step, :class:`AudioError` when the file cannot be written.
     """
-    texts = [*phrases(routine, voice), *file_texts(routine, voice)]
+    texts = [*spoken_texts(routine, voice), *file_texts(routine, voice)]
     check_speech_length(routine, texts, voice)  # before hours of speech are synthesized
     failures = speech.prepare(texts, voice)
     if failures:

@@ -746,7 +746,7 @@ class BedsideService:
     def _warm(self) -> None:
         """Load every routine the inputs may start and synthesize what they say, at the
         day and the night voice, the button's routine first; then the service's phrases."""
-        from crampcoach.routines.compiler import phrases
+        from crampcoach.routines.compiler import spoken_texts
         from crampcoach.session import voice_at
 
         settings = self._settings
@@ -770,7 +770,7 @@ class BedsideService:
                     voice = voice_at(settings, moment, routine)[0].voice
                     # What the session says, and what the service says about it.
                     book = phrasebook(voice.language)
-                    said = [*phrases(routine, voice),
+                    said = [*spoken_texts(routine, voice),
                             book.bedside_busy.format(routine=routine.name)]
                     if self._warm_sounds and not self._stopping:
                         self._prepare(said, voice)
@@ -854,10 +854,10 @@ def _import_the_player() -> None:
     import crampcoach.audio.sounds
     import crampcoach.audio.speech
     import crampcoach.journal
+    import crampcoach.player.deadlines
     import crampcoach.player.feed
+    import crampcoach.player.journal_writer
     import crampcoach.player.rating
-    import crampcoach.player.recording
-    import crampcoach.player.scheduler
     import crampcoach.player.session
     import crampcoach.routines.compiler
     import crampcoach.routines.loader  # noqa: F401

@@ -34,6 +34,7 @@ from crampcoach.inputs.protocol import (
 )
 from crampcoach.phrases import Phrasebook, phrasebook
 from crampcoach.player.clock import BUTTON, INTERRUPT, Clock
+from crampcoach.player.deadlines import Scheduler
 from crampcoach.player.events import (
     HandsFreeFallback,
     Rated,
@@ -60,7 +61,6 @@ from crampcoach.player.rating import (
     thanks,
 )
 from crampcoach.player.record import SessionRecord, SessionRecorder, SessionStart
-from crampcoach.player.scheduler import Scheduler
 from crampcoach.routines.compiler import next_title, wait_reminder
 from crampcoach.routines.model import Compress, Routine, Wait
 from crampcoach.routines.timeline import DEFAULT_ENGINE, Cue, Voice

@@ -287,7 +287,7 @@ def check_speech_length(routine: Routine, texts: list[str], voice: Voice) -> Non
                                f"{MAX_SESSION_S // 3600} hours")
 
 
-def phrases(routine: Routine, voice: Voice | None = None) -> list[str]:
+def spoken_texts(routine: Routine, voice: Voice | None = None) -> list[str]:
     """Every distinct phrase the session will speak with ``voice`` (its language picks the
     phrasebook), in the order first heard.
 
@@ -311,5 +311,5 @@ class _ZeroMeter:
 __all__ = [
     "COMPRESS_SAFETY", "GAP_S", "OPENING_SPEECH_AT", "SETTLE_S", "TONE_SECONDS",
     "EstimatedSpeechMeter", "SpeechMeter", "closing_text", "compile_routine", "iter_steps",
-    "next_title", "number_word", "opening_text", "phrases", "spoken_seconds", "wait_reminder",
+    "next_title", "number_word", "opening_text", "spoken_seconds", "spoken_texts", "wait_reminder",
 ]

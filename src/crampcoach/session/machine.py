@@ -51,7 +51,7 @@ def terminal_keys(clock: Clock) -> KeyInput:
 
 def journal_at(path: Path, routine: Routine) -> SessionJournal:
     """The journal file ``path``: sessions recorded there, and its worsening check."""
-    from crampcoach.player.recording import JournalRecorder, journal_worsening
+    from crampcoach.player.journal_writer import JournalRecorder, journal_worsening
 
     return SessionJournal(JournalRecorder(path, f"sha256:{routine.sha256}"),
                           journal_worsening(path))

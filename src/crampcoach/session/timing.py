@@ -62,10 +62,10 @@ def measured_speech(routine: Routine, voice: Voice, speech: SpeechEngine | None,
     from crampcoach.routines.compiler import (
         EstimatedSpeechMeter,
         check_speech_length,
-        phrases,
+        spoken_texts,
     )
 
-    texts = phrases(routine, voice)
+    texts = spoken_texts(routine, voice)
     check_speech_length(routine, texts, voice)
     if speech is None:
         notes.append(Note("estimate", ""))

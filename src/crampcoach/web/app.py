@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from crampcoach.web import care_pages, pages
 from crampcoach.web.auth import SESSION_IDLE_S, same_token
 from crampcoach.web.parts import (
-    CONTROLS,
+    CONTROL_BUTTONS,
     KNOWN_BROWSER_COOKIE,
     KNOWN_BROWSER_S,
     SESSION_COOKIE,
@@ -104,7 +104,7 @@ def create_app(parts: WebParts) -> Flask:
     def shared() -> dict[str, Any]:
         session = g.get("session")
         return {"csrf_token": session.csrf if session is not None else "",
-                "logged_in": session is not None, "controls": CONTROLS,
+                "logged_in": session is not None, "controls": CONTROL_BUTTONS,
                 "night": is_night(parts)}
 
     pages.register(app, parts)

@@ -29,7 +29,7 @@ from crampcoach.web.forms import (
     wait_text,
 )
 from crampcoach.web.parts import (
-    CONTROLS,
+    CONTROL_BUTTONS,
     KNOWN_BROWSER_COOKIE,
     KNOWN_BROWSER_S,
     SESSION_COOKIE,
@@ -240,7 +240,7 @@ def _now_pages(app: Flask, parts: WebParts) -> None:
     @app.post("/control")
     def control() -> Any:
         try:
-            command = field_choice("command", "the control", ("start", *CONTROLS))
+            command = field_choice("command", "the control", ("start", *CONTROL_BUTTONS))
             if command is None:
                 raise Refused("say which control")
             routine = None

@@ -20,7 +20,7 @@ WEB_NAMES_ENV = "CRAMPCOACH_WEB_NAMES"
 KNOWN_BROWSER_COOKIE = "crampcoach_known"
 KNOWN_BROWSER_S = 365 * 24 * 3600
 #: What a control request may ask, and the words on its button.
-CONTROLS: dict[str, str] = {"pause": "Pause", "resume": "Carry on", "next": "Next step",
+CONTROL_BUTTONS: dict[str, str] = {"pause": "Pause", "resume": "Carry on", "next": "Next step",
                             "repeat": "Repeat", "stop": "Stop", "continue": "I am ready"}
 
 #: A control reaches the bedside service: (command, routine) -> the service's reply

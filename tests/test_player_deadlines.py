@@ -10,6 +10,7 @@ from crampcoach.audio.base import Clip
 from crampcoach.audio.mix import mix
 from crampcoach.errors import AudioDeviceError, SynthesisError
 from crampcoach.player.clock import INTERRUPT, FakeClock
+from crampcoach.player.deadlines import GET_READY_TEXT, Scheduler
 from crampcoach.player.events import (
     AudioFallback,
     CueStarted,
@@ -23,7 +24,6 @@ from crampcoach.player.events import (
 )
 from crampcoach.player.feed import CueFeed
 from crampcoach.player.output import Output
-from crampcoach.player.scheduler import GET_READY_TEXT, Scheduler
 from crampcoach.routines.compiler import iter_steps
 from crampcoach.routines.timeline import Cue, Voice
 from support.fakes import FakeCueSounds, FakeSpeech, RecordingSink
@@ -177,8 +177,8 @@ def test_quit_stops_the_sound_and_records_the_step_reached() -> None:
 
 def test_a_pause_ends_the_session_after_the_limit_saying_so_without_a_rating() -> None:
     from crampcoach.phrases import ENGLISH
+    from crampcoach.player.deadlines import PAUSE_LIMIT_S
     from crampcoach.player.events import RatingAsked, SafetyNotice
-    from crampcoach.player.scheduler import PAUSE_LIMIT_S
     from crampcoach.player.session import RatingChoice
 
     tl = timeline()
@@ -197,7 +197,7 @@ def test_a_pause_ends_the_session_after_the_limit_saying_so_without_a_rating() -
 
 
 def test_a_pause_resumed_within_the_limit_carries_on() -> None:
-    from crampcoach.player.scheduler import PAUSE_LIMIT_S
+    from crampcoach.player.deadlines import PAUSE_LIMIT_S
 
     tl = timeline()
     paused_at = tl.steps[1].start + 2.0

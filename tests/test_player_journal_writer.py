@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crampcoach.journal import Journal
+from crampcoach.player.journal_writer import JournalRecorder, journal_worsening
 from crampcoach.player.record import SessionRecord, SessionStart
-from crampcoach.player.recording import JournalRecorder, journal_worsening
 
 START = datetime(2026, 11, 20, 21, 30, tzinfo=UTC)
 
