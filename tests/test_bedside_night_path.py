@@ -15,7 +15,6 @@ import pytest
 
 from crampcoach.bedside.control import Command
 from crampcoach.bedside.service import BedsideService, service_settings
-from crampcoach.inputs.button import open_button
 from crampcoach.journal import Journal
 from crampcoach.phrases import ENGLISH, phrasebook
 from crampcoach.player.events import (
@@ -29,10 +28,18 @@ from crampcoach.player.events import (
     WaitEnded,
     Waiting,
 )
-from support.bedside_service import Rig, make_rig, rig_settings, routines_folder
+from support.bedside_service import (
+    PIN,
+    ManualTime,
+    Rig,
+    button_opener,
+    make_rig,
+    press,
+    rig_settings,
+    routines_folder,
+    started_rigs,
+)
 from support.keypad import FakeInputFolder, FakeKeypad
-
-PIN = 17
 
 pytestmark = pytest.mark.realtime
 
@@ -43,12 +50,6 @@ WARM = ("name: Warm\nsteps:\n  - compress: Warm compress on the calf\n    durati
         "    prepare: 30s\n  - say: Well done.\n")
 
 
-class ManualTime:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
@@ -62,31 +63,11 @@ def folder(isolated_home: Path) -> Path:
 
 @pytest.fixture
 def rig(tmp_path: Path, folder: Path) -> Any:
-    made: list[Rig] = []
-
-    def build(settings: Any = None, **options: Any) -> Rig:
-        options.setdefault("keypad_devices", (FakeInputFolder().open, list))
-        one = make_rig(tmp_path, settings or rig_settings(tmp_path), **options)
-        one.service.start()
-        made.append(one)
-        return one
-
-    yield build
-    for one in made:
-        one.service.stop()
+    yield from started_rigs(tmp_path)
 
 
-def _button(clock: ManualTime) -> Any:
-    def opener(speak: Any, pin: int, book: Any) -> Any:
-        return open_button(speak, pin, clock=clock, bounce_s=None, book=book)
-    return opener
 
 
-def _press(mock_pins: Any, clock: ManualTime, held_s: float = 0.1) -> None:
-    pin = mock_pins.pin(PIN)
-    pin.drive_low()
-    clock.t += held_s
-    pin.drive_high()
 
 
 def _wait(predicate: Any, timeout_s: float = 10.0) -> None:
@@ -135,18 +116,18 @@ def test_a_start_while_paused_ends_the_paused_session_and_starts_the_rescue(rig:
 def test_a_button_press_while_paused_resumes_within_the_limit_and_starts_afresh_after(
         rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
-    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button(clock))
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=button_opener(clock))
     assert one.service.handle(Command("start", "wind-down")).ok
     _wait(lambda: one.service.status()["state"] == "playing")
     time.sleep(0.3)
-    _press(mock_pins, clock)
+    press(mock_pins, clock)
     one.wait_for_event(Paused)
-    _press(mock_pins, clock)  # a pause of a moment: the press carries on
+    press(mock_pins, clock)  # a pause of a moment: the press carries on
     one.wait_for_event(Resumed)
     assert one.service.status()["routine"] == "Wind down"
     one.service.handle(Command("stop"))
     one.wait_for_event(RatingAsked)
-    _press(mock_pins, clock, held_s=1.5)
+    press(mock_pins, clock, held_s=1.5)
     assert one.service.wait_idle(10)
 
 
@@ -188,19 +169,19 @@ def test_a_settings_file_with_a_mistake_still_gives_a_working_button(
                       "  routine: short-rescue\n  keypad: off\n")
     clock = ManualTime()
     one = _service_from(config, tmp_path / "last-good.yaml", tmp_path,
-                        open_button=_button(clock))
+                        open_button=button_opener(clock))
     try:
         note = one.service.status()["settings"]
         assert note.startswith(f"the settings file has a mistake ({config}:3: ")
         assert note.endswith("what has a mistake is at its default until it is mended")
         one.wait_for_log(lambda line: line == f'Said: "{ENGLISH.bedside_settings_fallback}"')
         assert one.service.status()["button"] == f"GPIO{PIN}"
-        _press(mock_pins, clock)
+        press(mock_pins, clock)
         one.wait_for_log(lambda line: line == "Start short-rescue (button).")
         assert one.speaker.played.wait(5)
         one.service.handle(Command("stop"))
         one.wait_for_event(RatingAsked)
-        _press(mock_pins, clock, held_s=1.5)
+        press(mock_pins, clock, held_s=1.5)
         assert one.service.wait_idle(10)
     finally:
         one.service.stop()
@@ -216,12 +197,12 @@ def test_a_settings_file_that_cannot_be_read_gives_way_to_the_last_good_one(
     assert last_good.read_text() == config.read_text()
     config.write_text("button_pin: [17\n")  # not even YAML: nothing of it can be read
     clock = ManualTime()
-    one = _service_from(config, last_good, tmp_path, open_button=_button(clock))
+    one = _service_from(config, last_good, tmp_path, open_button=button_opener(clock))
     try:
         assert one.service.status()["settings"].endswith(
             "using the last good settings until it is mended")
         assert one.service.status()["button"] == f"GPIO{PIN}"
-        _press(mock_pins, clock)
+        press(mock_pins, clock)
         one.wait_for_log(lambda line: line.startswith("Start cramp-rescue (button)"))
     finally:
         one.service.stop()
@@ -234,14 +215,14 @@ def test_the_buttons_routine_that_cannot_be_played_gives_the_built_in_rescue(
     settings = dataclasses.replace(
         settings, bedside=dataclasses.replace(settings.bedside, routine=str(gone)))
     clock = ManualTime()
-    one: Rig = rig(settings, open_button=_button(clock))
+    one: Rig = rig(settings, open_button=button_opener(clock))
     assert one.service.warm.wait(20)
     # Said in the status, not "Idle" alone; and the rescue is made ahead instead.
     note = one.service.status()["button_routine"]
     assert note.startswith(f"{gone} cannot be played (")
     assert note.endswith("); the button plays the built-in cramp-rescue")
     assert "Stay lying down or sitting. There is no need to stand up." in one.speech.prepared
-    _press(mock_pins, clock)
+    press(mock_pins, clock)
     one.wait_for_event(StepChanged)
     assert one.service.status()["routine"] == "Cramp rescue"
     assert ENGLISH.bedside_routine_fallback in one.speech.requests
@@ -251,7 +232,7 @@ def test_the_buttons_routine_that_cannot_be_played_gives_the_built_in_rescue(
     one.service.handle(Command("stop"))
     one.wait_for_event(SessionEnded)
     one.wait_for_event(RatingAsked)
-    _press(mock_pins, clock, held_s=1.5)
+    press(mock_pins, clock, held_s=1.5)
     assert one.service.wait_idle(20)
 
 
@@ -332,8 +313,8 @@ def test_a_keypad_rating_is_answered_as_it_comes(rig: Any) -> None:
 def test_a_stop_during_the_rating_skips_it(rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
     one: Rig = rig(rig_settings(tmp_path, button_pin=PIN, rating_timeout_s=60.0),
-                   open_button=_button(clock))
-    _press(mock_pins, clock)
+                   open_button=button_opener(clock))
+    press(mock_pins, clock)
     _wait(lambda: one.service.status()["state"] == "playing")
     one.service.handle(Command("stop"))
     one.wait_for_event(RatingAsked)
@@ -375,22 +356,22 @@ def test_a_routine_file_path_is_never_read_aloud(rig: Any, tmp_path: Path) -> No
 def test_holding_the_button_to_stop_does_not_say_paused_first(
         rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
-    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button(clock))
-    _press(mock_pins, clock)
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=button_opener(clock))
+    press(mock_pins, clock)
     _wait(lambda: one.service.status()["state"] == "playing")
     time.sleep(0.3)
-    _press(mock_pins, clock, held_s=1.5)
+    press(mock_pins, clock, held_s=1.5)
     assert one.wait_for_event(SessionEnded).outcome == "stopped"
     assert not [e for e in one.events if isinstance(e, Paused)]
     one.wait_for_event(RatingAsked)
-    _press(mock_pins, clock, held_s=1.5)
+    press(mock_pins, clock, held_s=1.5)
     assert one.service.wait_idle(10)
 
 
 def test_the_press_that_starts_a_session_is_not_also_a_pause_when_let_go(
         rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
-    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button(clock))
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=button_opener(clock))
     pin = mock_pins.pin(PIN)
     pin.drive_low()  # the press starts the rescue...
     _wait(lambda: one.service.status()["state"] == "playing")
@@ -402,7 +383,7 @@ def test_the_press_that_starts_a_session_is_not_also_a_pause_when_let_go(
     assert one.service.status()["state"] == "playing"
     one.service.handle(Command("stop"))
     one.wait_for_event(RatingAsked)
-    _press(mock_pins, clock, held_s=1.5)
+    press(mock_pins, clock, held_s=1.5)
     assert one.service.wait_idle(10)
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from crampcoach.bedside.control import Command
 from crampcoach.bedside.service import BedsideService
-from crampcoach.inputs.button import open_button
 from crampcoach.journal import Journal
 from crampcoach.phrases import ENGLISH
 from crampcoach.player.events import (
@@ -29,52 +28,33 @@ from crampcoach.player.events import (
     Waiting,
 )
 from crampcoach.session import SoundMaker
-from support.bedside_service import Rig, Speaker, make_rig, rig_settings, routines_folder
+from support.bedside_service import (
+    PIN,
+    ManualTime,
+    Rig,
+    Speaker,
+    button_opener,
+    make_rig,
+    press,
+    rig_settings,
+    routines_folder,
+    started_rigs,
+)
 from support.keypad import KEYBOARD_KEYS, FakeInputFolder, FakeKeypad
-
-PIN = 17
 
 pytestmark = pytest.mark.realtime
 
 
-class ManualTime:
-    """The button's clock for telling a long press from a short one, moved by hand."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
 def rig(tmp_path: Path, isolated_home: Path) -> Any:
     routines_folder(isolated_home)
-    made: list[Rig] = []
-
-    def build(settings: Any = None, **options: Any) -> Rig:
-        options.setdefault("keypad_devices", (FakeInputFolder().open, list))
-        one = make_rig(tmp_path, settings or rig_settings(tmp_path), **options)
-        one.service.start()
-        made.append(one)
-        return one
-
-    yield build
-    for one in made:
-        one.service.stop()
+    yield from started_rigs(tmp_path)
 
 
-def _button_opener(clock: ManualTime) -> Any:
-    def opener(speak: Any, pin: int, book: Any) -> Any:
-        return open_button(speak, pin, clock=clock, bounce_s=None, book=book)
-    return opener
 
 
-def _press(mock_pins: Any, clock: ManualTime, held_s: float = 0.1) -> None:
-    pin = mock_pins.pin(PIN)
-    pin.drive_low()
-    clock.t += held_s
-    pin.drive_high()
 
 
 def _sessions(journal: Path) -> list[Any]:
@@ -100,8 +80,8 @@ def _wait(predicate: Any, timeout_s: float = 10.0) -> None:
 def test_a_press_when_idle_starts_the_buttons_routine_with_sound(
         rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
-    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button_opener(clock))
-    _press(mock_pins, clock)
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=button_opener(clock))
+    press(mock_pins, clock)
     assert one.speaker.played.wait(5)
     one.wait_for_log(lambda line: line == "Start short-rescue (button).")
     assert one.service.status()["routine"] == "Short rescue"
@@ -111,24 +91,24 @@ def test_a_press_when_idle_starts_the_buttons_routine_with_sound(
 def test_the_button_pauses_resumes_and_a_long_press_stops(
         rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
-    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button_opener(clock))
-    _press(mock_pins, clock)
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=button_opener(clock))
+    press(mock_pins, clock)
     one.wait_for_log(lambda line: line.startswith("Start short-rescue"))
     _wait(lambda: one.service.status()["state"] == "playing")
     time.sleep(0.3)
-    _press(mock_pins, clock)
+    press(mock_pins, clock)
     one.wait_for_event(Paused)
     assert one.service.status()["state"] == "paused"
-    _press(mock_pins, clock)
+    press(mock_pins, clock)
     one.wait_for_event(Resumed)
-    _press(mock_pins, clock, held_s=1.5)  # pauses as it goes down, stops as it is let go
+    press(mock_pins, clock, held_s=1.5)  # pauses as it goes down, stops as it is let go
     ended = one.wait_for_event(SessionEnded)
     assert ended.outcome == "stopped"
     # Then the rating, by the button as in any session: three presses and a long one.
     one.wait_for_event(RatingAsked)
     for _ in range(3):
-        _press(mock_pins, clock)
-    _press(mock_pins, clock, held_s=1.5)
+        press(mock_pins, clock)
+    press(mock_pins, clock, held_s=1.5)
     assert one.service.wait_idle(10)
     [session] = _sessions(one.journal)
     assert (session.routine, session.status, session.rating_after) == (
@@ -144,15 +124,15 @@ def test_the_button_pauses_resumes_and_a_long_press_stops(
 def test_a_press_after_the_session_starts_the_next_one(
         rig: Any, mock_pins: Any, tmp_path: Path) -> None:
     clock = ManualTime()
-    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=_button_opener(clock))
-    _press(mock_pins, clock)
+    one: Rig = rig(rig_settings(tmp_path, button_pin=PIN), open_button=button_opener(clock))
+    press(mock_pins, clock)
     one.wait_for_log(lambda line: line.startswith("Start short-rescue"))
     _wait(lambda: one.service.status()["state"] == "playing")
     one.service.handle(Command("stop"))
     one.wait_for_event(RatingAsked)
-    _press(mock_pins, clock, held_s=1.5)  # a long press with no count: a zero
+    press(mock_pins, clock, held_s=1.5)  # a long press with no count: a zero
     assert one.service.wait_idle(10)
-    _press(mock_pins, clock)
+    press(mock_pins, clock)
     _wait(lambda: len([line for line in one.log if line.startswith("Start ")]) == 2)
 
 

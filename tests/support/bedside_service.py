@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -168,3 +168,53 @@ def make_rig(tmp: Path, settings: Settings, *, speaker: Speaker | None = None,
     service = BedsideService(settings, machine=machine, log=log.append,
                              observer_for=lambda language: events.append, **service_options)
     return Rig(service, speaker, speech, settings.journal, log, events)
+
+
+#: The GPIO pin the rigs' button is on (mock pins in the tests).
+PIN = 17
+
+
+class ManualTime:
+    """The button's clock for telling a long press from a short one, moved by hand."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def button_opener(clock: ManualTime) -> Any:
+    """Opens the real GPIO button (on mock pins) with ``clock`` and no debounce."""
+    from crampcoach.inputs.button import open_button
+
+    def opener(speak: Any, pin: int, book: Any) -> Any:
+        return open_button(speak, pin, clock=clock, bounce_s=None, book=book)
+    return opener
+
+
+def press(mock_pins: Any, clock: ManualTime, held_s: float = 0.1) -> None:
+    """Press the rig's button for ``held_s`` seconds of the button's clock."""
+    pin = mock_pins.pin(PIN)
+    pin.drive_low()
+    clock.t += held_s
+    pin.drive_high()
+
+
+def started_rigs(tmp: Path) -> Iterator[Callable[..., Rig]]:
+    """A fixture's body: yields a builder of started rigs, each stopped afterwards."""
+    from support.keypad import FakeInputFolder
+
+    made: list[Rig] = []
+
+    def build(settings: Any = None, **options: Any) -> Rig:
+        options.setdefault("keypad_devices", (FakeInputFolder().open, list))
+        one = make_rig(tmp, settings or rig_settings(tmp), **options)
+        one.service.start()
+        made.append(one)
+        return one
+
+    yield build
+    for one in made:
+        one.service.stop()
+
