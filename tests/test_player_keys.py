@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import io
 import os
-import pty
 import termios
 import time
 
-import pytest
-
 from crampcoach.inputs.terminal import KeyDecoder, KeyReader
 from crampcoach.player.clock import INPUT_ENDED, FakeClock
+from support.terminal import pseudo_terminal
 
 
 def test_keys_and_escape_sequences_decode() -> None:
@@ -65,11 +63,7 @@ def test_a_pipe_is_read_as_it_comes_and_ends() -> None:
 
 
 def test_a_terminal_goes_cbreak_and_is_restored() -> None:
-    try:
-        parent, child = pty.openpty()
-    except OSError:
-        pytest.skip("no pseudo-terminals here")
-    try:
+    with pseudo_terminal() as (parent, child):
         before = termios.tcgetattr(child)
         stream = os.fdopen(child, "r", closefd=False)
         clock = FakeClock()
@@ -90,6 +84,3 @@ def test_a_terminal_goes_cbreak_and_is_restored() -> None:
                     got.append(key)
             assert got == ["n", "pagedown", "1"]
         assert termios.tcgetattr(child) == before
-    finally:
-        os.close(parent)
-        os.close(child)

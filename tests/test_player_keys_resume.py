@@ -4,22 +4,16 @@ must work without Enter again (space did nothing until Enter was pressed)."""
 from __future__ import annotations
 
 import os
-import pty
 import termios
 import time
 
-import pytest
-
 from crampcoach.inputs.terminal import KeyReader
 from crampcoach.player.clock import FakeClock
+from support.terminal import pseudo_terminal
 
 
 def test_cbreak_comes_back_when_the_shell_restored_line_mode() -> None:
-    try:
-        parent, child = pty.openpty()
-    except OSError:
-        pytest.skip("no pseudo-terminals here")
-    try:
+    with pseudo_terminal() as (parent, child):
         before = termios.tcgetattr(child)
         stream = os.fdopen(child, "r", closefd=False)
         clock = FakeClock()
@@ -38,6 +32,3 @@ def test_cbreak_comes_back_when_the_shell_restored_line_mode() -> None:
                 time.sleep(0.01)
             assert key == "space"
         assert termios.tcgetattr(child) == before
-    finally:
-        os.close(parent)
-        os.close(child)
