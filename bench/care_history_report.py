@@ -19,16 +19,15 @@ Run: python bench/care_history_report.py
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from crampcoach.journal.history_text import render_history
+from _journal_common import NOW, library_history, timed
+
 from crampcoach.journal.report import gather_report, write_report
 from crampcoach.journal.store import (
     FACTOR_FIELDS,
@@ -44,10 +43,8 @@ from crampcoach.journal.store import (
     from_text,
     new_id,
 )
-from crampcoach.journal.summary import history
 
 DAYS = 3650
-NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)
 KINDS = ("cramp", "spasm", "twitching", "stiffness")
 
 
@@ -86,21 +83,6 @@ def build(path: Path) -> int:
     with Journal.open(path) as j:
         j.merge(sessions, ratings, care)
     return len(sessions) + len(ratings) + len(care)
-
-
-def timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Best and median wall time of ``runs`` runs, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
-
-
-def library_history(path: Path, days: int) -> str:
-    with Journal.open(path, create=False) as j:
-        return render_history(history(j, now=NOW, days=days, tz=UTC), path)
 
 
 def library_report(path: Path, days: int, out: Path) -> int:

@@ -15,21 +15,18 @@ Target (docs/BRIEF): under 0.5 s. Run: python bench/journal_history.py
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from crampcoach.journal.history_text import render_history
+from _journal_common import NOW, library_history, timed
+
 from crampcoach.journal.store import Journal, Rating, Session, from_text, new_id
-from crampcoach.journal.summary import history
 
 DAYS = 3650
-NOW = datetime(2026, 4, 2, 21, 30, tzinfo=UTC)
 
 
 def build(path: Path) -> None:
@@ -45,21 +42,6 @@ def build(path: Path) -> None:
         ))
     with Journal.open(path) as j:
         j.merge(sessions, ratings)
-
-
-def timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Best and median wall time of ``runs`` runs, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
-
-
-def library_history(path: Path, days: int) -> str:
-    with Journal.open(path, create=False) as j:
-        return render_history(history(j, now=NOW, days=days, tz=UTC), path)
 
 
 def naive_history(path: Path, days: int) -> list[tuple[object, list[int], int]]:
