@@ -7,7 +7,7 @@ what it marks as new or changed in every ``locale/*/LC_MESSAGES/crampcoach.po``.
 
 from __future__ import annotations
 
-from crampcoach.phrases import Phrasebook
+from crampcoach.phrases.book import Phrasebook
 
 _TO_NEUROLOGIST = (
     "It would be good to talk to your neurologist about it; they can review your "
