@@ -437,6 +437,9 @@ class SpeechCache:
         if not self.trusted():
             return path
         try:
+            # Not files.write_atomically: a cache entry is made again when lost, so it is
+            # renamed into place whole but not flushed to the disk (an fsync a phrase would
+            # slow every cold session); a half-written one is never seen.
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".wav")
             try:

@@ -248,13 +248,9 @@ def service_settings(config: Path | None, last_good: Path,
 
 def _keep_copy(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (a power cut leaves the old copy)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.with_name(path.name + ".draft")
-    with open(draft, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(draft, path)
+    from crampcoach.files import write_atomically
+
+    write_atomically(path, data, mode=0o600)
 
 
 def check_routines(settings: Settings, sources: Mapping[str, str]) -> list[Problem]:
