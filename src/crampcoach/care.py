@@ -1,5 +1,5 @@
 """Facts of the care model that the player and the journal share: how a session can end,
-and when a rating calls for advice.
+when a rating is asked before a routine, and when a rating calls for advice.
 
 The ``red_flag_threshold`` setting carries the one in effect to the player (the advice
 after a rating), to ``rate`` and to ``history`` (what is worth raising); this is only
@@ -18,3 +18,9 @@ Outcome = Literal["finished", "stopped", "interrupted"]
 RED_FLAG_RATING = 8
 #: The days of ratings the red flags look back over.
 RED_FLAG_DAYS = 7
+
+
+def asks_rating_before(wanted: bool, rescue: bool) -> bool:
+    """Whether a rating is asked before a routine: when ``wanted``, and never before a
+    rescue routine (a cramp happening now: help comes first, whatever the settings)."""
+    return wanted and not rescue

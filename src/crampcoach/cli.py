@@ -583,13 +583,13 @@ def _journal_tz() -> _dt.tzinfo | None:
 
 
 def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
-    """``--journal`` (or ``$CRAMPCOACH_JOURNAL``), else ``journal`` in the settings, whose
-    default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
+    """``--journal``, else ``journal`` in the settings (``$CRAMPCOACH_JOURNAL`` over the
+    file's), whose default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
     if path is not None:
         from crampcoach.locations import expand_user
 
         try:
-            # As the settings expand CRAMPCOACH_JOURNAL: a quoted '~' reaches us unexpanded.
+            # As the settings expand theirs: a quoted '~' reaches us unexpanded.
             return expand_user(path)
         except LookupError as e:
             fail(f"the journal {path}: {e}", 2)
@@ -603,7 +603,7 @@ journal_option = click.option(
     "--journal",
     "journal_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="CRAMPCOACH_JOURNAL",
+    # No envvar here: CRAMPCOACH_JOURNAL is read once, by the settings (env over file).
     help="The journal file [default: journal in the settings, else "
     "$XDG_DATA_HOME/crampcoach/journal.sqlite3; env: CRAMPCOACH_JOURNAL].",
 )

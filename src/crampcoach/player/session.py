@@ -20,7 +20,7 @@ from typing import Literal
 from crampcoach.audio.base import SAMPLE_RATE, SAMPLE_WIDTH, Clip, CueSounds
 from crampcoach.audio.mix import frame_at, mix
 from crampcoach.audio.tones import LEVEL, WAKE_LEAD_S, tone, wake_tone
-from crampcoach.care import Outcome
+from crampcoach.care import Outcome, asks_rating_before
 from crampcoach.inputs.keys import CONTROLS
 from crampcoach.inputs.protocol import (
     NO_HANDS_FREE,
@@ -560,8 +560,7 @@ def play_session(
             notes.show(observer)
             notes.say(speak, clock, output)
         notices.tell()
-        # A rescue routine is for a cramp happening now: help first, whatever the settings.
-        asks_before = rating.before and rating.ask and not routine.rescue
+        asks_before = asks_rating_before(rating.before and rating.ask, routine.rescue)
         if asks_before and flow.can_answer():
             try:
                 log.rating_before = flow.ask("before")

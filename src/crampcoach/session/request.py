@@ -71,10 +71,11 @@ class RatingRequest:
     before: bool | None = None
 
     def asks_before(self, settings: Settings, routine: Routine) -> bool:
-        """Whether a rating is asked before the routine: never before a rescue routine
-        (a cramp happening now: help comes first, whatever the settings)."""
+        """Whether a rating is asked before the routine (``care.asks_rating_before``)."""
+        from crampcoach.care import asks_rating_before
+
         before = settings.rate_before if self.before is None else self.before
-        return before and self.ask and not routine.rescue
+        return asks_rating_before(before and self.ask, routine.rescue)
 
 
 @dataclass(frozen=True, slots=True)
