@@ -599,6 +599,24 @@ def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
     return settings.journal
 
 
+class _DoctorTables(click.Choice):  # type: ignore[type-arg]
+    """The export's CSV tables, as the journal's exchange names them: read from it when
+    first needed, so that starting a session never waits for the journal's modules."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from crampcoach.journal.exchange import DOCTOR_TABLES
+
+        return DOCTOR_TABLES
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
+
+
 journal_option = click.option(
     "--journal",
     "journal_file",
@@ -712,8 +730,7 @@ def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
               help="csv (one table for a spreadsheet) or json (everything, for a backup) "
               "[default: from -o's suffix, else csv].")
-@click.option("--table", type=click.Choice(["ratings", "episodes", "factors", "medicines",
-                                            "blood", "questions", "checkins"]),
+@click.option("--table", type=_DoctorTables(),
               default="ratings", show_default=True, help="Which table the CSV holds.")
 @click.option("--ids", is_flag=True, help="Start each CSV row with the record's id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
