@@ -20,7 +20,7 @@ def test_the_status_line_stays_under_the_spoken_lines(
     display(CueStarted(Cue(30.0, "speech", "And hold for 30 seconds.", 1, "hold", 1.5),
                        30.0, 30.0, True))
     display(SessionEnded("finished", 3, 120.0))
-    status = ("2/4: Calf stretch | next: Box breathing | step 1:02 left | session 1:30 left"
+    status = ("2/4: Calf stretch | next: Box breathing | step 01:02 left | session 01:30 left"
               " [#####...............]  25%")
     assert capsys.readouterr().out == (
         CLEAR + "Step 2 of 4: Calf stretch (next: Box breathing)\n"
@@ -64,20 +64,20 @@ def _status(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 def test_at_80_columns_the_bar_and_times_are_kept_and_what_is_next_gives_way(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert _status(monkeypatch, capsys, 80) == (
-        "2/4: Calf stretch | step 1:02 left | session 1:30 left [##........]  25%")
+        "2/4: Calf stretch | step 01:02 left | session 01:30 left [##........]  25%")
 
 
 def test_at_100_columns_what_is_next_stays_with_a_shorter_bar(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert _status(monkeypatch, capsys, 100) == (
-        "2/4: Calf stretch | next: Box breathing | step 1:02 left | session 1:30 left"
+        "2/4: Calf stretch | next: Box breathing | step 01:02 left | session 01:30 left"
         " [##........]  25%")
 
 
 def test_a_long_step_title_is_shortened_not_the_bar(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     status = _status(monkeypatch, capsys, 80, step="Seated hamstring stretch with a strap")
-    assert status == ("2/4: Seated hamstring... | step 1:02 left | session 1:30 left"
+    assert status == ("2/4: Seated hamstri... | step 01:02 left | session 01:30 left"
                       " [##........]  25%")
     assert len(status) <= 79
 

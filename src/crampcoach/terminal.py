@@ -24,10 +24,13 @@ if TYPE_CHECKING:
 
 
 def clock_text(seconds: float | None) -> str:
+    """Time left, as ``plan`` writes times (``routines.durations.format_clock``), rounded
+    up: a countdown shows 00:01 until nothing is left."""
+    from crampcoach.routines.durations import format_clock
+
     if seconds is None:
         return "--:--"
-    whole = max(0, math.ceil(seconds - 1e-9))
-    return f"{whole // 60:d}:{whole % 60:02d}"
+    return format_clock(max(0, math.ceil(seconds - 1e-9)))
 
 
 class SessionDisplay:
