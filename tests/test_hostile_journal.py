@@ -5,6 +5,7 @@ file never deleted."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -107,7 +108,7 @@ def _digest(path: Path) -> str:
 def test_an_impossible_time_edited_into_a_row_is_named(tmp_path: Path) -> None:
     journal = tmp_path / "journal.sqlite3"
     _run("rate", "3", "--journal", str(journal))
-    with sqlite3.connect(journal) as db:
+    with contextlib.closing(sqlite3.connect(journal)) as db, db:
         db.execute("UPDATE ratings SET at = '2026-13-39T25:59:00.000000Z', uuid = 'edited'")
     db.close()
     before = _digest(journal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import csv
 import io
 import json
@@ -357,7 +358,7 @@ def test_every_journal_command_has_help(runner: JournalRunner) -> None:
 def test_database_is_still_sqlite_after_commands(runner: JournalRunner, tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     runner.invoke(cli, ["rate", "1", "--journal", str(path)])
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("SELECT value FROM ratings").fetchall() == [(1,)]
     db.close()

@@ -4,6 +4,7 @@ keeps always comes back from its own backup."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import json
@@ -165,7 +166,8 @@ def test_an_import_holds_the_medicine_rule_of_the_commands(tmp_path: Path, chang
 def test_a_journal_already_holding_a_stop_with_no_start_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "cli.sqlite3"
     assert _cli("med", "start", "magnesium", "--date", "2026-01-01")[0] == 0
-    with sqlite3.connect(path) as db:  # what an older version's import let in
+    # What an older version's import let in.
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.execute("INSERT INTO medicines (uuid, day, name, change, dose, supplement) "
                    "VALUES ('x1', '2026-01-03', 'Baclofen', 'stop', NULL, 0)")
         db.execute("INSERT INTO medicines (uuid, day, name, change, dose, supplement) "
@@ -209,7 +211,8 @@ def test_the_page_reads_a_journal_holding_a_stop_with_no_start() -> None:
     client, _ = logged_in(page)
     with Journal.open(locations.journal_path()) as journal:
         journal.add_rating(3)
-    with sqlite3.connect(locations.journal_path()) as db:  # what an older import let in
+    # What an older import let in.
+    with contextlib.closing(sqlite3.connect(locations.journal_path())) as db, db:
         db.execute("INSERT INTO medicines (uuid, day, name, change, dose, supplement) "
                    "VALUES ('x1', '2026-11-03', 'Baclofen', 'stop', NULL, 0)")
     for path in ("/log", "/journal"):
