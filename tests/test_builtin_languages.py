@@ -118,6 +118,8 @@ def test_each_catalog_of_built_in_text_is_complete_and_compiled(language: str) -
     assert catalogs.routine_problems(language) == []
 
 
+# Slow: every built-in compiled in every language (about 13 s in all).
+@pytest.mark.slow
 @pytest.mark.parametrize("rate", RATES)
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_built_in_is_spoken_in_the_language_at_both_rates(language: str,
