@@ -98,6 +98,7 @@ class _Running:
     clock: Clock
     origin: str
     title: str | None = None
+    style: str | None = None  # the routine's (the check-in is never asked after some)
     session: PreparedSession | None = None
     phase: Phase = "starting"
     paused: bool = False
@@ -606,7 +607,7 @@ class BedsideService:
                 settings = running.settings or self._session_settings()
                 running.journal = settings.journal
                 routine = self._routine_or_rescue(running, settings.language)
-                running.title = routine.name
+                running.title, running.style = routine.name, routine.style
                 journal = self._machine.journal(settings.journal, routine)
                 request = SessionRequest(
                     routine=routine, settings=settings, clock=running.clock,
@@ -652,10 +653,32 @@ class BedsideService:
         # Every session the service starts is an episode to complete in the morning,
         # whoever started it (the button, a keypad, a command, the page).
         self._record_episode(journal, running.journal, running.origin)
+        if record.outcome == "finished" and not self._stopping:
+            self._checkin_after(running, session)
         self._finish(running)
         if (record.outcome == "stopped" and not running.rating_asked
                 and not self._stopping):
             self._say(self._book().bedside_stopped)
+
+    def _checkin_after(self, running: _Running, session: PreparedSession) -> None:
+        """The weekly check-in when it is due (bedside/checkin.py), asked before the
+        service takes the next start; whatever goes wrong only means no check-in now."""
+        from crampcoach.bedside.checkin import ask_checkin
+
+        if running.journal is None:
+            return
+
+        def say(text: str) -> None:
+            self._log(f'Said: "{text}"')
+            self._say_idle(text, before_session=True)
+
+        try:
+            ask_checkin(running.journal, now=self._machine.utc_now, style=running.style,
+                        night=session.night, book=phrasebook(session.voice.language),
+                        say=say, clock=running.clock, button=self._button,
+                        keypad=self._keys.live, log=self._log)
+        except Exception as e:  # nothing here may end the service
+            self._log(f"The check-in failed: {_one_line(e)}")
 
     def _cannot_start(self, running: _Running) -> str:
         """What is said when a session cannot start: its routine's name when known (never
