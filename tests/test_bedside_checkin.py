@@ -132,6 +132,36 @@ def test_nobody_answering_the_first_question_keeps_nothing_and_asks_next_time(
     assert one.said().count(INTRO) == 2
 
 
+def test_a_stop_ends_the_check_in_keeping_what_was_answered(
+        rig: Any, tmp_path: Path) -> None:
+    one, keypad = _keypad_rig(rig, tmp_path)
+    assert one.service.handle(Command("start", "quick-one")).ok
+    one.wait_for_log(lambda line: line == f'Said: "{INTRO}"')
+    keypad.press("KEY_0")
+    second = f"{ENGLISH.checkin_questions['more_often']} {ENGLISH.checkin_keys}"
+    one.wait_for_log(lambda line: line == f'Said: "{second}"')
+    assert one.service.handle(Command("stop")).ok
+    assert one.service.wait_idle(15)
+    [checkin] = _checkins(one.journal)
+    assert _answers(checkin) == [False, None, None, None]
+    said = one.said()
+    assert said[said.index(second) + 1:] == [ENGLISH.checkin_clear, ENGLISH.urgent_help]
+
+
+def test_a_start_during_the_check_in_cuts_it_short_and_plays(
+        rig: Any, tmp_path: Path) -> None:
+    one, _ = _keypad_rig(rig, tmp_path)
+    assert one.service.handle(Command("start", "quick-one")).ok
+    one.wait_for_log(lambda line: line == f'Said: "{INTRO}"')
+    assert one.service.handle(Command("start", "quick-rescue")).ok
+    one.wait_for_log(lambda line: line == "The check-in after Quick one ends, and "
+                     "quick-rescue starts.")
+    one.wait_for_log(lambda line: line.startswith("Quick rescue: finished"))
+    assert one.service.wait_idle(15)
+    assert _checkins(one.journal) == []
+    assert ENGLISH.urgent_help not in one.said()
+
+
 def _no_check_in(one: Rig) -> None:
     assert one.service.wait_idle(15)
     time.sleep(0.2)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crampcoach.errors import JournalError
-from crampcoach.inputs.keys import INTERRUPT
+from crampcoach.inputs.keys import COMMAND_STOP, INTERRUPT
 
 if TYPE_CHECKING:
     from crampcoach.inputs.button import BedsideButton
@@ -71,13 +71,14 @@ def ask_checkin(path: Path, *, now: Callable[[], datetime], style: str | None, n
 def _nobody_there_stops(wait_key: Callable[[float], str | None],
                         ) -> Callable[[float], str | None]:
     """``wait_key``, but the first question's wait running out with no key at all stops
-    the check-in (nobody is there); after any key, waiting out a question skips it."""
+    the check-in (nobody is there), as a stop from the page or a command does; after any
+    key, waiting out a question skips it."""
     heard = False
 
     def wait(deadline: float) -> str | None:
         nonlocal heard
         key = wait_key(deadline)
-        if key is None and not heard:
+        if (key is None and not heard) or key == COMMAND_STOP:
             return INTERRUPT
         heard = heard or key is not None
         return key

@@ -99,6 +99,7 @@ class _Running:
     origin: str
     title: str | None = None
     style: str | None = None  # the routine's (the check-in is never asked after some)
+    asking: bool = False  # the weekly check-in is being asked: a start cuts it short
     session: PreparedSession | None = None
     phase: Phase = "starting"
     paused: bool = False
@@ -458,21 +459,26 @@ class BedsideService:
         """Start a routine when nothing plays. A paused session gives way to it: it ends
         (recorded as interrupted, with no rating, the compress asked off if it was on) and
         the routine asked for starts, so a pause forgotten in the evening never holds back
-        the rescue at night. One that plays is left alone (said to be busy)."""
+        the rescue at night. The weekly check-in after a session gives way the same way.
+        One that plays is left alone (said to be busy)."""
         with self._lock:
             current = self._current
-            busy = (current is not None and not current.paused) or self._stopping
+            busy = ((current is not None and not (current.paused or current.asking))
+                    or self._stopping)
         settings = self._settings if busy else self._session_settings()
         ref = command.routine or settings.bedside.routine
         with self._lock:
             running = self._current
-            replaced = (running is not None and running.paused and running.phase != "ending"
-                        and not self._stopping)
+            replaced = (running is not None and not self._stopping
+                        and ((running.paused and running.phase != "ending")
+                             or running.asking))
             starting = (running is None or replaced) and not self._stopping
             if starting:
                 if replaced and running is not None:
                     running.clock.push(INTERRUPT)
-                    self._log(f"{running.name} was paused: it ends, and {ref} starts.")
+                    self._log(f"The check-in after {running.name} ends, and {ref} starts."
+                              if running.asking else
+                              f"{running.name} was paused: it ends, and {ref} starts.")
                 running = self._current = _Running(ref, self._machine.clock(), command.origin,
                                                    settings=settings)
                 # A start from the button or a keypad, or the button's routine, always gives
@@ -669,9 +675,13 @@ class BedsideService:
             return
 
         def say(text: str) -> None:
+            with self._lock:
+                if self._current is not running:
+                    return  # a start cut the check-in short: its session speaks now
             self._log(f'Said: "{text}"')
             self._say_idle(text, before_session=True)
 
+        running.asking = True
         try:
             ask_checkin(running.journal, now=self._machine.utc_now, style=running.style,
                         night=session.night, book=phrasebook(session.voice.language),
@@ -679,6 +689,8 @@ class BedsideService:
                         keypad=self._keys.live, log=self._log)
         except Exception as e:  # nothing here may end the service
             self._log(f"The check-in failed: {_one_line(e)}")
+        finally:
+            running.asking = False
 
     def _cannot_start(self, running: _Running) -> str:
         """What is said when a session cannot start: its routine's name when known (never
