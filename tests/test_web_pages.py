@@ -370,6 +370,30 @@ def test_an_episode_with_urgent_signs_says_get_help_now_and_stays_flagged() -> N
         "swollen and warm." in text
 
 
+def test_an_urgent_episode_already_complete_gets_its_follow_up_from_the_log() -> None:
+    client, csrf = logged_in(make_page())
+    with Journal.open(locations.journal_path(), clock=lambda: NOW) as journal:
+        episode = journal.add_episode(kind="cramp", body_part="calf", side="left",
+                                      duration_s=1800, eased=False, signs=("swollen",))
+        assert journal.pending_episodes() == []
+    html = client.get("/log").get_data(as_text=True)
+    form = f'<form method="post" action="/log/episode/{episode.id}" class="stack">'
+    assert "Get help now: once you have had it, say what happened" in html
+    assert ("<p>Mon 30 Nov 09:00: cramp, left calf, 30 min, did not ease, swollen</p>\n"
+            + form) in html
+    assert 'id="flagged-follow-up" name="follow_up"' in html
+    _post(client, f"/log/episode/{episode.id}", csrf, follow_up="GP saw it: no clot")
+    html = client.get("/log").get_data(as_text=True)
+    assert notices(html) == [
+        "Done: Updated: cramp, left calf, 30 min, did not ease, swollen  "
+        "(since: &#34;GP saw it: no clot&#34;)."]
+    assert form not in html
+    with Journal.open(locations.journal_path(), create=False) as journal:
+        [kept] = journal.episodes()
+    assert kept.follow_up == "GP saw it: no clot"
+    assert "Get help now: On" not in _text(client.get("/journal").get_data(as_text=True))
+
+
 def test_a_routine_is_started_from_its_plan() -> None:
     page = make_page()
     client, csrf = logged_in(page)

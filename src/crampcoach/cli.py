@@ -975,6 +975,25 @@ def _urgent_now(episode: object) -> None:
     click.echo(describe_urgent(episode, _journal_tz()))
     click.echo(URGENT)
     click.echo(f"{FOLLOW_UP_HINT}.")
+    if _stdout_is_terminal():  # a person is there to hear it; a script only reads it
+        _say_urgent()
+
+
+def _say_urgent() -> None:
+    """The urgent tier aloud as well, calmly in the person's voice; without sound (no
+    device, no voice, settings that cannot be read) the words above stand, with a note."""
+    from crampcoach.errors import CrampcoachError, escape_controls
+    from crampcoach.session.aloud import say_phrase
+
+    try:
+        settings = _settings()
+    except CrampcoachError as e:
+        why: str | None = f"the settings cannot be read: {str(e).splitlines()[0]}"
+    else:
+        why = say_phrase(_machine(), settings, lambda book: book.urgent_help)
+    if why is not None:
+        click.echo(f"Note: not said aloud ({escape_controls(why)}); the words above stand.",
+                   err=True)
 
 
 def _episode_line(episode: object) -> str:

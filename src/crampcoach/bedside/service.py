@@ -98,6 +98,8 @@ class _Running:
     clock: Clock
     origin: str
     title: str | None = None
+    style: str | None = None  # the routine's (the check-in is never asked after some)
+    asking: bool = False  # the weekly check-in is being asked: a start cuts it short
     session: PreparedSession | None = None
     phase: Phase = "starting"
     paused: bool = False
@@ -457,21 +459,26 @@ class BedsideService:
         """Start a routine when nothing plays. A paused session gives way to it: it ends
         (recorded as interrupted, with no rating, the compress asked off if it was on) and
         the routine asked for starts, so a pause forgotten in the evening never holds back
-        the rescue at night. One that plays is left alone (said to be busy)."""
+        the rescue at night. The weekly check-in after a session gives way the same way.
+        One that plays is left alone (said to be busy)."""
         with self._lock:
             current = self._current
-            busy = (current is not None and not current.paused) or self._stopping
+            busy = ((current is not None and not (current.paused or current.asking))
+                    or self._stopping)
         settings = self._settings if busy else self._session_settings()
         ref = command.routine or settings.bedside.routine
         with self._lock:
             running = self._current
-            replaced = (running is not None and running.paused and running.phase != "ending"
-                        and not self._stopping)
+            replaced = (running is not None and not self._stopping
+                        and ((running.paused and running.phase != "ending")
+                             or running.asking))
             starting = (running is None or replaced) and not self._stopping
             if starting:
                 if replaced and running is not None:
                     running.clock.push(INTERRUPT)
-                    self._log(f"{running.name} was paused: it ends, and {ref} starts.")
+                    self._log(f"The check-in after {running.name} ends, and {ref} starts."
+                              if running.asking else
+                              f"{running.name} was paused: it ends, and {ref} starts.")
                 running = self._current = _Running(ref, self._machine.clock(), command.origin,
                                                    settings=settings)
                 # A start from the button or a keypad, or the button's routine, always gives
@@ -606,7 +613,7 @@ class BedsideService:
                 settings = running.settings or self._session_settings()
                 running.journal = settings.journal
                 routine = self._routine_or_rescue(running, settings.language)
-                running.title = routine.name
+                running.title, running.style = routine.name, routine.style
                 journal = self._machine.journal(settings.journal, routine)
                 request = SessionRequest(
                     routine=routine, settings=settings, clock=running.clock,
@@ -652,10 +659,38 @@ class BedsideService:
         # Every session the service starts is an episode to complete in the morning,
         # whoever started it (the button, a keypad, a command, the page).
         self._record_episode(journal, running.journal, running.origin)
+        if record.outcome == "finished" and not self._stopping:
+            self._checkin_after(running, session)
         self._finish(running)
         if (record.outcome == "stopped" and not running.rating_asked
                 and not self._stopping):
             self._say(self._book().bedside_stopped)
+
+    def _checkin_after(self, running: _Running, session: PreparedSession) -> None:
+        """The weekly check-in when it is due (bedside/checkin.py), asked before the
+        service takes the next start; whatever goes wrong only means no check-in now."""
+        from crampcoach.bedside.checkin import ask_checkin
+
+        if running.journal is None:
+            return
+
+        def say(text: str) -> None:
+            with self._lock:
+                if self._current is not running:
+                    return  # a start cut the check-in short: its session speaks now
+            self._log(f'Said: "{text}"')
+            self._say_idle(text, before_session=True)
+
+        running.asking = True
+        try:
+            ask_checkin(running.journal, now=self._machine.utc_now, style=running.style,
+                        night=session.night, book=phrasebook(session.voice.language),
+                        say=say, clock=running.clock, button=self._button,
+                        keypad=self._keys.live, log=self._log)
+        except Exception as e:  # nothing here may end the service
+            self._log(f"The check-in failed: {_one_line(e)}")
+        finally:
+            running.asking = False
 
     def _cannot_start(self, running: _Running) -> str:
         """What is said when a session cannot start: its routine's name when known (never

@@ -89,11 +89,13 @@ class CheckinStopped(Exception):
 
 def key_asker(say: Callable[[str], object], wait_key: Callable[[float], str | None],
               now: Callable[[], float], book: Phrasebook = ENGLISH,
-              wait_s: float = ANSWER_WAIT_S) -> Callable[[str], bool | None]:
+              wait_s: float = ANSWER_WAIT_S, *, how: str | None = None,
+              ) -> Callable[[str], bool | None]:
     """An ``ask`` for :func:`run_checkin` that says each question aloud with how to
-    answer (``say``), then waits for a key (``wait_key(deadline)``, None at the deadline:
-    the player's clock): y or 1 yes, n or 0 no, s or Enter skips, no key in ``wait_s``
-    skips; q, Escape or an interrupt raise :class:`CheckinStopped`."""
+    answer (``say``; ``how``: the words for that, the phrasebook's keys by default), then
+    waits for a key (``wait_key(deadline)``, None at the deadline: the player's clock):
+    y or 1 yes, n or 0 no, s or Enter skips, no key in ``wait_s`` skips; q, Escape or an
+    interrupt raise :class:`CheckinStopped`."""
     started = False
 
     def ask(question: str) -> bool | None:
@@ -101,7 +103,7 @@ def key_asker(say: Callable[[str], object], wait_key: Callable[[float], str | No
         if not started:
             say(book.checkin_intro)
             started = True
-        say(f"{question} {book.checkin_keys}")
+        say(f"{question} {how or book.checkin_keys}")
         deadline = now() + wait_s
         while True:
             key = wait_key(deadline)

@@ -121,6 +121,8 @@ class Phrasebook:
     #: Said before the check-in's questions after a session, and how to answer each.
     checkin_intro: str
     checkin_keys: str
+    #: How to answer a check-in question with the bedside button (waiting skips it).
+    checkin_button: str
     button_hint: str
     #: The rating question when the GPIO button answers (short: every press is counted
     #: aloud as it comes), without and with keys that can answer too.

@@ -139,6 +139,8 @@ PHRASES = Phrasebook(
     checkin_and="and",
     checkin_intro="Time for the weekly check-in: four short questions.",
     checkin_keys="Press y or 1 for yes, n or 0 for no, or s to skip.",
+    checkin_button=("Press the button once for yes. Hold it down for no. "
+                    "Or just wait, to skip."),
     button_hint=("Press the button once for each point, from zero to ten. "
                  "Then hold it down for a second to confirm."),
     button_count_confirmed="{Word}. Thank you.",

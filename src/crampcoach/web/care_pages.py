@@ -163,6 +163,15 @@ class WeeklyCheckin:
         return outcome.advice, outcome.urgent
 
 
+def _flagged(journal: Any) -> Any:
+    """The episode whose "get help now" flag stands (the latest, urgent, not followed up),
+    complete or not, so its follow-up can be given here; None when no flag stands."""
+    from crampcoach.journal.flags import is_urgent
+
+    last = journal.last_episode()
+    return last if last is not None and is_urgent(last) and not last.follow_up else None
+
+
 def _episode_values(parts: WebParts) -> dict[str, Any]:
     """An episode form's values as ``crampcoach episode`` passes them to the journal (which
     checks each with its own rules and words)."""
@@ -247,12 +256,14 @@ def register(app: Flask, parts: WebParts) -> None:
         try:
             with journal_of(parts, write=False) as journal:
                 values.update(
-                    pending=journal.pending_episodes(), factors=journal.day_factors(day),
+                    pending=journal.pending_episodes(), flagged=_flagged(journal),
+                    factors=journal.day_factors(day),
                     taking=_taking(journal.medicines()), questions=journal.questions(),
                     blood=journal.blood_results()[-5:],
                     checkin_due=WeeklyCheckin.due(journal, parts.now()))
         except CrampcoachError as e:
-            return render_page("log.html", error=str(e), pending=[], factors=None,
+            return render_page("log.html", error=str(e), pending=[], flagged=None,
+                               factors=None,
                                taking=[], questions=[], blood=[], checkin_due=False,
                                checkin_waits=False, **values)
         # Offered first when due, but not in the night hours: at 3 a.m. the Log is for the
