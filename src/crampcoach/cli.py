@@ -583,8 +583,8 @@ def _journal_tz() -> _dt.tzinfo | None:
 
 
 def _journal_file(path: Path | None, settings: Settings | None = None) -> Path:
-    """``--journal``, else ``journal`` in the settings (``$CRAMPCOACH_JOURNAL`` over the
-    file's), whose default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
+    """``--journal`` (or ``$CRAMPCOACH_JOURNAL``), else ``journal`` in the settings, whose
+    default is ``$XDG_DATA_HOME/crampcoach/journal.sqlite3``."""
     if path is not None:
         from crampcoach.locations import expand_user
 
@@ -621,7 +621,9 @@ journal_option = click.option(
     "--journal",
     "journal_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    # No envvar here: CRAMPCOACH_JOURNAL is read once, by the settings (env over file).
+    # Read here as well as by the settings: a journal named in the environment is still
+    # reached when the settings file has a mistake (an urgent episode is recorded whatever).
+    envvar="CRAMPCOACH_JOURNAL",
     help="The journal file [default: journal in the settings, else "
     "$XDG_DATA_HOME/crampcoach/journal.sqlite3; env: CRAMPCOACH_JOURNAL].",
 )
