@@ -81,7 +81,7 @@ def main() -> None:
               f"({path.stat().st_size // 1024} KiB)")
 
         rows = []
-        for days in (30, DAYS):
+        for days in (30, 120, DAYS):
             best, median = timed(lambda d=days: library_history(path, d), 7)
             naive_best, naive_median = timed(lambda d=days: naive_history(path, d), 3 if
                                              days == DAYS else 7)
