@@ -3,8 +3,8 @@
 Builds a journal with a session (ratings before and after) every evening and a lone
 rating every morning for 3,650 days, then times:
 
-* the library path of `history` (open, query, summarise, render) for the default 30 days
-  and for the whole ten years;
+* the library path of `history` (open, query, summarise, render) for the default 30 days,
+  for 120 days and for the whole ten years;
 * the whole command in a fresh process (Python start-up and imports included);
 * a naive baseline in the same run: every row loaded into Python, then each day of the
   window filled by a loop over all rows.

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import crampcoach.journal.summary as summary_module
 from crampcoach.errors import JournalError
 from crampcoach.journal.flags import flag_bounds
 from crampcoach.journal.history_text import render_history
@@ -88,8 +89,17 @@ def seeded_journal(path: Path, seed: int, tz: ZoneInfo) -> datetime:
     return now
 
 
+@pytest.fixture(params=["kept", "read again"])
+def ratings_read_again(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of listing a day's ratings: kept from the first read (a window with few),
+    and read again from the journal when the day is listed (a dense window)."""
+    if request.param == "read again":
+        monkeypatch.setattr(summary_module, "HELD_RATINGS", 0)
+
+
 @pytest.mark.parametrize("days", [1, 7, 30, 62, 63, 120, 400, 3650])
 @pytest.mark.parametrize(("seed", "tz"), [(1, LONDON), (2, KOLKATA), (3, LONDON)])
+@pytest.mark.usefixtures("ratings_read_again")
 def test_a_seeded_journal_reads_as_it_did(tmp_path: Path, seed: int, tz: ZoneInfo,
                                           days: int) -> None:
     path = tmp_path / "journal.sqlite3"
@@ -99,6 +109,7 @@ def test_a_seeded_journal_reads_as_it_did(tmp_path: Path, seed: int, tz: ZoneInf
 
 
 @pytest.mark.parametrize("days", [30, 90, 365])
+@pytest.mark.usefixtures("ratings_read_again")
 def test_a_full_care_record_reads_as_it_did(tmp_path: Path, days: int) -> None:
     path = tmp_path / "journal.sqlite3"
     fill_quarter(path)
@@ -106,6 +117,7 @@ def test_a_full_care_record_reads_as_it_did(tmp_path: Path, days: int) -> None:
     assert "What seems to help, or not:" in text
 
 
+@pytest.mark.usefixtures("ratings_read_again")
 def test_ten_years_read_as_they_did(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
     fill_years(path, 10)
@@ -113,7 +125,9 @@ def test_ten_years_read_as_they_did(tmp_path: Path) -> None:
     assert text.count("  rating ") == 3650
 
 
-def test_the_days_ratings_can_be_listed_again_and_out_of_order(tmp_path: Path) -> None:
+def test_the_days_ratings_can_be_listed_again_and_out_of_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summary_module, "HELD_RATINGS", 0)
     path = tmp_path / "journal.sqlite3"
     now = seeded_journal(path, 4, LONDON)
     with Journal.open(path, create=False) as journal:
@@ -160,6 +174,7 @@ def test_a_dense_journal_reads_right(tmp_path: Path) -> None:
     days = 3650
     with Journal.open(path, create=False) as journal:
         summary = history(journal, now=DENSE_NOW, days=days, tz=UTC)
+        assert not isinstance(summary.days[0].ratings, tuple)  # read again, not kept
         assert len(summary.days) == DENSE_DAYS
         assert summary.days[0].day == first
         assert [d.average for d in summary.days] == [dense_value(n) for n in range(DENSE_DAYS)]

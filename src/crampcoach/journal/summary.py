@@ -260,6 +260,11 @@ def _complete(
     )
 
 
+#: How many of a window's lone ratings :func:`history` keeps to list (about 4 MB of them);
+#: past that, each day's are read again from the journal when the day is listed.
+HELD_RATINGS = 20_000
+
+
 class _WindowRatings:
     """The lone ratings of a window, handed out one local day at a time from one query
     read in order (a day asked for again, or out of order, starts a new one)."""
@@ -320,8 +325,9 @@ def history(
 
     What :func:`summarize` gives for the same records, but the lone ratings are never held
     all at once: they are read in order into each day's count and sum (a dense journal
-    holds a rating a minute), the red flags keep only their own weeks' ratings, and each
-    day's ratings are read again when the day is listed (:attr:`Day.ratings`)."""
+    holds a rating a minute), the red flags keep only their own weeks' ratings, and past
+    :data:`HELD_RATINGS` each day's ratings are read again when the day is listed
+    (:attr:`Day.ratings`)."""
     first, last = window(now, days, tz)
     since, until = query_bounds(first, last, tz)
     flag_since = flag_bounds(now, tz)[0]
@@ -340,6 +346,10 @@ def history(
     lone: dict[date, int] = {}
     flag_ratings: list[Rating] = []
     any_rating = False
+    # A window's ratings are kept while they are few (listing them then needs no second
+    # read); past HELD_RATINGS each day's are read again when it is listed.
+    held: dict[date, list[Rating]] | None = defaultdict(list)
+    held_count = 0
 
     def add(d: date, value: int, counted: bool) -> None:
         for totals, wanted in ((every, True), (kept, counted)):
@@ -359,6 +369,11 @@ def history(
         if first <= d <= last:
             lone[d] = lone.get(d, 0) + 1
             add(d, r.value, True)
+            if held is not None:
+                held[d].append(r)
+                held_count += 1
+                if held_count > HELD_RATINGS:
+                    held = None
     session_points = rating_points(sessions, ())
     for p in session_points:
         d = local_day(p.at, tz)
@@ -391,7 +406,9 @@ def history(
     all_days = sorted(set(day_sessions) | set(lone) | set(day_episodes) | set(day_factors)
                       | set(day_medicines) | set(day_blood))
     day_list = tuple(
-        Day(d, tuple(day_sessions.get(d, ())), _DayRatings(source, d, lone.get(d, 0)), (),
+        Day(d, tuple(day_sessions.get(d, ())),
+            tuple(held.get(d, ())) if held is not None
+            else _DayRatings(source, d, lone.get(d, 0)), (),
             tuple(day_episodes.get(d, ())), day_factors.get(d), tuple(day_medicines.get(d, ())),
             tuple(day_blood.get(d, ())), totals=_pair(every.get(d)))
         for d in all_days
