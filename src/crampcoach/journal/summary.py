@@ -339,46 +339,51 @@ def history(
     blood = journal.blood_results()
     checkins = journal.checkins(since, until)
 
-    # Each day's (count, sum) of every rating and of those that are not a session's own
-    # rating after it; the sums are whole numbers, so each mean is the one the records give.
-    every: dict[date, list[int]] = {}
-    kept: dict[date, list[int]] = {}
-    lone: dict[date, int] = {}
+    # Each day's (count, sum) of its lone ratings; then of every rating, and of those that
+    # are not a session's own rating after it. The sums are whole numbers, so each mean is
+    # the one the records give.
+    lone: dict[date, list[int]] = {}
     flag_ratings: list[Rating] = []
     any_rating = False
     # A window's ratings are kept while they are few (listing them then needs no second
     # read); past HELD_RATINGS each day's are read again when it is listed.
-    held: dict[date, list[Rating]] | None = defaultdict(list)
+    held: dict[date, list[Rating]] | None = {}
     held_count = 0
-
-    def add(d: date, value: int, counted: bool) -> None:
-        for totals, wanted in ((every, True), (kept, counted)):
-            if wanted:
-                t = totals.get(d)
-                if t is None:
-                    totals[d] = [1, value]
-                else:
-                    t[0] += 1
-                    t[1] += value
-
     for r in journal.iter_ratings(since, until):
         any_rating = True
-        if r.at >= flag_since:
+        at = r.at
+        if at >= flag_since:
             flag_ratings.append(r)
-        d = r.at.astimezone(tz).date()
+        d = at.astimezone(tz).date()
         if first <= d <= last:
-            lone[d] = lone.get(d, 0) + 1
-            add(d, r.value, True)
+            t = lone.get(d)
+            if t is None:
+                lone[d] = [1, r.value]
+                if held is not None:
+                    held[d] = [r]
+            else:
+                t[0] += 1
+                t[1] += r.value
+                if held is not None:
+                    held[d].append(r)
             if held is not None:
-                held[d].append(r)
                 held_count += 1
                 if held_count > HELD_RATINGS:
                     held = None
+    every = {d: t.copy() for d, t in lone.items()}
+    kept = {d: t.copy() for d, t in lone.items()}
     session_points = rating_points(sessions, ())
     for p in session_points:
         d = local_day(p.at, tz)
         if first <= d <= last:
-            add(d, p.value, p.source != "after")
+            for totals, wanted in ((every, True), (kept, p.source != "after")):
+                if wanted:
+                    t = totals.get(d)
+                    if t is None:
+                        totals[d] = [1, p.value]
+                    else:
+                        t[0] += 1
+                        t[1] += p.value
 
     day_sessions: dict[date, list[Session]] = defaultdict(list)
     kept_sessions: list[Session] = []
@@ -408,22 +413,27 @@ def history(
     day_list = tuple(
         Day(d, tuple(day_sessions.get(d, ())),
             tuple(held.get(d, ())) if held is not None
-            else _DayRatings(source, d, lone.get(d, 0)), (),
+            else _DayRatings(source, d, lone[d][0] if d in lone else 0), (),
             tuple(day_episodes.get(d, ())), day_factors.get(d), tuple(day_medicines.get(d, ())),
             tuple(day_blood.get(d, ())), totals=_pair(every.get(d)))
         for d in all_days
     )
     averages = {d: every[d][1] / every[d][0] for d in sorted(every)}
     before_after = {d: kept[d][1] / kept[d][0] for d in sorted(kept)}
-    totals = {d: (t[0], t[1]) for d, t in every.items()}
+    day_totals = {d: (t[0], t[1]) for d, t in every.items()}
+    # The flags look at nothing before their own weeks (each day is placed, and the first
+    # record comes from the journal), so the points before them are left out.
+    flag_points = [RatingPoint(r.at, r.value, "rating") for r in flag_ratings]
+    flag_points += [p for p in session_points if p.at >= flag_since]
+    flag_points.sort(key=lambda p: p.at)
     return _complete(
         first=first, last=last, days=days, now=now, tz=tz, day_list=day_list,
         day_sessions=day_sessions, kept_sessions=kept_sessions, day_episodes=day_episodes,
         day_factors=day_factors, has_care=bool(day_episodes or day_factors or day_medicines
                                                or day_blood),
         averages=averages, before_after=before_after,
-        spark=sparkline_of_totals(totals, first, last),
-        flag_points=rating_points(sessions, flag_ratings),
+        spark=sparkline_of_totals(day_totals, first, last),
+        flag_points=flag_points,
         any_points=any_rating or bool(session_points), episodes=episodes,
         medicines=medicines, checkins=checkins, pending=journal.pending_episodes(),
         high_at=high_at, logging_since=journal.first_record_at(),
