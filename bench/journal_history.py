@@ -3,8 +3,8 @@
 Builds a journal with a session (ratings before and after) every evening and a lone
 rating every morning for 3,650 days, then times:
 
-* the library path of `history` (open, query, summarise, render) for the default 30 days
-  and for the whole ten years;
+* the library path of `history` (open, query, summarise, render) for the default 30 days,
+  for 120 days and for the whole ten years;
 * the whole command in a fresh process (Python start-up and imports included);
 * a naive baseline in the same run: every row loaded into Python, then each day of the
   window filled by a loop over all rows.
@@ -81,7 +81,7 @@ def main() -> None:
               f"({path.stat().st_size // 1024} KiB)")
 
         rows = []
-        for days in (30, DAYS):
+        for days in (30, 120, DAYS):
             best, median = timed(lambda d=days: library_history(path, d), 7)
             naive_best, naive_median = timed(lambda d=days: naive_history(path, d), 3 if
                                              days == DAYS else 7)

@@ -701,7 +701,8 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
 
     Also: export it for the neurologist or as a backup, import an export, draw a chart.
     """
-    from crampcoach.journal.history_text import render_history
+    from crampcoach.errors import escape_controls
+    from crampcoach.journal.history_text import history_lines
     from crampcoach.journal.store import Journal
     from crampcoach.journal.summary import history as summarize_history
 
@@ -714,12 +715,17 @@ def history(ctx: click.Context, days: int, journal_file: Path | None) -> None:
     with reported_errors(), Journal.open(path, create=False) as journal:
         summary = summarize_history(journal, now=_journal_now(), days=days, tz=_journal_tz(),
                                     high_at=settings.red_flag_threshold)
-    from crampcoach.errors import escape_controls
-
-    # Routine names and notes may come from a shared export: no escape sequence reaches
-    # the terminal (the journal keeps them as they are, so an export gives them back).
-    lines = render_history(summary, path).split("\n")
-    click.echo("\n".join(escape_controls(line) for line in lines), nl=False)
+        # Written as the days are read (the journal still open): years of a dense journal
+        # are never one text. Routine names and notes may come from a shared export: no
+        # escape sequence reaches the terminal (the journal keeps them as they are).
+        chunk: list[str] = []
+        for line in history_lines(summary, path):
+            chunk.extend(escape_controls(part) for part in line.split("\n"))
+            if len(chunk) >= 2048:
+                click.echo("\n".join(chunk))
+                chunk.clear()
+        if chunk:
+            click.echo("\n".join(chunk))
 
 
 def _history_journal(ctx: click.Context, journal_file: Path | None) -> Path:

@@ -4,7 +4,7 @@ and the check-in's past answers and reminder."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -178,23 +178,30 @@ def checkin_lines(summary: HistorySummary) -> list[str]:
 
 def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
     """The text of ``crampcoach history`` (times in the summary's local time)."""
+    return "\n".join(history_lines(summary, journal_path)) + "\n"
+
+
+def history_lines(summary: HistorySummary, journal_path: Path | str) -> Iterator[str]:
+    """The lines of :func:`render_history`, one at a time: a day's lines are made when they
+    are reached, so years of dense ratings are never held as one text."""
     if summary.window_days == 1:
         title = f"History of today, {summary.last_day} (times are local)"
     else:
         title = (f"History of the last {summary.window_days} days, {summary.first_day} to "
                  f"{summary.last_day} (times are local)")
-    lines = [title, ""]
+    yield from (title, "")
     footer = ["", f"Journal: {journal_path}", GUIDANCE]
 
     if summary.empty:
-        lines += [
+        yield from [
             "Nothing recorded in these days.",
             "To record how the cramps are now: crampcoach rate N (0 = no cramps, 10 = worst).",
         ]
-        return "\n".join(lines + _care_notes(summary) + footer) + "\n"
+        yield from _care_notes(summary) + footer
+        return
 
     for day in summary.days:
-        lines.append(f"{day.day:%a %Y-%m-%d}")
+        lines = [f"{day.day:%a %Y-%m-%d}"]
         lines += [f"  {describe_medicine(m)}" for m in day.medicines]
         lines += [f"  blood: {b.test} {b.value}" + (f" {b.unit}" if b.unit else "")
                   for b in day.blood]
@@ -205,8 +212,9 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
         entries += [(e.at, f"{clock_time(e.at, summary.tz)}  {describe_episode(e)}")
                     for e in day.episodes]
         lines += [f"  {text}" for _, text in sorted(entries, key=lambda e: e[0])]
+        yield from lines
     unit = "week" if summary.spark_per_week else "day"
-    lines += [
+    lines = [
         "",
         f"Ratings, one mark per {unit} from {summary.first_day} (▁ 0 to █ 10, {SPARK_NONE} none):",
         f"  {summary.sparkline}",
@@ -229,7 +237,7 @@ def render_history(summary: HistorySummary, journal_path: Path | str) -> str:
     if summary.helps.tested or summary.has_care:
         lines += ["", "What seems to help, or not:"]
         lines += [f"  {line}" for line in helps_lines(summary)]
-    return "\n".join(lines + _care_notes(summary) + footer) + "\n"
+    yield from lines + _care_notes(summary) + footer
 
 
 def _care_notes(summary: HistorySummary) -> list[str]:

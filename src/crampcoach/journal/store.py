@@ -1009,6 +1009,22 @@ class Journal:
             ).fetchall()
         return self._from_rows(rows, _rating_from_row, "rating", (1,))
 
+    def iter_ratings(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Rating]:
+        """The ratings of :meth:`ratings`, in the same order, read a few hundred rows at a
+        time: a dense journal is never held whole (``history`` over years of them)."""
+        where, args = _time_window("at", since, until)
+        with self._guard():
+            cursor = self._db.execute(
+                f"SELECT {_RATING_COLUMNS} FROM ratings {where} ORDER BY at, uuid", args)
+        while True:
+            with self._guard():
+                rows = cursor.fetchmany(512)
+            if not rows:
+                return
+            yield from self._from_rows(rows, _rating_from_row, "rating", (1,))
+
     def _from_rows(self, rows: Sequence[Sequence[Any]],
                    make: Callable[[Sequence[Any]], _Record], what: str,
                    times: tuple[int, ...]) -> list[_Record]:

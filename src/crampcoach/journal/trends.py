@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -211,3 +211,24 @@ def sparkline(
     return marks, per_week
 
 
+
+
+def sparkline_of_totals(
+    totals: Mapping[date, tuple[int, int]], first: date, last: date
+) -> tuple[str, bool]:
+    """:func:`sparkline` from each local day's (count, sum) of ratings: the same marks, as
+    a bucket's mean is its sum over its count, whichever way the whole numbers are added."""
+    n_days = (last - first).days + 1
+    per_week = n_days > SPARK_DAILY_MAX
+    bucket_days = 7 if per_week else 1
+    buckets: dict[int, list[int]] = {}
+    for d, (count, total) in totals.items():
+        offset = (d - first).days
+        if count and 0 <= offset < n_days:
+            bucket = buckets.setdefault(offset // bucket_days, [0, 0])
+            bucket[0] += count
+            bucket[1] += total
+    n_buckets = -(-n_days // bucket_days)
+    marks = "".join(
+        spark_mark(b[1] / b[0] if (b := buckets.get(i)) else None) for i in range(n_buckets))
+    return marks, per_week
