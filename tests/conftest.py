@@ -41,3 +41,13 @@ def mock_pins() -> Iterator[Any]:
     finally:
         gpiozero.Device.pin_factory.reset()
         gpiozero.Device.pin_factory = previous
+
+
+@pytest.fixture(scope="session")
+def real_speech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Real espeak-ng through the project's speech worker, one cache for the whole run: the
+    built-ins' lengths and gaps measured as a person hears them (the estimate errs long)."""
+    from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
+
+    with SynthesizedSpeech(SpeechCache(tmp_path_factory.mktemp("real-speech"))) as speech:
+        yield speech

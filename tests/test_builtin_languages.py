@@ -15,7 +15,6 @@ import gettext
 import io
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from click.testing import CliRunner
 
-from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
+from crampcoach.audio.speech import SynthesizedSpeech
 from crampcoach.cli import cli
 from crampcoach.phrases import ENGLISH, phrasebook
 from crampcoach.routines import translation
@@ -140,12 +139,6 @@ def test_every_built_in_is_spoken_in_the_language_at_both_rates(language: str,
             continue
         found += [f"{name}: {p}" for p in problems_in(timeline, routine, language, english)]
     assert found == []
-
-
-@pytest.fixture(scope="module")
-def real_speech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedSpeech]:
-    with SynthesizedSpeech(SpeechCache(tmp_path_factory.mktemp("language-speech"))) as speech:
-        yield speech
 
 
 @pytest.mark.realaudio

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
+from crampcoach.audio.speech import SynthesizedSpeech
 from crampcoach.cli import cli
 from crampcoach.player.clock import FakeClock
 from crampcoach.player.events import RatingAsked, SessionEvent
@@ -88,12 +87,6 @@ def test_check_passes_every_built_in_at_the_night_rate(monkeypatch: pytest.Monke
     result = CliRunner().invoke(cli, ["check", *NAMES])
     assert result.exit_code == 0, result.output
     assert result.stdout == "".join(f"{name}: ok\n" for name in NAMES)
-
-
-@pytest.fixture(scope="module")
-def real_speech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedSpeech]:
-    with SynthesizedSpeech(SpeechCache(tmp_path_factory.mktemp("safety-speech"))) as speech:
-        yield speech
 
 
 @pytest.mark.realaudio

@@ -7,13 +7,12 @@ checked here as facts about the shipped files, not left to review alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from crampcoach.audio.speech import SpeechCache, SynthesizedSpeech
+from crampcoach.audio.speech import SynthesizedSpeech
 from crampcoach.cli import cli
 from crampcoach.routines import library
 from crampcoach.routines.compiler import EstimatedSpeechMeter, compile_routine
@@ -104,12 +103,6 @@ def test_each_built_in_opens_with_a_comment_for_people_writing_their_own(name: s
         header.append(line)
     assert len(header) >= 5, "a comment header explaining the routine as a worked example"
     assert "docs/routine-format.md" in "\n".join(header)
-
-
-@pytest.fixture(scope="module")
-def real_speech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedSpeech]:
-    with SynthesizedSpeech(SpeechCache(tmp_path_factory.mktemp("length-speech"))) as speech:
-        yield speech
 
 
 # The length a person hears is the real speech's (the estimate errs long on purpose).
